@@ -1,0 +1,1 @@
+"""HTTP routers, one module per resource. Handlers parse, authorise, call a service, serialise."""

@@ -1,0 +1,108 @@
+"""Mapping failures to precise 4xx answers, and the request body size limit.
+
+Every error body is `{"error": {"message": ..., "status": ...}}`. Anything unexpected becomes a
+500 with a generic message and is logged; tests treat any 500 as a bug.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from assay.api.responses import OrjsonResponse
+from assay.model.errors import AssayError
+
+log = logging.getLogger("assay.api")
+
+
+def error_response(status: int, message: str) -> OrjsonResponse:
+    return OrjsonResponse({"error": {"message": message, "status": status}}, status_code=status)
+
+
+def _describe(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+        if err.get("type") == "json_invalid":
+            return "malformed JSON body"
+        parts.append(f"{loc}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AssayError)
+    async def _assay(_: Request, exc: AssayError) -> OrjsonResponse:
+        return error_response(exc.status_code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> OrjsonResponse:
+        return error_response(400, _describe(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> OrjsonResponse:
+        if exc.status_code == 404 and exc.detail == "Not Found":
+            return error_response(404, f"no route for {request.method} {request.url.path}")
+        if exc.status_code == 405:
+            return error_response(405, f"method {request.method} not allowed on {request.url.path}")
+        return error_response(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> OrjsonResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error_response(500, "internal error; see the server log")
+
+
+class BodySizeLimit:
+    """Refuse bodies over `limit` bytes with 413, whether or not Content-Length is sent.
+
+    It also marks every non-empty body as JSON: the reference SDK posts `/logs3` without a
+    Content-Type, and clients such as `curl -d` send a form type, but every Assay body is JSON.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._too_large(scope, receive, send)
+            return
+        # Buffer the body (the handlers read it whole anyway) so an oversized one is refused
+        # before any handler runs, and nothing is written.
+        chunks, seen, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.limit:
+                await self._too_large(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if body:
+            headers = [(k, v) for k, v in scope.get("headers") or [] if k != b"content-type"]
+            scope = {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = error_response(413, f"request body larger than the limit of {self.limit} bytes")
+        await response(scope, receive, send)

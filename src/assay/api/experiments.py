@@ -1,0 +1,123 @@
+"""`/v1/experiment` (braintrust-api.md §d.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from assay.api.deps import base_url, caller, services
+from assay.api.row_routes import add_row_routes
+from assay.model.errors import InvalidInput
+from assay.model.objects import CreateExperiment, PatchExperiment
+from assay.services import catalog, summaries
+from assay.services.auth import Principal
+from assay.services.context import Services
+
+router = APIRouter(tags=["experiments"])
+
+
+@router.post("/v1/experiment")
+def create_experiment(
+    body: CreateExperiment, who: Principal = Depends(caller), svc: Services = Depends(services)
+) -> Any:
+    """Create an experiment; with `ensure_new` (or no name) the name is made unique."""
+    return catalog.create_experiment(svc, who, body)
+
+
+def _metadata_filter(raw: str | None) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    try:
+        wanted = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise InvalidInput(
+            'metadata must be a URL-encoded JSON object, e.g. metadata={"env":"test"}'
+        ) from None
+    if not isinstance(wanted, dict):
+        raise InvalidInput("metadata must be a JSON object")
+    return wanted
+
+
+@router.get("/v1/experiment")
+def list_experiments(
+    experiment_name: str | None = None,
+    project_name: str | None = None,
+    project_id: str | None = None,
+    org_name: str | None = None,
+    metadata: str | None = Query(None, description="JSON object the experiment metadata must contain"),
+    ids: list[str] | None = Query(None),
+    limit: int | None = Query(None, ge=1),
+    starting_after: str | None = None,
+    ending_before: str | None = None,
+    who: Principal = Depends(caller),
+    svc: Services = Depends(services),
+) -> dict[str, Any]:
+    if org_name and org_name != who.org_name:
+        raise InvalidInput(f"unknown organization {org_name!r} for this API key")
+    wanted = _metadata_filter(metadata)
+    pid = catalog.find_project(svc, who, project_id=project_id, project_name=project_name)
+    if pid is None:
+        projects = [p["id"] for p in svc.store.list_objects("project", org_id=who.org_id)]
+        found = [
+            e
+            for p in projects
+            for e in svc.store.list_objects("experiment", project_id=p, name=experiment_name, ids=ids)
+        ]
+        found.sort(key=lambda e: (e["created"], e["id"]), reverse=True)
+    else:
+        found = svc.store.list_objects("experiment", project_id=pid, name=experiment_name, ids=ids)
+    if wanted is not None:
+        found = [e for e in found if catalog.matches_metadata(e, wanted)]
+    page = catalog.paginate(found, limit=limit, starting_after=starting_after, ending_before=ending_before)
+    return {"objects": page}
+
+
+@router.get("/v1/experiment/{experiment_id}")
+def get_experiment(
+    experiment_id: str, who: Principal = Depends(caller), svc: Services = Depends(services)
+) -> Any:
+    return catalog.get_object(svc, who, "experiment", experiment_id)
+
+
+@router.patch("/v1/experiment/{experiment_id}")
+def patch_experiment(
+    experiment_id: str,
+    body: PatchExperiment,
+    who: Principal = Depends(caller),
+    svc: Services = Depends(services),
+) -> Any:
+    return catalog.patch_object(svc, who, "experiment", experiment_id, body.model_dump(exclude_unset=True))
+
+
+@router.delete("/v1/experiment/{experiment_id}")
+def delete_experiment(
+    experiment_id: str, who: Principal = Depends(caller), svc: Services = Depends(services)
+) -> Any:
+    return catalog.delete_object(svc, who, "experiment", experiment_id)
+
+
+@router.get("/v1/experiment/{experiment_id}/summarize")
+async def summarize_experiment(
+    experiment_id: str,
+    request: Request,
+    summarize_scores: bool = True,
+    comparison_experiment_id: str | None = None,
+    who: Principal = Depends(caller),
+    svc: Services = Depends(services),
+) -> dict[str, Any]:
+    """Score and metric averages, with improvements and regressions against the comparison."""
+    return await run_in_threadpool(
+        summaries.summarize_experiment,
+        svc,
+        who,
+        experiment_id,
+        base_url=base_url(request),
+        summarize_scores=summarize_scores,
+        comparison_experiment_id=comparison_experiment_id,
+    )
+
+
+add_row_routes(router, "/v1/experiment", "experiment")

@@ -1,0 +1,65 @@
+"""`/v1/project` and `/v1/project_logs/{project_id}/…` (braintrust-api.md §d.2, §d.4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+
+from assay.api.deps import caller, services
+from assay.api.row_routes import add_row_routes
+from assay.model.errors import InvalidInput
+from assay.model.objects import CreateProject, PatchProject
+from assay.services import catalog
+from assay.services.auth import Principal
+from assay.services.context import Services
+
+router = APIRouter(tags=["projects"])
+
+
+@router.post("/v1/project")
+def create_project(
+    body: CreateProject, who: Principal = Depends(caller), svc: Services = Depends(services)
+) -> Any:
+    """Create a project, or return the existing one with that name unchanged."""
+    return catalog.create_project(svc, who, body)
+
+
+@router.get("/v1/project")
+def list_projects(
+    project_name: str | None = None,
+    org_name: str | None = None,
+    ids: list[str] | None = Query(None),
+    limit: int | None = Query(None, ge=1),
+    starting_after: str | None = None,
+    ending_before: str | None = None,
+    who: Principal = Depends(caller),
+    svc: Services = Depends(services),
+) -> dict[str, Any]:
+    if org_name and org_name != who.org_name:
+        raise InvalidInput(f"unknown organization {org_name!r} for this API key")
+    found = svc.store.list_objects("project", org_id=who.org_id, name=project_name, ids=ids)
+    page = catalog.paginate(found, limit=limit, starting_after=starting_after, ending_before=ending_before)
+    return {"objects": page}
+
+
+@router.get("/v1/project/{project_id}")
+def get_project(project_id: str, who: Principal = Depends(caller), svc: Services = Depends(services)) -> Any:
+    return catalog.get_object(svc, who, "project", project_id)
+
+
+@router.patch("/v1/project/{project_id}")
+def patch_project(
+    project_id: str, body: PatchProject, who: Principal = Depends(caller), svc: Services = Depends(services)
+) -> Any:
+    return catalog.patch_object(svc, who, "project", project_id, body.model_dump(exclude_unset=True))
+
+
+@router.delete("/v1/project/{project_id}")
+def delete_project(
+    project_id: str, who: Principal = Depends(caller), svc: Services = Depends(services)
+) -> Any:
+    return catalog.delete_object(svc, who, "project", project_id)
+
+
+add_row_routes(router, "/v1/project_logs", "project_logs")

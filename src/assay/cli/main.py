@@ -1,0 +1,20 @@
+"""`assay`: the command group. Each command lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from assay.cli import demo, keys, serve
+
+app = typer.Typer(
+    name="assay",
+    help="Assay: record AI evaluation runs and interpret their results, self-hosted.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command("serve")(serve.serve)
+app.command("demo")(demo.demo)
+app.add_typer(keys.app, name="keys")
+
+if __name__ == "__main__":
+    app()

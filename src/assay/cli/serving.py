@@ -1,0 +1,50 @@
+"""Running the server: bind the socket first, so the printed URL is the real one (even for port 0)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable
+
+import uvicorn
+
+from assay.server.app import create_app, wrap
+from assay.server.settings import Settings
+from assay.store import Store
+
+
+def bind(settings: Settings) -> socket.socket:
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((settings.host, settings.port))
+    return sock
+
+
+def url_of(sock: socket.socket, settings: Settings) -> str:
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return settings.public_url or f"http://{shown}:{port}"
+
+
+def run(settings: Settings, store: Store, on_ready: Callable[[str], None]) -> None:
+    """Serve until interrupted; call `on_ready(url)` once the server accepts connections."""
+    sock = bind(settings)
+    url = url_of(sock, settings)
+    app = create_app(settings, store)
+    config = uvicorn.Config(
+        wrap(app, settings), log_level="warning", access_log=False, timeout_graceful_shutdown=5
+    )
+    server = uvicorn.Server(config)
+
+    def watch() -> None:
+        while not server.started and not server.should_exit:
+            threading.Event().wait(0.05)
+        if server.started:
+            on_ready(url)
+
+    threading.Thread(target=watch, daemon=True).start()
+    try:
+        server.run(sockets=[sock])
+    finally:
+        store.close()

@@ -1,0 +1,1 @@
+"""A bundled dataset and evaluation, used by `assay demo` and by the tests."""

@@ -1,0 +1,1 @@
+"""Types and pure semantics shared by every layer: objects, rows, merge rules, domain errors."""

@@ -1,0 +1,142 @@
+"""The catalog objects of the reference API: organizations, projects, experiments, datasets, keys.
+
+Field names and optionality follow braintrust-api.md §d; unknown fields sent by newer SDKs are
+accepted by the request models and ignored.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ObjectKind = Literal["project", "experiment", "dataset"]
+RowObjectType = Literal["experiment", "dataset", "project_logs"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(ts: datetime | None) -> str | None:
+    return ts.astimezone(UTC).isoformat() if ts else None
+
+
+class Organization(BaseModel):
+    id: str
+    name: str
+    created: str
+
+
+class ApiKey(BaseModel):
+    id: str
+    org_id: str
+    name: str
+    key_hash: str
+    created: str
+
+
+class Project(BaseModel):
+    id: str
+    org_id: str
+    name: str
+    description: str | None = None
+    created: str
+    deleted_at: str | None = None
+    user_id: str | None = None
+    settings: dict[str, Any] | None = None
+
+
+class Experiment(BaseModel):
+    id: str
+    project_id: str
+    name: str
+    description: str | None = None
+    created: str
+    repo_info: dict[str, Any] | None = None
+    commit: str | None = None
+    base_exp_id: str | None = None
+    deleted_at: str | None = None
+    dataset_id: str | None = None
+    dataset_version: str | None = None
+    parameters_id: str | None = None
+    parameters_version: str | None = None
+    public: bool = False
+    user_id: str | None = None
+    metadata: dict[str, Any] | None = None
+    tags: list[str] | None = None
+
+
+class Dataset(BaseModel):
+    id: str
+    project_id: str
+    name: str
+    description: str | None = None
+    created: str
+    deleted_at: str | None = None
+    user_id: str | None = None
+    metadata: dict[str, Any] | None = None
+    tags: list[str] | None = None
+    url_slug: str | None = None
+
+
+class _Lenient(BaseModel):
+    """Request bodies: unknown keys (`org_name`, `ancestor_commits`, …) are accepted and ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class CreateProject(_Lenient):
+    name: str = Field(min_length=1, max_length=1024)
+    description: str | None = None
+    org_name: str | None = None
+
+
+class PatchProject(_Lenient):
+    name: str | None = Field(None, min_length=1, max_length=1024)
+    description: str | None = None
+    settings: dict[str, Any] | None = None
+
+
+class CreateExperiment(_Lenient):
+    project_id: str = Field(min_length=1)
+    name: str | None = Field(None, min_length=1, max_length=1024)
+    description: str | None = None
+    base_exp_id: str | None = None
+    dataset_id: str | None = None
+    dataset_version: str | int | None = None
+    parameters_id: str | None = None
+    parameters_version: str | int | None = None
+    ensure_new: bool = False
+    public: bool = False
+    metadata: dict[str, Any] | None = None
+    tags: list[str] | None = None
+    repo_info: dict[str, Any] | None = None
+
+
+class PatchExperiment(_Lenient):
+    name: str | None = Field(None, min_length=1, max_length=1024)
+    description: str | None = None
+    base_exp_id: str | None = None
+    dataset_id: str | None = None
+    dataset_version: str | int | None = None
+    public: bool | None = None
+    metadata: dict[str, Any] | None = None
+    tags: list[str] | None = None
+    repo_info: dict[str, Any] | None = None
+    parameters_id: str | None = None
+    parameters_version: str | int | None = None
+
+
+class CreateDataset(_Lenient):
+    project_id: str = Field(min_length=1)
+    name: str = Field("logs", min_length=1, max_length=1024)
+    description: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class PatchDataset(_Lenient):
+    name: str | None = Field(None, min_length=1, max_length=1024)
+    description: str | None = None
+    metadata: dict[str, Any] | None = None

@@ -1,0 +1,1 @@
+"""The ASGI application: wiring, settings and serving the built UI."""

@@ -1,0 +1,52 @@
+"""Build the ASGI application: routers, error handling, body limit, the built UI."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp
+
+from assay import __version__
+from assay.api import datasets, experiments, login, logs3, projects
+from assay.api.errors import BodySizeLimit, install_error_handlers
+from assay.api.responses import OrjsonResponse
+from assay.server.settings import Settings
+from assay.services.auth import OrgKeyPolicy
+from assay.services.context import Services
+from assay.store import Store, open_store
+
+ROUTERS = (login.router, logs3.router, projects.router, experiments.router, datasets.router)
+
+
+def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
+    """The FastAPI app. Pass `store` to share one (tests); otherwise it is opened from settings
+    and closed when the app shuts down."""
+    owned = store is None
+    db = store if store is not None else open_store(settings.resolved_db_url())
+    db.ensure_org(settings.org_name)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            db.close()
+
+    app = FastAPI(
+        title="Assay",
+        version=__version__,
+        description="Record AI evaluation runs and interpret their results. Speaks the Braintrust SDK's API.",
+        default_response_class=OrjsonResponse,
+        lifespan=lifespan,
+    )
+    app.state.services = Services(store=db, settings=settings, policy=OrgKeyPolicy(db))
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app
+
+
+def wrap(app: FastAPI, settings: Settings) -> ASGIApp:
+    """The outermost layer: refuse oversized bodies before any handler runs."""
+    return BodySizeLimit(app, settings.max_body_bytes)

@@ -1,0 +1,41 @@
+"""One typed settings object: every environment variable is declared here once, with its default.
+
+CLI options map onto these fields, so `assay serve --port 9000` and `ASSAY_PORT=9000 assay serve`
+mean the same thing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    return Path.home() / ".assay"
+
+
+class Settings(BaseSettings):
+    """Server configuration, read from `ASSAY_*` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSAY_", extra="ignore")
+
+    host: str = Field("127.0.0.1", description="Interface to listen on.")
+    port: int = Field(8000, ge=0, le=65535, description="TCP port (0 picks a free one).")
+    data_dir: Path = Field(default_factory=default_data_dir, description="Where the database lives.")
+    db_url: str | None = Field(
+        None, description="Database URL, e.g. duckdb:///path/assay.duckdb; default: a file in data_dir."
+    )
+    public_url: str | None = Field(
+        None, description="The address clients should use (set when Assay runs behind a proxy)."
+    )
+    org_name: str = Field("local", description="Name of the organization created on first start.")
+    max_body_bytes: int = Field(
+        64 * 1024 * 1024, gt=0, description="Requests with a larger body are refused with 413."
+    )
+
+    def resolved_db_url(self) -> str:
+        if self.db_url:
+            return self.db_url
+        return f"duckdb:///{(self.data_dir / 'assay.duckdb').resolve()}"

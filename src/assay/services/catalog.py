@@ -1,0 +1,196 @@
+"""Projects, experiments and datasets: creation rules, lookups, listing and patches.
+
+Lookups check the caller's access through the policy, so a handler never touches an object the
+key may not see. Deleted objects are invisible except to `get_* (include_deleted=True)`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from assay.model.errors import InvalidInput, NotFound
+from assay.model.merge import deep_merge
+from assay.model.objects import (
+    CreateDataset,
+    CreateExperiment,
+    CreateProject,
+    ObjectKind,
+    utcnow,
+)
+from assay.services.auth import Principal
+from assay.services.context import Services
+
+
+def _now() -> str:
+    return utcnow().isoformat()
+
+
+def get_object(
+    svc: Services, who: Principal, kind: ObjectKind, object_id: str, action: str = "read"
+) -> dict[str, Any]:
+    doc = svc.store.get_object(kind, object_id)
+    if doc is None or doc.get("deleted_at"):
+        raise NotFound(f"{kind} {object_id!r} not found")
+    org_id = doc["org_id"] if kind == "project" else svc.store.object_org(object_id)
+    svc.policy.check(who, action, org_id)
+    return doc
+
+
+def project_of(svc: Services, who: Principal, project_id: str, action: str = "read") -> dict[str, Any]:
+    return get_object(svc, who, "project", project_id, action)
+
+
+# -- projects -------------------------------------------------------------------------------
+def create_project(svc: Services, who: Principal, body: CreateProject) -> dict[str, Any]:
+    if body.org_name and body.org_name != who.org_name:
+        raise InvalidInput(
+            f"unknown organization {body.org_name!r} for this API key (yours: {who.org_name!r})"
+        )
+    doc = {
+        "id": str(uuid.uuid4()),
+        "org_id": who.org_id,
+        "name": body.name,
+        "description": body.description,
+        "created": _now(),
+        "deleted_at": None,
+        "user_id": None,
+        "settings": None,
+    }
+    return svc.store.create_object("project", doc, if_exists="return")[0]
+
+
+def find_project(
+    svc: Services, who: Principal, *, project_id: str | None, project_name: str | None
+) -> str | None:
+    """Resolve an optional project filter to an id (None: no filter); unknown names give 404."""
+    if project_id:
+        return project_of(svc, who, project_id)["id"]
+    if project_name:
+        found = svc.store.list_objects("project", org_id=who.org_id, name=project_name)
+        if not found:
+            raise NotFound(f"project {project_name!r} not found")
+        return str(found[0]["id"])
+    return None
+
+
+# -- experiments ----------------------------------------------------------------------------
+def generated_name() -> str:
+    return "experiment-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+
+
+def create_experiment(svc: Services, who: Principal, body: CreateExperiment) -> dict[str, Any]:
+    project = project_of(svc, who, body.project_id, "write")
+    for field, kind in (("base_exp_id", "experiment"), ("dataset_id", "dataset")):
+        ref = getattr(body, field)
+        if ref:
+            get_object(svc, who, kind, ref)  # type: ignore[arg-type]
+    base = body.base_exp_id
+    if base is None:
+        previous = svc.store.list_objects("experiment", project_id=project["id"])
+        base = previous[0]["id"] if previous else None
+    doc = {
+        "id": str(uuid.uuid4()),
+        "project_id": project["id"],
+        "name": body.name or generated_name(),
+        "description": body.description,
+        "created": _now(),
+        "repo_info": body.repo_info,
+        "commit": (body.repo_info or {}).get("commit"),
+        "base_exp_id": base,
+        "deleted_at": None,
+        "dataset_id": body.dataset_id,
+        "dataset_version": None if body.dataset_version is None else str(body.dataset_version),
+        "parameters_id": body.parameters_id,
+        "parameters_version": None if body.parameters_version is None else str(body.parameters_version),
+        "public": body.public,
+        "user_id": None,
+        "metadata": body.metadata,
+        "tags": body.tags,
+    }
+    if_exists = "rename" if body.ensure_new or body.name is None else "return"
+    return svc.store.create_object("experiment", doc, if_exists=if_exists)[0]
+
+
+def previous_experiment(svc: Services, exp: dict[str, Any]) -> dict[str, Any] | None:
+    """The most recent experiment of the same project created before `exp`."""
+    for other in svc.store.list_objects("experiment", project_id=exp["project_id"]):
+        if other["id"] != exp["id"] and (other["created"], other["id"]) < (exp["created"], exp["id"]):
+            return other
+    return None
+
+
+def matches_metadata(doc: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    """Containment: every key of `wanted` is in the object's metadata with an equal (or contained) value."""
+
+    def contains(have: Any, want: Any) -> bool:
+        if isinstance(want, dict):
+            return isinstance(have, dict) and all(k in have and contains(have[k], v) for k, v in want.items())
+        return bool(have == want)
+
+    return contains(doc.get("metadata") or {}, wanted)
+
+
+# -- listing --------------------------------------------------------------------------------
+def paginate(
+    objects: list[dict[str, Any]],
+    *,
+    limit: int | None,
+    starting_after: str | None,
+    ending_before: str | None,
+) -> list[dict[str, Any]]:
+    """The reference API's object-id cursors over a newest-first list."""
+    if starting_after and ending_before:
+        raise InvalidInput("pass at most one of starting_after and ending_before")
+    if limit is not None and limit < 1:
+        raise InvalidInput("limit must be a positive integer")
+    ids = [o["id"] for o in objects]
+    for cursor in (starting_after, ending_before):
+        if cursor and cursor not in ids:
+            raise InvalidInput(f"unknown cursor object id {cursor!r}")
+    if starting_after:
+        objects = objects[ids.index(starting_after) + 1 :]
+    if ending_before:
+        objects = objects[: ids.index(ending_before)]
+        return objects[-limit:] if limit else objects
+    return objects[:limit] if limit else objects
+
+
+def patch_object(
+    svc: Services, who: Principal, kind: ObjectKind, object_id: str, patch: dict[str, Any]
+) -> dict[str, Any]:
+    """Partial update: object fields deep-merge, others replace; null values are ignored."""
+    doc = get_object(svc, who, kind, object_id, "write")
+    changes = {k: v for k, v in patch.items() if v is not None}
+    if kind == "experiment":
+        for field, ref_kind in (("base_exp_id", "experiment"), ("dataset_id", "dataset")):
+            if changes.get(field):
+                get_object(svc, who, ref_kind, changes[field])  # type: ignore[arg-type]
+        for field in ("dataset_version", "parameters_version"):
+            if field in changes:
+                changes[field] = str(changes[field])
+    updated = deep_merge(dict(doc), changes, merge_paths={("tags",)})
+    return svc.store.update_object(kind, updated)
+
+
+def delete_object(svc: Services, who: Principal, kind: ObjectKind, object_id: str) -> dict[str, Any]:
+    doc = get_object(svc, who, kind, object_id, "write")
+    return svc.store.update_object(kind, {**doc, "deleted_at": _now()})
+
+
+def create_dataset(svc: Services, who: Principal, body: CreateDataset) -> dict[str, Any]:
+    project = project_of(svc, who, body.project_id, "write")
+    doc = {
+        "id": str(uuid.uuid4()),
+        "project_id": project["id"],
+        "name": body.name,
+        "description": body.description,
+        "created": _now(),
+        "deleted_at": None,
+        "user_id": None,
+        "metadata": body.metadata,
+        "tags": None,
+        "url_slug": body.name,
+    }
+    return svc.store.create_object("dataset", doc, if_exists="return")[0]

@@ -1,0 +1,16 @@
+"""What every service call needs: the store, the settings and the access policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assay.server.settings import Settings
+from assay.services.auth import AccessPolicy
+from assay.store.base import Store
+
+
+@dataclass
+class Services:
+    store: Store
+    settings: Settings
+    policy: AccessPolicy

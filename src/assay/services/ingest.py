@@ -1,0 +1,198 @@
+"""The write path: validate client rows, route them to their objects, and hand one request to the store.
+
+All three write routes land here: `/logs3` (the SDK), `/v1/<object>/insert` and `/feedback`.
+Validation happens before anything is written, so a request with one bad row writes nothing and
+the error names the row and the field.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from typing import Any
+
+from assay.model.errors import InvalidInput, NotFound
+from assay.model.merge import CONTROL_KEYS
+from assay.model.objects import utcnow
+from assay.services.auth import Principal
+from assay.services.catalog import get_object
+from assay.services.context import Services
+from assay.store.base import CommentWrite, ObjectRef, RowWrite, WriteRequest, WriteResult
+from assay.store.codec import parse_created
+
+ROUTING_KEYS = ("experiment_id", "dataset_id", "project_id", "log_id", "org_id", "prompt_session_id")
+SERVER_KEYS = frozenset({"is_root", "comments", "audit_data", "span_type_info", "_async_scoring_state"})
+MAX_ID_LENGTH = 1024
+MAX_ROWS = 100_000
+
+
+def _err(index: int, message: str) -> InvalidInput:
+    return InvalidInput(f"row {index}: {message}")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def validate_fields(index: int, row: dict[str, Any]) -> None:
+    """Check the types of the fields Assay stores in typed columns."""
+    for name in ("id", "span_id", "root_span_id"):
+        value = row.get(name)
+        if value is not None and (not isinstance(value, str) or not value or len(value) > MAX_ID_LENGTH):
+            raise _err(index, f"{name} must be a non-empty string of at most {MAX_ID_LENGTH} characters")
+    parents = row.get("span_parents")
+    if parents is not None and (
+        not isinstance(parents, list) or not all(isinstance(p, str) for p in parents)
+    ):
+        raise _err(index, "span_parents must be a list of strings or null")
+    scores = row.get("scores")
+    if scores is not None:
+        if not isinstance(scores, dict):
+            raise _err(index, "scores must be an object of name -> number between 0 and 1")
+        for name, value in scores.items():
+            if value is not None and (not _is_number(value) or not 0 <= value <= 1):
+                raise _err(index, f"score {name!r} must be a number between 0 and 1 or null, got {value!r}")
+    metrics = row.get("metrics")
+    if metrics is not None:
+        if not isinstance(metrics, dict):
+            raise _err(index, "metrics must be an object of name -> number")
+        for name, value in metrics.items():
+            if value is not None and not _is_number(value):
+                raise _err(index, f"metric {name!r} must be a number, got {value!r}")
+    tags = row.get("tags")
+    if tags is not None and (not isinstance(tags, list) or not all(isinstance(t, str) for t in tags)):
+        raise _err(index, "tags must be a list of strings")
+    for name in ("metadata", "span_attributes", "context", "origin"):
+        value = row.get(name)
+        if value is not None and not isinstance(value, dict):
+            raise _err(index, f"{name} must be an object")
+    created = row.get("created")
+    if created is not None:
+        try:
+            row["created"] = parse_created(created).isoformat()
+        except (TypeError, ValueError):
+            raise _err(index, f"created must be an ISO-8601 timestamp, got {created!r}") from None
+    for name in ("_merge_paths", "_array_delete"):
+        if row.get(name) is not None and not isinstance(row[name], list):
+            raise _err(index, f"{name} must be a list")
+
+
+class Router:
+    """Resolves rows to objects, checking each object once per request."""
+
+    def __init__(self, svc: Services, who: Principal) -> None:
+        self.svc, self.who = svc, who
+        self._seen: dict[tuple[str, str], str] = {}  # (type, id) -> project id
+
+    def resolve(self, object_type: str, object_id: str) -> tuple[ObjectRef, str]:
+        key = (object_type, object_id)
+        if key not in self._seen:
+            if not isinstance(object_id, str) or not object_id:
+                raise InvalidInput(f"{object_type} id must be a non-empty string")
+            kind = "project" if object_type == "project_logs" else object_type
+            try:
+                doc = get_object(self.svc, self.who, kind, object_id, "write")  # type: ignore[arg-type]
+            except NotFound:
+                raise NotFound(f"{kind} {object_id!r} not found") from None
+            self._seen[key] = doc["id"] if kind == "project" else doc["project_id"]
+        return ObjectRef(object_type, object_id), self._seen[key]
+
+    def route(self, index: int, row: dict[str, Any]) -> tuple[ObjectRef, str]:
+        if row.get("experiment_id") is not None:
+            return self.resolve("experiment", row["experiment_id"])
+        if row.get("dataset_id") is not None:
+            return self.resolve("dataset", row["dataset_id"])
+        if row.get("project_id") is not None and row.get("log_id") == "g":
+            return self.resolve("project_logs", row["project_id"])
+        if row.get("prompt_session_id") is not None or row.get("function_data") is not None:
+            raise _err(index, "prompt sessions and functions are not supported by Assay")
+        raise _err(index, "no destination: set experiment_id, dataset_id, or project_id with log_id 'g'")
+
+
+def is_comment(row: dict[str, Any]) -> bool:
+    origin = row.get("origin")
+    return "comment" in row and isinstance(origin, dict) and isinstance(origin.get("id"), str)
+
+
+def build_request(router: Router, rows: Any) -> WriteRequest:
+    """Validate client rows (as sent to `/logs3`) into one store request."""
+    if not isinstance(rows, list):
+        raise InvalidInput("'rows' must be a list of row objects")
+    if len(rows) > MAX_ROWS:
+        raise InvalidInput(f"too many rows in one request ({len(rows)} > {MAX_ROWS})")
+    request = WriteRequest()
+    for index, raw in enumerate(rows):
+        if not isinstance(raw, dict):
+            raise _err(index, "must be a JSON object")
+        ref, project_id = router.route(index, raw)
+        row = {k: v for k, v in raw.items() if k not in ROUTING_KEYS and k not in SERVER_KEYS}
+        if is_comment(row):
+            comment_id = row.get("id") or str(uuid.uuid4())
+            body = {k: v for k, v in row.items() if k not in CONTROL_KEYS and k not in ("id", "origin")}
+            body.setdefault("created", utcnow().isoformat())
+            request.comments.append(CommentWrite(ref, str(comment_id), row["origin"]["id"], body))
+            continue
+        validate_fields(index, row)
+        row_id = row.get("id") or str(uuid.uuid4())
+        row["id"] = row_id
+        if ref.object_type == "dataset" and not row.get("_is_merge"):
+            row.setdefault("span_id", row_id)
+            row.setdefault("root_span_id", row_id)
+        request.rows.append(RowWrite(ref, project_id, row_id, row))
+    return request
+
+
+def write_rows(svc: Services, who: Principal, rows: Any) -> tuple[WriteResult, list[str]]:
+    request = build_request(Router(svc, who), rows)
+    result = svc.store.write(request)
+    return result, [w.row_id for w in request.rows]
+
+
+def insert_events(svc: Services, who: Principal, object_type: str, object_id: str, events: Any) -> list[str]:
+    """`POST /v1/<object>/<id>/insert`: rows routed to one object; returns their ids in order."""
+    if not isinstance(events, list):
+        raise InvalidInput("'events' must be a list of event objects")
+    id_field = {"experiment": "experiment_id", "dataset": "dataset_id", "project_logs": "project_id"}[
+        object_type
+    ]
+    routed = []
+    for index, event in enumerate(events):
+        if not isinstance(event, dict):
+            raise _err(index, "must be a JSON object")
+        row = {k: v for k, v in event.items() if k not in ROUTING_KEYS}
+        row[id_field] = object_id
+        if object_type == "project_logs":
+            row["log_id"] = "g"
+        row.setdefault("id", str(uuid.uuid4()))
+        routed.append(row)
+    request = build_request(Router(svc, who), routed)
+    svc.store.write(request)
+    return [str(r["id"]) for r in routed]
+
+
+def feedback(svc: Services, who: Principal, object_type: str, object_id: str, items: Any) -> None:
+    """`POST /v1/<object>/<id>/feedback`: merge scores/expected/metadata/tags, attach comments."""
+    if not isinstance(items, list):
+        raise InvalidInput("'feedback' must be a list of feedback objects")
+    id_field = {"experiment": "experiment_id", "dataset": "dataset_id", "project_logs": "project_id"}[
+        object_type
+    ]
+    rows: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            raise _err(index, "feedback needs the 'id' of the row it is about")
+        route = {id_field: object_id, **({"log_id": "g"} if object_type == "project_logs" else {})}
+        merge = {k: item[k] for k in ("scores", "expected", "metadata", "tags") if item.get(k) is not None}
+        if merge:
+            rows.append({"id": item["id"], "_is_merge": True, **merge, **route})
+        if item.get("comment") is not None:
+            rows.append(
+                {
+                    "id": str(uuid.uuid4()),
+                    "comment": {"text": item["comment"]},
+                    "origin": {"id": item["id"]},
+                    "source": item.get("source") or "api",
+                    **route,
+                }
+            )
+    svc.store.write(build_request(Router(svc, who), rows))

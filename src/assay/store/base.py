@@ -1,0 +1,177 @@
+"""The Store interface: the only door to a database. Its docstrings are the specification.
+
+Every backend (DuckDB now, PostgreSQL later) implements `Store` and passes the conformance suite
+in `tests/store/`. Callers never see backend SQL.
+
+Model, in brief:
+- *Catalog objects* (projects, experiments, datasets) are documents keyed by id, with a kind, an
+  organization, a parent project and a name; deletes are soft (`deleted_at`).
+- *Rows* belong to one object (`ObjectRef`). Each write request is appended to an event log and
+  applied to the merged current state in one transaction, under one new `_xact_id` (a 19-digit,
+  strictly increasing decimal string). Rows are merged with `assay.model.merge.apply_write`.
+- *Comments* (from feedback) hang off a target row and are returned in its `comments` list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from assay.model.objects import ApiKey, ObjectKind, Organization
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    """Which object a row belongs to. For project logs, `object_id` is the project id."""
+
+    object_type: str  # "experiment" | "dataset" | "project_logs"
+    object_id: str
+
+
+@dataclass
+class RowWrite:
+    """One row of a write request: `body` holds user fields and control keys (`_is_merge`…)."""
+
+    ref: ObjectRef
+    project_id: str
+    row_id: str
+    body: dict[str, Any]
+
+
+@dataclass
+class CommentWrite:
+    """A feedback comment attached to row `target_id` of `ref`; idempotent on `comment_id`."""
+
+    ref: ObjectRef
+    comment_id: str
+    target_id: str
+    body: dict[str, Any]
+
+
+@dataclass
+class WriteRequest:
+    """Everything one client request writes; it commits whole or not at all."""
+
+    rows: list[RowWrite] = field(default_factory=list)
+    comments: list[CommentWrite] = field(default_factory=list)
+
+
+@dataclass
+class WriteResult:
+    """`xact_id` is None when the request changed nothing (e.g. a replay)."""
+
+    xact_id: str | None
+    changed_rows: int
+
+
+@dataclass
+class FetchPage:
+    events: list[dict[str, Any]]
+    cursor: str | None
+
+
+@dataclass
+class TraceStats:
+    """Per-object aggregate used by summaries: one entry per score or metric name."""
+
+    scores: dict[str, float]  # name -> mean over traces of the trace's mean
+    metrics: dict[str, float]  # name -> mean over traces of the trace's aggregate
+    traces: int
+
+
+@dataclass
+class Comparison:
+    """Per-name improvement/regression counts of traces matched by comparison key."""
+
+    score_improvements: dict[str, int]
+    score_regressions: dict[str, int]
+    metric_improvements: dict[str, int]
+    metric_regressions: dict[str, int]
+
+
+class Store(Protocol):
+    """A database holding organizations, keys, catalog objects and rows."""
+
+    url: str
+
+    def close(self) -> None:
+        """Flush and release the database. Pending writes complete first."""
+
+    # -- organizations and API keys -------------------------------------------------------
+    def ensure_org(self, name: str) -> Organization:
+        """Return the organization called `name`, creating it if needed."""
+
+    def get_org(self, org_id: str) -> Organization | None: ...
+
+    def list_orgs(self) -> list[Organization]: ...
+
+    def add_api_key(self, org_id: str, name: str, key_hash: str) -> ApiKey:
+        """Store a key by its hash; the clear key is never stored."""
+
+    def find_api_key(self, key_hash: str) -> ApiKey | None: ...
+
+    # -- catalog objects ------------------------------------------------------------------
+    def create_object(
+        self, kind: ObjectKind, doc: dict[str, Any], *, if_exists: str = "return"
+    ) -> tuple[dict[str, Any], bool]:
+        """Create a catalog object atomically; return (object, created).
+
+        Uniqueness is by (kind, parent, name) among non-deleted objects, where the parent is the
+        organization for projects and the project otherwise. `if_exists="return"` returns the
+        existing object unchanged; `"rename"` stores `doc` under the first free name among
+        `name`, `name-1`, `name-2`, …
+        """
+
+    def get_object(self, kind: ObjectKind, object_id: str) -> dict[str, Any] | None:
+        """The object with this id, deleted or not; None when unknown."""
+
+    def list_objects(
+        self,
+        kind: ObjectKind,
+        *,
+        org_id: str | None = None,
+        project_id: str | None = None,
+        name: str | None = None,
+        ids: list[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Non-deleted objects matching every given filter, newest first."""
+
+    def update_object(self, kind: ObjectKind, doc: dict[str, Any]) -> dict[str, Any]:
+        """Replace the stored document of an existing object (renames keep names unique)."""
+
+    # -- rows -----------------------------------------------------------------------------
+    def write(self, request: WriteRequest) -> WriteResult:
+        """Apply one request atomically and durably; return once it is committed.
+
+        Rows are applied in order with the merge rules; rows whose result equals the stored row
+        are skipped, so a replayed request changes nothing. Changed rows, their events and the
+        comments commit together under one new `_xact_id`.
+        """
+
+    def fetch(
+        self,
+        ref: ObjectRef,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        version: int | None = None,
+    ) -> FetchPage:
+        """Rows of an object, whole traces at a time, newest trace first.
+
+        `limit` counts traces. `version` reads the state as of that `_xact_id` (replayed from the
+        event log when older than the current state). The returned cursor is None on the last page.
+        """
+
+    def max_xact_id(self, ref: ObjectRef) -> str | None:
+        """The newest `_xact_id` that wrote to the object (its current version)."""
+
+    def count_rows(self, ref: ObjectRef, *, roots_only: bool = False) -> int: ...
+
+    def trace_stats(self, ref: ObjectRef) -> TraceStats:
+        """Scores and metrics aggregated per trace (scores: mean over all spans; duration: last
+        end - first start; tokens, cost, LLM calls, errors: sums), then averaged over traces."""
+
+    def compare(self, ref: ObjectRef, base: ObjectRef) -> Comparison:
+        """Match traces of `ref` and `base` by comparison key (the root's `origin.id`, else its
+        input) and count per score (higher is better) and metric (lower is better) how many
+        matched test cases went up or down."""

@@ -1,0 +1,71 @@
+"""Arrow tables in and out of DuckDB: bulk inserts and typed reads without per-row SQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from assay.store.columns import ROW_COLUMNS
+
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "text": pa.string(),
+    "int": pa.int64(),
+    "bool": pa.bool_(),
+    "timestamp": pa.timestamp("us", tz="UTC"),
+    "json": pa.string(),
+    "number_map": pa.map_(pa.string(), pa.float64()),
+    "text_list": pa.list_(pa.string()),
+    "number": pa.float64(),
+}
+ROW_SCHEMA = pa.schema([pa.field(c.name, ARROW_TYPES[c.kind]) for c in ROW_COLUMNS])
+EVENT_SCHEMA = pa.schema(
+    [
+        ("xact_id", pa.int64()),
+        ("seq", pa.int32()),
+        ("object_type", pa.string()),
+        ("object_id", pa.string()),
+        ("row_id", pa.string()),
+        ("pagination_key", pa.string()),
+        ("body", pa.string()),
+    ]
+)
+
+
+def rows_table(records: list[dict[str, Any]]) -> pa.Table:
+    columns = {c.name: [r[c.name] for r in records] for c in ROW_COLUMNS}
+    return pa.Table.from_pydict(
+        {
+            name: _map_values(values) if ROW_SCHEMA.field(name).type == ARROW_TYPES["number_map"] else values
+            for name, values in columns.items()
+        },
+        schema=ROW_SCHEMA,
+    )
+
+
+def _map_values(values: list[Any]) -> list[Any]:
+    return [None if v is None else list(v.items()) for v in values]
+
+
+def insert(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table, *, replace: bool = False) -> None:
+    """Bulk insert an Arrow table whose columns match `table`'s, in order."""
+    verb = "INSERT OR REPLACE INTO" if replace else "INSERT INTO"
+    con.register("_assay_bulk", data)
+    try:
+        con.execute(f"{verb} {table} SELECT * FROM _assay_bulk")
+    finally:
+        con.unregister("_assay_bulk")
+
+
+def records(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+) -> list[dict[str, Any]]:
+    """Run a query and return its rows as dicts (maps as dicts, timestamps as datetimes)."""
+    cur = con.execute(sql, params or [])
+    names = [d[0] for d in cur.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"

@@ -1,0 +1,221 @@
+"""Applying write requests to the DuckDB rows table, inside the writer thread's transaction.
+
+Requests of one commit group are applied together: the stored rows they touch are read with one
+indexed lookup, merged in memory in request order, and written back with one bulk upsert, one
+bulk delete and one bulk append to the event log. Each request that changes something gets the
+next `_xact_id`; one that changes nothing (a replay) gets none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import orjson
+
+from assay.model.merge import apply_write
+from assay.model.objects import utcnow
+from assay.store import codec
+from assay.store.base import ObjectRef, WriteRequest, WriteResult
+from assay.store.duckdb import arrow
+
+
+@dataclass
+class Current:
+    ref: ObjectRef
+    project_id: str
+    row: dict[str, Any] | None  # user fields; None once deleted
+    pagination_key: str | None
+    xact_id: int | None
+    stored: bool  # present in the table before this group
+
+
+def normalized(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Rows compare equal when they differ only in fields that are null or absent."""
+    return None if row is None else {k: v for k, v in row.items() if v is not None}
+
+
+def with_defaults(row: dict[str, Any], body: dict[str, Any]) -> None:
+    """Fill server-chosen identity fields; recorded in `body` so a replay chooses the same."""
+    for name, value in (("span_id", row["id"]), ("root_span_id", None), ("created", None)):
+        if row.get(name) is not None:
+            continue
+        if name == "root_span_id":
+            value = row["span_id"]
+        elif name == "created":
+            value = utcnow().isoformat()
+        row[name] = body[name] = value
+
+
+class RowWriter:
+    """Owns the `_xact_id` counter; used only from the writer thread."""
+
+    def __init__(self, last_xact: int) -> None:
+        self.last_xact = last_xact
+
+    def next_xact(self) -> int:
+        self.last_xact += 1
+        return self.last_xact
+
+    def apply(self, con: duckdb.DuckDBPyConnection, requests: list[WriteRequest]) -> list[WriteResult]:
+        state = self._load(con, requests)
+        events: list[dict[str, Any]] = []
+        comments: list[dict[str, Any]] = []
+        results = []
+        known_comments = self._known_comments(con, requests)
+        for request in requests:
+            xact: int | None = None
+            changed = 0
+            for seq, write in enumerate(request.rows):
+                key = codec.row_key(write.ref.object_id, write.row_id)
+                cur = state.get(key)
+                before = cur.row if cur else None
+                body = dict(write.body)
+                after = apply_write(before, body)
+                if after is not None:
+                    after["id"] = write.row_id
+                    with_defaults(after, body)
+                if normalized(after) == normalized(before):
+                    continue
+                if xact is None:
+                    xact = self.next_xact()
+                changed += 1
+                pkey = (
+                    cur.pagination_key if cur and cur.pagination_key else None
+                ) or f"p{xact:019d}{seq:06d}"
+                state[key] = Current(
+                    write.ref, write.project_id, after, pkey, xact, cur.stored if cur else False
+                )
+                body["id"] = write.row_id
+                events.append(
+                    {
+                        "xact_id": xact,
+                        "seq": seq,
+                        "object_type": write.ref.object_type,
+                        "object_id": write.ref.object_id,
+                        "row_id": write.row_id,
+                        "pagination_key": pkey,
+                        "body": codec.dumps(body),
+                    }
+                )
+            for comment in request.comments:
+                ckey = (comment.ref.object_id, comment.comment_id)
+                if ckey in known_comments:
+                    continue
+                if xact is None:
+                    xact = self.next_xact()
+                changed += 1
+                known_comments.add(ckey)
+                created = comment.body.get("created")
+                comments.append(
+                    {
+                        "object_type": comment.ref.object_type,
+                        "object_id": comment.ref.object_id,
+                        "id": comment.comment_id,
+                        "target_id": comment.target_id,
+                        "_xact_id": xact,
+                        "created": codec.parse_created(created) if created else utcnow(),
+                        "body": codec.dumps(comment.body),
+                    }
+                )
+            results.append(WriteResult(None if xact is None else f"{xact:019d}", changed))
+        self._flush(con, state, events, comments)
+        return results
+
+    def _load(self, con: duckdb.DuckDBPyConnection, requests: list[WriteRequest]) -> dict[str, Current]:
+        keys = {codec.row_key(w.ref.object_id, w.row_id) for r in requests for w in r.rows}
+        if not keys:
+            return {}
+        found = arrow.records(
+            con, f"SELECT * FROM rows WHERE _key IN ({', '.join(map(arrow.sql_literal, keys))})"
+        )
+        return {
+            rec["_key"]: Current(
+                ObjectRef(rec["object_type"], rec["object_id"]),
+                rec["project_id"],
+                codec.decode_row(rec),
+                rec["_pagination_key"],
+                rec["_xact_id"],
+                True,
+            )
+            for rec in found
+        }
+
+    @staticmethod
+    def _known_comments(con: duckdb.DuckDBPyConnection, requests: list[WriteRequest]) -> set[tuple[str, str]]:
+        wanted = {(c.ref.object_id, c.comment_id) for r in requests for c in r.comments}
+        if not wanted:
+            return set()
+        ids = ", ".join(arrow.sql_literal(cid) for _, cid in wanted)
+        found = con.execute(f"SELECT object_id, id FROM comments WHERE id IN ({ids})").fetchall()
+        return {(o, i) for o, i in found} & wanted
+
+    @staticmethod
+    def _flush(
+        con: duckdb.DuckDBPyConnection,
+        state: dict[str, Current],
+        events: list[dict[str, Any]],
+        comments: list[dict[str, Any]],
+    ) -> None:
+        if not events and not comments:
+            return
+        touched = {codec.row_key(e["object_id"], e["row_id"]) for e in events}
+        upserts, deletes = [], []
+        for key in touched:
+            cur = state[key]
+            if cur.row is None:
+                if cur.stored:
+                    deletes.append(key)
+            else:
+                assert cur.xact_id is not None and cur.pagination_key is not None
+                upserts.append(
+                    codec.encode_row(
+                        cur.ref.object_type,
+                        cur.ref.object_id,
+                        cur.project_id,
+                        cur.row,
+                        cur.xact_id,
+                        cur.pagination_key,
+                    )
+                )
+        if deletes:
+            con.execute(f"DELETE FROM rows WHERE _key IN ({', '.join(map(arrow.sql_literal, deletes))})")
+        if upserts:
+            arrow.insert(con, "rows", arrow.rows_table(upserts), replace=True)
+        if events:
+            arrow.insert(con, "events", arrow.pa.Table.from_pylist(events, schema=arrow.EVENT_SCHEMA))
+        if comments:
+            con.executemany(
+                "INSERT INTO comments VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    [
+                        c[k]
+                        for k in (
+                            "object_type",
+                            "object_id",
+                            "id",
+                            "target_id",
+                            "_xact_id",
+                            "created",
+                            "body",
+                        )
+                    ]
+                    for c in comments
+                ],
+            )
+
+
+def replay(events: list[tuple[str, str, int, str]]) -> dict[str, tuple[dict[str, Any], int, str]]:
+    """Rebuild rows from event-log entries (row_id, body, xact_id, pagination_key), in log order."""
+    state: dict[str, tuple[dict[str, Any], int, str]] = {}
+    for row_id, body_json, xact, pkey in events:
+        body = orjson.loads(body_json)
+        before = state.get(row_id)
+        after = apply_write(before[0] if before else None, body)
+        if after is None:
+            state.pop(row_id, None)
+        else:
+            after["id"] = row_id
+            state[row_id] = (after, xact, before[2] if before else pkey)
+    return state

@@ -1,0 +1,75 @@
+"""Versioned schema migrations for the DuckDB backend.
+
+Each migration runs once, in order, inside a transaction, and records its number in
+`schema_version`. Add a migration; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+
+from assay.store.columns import ROW_COLUMNS, Column
+
+SQL_TYPES = {
+    "text": "VARCHAR",
+    "int": "BIGINT",
+    "bool": "BOOLEAN",
+    "timestamp": "TIMESTAMPTZ",
+    "json": "JSON",
+    "number_map": "MAP(VARCHAR, DOUBLE)",
+    "text_list": "VARCHAR[]",
+    "number": "DOUBLE",
+}
+
+
+def column_ddl(col: Column) -> str:
+    return f'"{col.name}" {SQL_TYPES[col.kind]}'
+
+
+def _v1(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """
+        CREATE TABLE orgs (id VARCHAR PRIMARY KEY, name VARCHAR UNIQUE NOT NULL, created VARCHAR NOT NULL);
+        CREATE TABLE api_keys (
+            id VARCHAR PRIMARY KEY, org_id VARCHAR NOT NULL, name VARCHAR NOT NULL,
+            key_hash VARCHAR UNIQUE NOT NULL, created VARCHAR NOT NULL);
+        CREATE TABLE objects (
+            kind VARCHAR NOT NULL, id VARCHAR PRIMARY KEY, org_id VARCHAR NOT NULL,
+            project_id VARCHAR, name VARCHAR NOT NULL, created VARCHAR NOT NULL,
+            deleted BOOLEAN NOT NULL DEFAULT false, doc JSON NOT NULL);
+        CREATE TABLE events (
+            xact_id BIGINT NOT NULL, seq INTEGER NOT NULL, object_type VARCHAR NOT NULL,
+            object_id VARCHAR NOT NULL, row_id VARCHAR NOT NULL, pagination_key VARCHAR,
+            body JSON NOT NULL);
+        CREATE TABLE comments (
+            object_type VARCHAR NOT NULL, object_id VARCHAR NOT NULL, id VARCHAR NOT NULL,
+            target_id VARCHAR NOT NULL, _xact_id BIGINT NOT NULL, created TIMESTAMPTZ,
+            body JSON NOT NULL, PRIMARY KEY (object_id, id));
+        """
+    )
+    cols = ", ".join(column_ddl(c) for c in ROW_COLUMNS)
+    con.execute(f"CREATE TABLE rows ({cols}, PRIMARY KEY (_key))")
+
+
+MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [_v1]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring the database to the latest schema; return the version reached."""
+    con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    current = (row[0] if row else None) or 0
+    for number, step in enumerate(MIGRATIONS, start=1):
+        if number <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            step(con)
+            con.execute("INSERT INTO schema_version VALUES (?)", [number])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return len(MIGRATIONS)

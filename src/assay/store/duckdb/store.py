@@ -1,0 +1,174 @@
+"""`DuckDBStore`: the Store interface on one DuckDB file.
+
+One read-write connection belongs to the writer thread (see `writer.py`); readers use cursors of
+the same database instance, one per thread, so reads never block on writes and always see
+committed data. Never open the same file from two processes.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from assay.model.objects import ApiKey, ObjectKind, Organization
+from assay.store.base import (
+    Comparison,
+    FetchPage,
+    ObjectRef,
+    TraceStats,
+    WriteRequest,
+    WriteResult,
+)
+from assay.store.duckdb import catalog, row_reads
+from assay.store.duckdb.row_writes import RowWriter
+from assay.store.duckdb.schema import migrate
+from assay.store.duckdb.writer import WriterThread
+
+FIRST_XACT = 10**18  # 19-digit ids: lexicographic order equals numeric order
+
+
+def path_of(url: str) -> str:
+    rest = url[len("duckdb://") :]
+    if rest in ("", ":memory:", "/:memory:"):
+        return ":memory:"
+    if not rest.startswith("/"):
+        raise ValueError(f"duckdb URL needs an absolute path (duckdb:///abs/file.duckdb), got {url!r}")
+    return rest
+
+
+class DuckDBStore:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        path = path_of(url)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._con = duckdb.connect(path)
+        migrate(self._con)
+        found = self._con.execute("SELECT max(xact_id) FROM events").fetchone()
+        last = max(found[0] or 0, found[0] or 0) if found else 0
+        self._rows = RowWriter(max(last, FIRST_XACT))
+        self._local = threading.local()
+        self._readers: list[duckdb.DuckDBPyConnection] = []
+        self._lock = threading.Lock()
+        self._writer = WriterThread(self._con)
+
+    # -- plumbing -------------------------------------------------------------------------
+    def _reader(self) -> duckdb.DuckDBPyConnection:
+        cur = getattr(self._local, "cur", None)
+        if cur is None:
+            with self._lock:
+                cur = self._con.cursor()
+                self._readers.append(cur)
+            self._local.cur = cur
+        return cur
+
+    def close(self) -> None:
+        self._writer.close()
+        with self._lock:
+            for cur in self._readers:
+                cur.close()
+            self._readers.clear()
+        self._con.execute("CHECKPOINT")
+        self._con.close()
+
+    # -- organizations and keys -----------------------------------------------------------
+    def ensure_org(self, name: str) -> Organization:
+        found = self._reader().execute("SELECT id, name, created FROM orgs WHERE name = ?", [name]).fetchone()
+        if found:
+            return Organization(id=found[0], name=found[1], created=found[2])
+        org: Organization = self._writer.submit(lambda con: catalog.ensure_org(con, name))
+        return org
+
+    def get_org(self, org_id: str) -> Organization | None:
+        found = self._reader().execute("SELECT id, name, created FROM orgs WHERE id = ?", [org_id]).fetchone()
+        return Organization(id=found[0], name=found[1], created=found[2]) if found else None
+
+    def list_orgs(self) -> list[Organization]:
+        rows = self._reader().execute("SELECT id, name, created FROM orgs ORDER BY created").fetchall()
+        return [Organization(id=r[0], name=r[1], created=r[2]) for r in rows]
+
+    def add_api_key(self, org_id: str, name: str, key_hash: str) -> ApiKey:
+        key: ApiKey = self._writer.submit(lambda con: catalog.add_api_key(con, org_id, name, key_hash))
+        return key
+
+    def find_api_key(self, key_hash: str) -> ApiKey | None:
+        found = (
+            self._reader()
+            .execute(
+                "SELECT id, org_id, name, key_hash, created FROM api_keys WHERE key_hash = ?", [key_hash]
+            )
+            .fetchone()
+        )
+        if not found:
+            return None
+        return ApiKey(id=found[0], org_id=found[1], name=found[2], key_hash=found[3], created=found[4])
+
+    # -- catalog objects ------------------------------------------------------------------
+    def create_object(
+        self, kind: ObjectKind, doc: dict[str, Any], *, if_exists: str = "return"
+    ) -> tuple[dict[str, Any], bool]:
+        org_id = doc["org_id"] if kind == "project" else self.object_org(doc["project_id"])
+        if org_id is None:
+            raise ValueError(f"unknown project {doc.get('project_id')}")
+        result: tuple[dict[str, Any], bool] = self._writer.submit(
+            lambda con: catalog.create_object(con, kind, org_id, doc, if_exists)
+        )
+        return result
+
+    def object_org(self, object_id: str) -> str | None:
+        """The organization owning a catalog object (used by authorization)."""
+        return catalog.object_org(self._reader(), object_id)
+
+    def get_object(self, kind: ObjectKind, object_id: str) -> dict[str, Any] | None:
+        return catalog.get_object(self._reader(), kind, object_id)
+
+    def list_objects(
+        self,
+        kind: ObjectKind,
+        *,
+        org_id: str | None = None,
+        project_id: str | None = None,
+        name: str | None = None,
+        ids: list[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        return catalog.list_objects(self._reader(), kind, org_id, project_id, name, ids)
+
+    def update_object(self, kind: ObjectKind, doc: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = self._writer.submit(lambda con: catalog.update_object(con, kind, doc))
+        return result
+
+    # -- rows -----------------------------------------------------------------------------
+    def write(self, request: WriteRequest) -> WriteResult:
+        results: list[WriteResult] = self._writer.submit(lambda con: self._rows.apply(con, [request]))
+        return results[0]
+
+    def fetch(
+        self,
+        ref: ObjectRef,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        version: int | None = None,
+    ) -> FetchPage:
+        org_id = self.object_org(ref.object_id) if ref.object_type == "project_logs" else None
+        return row_reads.fetch(self._reader(), ref, org_id, limit, cursor, version)
+
+    def max_xact_id(self, ref: ObjectRef) -> str | None:
+        found = row_reads.max_xact(self._reader(), ref)
+        return None if found is None else f"{found:019d}"
+
+    def count_rows(self, ref: ObjectRef, *, roots_only: bool = False) -> int:
+        return row_reads.count_rows(self._reader(), ref, roots_only)
+
+    def trace_stats(self, ref: ObjectRef) -> TraceStats:
+        return row_reads.trace_stats(self._reader(), ref)
+
+    def compare(self, ref: ObjectRef, base: ObjectRef) -> Comparison:
+        return row_reads.compare(self._reader(), ref, base)
+
+    def reader(self) -> duckdb.DuckDBPyConnection:
+        """A read-only-by-convention cursor for this thread; for the query layer only."""
+        return self._reader()

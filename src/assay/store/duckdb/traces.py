@@ -1,0 +1,97 @@
+"""Trace-level SQL: one row per trace, the shape summaries, comparisons and `summary` queries read.
+
+A trace's preview fields come from its root span; each score is the mean of its non-null values
+over every span of the trace (the SDK writes scores on child `score` spans, and re-scoring adds
+more); metrics are aggregated over the trace. The comparison key matches test cases across
+experiments: the root's dataset record (`origin.id`) when present, else a hash of its input.
+"""
+
+from __future__ import annotations
+
+from assay.model.metrics import METRIC_UNITS
+
+__all__ = ["METRIC_UNITS", "TRACE_METRICS", "object_spans_sql", "trace_summary_sql"]
+
+# Trace metrics: name -> aggregate over the spans of one trace. Lower is better for all of them.
+TRACE_METRICS: dict[str, str] = {
+    "duration": "max(metrics['end']) - min(metrics['start'])",
+    "llm_duration": "sum(CASE WHEN span_type = 'llm' THEN metrics['end'] - metrics['start'] END)",
+    "prompt_tokens": "sum(metrics['prompt_tokens'])",
+    "completion_tokens": "sum(metrics['completion_tokens'])",
+    "total_tokens": "sum(coalesce(metrics['tokens'], metrics['total_tokens']))",
+    "estimated_cost": "sum(estimated_cost)",
+    "llm_calls": "count(*) FILTER (WHERE span_type = 'llm')",
+    "errors": "count(*) FILTER (WHERE error IS NOT NULL)",
+    "scorer_errors": (
+        "count(*) FILTER (WHERE span_type = 'score' AND error IS NOT NULL)"
+        " + count(*) FILTER (WHERE is_root AND json_exists(metadata, '$.scorer_errors'))"
+    ),
+}
+ROOT_FIELDS = (
+    "id",
+    "span_id",
+    "created",
+    "_xact_id",
+    "_pagination_key",
+    "project_id",
+    "object_type",
+    "object_id",
+    "input",
+    "output",
+    "expected",
+    "error",
+    "metadata",
+    "tags",
+    "origin",
+    "span_attributes",
+    "span_type",
+    "span_name",
+)
+
+
+def trace_summary_sql(source: str) -> str:
+    """SQL yielding one row per trace of the spans selected by `source` (a SELECT over `rows`).
+
+    Columns: `root_span_id`, the root's preview fields, `scores` (MAP name -> trace mean),
+    `metrics` (MAP name -> trace aggregate), `span_count`, `match_key`, `has_error`.
+    """
+    metric_exprs = ", ".join(f'{expr} AS "{name}"' for name, expr in TRACE_METRICS.items())
+    entries = ", ".join(
+        f"{{'key': '{name}', 'value': CAST(m.\"{name}\" AS DOUBLE)}}" for name in TRACE_METRICS
+    )
+    root_cols = ", ".join(f'root."{c}"' for c in ROOT_FIELDS)
+    return f"""
+WITH spans AS ({source}),
+roots AS (
+  SELECT * FROM spans WHERE is_root
+  QUALIFY row_number() OVER (PARTITION BY root_span_id ORDER BY _pagination_key) = 1
+),
+score_values AS (
+  SELECT root_span_id, unnest(map_keys(scores)) AS k, unnest(map_values(scores)) AS v
+  FROM spans WHERE scores IS NOT NULL AND cardinality(scores) > 0
+),
+trace_scores AS (
+  SELECT root_span_id, MAP(list(k ORDER BY k), list(v ORDER BY k)) AS scores
+  FROM (SELECT root_span_id, k, avg(v) AS v FROM score_values GROUP BY root_span_id, k)
+  GROUP BY root_span_id
+),
+trace_metrics AS (
+  SELECT root_span_id, count(*) AS span_count, {metric_exprs},
+         min(_pagination_key) AS first_key
+  FROM spans GROUP BY root_span_id
+)
+SELECT m.root_span_id, {root_cols},
+       coalesce(s.scores, MAP {{}}::MAP(VARCHAR, DOUBLE)) AS scores,
+       map_from_entries(list_filter([{entries}], lambda e: e.value IS NOT NULL)) AS metrics,
+       m.span_count, m.first_key, m.errors > 0 AS has_error, m.scorer_errors > 0 AS has_scorer_error,
+       coalesce(json_extract_string(root.origin, '$.id'), md5(coalesce(CAST(root.input AS VARCHAR), 'null')))
+         AS match_key
+FROM trace_metrics m
+LEFT JOIN roots root USING (root_span_id)
+LEFT JOIN trace_scores s USING (root_span_id)
+"""
+
+
+def object_spans_sql() -> str:
+    """The spans of one object; parameters: object_type, object_id."""
+    return "SELECT * FROM rows WHERE object_type = ? AND object_id = ?"

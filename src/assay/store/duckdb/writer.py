@@ -1,0 +1,87 @@
+"""The single writer: one thread owns the read-write connection and runs every write.
+
+DuckDB allows one writing connection per file, and a write must not be acknowledged before it
+commits. Callers submit jobs and block on a future; the thread drains the queue and runs
+consecutive jobs inside one transaction (group commit), which amortises the commit's fsync
+over many requests. If the group fails, its jobs are retried one by one, so a bad job fails
+alone and never takes its neighbours down with it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+import duckdb
+
+Job = Callable[[duckdb.DuckDBPyConnection], Any]
+MAX_GROUP = 64
+
+
+class WriterThread:
+    def __init__(self, con: duckdb.DuckDBPyConnection, name: str = "assay-writer") -> None:
+        self._con = con
+        self._queue: queue.Queue[tuple[Job, Future[Any]] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, job: Job) -> Any:
+        """Run `job(con)` in a transaction on the writer thread; return its result once committed."""
+        fut: Future[Any] = Future()
+        self._queue.put((job, fut))
+        return fut.result()
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            group = [item]
+            stop = False
+            while len(group) < MAX_GROUP:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    stop = True
+                    break
+                group.append(nxt)
+            self._run_group(group)
+            if stop:
+                return
+
+    def _run_group(self, group: list[tuple[Job, Future[Any]]]) -> None:
+        if len(group) > 1:
+            try:
+                self._con.execute("BEGIN TRANSACTION")
+                results = [job(self._con) for job, _ in group]
+                self._con.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+            else:
+                for (_, fut), result in zip(group, results, strict=True):
+                    fut.set_result(result)
+                return
+        for job, fut in group:
+            try:
+                self._con.execute("BEGIN TRANSACTION")
+                result = job(self._con)
+                self._con.execute("COMMIT")
+            except BaseException as exc:
+                self._rollback()
+                fut.set_exception(exc)
+            else:
+                fut.set_result(result)
+
+    def _rollback(self) -> None:
+        with contextlib.suppress(duckdb.Error):
+            self._con.execute("ROLLBACK")
