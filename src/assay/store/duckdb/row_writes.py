@@ -9,6 +9,7 @@ next `_xact_id`; one that changes nothing (a replay) gets none.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 import duckdb
@@ -17,7 +18,7 @@ import orjson
 from assay.model.merge import apply_write
 from assay.model.objects import utcnow
 from assay.store import codec
-from assay.store.base import ObjectRef, WriteRequest, WriteResult
+from assay.store.base import ObjectRef, RowWrite, WriteRequest, WriteResult
 from assay.store.duckdb import arrow
 
 
@@ -46,6 +47,8 @@ def with_defaults(row: dict[str, Any], body: dict[str, Any]) -> None:
         elif name == "created":
             value = utcnow().isoformat()
         row[name] = body[name] = value
+    # Stored timestamps come back in UTC; compare like with like so a replay is recognised.
+    row["created"] = codec.parse_created(row["created"]).astimezone(UTC).isoformat()
 
 
 class RowWriter:
@@ -65,25 +68,22 @@ class RowWriter:
         results = []
         known_comments = self._known_comments(con, requests)
         for request in requests:
-            xact: int | None = None
-            changed = 0
-            for seq, write in enumerate(request.rows):
-                key = codec.row_key(write.ref.object_id, write.row_id)
-                cur = state.get(key)
-                before = cur.row if cur else None
-                body = dict(write.body)
-                after = apply_write(before, body)
-                if after is not None:
-                    after["id"] = write.row_id
-                    with_defaults(after, body)
-                if normalized(after) == normalized(before):
+            changed_keys, pending = self._apply_rows(state, request)
+            new_comments = []
+            for comment in request.comments:
+                ckey = (comment.ref.object_id, comment.comment_id)
+                if ckey not in known_comments:
+                    known_comments.add(ckey)
+                    new_comments.append(comment)
+            if not changed_keys and not new_comments:
+                results.append(WriteResult(None, 0))
+                continue
+            xact = self.next_xact()
+            for seq, write, body, key, after in pending:
+                if key not in changed_keys:
                     continue
-                if xact is None:
-                    xact = self.next_xact()
-                changed += 1
-                pkey = (
-                    cur.pagination_key if cur and cur.pagination_key else None
-                ) or f"p{xact:019d}{seq:06d}"
+                cur = state.get(key)
+                pkey = (cur.pagination_key if cur else None) or f"p{xact:019d}{seq:06d}"
                 state[key] = Current(
                     write.ref, write.project_id, after, pkey, xact, cur.stored if cur else False
                 )
@@ -99,14 +99,7 @@ class RowWriter:
                         "body": codec.dumps(body),
                     }
                 )
-            for comment in request.comments:
-                ckey = (comment.ref.object_id, comment.comment_id)
-                if ckey in known_comments:
-                    continue
-                if xact is None:
-                    xact = self.next_xact()
-                changed += 1
-                known_comments.add(ckey)
+            for comment in new_comments:
                 created = comment.body.get("created")
                 comments.append(
                     {
@@ -119,9 +112,37 @@ class RowWriter:
                         "body": codec.dumps(comment.body),
                     }
                 )
-            results.append(WriteResult(None if xact is None else f"{xact:019d}", changed))
+            results.append(WriteResult(f"{xact:019d}", len(changed_keys) + len(new_comments)))
         self._flush(con, state, events, comments)
         return results
+
+    @staticmethod
+    def _apply_rows(
+        state: dict[str, Current], request: WriteRequest
+    ) -> tuple[set[str], list[tuple[int, RowWrite, dict[str, Any], str, dict[str, Any] | None]]]:
+        """Merge a request's rows in order; return the keys whose *net* result changed.
+
+        Comparing net results (not each write) matters for replays: a request that replaces a row
+        and then merges into it passes through a different intermediate state, yet replaying it
+        must change nothing. Every write of a changed key is logged, so the log replays exactly.
+        """
+        start: dict[str, dict[str, Any] | None] = {}
+        latest: dict[str, dict[str, Any] | None] = {}
+        pending = []
+        for seq, write in enumerate(request.rows):
+            key = codec.row_key(write.ref.object_id, write.row_id)
+            if key not in start:
+                cur = state.get(key)
+                start[key] = cur.row if cur else None
+            body = dict(write.body)
+            after = apply_write(latest.get(key, start[key]), body)
+            if after is not None:
+                after["id"] = write.row_id
+                with_defaults(after, body)
+            latest[key] = after
+            pending.append((seq, write, body, key, after))
+        changed = {key for key, after in latest.items() if normalized(after) != normalized(start[key])}
+        return changed, pending
 
     def _load(self, con: duckdb.DuckDBPyConnection, requests: list[WriteRequest]) -> dict[str, Current]:
         keys = {codec.row_key(w.ref.object_id, w.row_id) for r in requests for w in r.rows}

@@ -47,8 +47,11 @@ class DuckDBStore:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb.connect(path)
         migrate(self._con)
-        found = self._con.execute("SELECT max(xact_id) FROM events").fetchone()
-        last = max(found[0] or 0, found[0] or 0) if found else 0
+        # Comment-only requests take an `_xact_id` without an event, so both tables count.
+        found = self._con.execute(
+            "SELECT greatest((SELECT max(xact_id) FROM events), (SELECT max(_xact_id) FROM comments))"
+        ).fetchone()
+        last = (found[0] if found else None) or 0
         self._rows = RowWriter(max(last, FIRST_XACT))
         self._local = threading.local()
         self._readers: list[duckdb.DuckDBPyConnection] = []
