@@ -9,15 +9,17 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from assay import __version__
-from assay.api import datasets, experiments, login, logs3, projects
+from assay.api import datasets, experiments, exports, login, logs3, orgs, projects, tables
 from assay.api.errors import BodySizeLimit, install_error_handlers
 from assay.api.responses import OrjsonResponse
+from assay.server import ui
 from assay.server.settings import Settings
 from assay.services.auth import OrgKeyPolicy
 from assay.services.context import Services
 from assay.store import Store, open_store
 
 ROUTERS = (login.router, logs3.router, projects.router, experiments.router, datasets.router)
+UI_ROUTERS = (orgs.router, tables.router, exports.router)  # the web app's API (issue 4)
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
@@ -42,8 +44,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     )
     app.state.services = Services(store=db, settings=settings, policy=OrgKeyPolicy(db))
     install_error_handlers(app)
-    for router in ROUTERS:
+    for router in (*ROUTERS, *UI_ROUTERS):
         app.include_router(router)
+    ui.install(app)
     return app
 
 

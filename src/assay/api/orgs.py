@@ -1,0 +1,41 @@
+"""The web app's navigation: the caller's organization, a project's experiments list, permalinks."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from starlette.concurrency import run_in_threadpool
+
+from assay.api.deps import caller, services
+from assay.services import experiment_list
+from assay.services.auth import Principal
+from assay.services.context import Services
+
+router = APIRouter(tags=["web app"])
+
+
+@router.get("/v1/organization")
+def list_organizations(who: Principal = Depends(caller)) -> dict[str, Any]:
+    """The organizations this key belongs to (one, for an organization key)."""
+    return {"objects": [{"id": who.org_id, "name": who.org_name}]}
+
+
+@router.get("/v1/project/{project_id}/experiments")
+async def project_experiments(
+    project_id: str, who: Principal = Depends(caller), svc: Services = Depends(services)
+) -> dict[str, Any]:
+    """Experiments of a project, newest first, with dataset, score averages, row count and metadata."""
+    found = await run_in_threadpool(experiment_list.list_experiments, svc, who, project_id)
+    return {"objects": found}
+
+
+@router.get("/v1/object/resolve")
+def resolve_object(
+    object_type: Literal["experiment", "dataset"] = Query(...),
+    object_id: str = Query(...),
+    who: Principal = Depends(caller),
+    svc: Services = Depends(services),
+) -> dict[str, Any]:
+    """Where an object lives: what `/app/object?object_type=…&object_id=…` redirects to."""
+    return experiment_list.resolve_object(svc, who, object_type, object_id)

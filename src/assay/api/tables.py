@@ -1,0 +1,48 @@
+"""The experiment table the web app shows, as a public API: pages, groups, views, fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from starlette.concurrency import run_in_threadpool
+
+from assay.api.deps import caller, services
+from assay.services import tables
+from assay.services.auth import Principal
+from assay.services.context import Services
+from assay.services.table_query import GroupQuery, PageQuery
+
+router = APIRouter(tags=["web app"])
+
+
+@router.post("/v1/experiment/{experiment_id}/table")
+async def table_page(
+    experiment_id: str, body: PageQuery, who: Principal = Depends(caller), svc: Services = Depends(services)
+) -> dict[str, Any]:
+    """One page of table rows (traces or spans) matching the filters, and their total."""
+    return await run_in_threadpool(tables.page, svc, who, experiment_id, body)
+
+
+@router.post("/v1/experiment/{experiment_id}/table/groups")
+async def table_groups(
+    experiment_id: str, body: GroupQuery, who: Principal = Depends(caller), svc: Services = Depends(services)
+) -> dict[str, Any]:
+    """Per-group counts and score/metric averages, optionally with the comparison's averages."""
+    return await run_in_threadpool(tables.groups, svc, who, experiment_id, body)
+
+
+@router.get("/v1/experiment/{experiment_id}/table/views")
+def table_views(
+    experiment_id: str, who: Principal = Depends(caller), svc: Services = Depends(services)
+) -> dict[str, Any]:
+    """The built-in views (Default, Non-errors, Errors, Scorer errors, Unreviewed, Assigned to me)."""
+    return {"objects": tables.builtin_views(svc, who, experiment_id)}
+
+
+@router.get("/v1/experiment/{experiment_id}/table/fields")
+async def table_fields(
+    experiment_id: str, who: Principal = Depends(caller), svc: Services = Depends(services)
+) -> dict[str, Any]:
+    """Inferred fields: score names, metric names and metadata keys seen in the experiment."""
+    return await run_in_threadpool(tables.fields, svc, who, experiment_id)

@@ -1,0 +1,94 @@
+"""Serialising table rows to CSV or JSON chunk by chunk.
+
+Rows arrive page by page from `tables.export_rows`; each is flattened to the chosen columns (dotted
+paths such as `scores.Levenshtein`), so the CSV has one column per visible table column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+
+from assay.services.auth import Principal
+from assay.services.context import Services
+from assay.services.table_query import TableQuery
+from assay.services.tables import export_rows
+
+ALL_FIELDS = (
+    "id",
+    "span_id",
+    "root_span_id",
+    "created",
+    "input",
+    "output",
+    "expected",
+    "error",
+    "scores",
+    "metrics",
+    "metadata",
+    "tags",
+    "span_attributes",
+    "origin",
+)
+
+
+def pick(row: dict[str, Any], path: str) -> Any:
+    """The value at a dotted path (`metadata.category`, `scores."My score"`); None when absent."""
+    if path in row:
+        return row[path]
+    value: Any = row
+    for part in _split(path):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _split(path: str) -> list[str]:
+    parts, buf, quoted = [], "", False
+    for ch in path:
+        if ch == '"':
+            quoted = not quoted
+        elif ch == "." and not quoted:
+            parts.append(buf)
+            buf = ""
+        else:
+            buf += ch
+    parts.append(buf)
+    return parts
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return orjson.dumps(value).decode()
+
+
+def stream(
+    svc: Services, who: Principal, experiment_id: str, q: TableQuery, fmt: str, columns: list[str] | None
+) -> Iterator[bytes]:
+    rows = export_rows(svc, who, experiment_id, q)
+    names = columns or [*ALL_FIELDS, *(c.name for c in q.custom_columns)]
+    if fmt == "json":
+        yield b"["
+        for i, row in enumerate(rows):
+            picked = {n: pick(row, n) for n in names}
+            yield (b"," if i else b"") + b"\n" + orjson.dumps(picked, default=str)
+        yield b"\n]\n"
+        return
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(names)
+    for i, row in enumerate(rows):
+        writer.writerow([_cell(pick(row, n)) for n in names])
+        if i % 500 == 499:
+            yield buf.getvalue().encode()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue().encode()
