@@ -116,7 +116,10 @@ def test_array_delete_removes_values(env: Env) -> None:
         {
             "id": "a",
             "_is_merge": True,
-            "_array_delete": [{"path": ["tags"], "delete": ["y"]}, {"path": ["metadata", "l"], "delete": [{"o": 1}]}],
+            "_array_delete": [
+                {"path": ["tags"], "delete": ["y"]},
+                {"path": ["metadata", "l"], "delete": [{"o": 1}]},
+            ],
         },
     )
     row = env.rows(ref)["a"]
