@@ -1,0 +1,41 @@
+# One task runner. `make help` lists the targets.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: help demo serve install install-test ui test lint typecheck bench
+
+help:  ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+install: $(BIN)/python ui  ## Install Assay (and build its web app) into .venv
+	$(BIN)/pip install -q -e .
+
+demo: install  ## Install, then serve Assay with the demo project loaded
+	$(BIN)/assay demo --port $(PORT)
+
+serve: install  ## Install, then serve Assay on the default embedded database
+	$(BIN)/assay serve --port $(PORT)
+
+ui:  ## Build the web app into src/assay/server/static (needs Node.js and npm)
+	scripts/build-ui.sh
+
+install-test: $(BIN)/python ui  ## Install Assay, its test tools and the system packages the tests need
+	$(BIN)/pip install -q -e '.[test]'
+	scripts/install-test-deps.sh
+
+lint: ## ruff and mypy
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+test: install-test lint  ## Install everything the tests need, then run the whole suite
+	$(BIN)/pytest -q
+
+bench:  ## Run the benchmarks (prints their figures)
+	$(BIN)/python bench/ingest.py
