@@ -44,11 +44,11 @@ def add_row_routes(router: APIRouter, prefix: str, object_type: str) -> None:
     @router.post(f"{prefix}/{{object_id}}/fetch", summary=f"Fetch {object_type} events")
     async def fetch_post(
         object_id: str,
-        body: FetchBody | None = None,
+        body: FetchBody | None = None,  # the SDK may post no body at all
         who: Principal = Depends(caller),
         svc: Services = Depends(services),
     ) -> OrjsonResponse:
-        result = await run_in_threadpool(_fetch, svc, who, object_type, object_id, body or FetchBody())
+        result = await run_in_threadpool(_fetch, svc, who, object_type, object_id, body or FetchBody.model_validate({}))
         return OrjsonResponse(result)
 
     @router.get(f"{prefix}/{{object_id}}/fetch", summary=f"Fetch {object_type} events (query form)")

@@ -26,7 +26,7 @@ def settings_from(
     db: str | None = None,
     public_url: str | None = None,
 ) -> Settings:
-    overrides = {
+    overrides: dict[str, object] = {
         k: v
         for k, v in {
             "host": host,
@@ -37,4 +37,4 @@ def settings_from(
         }.items()
         if v is not None
     }
-    return Settings(**overrides)
+    return Settings.model_validate(overrides)

@@ -23,10 +23,12 @@ def load_cases() -> list[dict[str, Any]]:
 def make_task(version: str) -> Any:
     import braintrust
 
+    from braintrust.span_types import SpanTypeAttribute
+
     from assay.demo.model import MODELS, answer, token_counts
 
     def task(question: str) -> str:
-        with braintrust.start_span(name="chat completion", type="llm") as span:
+        with braintrust.start_span(name="chat completion", type=SpanTypeAttribute.LLM) as span:
             span.log(input=[{"role": "user", "content": question}], metadata={"model": MODELS[version]})
             reply = answer(version, question)
             prompt, completion = token_counts(question, reply)

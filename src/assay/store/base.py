@@ -125,6 +125,9 @@ class Store(Protocol):
     def get_object(self, kind: ObjectKind, object_id: str) -> dict[str, Any] | None:
         """The object with this id, deleted or not; None when unknown."""
 
+    def object_org(self, object_id: str) -> str | None:
+        """The organization owning a catalog object, deleted or not (used for access checks)."""
+
     def list_objects(
         self,
         kind: ObjectKind,
