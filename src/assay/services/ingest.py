@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from datetime import UTC
 from typing import Any
 
 from assay.model.errors import InvalidInput, NotFound
@@ -66,15 +67,42 @@ def validate_fields(index: int, row: dict[str, Any]) -> None:
         value = row.get(name)
         if value is not None and not isinstance(value, dict):
             raise _err(index, f"{name} must be an object")
-    created = row.get("created")
-    if created is not None:
-        try:
-            row["created"] = parse_created(created).isoformat()
-        except (TypeError, ValueError):
-            raise _err(index, f"created must be an ISO-8601 timestamp, got {created!r}") from None
-    for name in ("_merge_paths", "_array_delete"):
-        if row.get(name) is not None and not isinstance(row[name], list):
-            raise _err(index, f"{name} must be a list")
+    attrs = row.get("span_attributes") or {}
+    for name in ("type", "name"):
+        if attrs.get(name) is not None and not isinstance(attrs[name], str):
+            raise _err(index, f"span_attributes.{name} must be a string, got {attrs[name]!r}")
+    if row.get("created") is not None:
+        row["created"] = _created(index, row["created"])
+    _validate_merge_controls(index, row)
+
+
+def _created(index: int, value: Any) -> str:
+    """A client timestamp as UTC ISO-8601, the form the store keeps (so replays compare equal)."""
+    try:
+        return parse_created(value).astimezone(UTC).isoformat()
+    except (TypeError, ValueError, OverflowError):
+        raise _err(index, f"created must be an ISO-8601 timestamp, got {value!r}") from None
+
+
+def _is_path(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(p, str) for p in value)
+
+
+def _validate_merge_controls(index: int, row: dict[str, Any]) -> None:
+    """`_merge_paths` and `_array_delete` steer the merge; malformed ones must not reach it."""
+    paths = row.get("_merge_paths")
+    if paths is not None and (not isinstance(paths, list) or not all(_is_path(p) for p in paths)):
+        raise _err(index, "_merge_paths must be a list of paths (lists of field names)")
+    deletes = row.get("_array_delete")
+    if deletes is not None:
+        ok = isinstance(deletes, list) and all(
+            isinstance(d, dict) and _is_path(d.get("path")) and isinstance(d.get("delete"), list)
+            for d in deletes
+        )
+        if not ok:
+            raise _err(
+                index, "_array_delete must be a list of {'path': [field, ...], 'delete': [value, ...]}"
+            )
 
 
 class Router:
@@ -85,10 +113,10 @@ class Router:
         self._seen: dict[tuple[str, str], str] = {}  # (type, id) -> project id
 
     def resolve(self, object_type: str, object_id: str) -> tuple[ObjectRef, str]:
+        if not isinstance(object_id, str) or not object_id:
+            raise InvalidInput(f"{object_type} id must be a non-empty string")
         key = (object_type, object_id)
         if key not in self._seen:
-            if not isinstance(object_id, str) or not object_id:
-                raise InvalidInput(f"{object_type} id must be a non-empty string")
             kind = "project" if object_type == "project_logs" else object_type
             try:
                 doc = get_object(self.svc, self.who, kind, object_id, "write")  # type: ignore[arg-type]
@@ -128,8 +156,12 @@ def build_request(router: Router, rows: Any) -> WriteRequest:
         row = {k: v for k, v in raw.items() if k not in ROUTING_KEYS and k not in SERVER_KEYS}
         if is_comment(row):
             comment_id = row.get("id") or str(uuid.uuid4())
+            if not isinstance(comment_id, str) or len(comment_id) > MAX_ID_LENGTH:
+                raise _err(index, f"a comment id must be a string of at most {MAX_ID_LENGTH} characters")
             body = {k: v for k, v in row.items() if k not in CONTROL_KEYS and k not in ("id", "origin")}
-            body.setdefault("created", utcnow().isoformat())
+            body["created"] = (
+                _created(index, body["created"]) if body.get("created") else utcnow().isoformat()
+            )
             request.comments.append(CommentWrite(ref, str(comment_id), row["origin"]["id"], body))
             continue
         validate_fields(index, row)
