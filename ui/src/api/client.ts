@@ -1,0 +1,121 @@
+// The only door to the server: the public REST API with the user's API key as a Bearer token.
+import type { components } from "./schema";
+
+export type Schemas = components["schemas"];
+export type PageQuery = Schemas["PageQuery"];
+export type GroupQuery = Schemas["GroupQuery"];
+export type ExportQuery = Schemas["ExportQuery"];
+export type CustomColumn = Schemas["CustomColumn"];
+export type Row = Record<string, any>;
+
+const KEY = "assay.api_key";
+
+export function apiKey(): string | null {
+  return localStorage.getItem(KEY);
+}
+export function setApiKey(key: string | null) {
+  if (key) localStorage.setItem(KEY, key);
+  else localStorage.removeItem(KEY);
+}
+
+export class ApiError extends Error {
+  constructor(public status: number, message: string) {
+    super(message);
+  }
+}
+
+export async function api<T = any>(path: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
+  const headers: Record<string, string> = { Authorization: `Bearer ${apiKey() ?? ""}` };
+  if (init.json !== undefined) headers["Content-Type"] = "application/json";
+  const resp = await fetch(path, {
+    ...init,
+    headers: { ...headers, ...(init.headers as Record<string, string>) },
+    body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
+  });
+  if (!resp.ok) {
+    let message = resp.statusText;
+    try {
+      const body = await resp.json();
+      message = body?.error?.message ?? JSON.stringify(body);
+    } catch {
+      /* not JSON */
+    }
+    if (resp.status === 401) window.dispatchEvent(new Event("assay:unauthorized"));
+    throw new ApiError(resp.status, message);
+  }
+  return (await resp.json()) as T;
+}
+
+export async function download(path: string, body: unknown): Promise<Blob> {
+  const resp = await fetch(path, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${apiKey() ?? ""}`, "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!resp.ok) throw new ApiError(resp.status, await resp.text());
+  return await resp.blob();
+}
+
+export interface Experiment {
+  id: string;
+  name: string;
+  created: string;
+  project_id: string;
+  dataset_id?: string | null;
+  dataset_name?: string | null;
+  metadata?: Record<string, any> | null;
+  tags?: string[] | null;
+  base_exp_id?: string | null;
+  row_count: number;
+  scores: Record<string, number>;
+  metrics: Record<string, number>;
+  description?: string | null;
+}
+
+export interface Project {
+  id: string;
+  name: string;
+  created: string;
+}
+
+export interface SummaryItem {
+  name: string;
+  score?: number;
+  metric?: number;
+  unit?: string;
+  diff?: number;
+  improvements: number;
+  regressions: number;
+}
+
+export interface Summary {
+  experiment_name: string;
+  comparison_experiment_name: string | null;
+  scores: Record<string, SummaryItem> | null;
+  metrics: Record<string, SummaryItem> | null;
+  experiment_url: string;
+}
+
+export interface TableView {
+  id: string;
+  name: string;
+  filter: string | null;
+  description: string;
+}
+
+export interface Fields {
+  scores: string[];
+  metrics: string[];
+  metadata: string[];
+  default_comparison_experiment_id: string | null;
+}
+
+export interface GroupItem {
+  group: any;
+  count: number;
+  scores: Record<string, number | null>;
+  metrics: Record<string, number | null>;
+  comparison?: GroupItem | null;
+}
+
+export const q = (v: string) => encodeURIComponent(v);

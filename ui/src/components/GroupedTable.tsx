@@ -1,0 +1,113 @@
+import { useEffect, useState } from "react";
+import { api, type Experiment, type GroupItem, type PageQuery, type Summary } from "../api/client";
+import { DataTable } from "./DataTable";
+import { fmtDiff, fmtMetric, fmtScore } from "./format";
+import { METRIC_LABELS, type ColumnSpec } from "./columns";
+import type { SortKey } from "../state/url";
+
+type Query = Omit<PageQuery, "offset" | "limit">;
+
+function literal(v: unknown): string {
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  return `'${String(v).replace(/'/g, "''")}'`;
+}
+
+// Group rows by a field: each group shows its count and score/metric averages (computed by the server),
+// optionally the comparison experiment's averages, and expands to its own paged rows.
+export function GroupedTable(props: {
+  experiment: Experiment;
+  comparison: Experiment | null;
+  includeComparison: boolean;
+  groupBy: string;
+  groupExpr: string;
+  query: Query;
+  columns: ColumnSpec[];
+  pinned: string[];
+  sort: SortKey[];
+  onSort: (s: SortKey[]) => void;
+  summary: Summary | null;
+  rowHeight: "compact" | "tall";
+  regressionScore: string;
+}) {
+  const { experiment, comparison, includeComparison, groupBy, query } = props;
+  const [groups, setGroups] = useState<GroupItem[] | null>(null);
+  const [error, setError] = useState("");
+  const [open, setOpen] = useState<string[]>([]);
+  useEffect(() => {
+    setGroups(null);
+    api<{ groups: GroupItem[] }>(`/v1/experiment/${experiment.id}/table/groups`, {
+      method: "POST",
+      json: { ...query, group_by: groupBy, comparison_experiment_id: includeComparison && comparison ? comparison.id : null },
+    })
+      .then((r) => setGroups(r.groups))
+      .catch((e) => setError(e.message));
+  }, [experiment.id, comparison?.id, includeComparison, groupBy, JSON.stringify(query)]);
+  const scoreNames = groups?.length ? Object.keys(groups[0].scores) : [];
+  const metricNames = groups?.length ? Object.keys(groups[0].metrics).filter((m) => groups.some((g) => g.metrics[m] !== null)) : [];
+  const withComparison = includeComparison && !!comparison;
+  const rowSort = props.regressionScore
+    ? [{ column: `scores.${/^[A-Za-z_]\w*$/.test(props.regressionScore) ? props.regressionScore : `"${props.regressionScore}"`}`, desc: false }]
+    : props.sort;
+  return (
+    <div className="grouped">
+      {error && <p role="alert" className="error">{error}</p>}
+      <table className="list groups" aria-label="Groups">
+        <thead>
+          <tr>
+            <th>{groupBy}</th>
+            <th>Rows</th>
+            {scoreNames.map((s) => <th key={s}>{s}</th>)}
+            {metricNames.map((m) => <th key={m}>{METRIC_LABELS[m] ?? m}</th>)}
+          </tr>
+        </thead>
+        <tbody>
+          {groups?.map((g) => {
+            const key = JSON.stringify(g.group);
+            const isOpen = open.includes(key);
+            const filter = g.group === null ? `${props.groupExpr} IS NULL` : `${props.groupExpr} = ${literal(g.group)}`;
+            return [
+              <tr key={key} className="group-row" data-group={String(g.group)}>
+                <th scope="row">
+                  <button aria-expanded={isOpen} onClick={() => setOpen(isOpen ? open.filter((o) => o !== key) : [...open, key])}>
+                    {isOpen ? "▾" : "▸"} {g.group === null ? "(none)" : String(g.group)}
+                  </button>
+                </th>
+                <td className="num">{g.count}</td>
+                {scoreNames.map((s) => (
+                  <td key={s} className="num" data-score={s}>
+                    <span className="group-avg">{fmtScore(g.scores[s])}</span>
+                    {withComparison && (
+                      <span className="group-compare">
+                        {" "}{comparison!.name}: {fmtScore(g.comparison?.scores[s])}
+                        {g.comparison?.scores[s] != null && g.scores[s] != null && (
+                          <span className={(g.scores[s]! - g.comparison.scores[s]!) >= 0 ? "up" : "down"}> {fmtDiff(g.scores[s]! - g.comparison.scores[s]!)}</span>
+                        )}
+                      </span>
+                    )}
+                  </td>
+                ))}
+                {metricNames.map((m) => (
+                  <td key={m} className="num">
+                    {fmtMetric(m, g.metrics[m])}
+                    {withComparison && <span className="group-compare"> {comparison!.name}: {fmtMetric(m, g.comparison?.metrics[m])}</span>}
+                  </td>
+                ))}
+              </tr>,
+              isOpen && (
+                <tr key={key + "-rows"}>
+                  <td colSpan={2 + scoreNames.length + metricNames.length}>
+                    <DataTable experimentId={experiment.id} query={{ ...query, filters: [...(query.filters ?? []), filter], sort: rowSort }}
+                      columns={props.columns} pinned={props.pinned} sort={rowSort} onSort={props.onSort}
+                      summary={props.summary} showComparison={!!comparison} rowHeight={props.rowHeight}
+                      height={320} label={`Rows of ${String(g.group)}`} />
+                  </td>
+                </tr>
+              ),
+            ];
+          })}
+        </tbody>
+      </table>
+      {!groups && !error && <p>Loading groups…</p>}
+    </div>
+  );
+}

@@ -1,0 +1,143 @@
+import { useEffect, useState } from "react";
+import { jsPDF } from "jspdf";
+import autoTable from "jspdf-autotable";
+import { api, type Experiment, type PageQuery, type Row, type Summary } from "../api/client";
+import { cellText, fmtDiff, fmtMetric, fmtScore } from "./format";
+import { METRIC_LABELS } from "./columns";
+
+type Query = Omit<PageQuery, "offset" | "limit">;
+
+// Grid: for each test case, the outputs of the experiment and its comparison side by side.
+export function GridLayout({ experiment, comparison, query }: { experiment: Experiment; comparison: Experiment | null; query: Query }) {
+  const [rows, setRows] = useState<Row[]>([]);
+  const [others, setOthers] = useState<Map<string, Row>>(new Map());
+  const [limit, setLimit] = useState(50);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    api<{ rows: Row[] }>(`/v1/experiment/${experiment.id}/table`, { method: "POST", json: { ...query, limit, offset: 0 } })
+      .then(async (r) => {
+        setRows(r.rows);
+        if (!comparison) return setOthers(new Map());
+        const ids = r.rows.map((x) => x.origin?.id).filter(Boolean) as string[];
+        if (!ids.length) return setOthers(new Map());
+        const list = ids.map((i) => `'${String(i).replace(/'/g, "''")}'`).join(", ");
+        const c = await api<{ rows: Row[] }>(`/v1/experiment/${comparison.id}/table`, {
+          method: "POST", json: { row_type: "traces", filters: [`origin.id IN (${list})`], limit: 1000, offset: 0 },
+        });
+        setOthers(new Map(c.rows.map((x) => [x.origin?.id, x])));
+      })
+      .catch((e) => setError(e.message));
+  }, [experiment.id, comparison?.id, JSON.stringify(query), limit]);
+  const exps = [experiment, ...(comparison ? [comparison] : [])];
+  return (
+    <div className="grid-layout">
+      {error && <p role="alert" className="error">{error}</p>}
+      <table className="list" aria-label="Grid layout">
+        <thead>
+          <tr>
+            <th>Input</th>
+            <th>Expected</th>
+            {exps.map((e) => <th key={e.id}>{e.name} output</th>)}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => {
+            const other = others.get(r.origin?.id);
+            return (
+              <tr key={r.id}>
+                <td>{cellText(r.input)}</td>
+                <td>{cellText(r.expected)}</td>
+                <td className="grid-output"><div>{cellText(r.output)}</div><Scores row={r} /></td>
+                {comparison && <td className="grid-output"><div>{cellText(other?.output)}</div><Scores row={other} /></td>}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {rows.length >= limit && <button onClick={() => setLimit(limit + 50)}>Load more</button>}
+    </div>
+  );
+}
+
+function Scores({ row }: { row?: Row }) {
+  if (!row?.scores) return null;
+  return (
+    <div className="mini-scores">
+      {Object.entries(row.scores as Record<string, number | null>).map(([k, v]) => (
+        <span key={k}>{k}: {fmtScore(v)}</span>
+      ))}
+    </div>
+  );
+}
+
+function useSummaries(experiment: Experiment, comparison: Experiment | null) {
+  const [sums, setSums] = useState<[Experiment, Summary][]>([]);
+  useEffect(() => {
+    const load = (e: Experiment, c?: Experiment | null) =>
+      api<Summary>(`/v1/experiment/${e.id}/summarize${c ? `?comparison_experiment_id=${c.id}` : ""}`);
+    Promise.all([load(experiment, comparison), ...(comparison ? [load(comparison)] : [])]).then((r) =>
+      setSums(r.map((s, i) => [i === 0 ? experiment : comparison!, s])),
+    );
+  }, [experiment.id, comparison?.id]);
+  return sums;
+}
+
+// Summary: large-type scores and metrics per experiment.
+export function SummaryLayout({ experiment, comparison }: { experiment: Experiment; comparison: Experiment | null }) {
+  const sums = useSummaries(experiment, comparison);
+  return (
+    <div className="summary-layout" aria-label="Summary layout">
+      {sums.map(([e, s], i) => (
+        <section key={e.id} className="summary-card" aria-label={`Summary of ${e.name}`}>
+          <h2>{e.name}</h2>
+          <div className="big-scores">
+            {Object.values(s.scores ?? {}).map((x) => (
+              <div key={x.name} className="big">
+                <div className="big-value">{fmtScore(x.score)}</div>
+                <div className="big-label">{x.name}</div>
+                {i === 0 && comparison && x.diff !== undefined && <div className={x.diff >= 0 ? "up" : "down"}>{fmtDiff(x.diff)}</div>}
+              </div>
+            ))}
+          </div>
+          <div className="big-metrics">
+            {Object.values(s.metrics ?? {}).map((x) => (
+              <div key={x.name} className="big small">
+                <div className="big-value">{fmtMetric(x.name, x.metric)}</div>
+                <div className="big-label">{METRIC_LABELS[x.name] ?? x.name}</div>
+              </div>
+            ))}
+          </div>
+        </section>
+      ))}
+    </div>
+  );
+}
+
+// Summary table: scores and metrics as rows, experiments as columns; downloadable as PDF.
+export function SummaryTableLayout({ experiment, comparison }: { experiment: Experiment; comparison: Experiment | null }) {
+  const sums = useSummaries(experiment, comparison);
+  const scoreNames = [...new Set(sums.flatMap(([, s]) => Object.keys(s.scores ?? {})))].sort();
+  const metricNames = [...new Set(sums.flatMap(([, s]) => Object.keys(s.metrics ?? {})))];
+  const body: string[][] = [
+    ...scoreNames.map((n) => [n, ...sums.map(([, s]) => fmtScore(s.scores?.[n]?.score))]),
+    ...metricNames.map((n) => [METRIC_LABELS[n] ?? n, ...sums.map(([, s]) => fmtMetric(n, s.metrics?.[n]?.metric))]),
+  ];
+  const head = ["Measure", ...sums.map(([e]) => e.name)];
+  function pdf() {
+    const doc = new jsPDF();
+    doc.text(`Summary: ${sums.map(([e]) => e.name).join(" vs ")}`, 14, 16);
+    autoTable(doc, { head: [head], body, startY: 22 });
+    doc.save(`${experiment.name}-summary.pdf`);
+  }
+  return (
+    <div className="summary-table-layout">
+      <button onClick={pdf} disabled={!sums.length}>Download PDF</button>
+      <table className="list" aria-label="Summary table">
+        <thead><tr>{head.map((h) => <th key={h}>{h}</th>)}</tr></thead>
+        <tbody>
+          {body.map((r) => <tr key={r[0]}>{r.map((c, i) => i === 0 ? <th key={i} scope="row">{c}</th> : <td key={i} className="num">{c}</td>)}</tr>)}
+        </tbody>
+      </table>
+    </div>
+  );
+}
