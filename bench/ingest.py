@@ -1,0 +1,317 @@
+"""Ingest benchmark: spans per second through `/logs3`, next to DuckDB's own bulk-insert rate.
+
+Measures, against a real `assay serve` on a fresh data directory:
+  (a) batched raw HTTP: pre-encoded `/logs3` bodies of BATCH Eval-shaped spans (root/task/llm/score),
+      posted by several client threads; a span counts once its request got a 2xx (i.e. is durable);
+  (b) the real `braintrust` SDK in a subprocess (init, start_span/log, flush);
+and reports the server's peak RSS, bytes on disk per span after a clean stop, and the physical
+reference: the same rows, encoded as Assay stores them, bulk-inserted from Arrow into the same
+`rows` schema in a fresh DuckDB file in one transaction. Data is generated here; nothing is kept.
+
+Run: .venv/bin/python bench/ingest.py [--spans 200000] [--batch 1000] [--threads 4] [--sdk-spans 4000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import httpx
+import orjson
+import psutil
+from rich.console import Console
+from rich.table import Table
+
+from assay.store import codec
+from assay.store.duckdb import arrow
+from assay.store.duckdb.schema import migrate
+
+ASSAY = str(Path(sys.executable).with_name("assay"))
+console = Console()
+
+
+# -- data ---------------------------------------------------------------------------------
+def eval_case(experiment_id: str, n: int) -> list[dict[str, Any]]:
+    """The four spans one `Eval` test case produces: root, task, llm and one scorer."""
+    root, task, llm, score = (uuid.uuid4().hex[:16] for _ in range(4))
+    trace = uuid.uuid4().hex
+    t0 = 1_700_000_000.0 + n
+    question = f"What is {n} + {n * 7}? Explain the steps briefly, then answer with a number."
+    common = {"experiment_id": experiment_id, "root_span_id": trace, "created": "2025-05-01T12:00:00+00:00"}
+    return [
+        {
+            **common,
+            "id": str(uuid.uuid4()),
+            "span_id": root,
+            "span_parents": None,
+            "input": {"question": question},
+            "expected": str(n * 8),
+            "output": str(n * 8),
+            "metadata": {"category": "arithmetic", "difficulty": "easy", "case": n},
+            "tags": ["bench"],
+            "metrics": {"start": t0, "end": t0 + 1.2},
+            "span_attributes": {"name": "eval", "type": "eval"},
+        },
+        {
+            **common,
+            "id": str(uuid.uuid4()),
+            "span_id": task,
+            "span_parents": [root],
+            "input": {"question": question},
+            "output": str(n * 8),
+            "metrics": {"start": t0 + 0.01, "end": t0 + 1.1},
+            "span_attributes": {"name": "task", "type": "task"},
+        },
+        {
+            **common,
+            "id": str(uuid.uuid4()),
+            "span_id": llm,
+            "span_parents": [task],
+            "input": [{"role": "system", "content": "You are terse."}, {"role": "user", "content": question}],
+            "output": [{"role": "assistant", "content": f"{n} + {n * 7} = {n * 8}"}],
+            "metadata": {"model": "gpt-4o-mini", "temperature": 0},
+            "metrics": {"start": t0 + 0.02, "end": t0 + 1.0, "prompt_tokens": 41, "completion_tokens": 12},
+            "span_attributes": {"name": "chat completion", "type": "llm"},
+        },
+        {
+            **common,
+            "id": str(uuid.uuid4()),
+            "span_id": score,
+            "span_parents": [root],
+            "input": {"input": question, "output": str(n * 8), "expected": str(n * 8)},
+            "output": {"score": 1.0},
+            "scores": {"ExactMatch": 1.0},
+            "metrics": {"start": t0 + 1.11, "end": t0 + 1.15},
+            "span_attributes": {"name": "ExactMatch", "type": "score", "purpose": "scorer"},
+        },
+    ]
+
+
+def make_batches(experiment_id: str, spans: int, batch: int) -> list[bytes]:
+    rows: list[dict[str, Any]] = []
+    for n in range(spans // 4):
+        rows += eval_case(experiment_id, n)
+    return [orjson.dumps({"rows": rows[i : i + batch], "api_version": 2}) for i in range(0, len(rows), batch)]
+
+
+# -- server -------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.key = subprocess.run(
+            [ASSAY, "keys", "create", "--data-dir", str(data_dir)], check=True, capture_output=True, text=True
+        ).stdout.strip()
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = open(data_dir / "server.log", "ab")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [ASSAY, "serve", "--data-dir", str(data_dir), "--port", str(port)],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.time() + 30
+        while True:
+            try:
+                httpx.get(f"{self.url}/version", timeout=1)
+                break
+            except httpx.HTTPError:
+                if time.time() > deadline or self.proc.poll() is not None:
+                    raise RuntimeError((data_dir / "server.log").read_text()) from None
+                time.sleep(0.1)
+        self.peak_rss = 0
+        self._watching = True
+        self._watcher = threading.Thread(target=self._watch, daemon=True)
+        self._watcher.start()
+
+    def _watch(self) -> None:
+        proc = psutil.Process(self.proc.pid)
+        while self._watching:
+            try:
+                self.peak_rss = max(self.peak_rss, proc.memory_info().rss)
+            except psutil.Error:
+                return
+            time.sleep(0.05)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key}"}
+
+    def experiment(self, name: str) -> str:
+        with httpx.Client(base_url=self.url, headers=self.headers, timeout=30) as c:
+            project = c.post("/v1/project", json={"name": "bench"}).json()
+            return str(
+                c.post("/v1/experiment", json={"project_id": project["id"], "name": name}).json()["id"]
+            )
+
+    def stop(self) -> None:
+        self._watching = False
+        self.proc.terminate()
+        self.proc.wait(timeout=120)
+        self.log.close()
+
+
+# -- measurements -------------------------------------------------------------------------
+def http_rate(server: Server, bodies: list[bytes], threads: int) -> float:
+    """Spans acknowledged per second with `threads` clients posting pre-encoded batches."""
+    todo = list(reversed(bodies))
+    lock = threading.Lock()
+    acked = [0]
+    failures: list[str] = []
+
+    def client() -> None:
+        with httpx.Client(base_url=server.url, headers=server.headers, timeout=300) as c:
+            while True:
+                with lock:
+                    if not todo:
+                        return
+                    body = todo.pop()
+                response = c.post("/logs3", content=body)
+                if response.status_code != 200:
+                    failures.append(response.text[:200])
+                    return
+                with lock:
+                    acked[0] += len(orjson.loads(body)["rows"])
+
+    workers = [threading.Thread(target=client) for _ in range(threads)]
+    start = time.perf_counter()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    elapsed = time.perf_counter() - start
+    if failures:
+        raise RuntimeError(f"/logs3 failed: {failures[0]}")
+    return acked[0] / elapsed
+
+
+SDK_SCRIPT = """
+import sys, time, braintrust
+n = int(sys.argv[1])
+exp = braintrust.init(project="bench", experiment="sdk")
+start = time.perf_counter()
+for i in range(n // 4):
+    with exp.start_span(name="eval", type="eval", input={"question": f"q{i}"}, expected=str(i)) as root:
+        with root.start_span(name="task", type="task", input={"question": f"q{i}"}) as task:
+            with task.start_span(name="chat completion", type="llm") as llm:
+                llm.log(input=[{"role": "user", "content": f"q{i}"}], output="a",
+                        metrics={"prompt_tokens": 41, "completion_tokens": 12})
+            task.log(output=str(i))
+        with root.start_span(name="ExactMatch", type="score") as sc:
+            sc.log(output={"score": 1.0}, scores={"ExactMatch": 1.0})
+        root.log(output=str(i))
+exp.flush()
+print(n / (time.perf_counter() - start))
+"""
+
+
+def sdk_rate(server: Server, spans: int) -> float:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRAINTRUST_")}
+    env.update(
+        BRAINTRUST_APP_URL=server.url,
+        BRAINTRUST_API_KEY=server.key,
+        BRAINTRUST_SYNC_FLUSH="1",
+        HOME=str(server.data_dir),
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", SDK_SCRIPT, str(spans)], env=env, check=True, capture_output=True, text=True
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def disk_bytes(data_dir: Path) -> int:
+    return sum(p.stat().st_size for p in data_dir.glob("assay.duckdb*"))
+
+
+def bulk_reference(bodies: list[bytes], workdir: Path) -> tuple[float, int]:
+    """Spans/s and bytes/span of one Arrow bulk insert of the same rows into the same schema."""
+    records = []
+    for body in bodies:
+        for n, row in enumerate(orjson.loads(body)["rows"]):
+            exp = row.pop("experiment_id")
+            records.append(codec.encode_row("experiment", exp, "p", row, 10**18 + 1, f"p{n:025d}"))
+    table = arrow.rows_table(records)
+    path = workdir / "reference.duckdb"
+    con = duckdb.connect(str(path))
+    migrate(con)
+    start = time.perf_counter()
+    con.execute("BEGIN TRANSACTION")
+    arrow.insert(con, "rows", table)
+    con.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    con.execute("CHECKPOINT")
+    con.close()
+    size = sum(p.stat().st_size for p in workdir.glob("reference.duckdb*"))
+    return len(records) / elapsed, size // len(records)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--spans", type=int, default=200_000, help="spans sent through raw HTTP")
+    parser.add_argument("--batch", type=int, default=1000, help="spans per /logs3 request")
+    parser.add_argument("--threads", type=int, default=4, help="concurrent HTTP clients")
+    parser.add_argument("--sdk-spans", type=int, default=4000, help="spans logged through the SDK (0: skip)")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="assay-bench-"))
+    try:
+        data_dir = workdir / "data"
+        data_dir.mkdir()
+        server = Server(data_dir)
+        try:
+            with console.status("generating data"):
+                bodies = make_batches(server.experiment("http"), args.spans, args.batch)
+            with console.status(f"posting {args.spans} spans in batches of {args.batch}"):
+                http = http_rate(server, bodies, args.threads)
+            sdk = None
+            if args.sdk_spans:
+                with console.status(f"logging {args.sdk_spans} spans through the SDK"):
+                    sdk = sdk_rate(server, args.sdk_spans)
+        finally:
+            server.stop()
+        total_spans = args.spans + (args.sdk_spans // 4 * 4 if args.sdk_spans else 0)
+        per_span = disk_bytes(data_dir) // total_spans
+        with console.status("bulk insert reference"):
+            (workdir / "ref").mkdir()
+            bulk, bulk_bytes = bulk_reference(bodies, workdir / "ref")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    table = Table(title=f"Assay ingest ({os.cpu_count()} CPUs, batch {args.batch}, {args.threads} clients)")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_column("note")
+    table.add_row("HTTP /logs3, durable", f"{http:,.0f} spans/s", f"{args.spans:,} spans; target >= 20,000")
+    table.add_row("bulk insert reference", f"{bulk:,.0f} spans/s", "Arrow -> rows table, one transaction")
+    table.add_row("HTTP / bulk", f"{http / bulk:.2f}", "target >= 0.25")
+    if sdk is not None:
+        table.add_row("braintrust SDK", f"{sdk:,.0f} spans/s", f"{args.sdk_spans:,} spans, one process")
+    table.add_row("server peak RSS", f"{server.peak_rss / 2**20:,.0f} MiB", "psutil, sampled every 50 ms")
+    table.add_row("disk per span (Assay)", f"{per_span:,} B", "rows + event log, after a clean stop")
+    table.add_row("disk per span (bulk)", f"{bulk_bytes:,} B", "rows table only")
+    console.print(table)
+    console.print(
+        f"rerun: {Path(sys.executable).name} bench/ingest.py " + " ".join(sys.argv[1:]), highlight=False
+    )
+
+
+if __name__ == "__main__":
+    main()
