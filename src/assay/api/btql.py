@@ -1,0 +1,61 @@
+"""`POST /btql`: run one query (SQL, pipe syntax or JSON tree) and return a page of rows.
+
+Body: `{"query": …, "fmt": "json" | "jsonl" | "parquet"}`; other reference options are accepted
+and ignored. JSON answers carry `data`, `schema` and `cursor`; the other formats send the cursor
+in the `x-bt-cursor` header.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import orjson
+import pyarrow.parquet as pq
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from assay.api.deps import caller, json_object, services
+from assay.api.responses import OrjsonResponse
+from assay.model.errors import InvalidInput
+from assay.query import QueryResult, run_query
+from assay.services.auth import Principal
+from assay.services.context import Services
+
+router = APIRouter(tags=["query"])
+FORMATS = ("json", "jsonl", "parquet")
+
+
+def _headers(result: QueryResult) -> dict[str, str]:
+    return {"x-bt-cursor": result.cursor} if result.cursor else {}
+
+
+def _render(result: QueryResult, fmt: str) -> Response:
+    if fmt == "jsonl":
+        body = b"".join(orjson.dumps(r, option=orjson.OPT_NON_STR_KEYS) + b"\n" for r in result.rows)
+        return Response(body, media_type="application/x-ndjson", headers=_headers(result))
+    if fmt == "parquet":
+        buf = io.BytesIO()
+        assert result.arrow is not None
+        pq.write_table(result.arrow, buf)
+        return Response(buf.getvalue(), media_type="application/vnd.apache.parquet", headers=_headers(result))
+    out: dict[str, Any] = {"data": result.rows, "schema": result.schema, "cursor": result.cursor}
+    if result.warnings:
+        out["warnings"] = [{"code": "limit", "message": w, "stage": "compile"} for w in result.warnings]
+    return OrjsonResponse(out, headers=_headers(result))
+
+
+@router.post("/btql", summary="Run a query in the SQL or pipe dialect")
+async def btql(
+    body: dict[str, Any] = Depends(json_object),
+    who: Principal = Depends(caller),
+    svc: Services = Depends(services),
+) -> Response:
+    fmt = body.get("fmt") or "json"
+    if fmt not in FORMATS:
+        raise InvalidInput(f"fmt must be one of {', '.join(FORMATS)}")
+    if "query" not in body:
+        raise InvalidInput("the body needs a 'query': SQL text, pipe text or a JSON query object")
+    result = await run_in_threadpool(run_query, svc, who, body["query"], arrow=fmt == "parquet")
+    return _render(result, fmt)

@@ -1,0 +1,229 @@
+"""A parsed query plus a caller, compiled to one backend statement over the allowed sources.
+
+The statement is `WITH src AS (<source subquery>) SELECT … FROM src …`: the source subquery is
+generated from the resolved object ids and the shape, and the rest is rebuilt node by node from
+the user's tree by `ExprCompiler`, so user SQL can reach nothing but `src`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+
+import orjson
+from sqlglot import exp
+
+from assay.query.dialect import BACKEND
+from assay.query.errors import QueryError, error_at
+from assay.query.exprs import ExprCompiler
+from assay.query.fields import fields_for, flatten
+from assay.query.parse import ParsedQuery
+from assay.query.sources import Source, resolve_source
+from assay.services.auth import Principal
+from assay.services.context import Services
+
+DEFAULT_LIMIT = 1000
+MAX_LIMIT = 100_000
+KEY_COLUMN = "__assay_key"
+SELECT_ARGS = frozenset({"expressions", "from_", "where", "group", "having", "order", "limit", "distinct"})
+
+
+@dataclass
+class Compiled:
+    sql: str
+    source: Source
+    columns: list[str]
+    star: bool
+    keyed: bool
+    limit: int
+    offset: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def encode_cursor(state: dict[str, object]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(state)).decode()
+
+
+def decode_cursor(cursor: str) -> dict[str, object]:
+    try:
+        state = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (binascii.Error, ValueError, orjson.JSONDecodeError):
+        raise QueryError(f"invalid cursor {cursor[:40]!r}: pass back a cursor this server returned") from None
+    if not isinstance(state, dict) or not ({"k", "o"} & state.keys()):
+        raise QueryError(f"invalid cursor {cursor[:40]!r}")
+    return state
+
+
+def _check_clauses(select: exp.Select) -> None:
+    for key, value in select.args.items():
+        if value and key not in SELECT_ARGS:
+            raise error_at(
+                value if isinstance(value, exp.Expression) else select, f"{key.upper()} is not allowed"
+            )
+    distinct = select.args.get("distinct")
+    if distinct is not None and distinct.args.get("on") is not None:
+        raise error_at(distinct, "DISTINCT ON is not allowed")
+
+
+def _output_name(node: exp.Expression) -> str:
+    if isinstance(node, exp.Alias):
+        return node.alias
+    parts = flatten(node) if isinstance(node, exp.Column | exp.Dot | exp.Bracket) else None
+    if parts:
+        return (
+            str(parts[-1]) if isinstance(parts[-1], str) or len(parts) == 1 else f"{parts[-2]}[{parts[-1]}]"
+        )
+    return node.sql()
+
+
+def _limit_of(select: exp.Select, override: int | None, warnings: list[str]) -> int:
+    limit = override
+    node = select.args.get("limit")
+    if node is not None:
+        value = node.expression
+        if not (isinstance(value, exp.Literal) and value.is_int):
+            raise error_at(node, "LIMIT must be a whole number")
+        limit = int(value.this)
+    if limit is None:
+        return DEFAULT_LIMIT
+    if limit > MAX_LIMIT:
+        warnings.append(
+            f"limit {limit} lowered to the maximum page size {MAX_LIMIT}; use the cursor for more"
+        )
+        return MAX_LIMIT
+    return max(limit, 0)
+
+
+def compile_query(
+    svc: Services, who: Principal, parsed: ParsedQuery, *, cursor: str | None = None, limit: int | None = None
+) -> Compiled:
+    select = parsed.select
+    _check_clauses(select)
+    source = resolve_source(svc, who, select)
+    shape = source.shape
+    warnings: list[str] = []
+    page = _limit_of(select, limit, warnings)
+
+    items = list(select.expressions)
+    star = len(items) == 1 and isinstance(items[0], exp.Star)
+    names: list[str] = []
+    out_items: list[exp.Expression] = []
+    plain = ExprCompiler(shape)
+    if star:
+        for name in star_columns(shape):
+            column = fields_for(shape)[name][0] if shape == "summary" else name
+            out_items.append(exp.alias_(exp.column(column, quoted=True), name, quoted=True))
+            names.append(name)
+    else:
+        for item in items:
+            if isinstance(item, exp.Star):
+                raise error_at(item, "* must be the only selected item")
+            name = _output_name(item)
+            while name in names:
+                name += "_"
+            expr = item.this if isinstance(item, exp.Alias) else item
+            out_items.append(exp.alias_(plain.value(expr), name, quoted=True))
+            names.append(name)
+    aliased = ExprCompiler(shape, set(names))
+    aliased.aggregates = plain.aggregates
+    out = exp.Select(expressions=out_items).from_("src")
+    if select.args.get("distinct") is not None:
+        out.set("distinct", exp.Distinct())
+
+    where = select.args.get("where")
+    conds: list[exp.Expression] = []
+    if where is not None:
+        check = ExprCompiler(shape)
+        cond = check.value(where.this, "bool")
+        if check.aggregates:
+            raise error_at(where, "aggregates are not allowed in WHERE/filter; use HAVING")
+        if shape == "traces":
+            inner = exp.select("root_span_id").from_("src").where(cond)
+            cond = exp.column("root_span_id").isin(query=inner)
+        conds.append(cond)
+
+    group = select.args.get("group")
+    if group is not None:
+        out.set(
+            "group", exp.Group(expressions=[_group_item(aliased, g, len(names)) for g in group.expressions])
+        )
+    having = select.args.get("having")
+    if having is not None:
+        out.set("having", exp.Having(this=aliased.value(having.this, "bool")))
+
+    order = select.args.get("order")
+    aggregated = aliased.aggregates > 0 or group is not None or select.args.get("distinct") is not None
+    keyed, desc = _keyed(order, aggregated)
+    state = decode_cursor(cursor or parsed.cursor) if (cursor or parsed.cursor) else {}
+    offset = 0
+    if keyed:
+        key = exp.column(fields_for(shape)["_pagination_key"][0], quoted=True)
+        out.append("expressions", exp.alias_(key.copy(), KEY_COLUMN, quoted=True))
+        out.set(
+            "order", exp.Order(expressions=[exp.Ordered(this=key.copy(), desc=desc, nulls_first=not desc)])
+        )
+        if "k" in state:
+            after = exp.Literal.string(str(state["k"]))
+            conds.append(
+                exp.LT(this=key.copy(), expression=after)
+                if desc
+                else exp.GT(this=key.copy(), expression=after)
+            )
+    else:
+        if order is not None:
+            out.set(
+                "order",
+                exp.Order(expressions=[_order_item(aliased, o, len(names)) for o in order.expressions]),
+            )
+        offset = int(state.get("o", 0)) if isinstance(state.get("o", 0), int) else 0
+    if conds:
+        out.set("where", exp.Where(this=exp.and_(*conds)))
+    out.set("limit", exp.Limit(expression=exp.Literal.number(page)))
+    if offset:
+        out.set("offset", exp.Offset(expression=exp.Literal.number(offset)))
+
+    spans = BACKEND.spans_sql(source.object_type, list(source.object_ids))
+    src = BACKEND.summary_sql(spans) if shape == "summary" else spans
+    sql = f"WITH src AS ({src}) {BACKEND.render(out)}"
+    return Compiled(sql, source, names, star, keyed, page, offset, warnings)
+
+
+def star_columns(shape: str) -> list[str]:
+    """What `SELECT *` returns: the fetch API's fields for spans, the trace row for `summary`."""
+    from assay.query.fields import SUMMARY_COLUMNS
+    from assay.store.columns import ROW_COLUMNS
+
+    if shape == "summary":
+        return [*SUMMARY_COLUMNS, "_pagination_key", "span_count", "has_error", "match_key"]
+    return [c.name for c in ROW_COLUMNS if c.name != "_key"]  # decoded by codec.api_event
+
+
+def _keyed(order: exp.Order | None, aggregated: bool) -> tuple[bool, bool]:
+    """Whether pages follow `_pagination_key` (cursor by key) and in which direction."""
+    if aggregated:
+        return False, False
+    if order is None:
+        return True, True
+    items = order.expressions
+    if len(items) == 1 and flatten(items[0].this) == ["_pagination_key"]:
+        return True, bool(items[0].args.get("desc"))
+    return False, False
+
+
+def _positional(node: exp.Expression, count: int) -> exp.Expression | None:
+    if isinstance(node, exp.Literal) and node.is_int:
+        if not 1 <= int(node.this) <= count:
+            raise error_at(node, f"position {node.this} is not a selected column (1 to {count})")
+        return exp.Literal.number(int(node.this))
+    return None
+
+
+def _group_item(c: ExprCompiler, node: exp.Expression, count: int) -> exp.Expression:
+    return _positional(node, count) or c.value(node)
+
+
+def _order_item(c: ExprCompiler, node: exp.Ordered, count: int) -> exp.Expression:
+    value = _positional(node.this, count) or c.value(node.this)
+    desc = bool(node.args.get("desc"))
+    return exp.Ordered(this=value, desc=desc, nulls_first=not desc)

@@ -1,0 +1,117 @@
+"""How the compiled query is spelled for one backend: the only backend-specific part of `query/`.
+
+The compiler builds sqlglot trees and asks this module for the few things SQL engines spell
+differently: reading a JSON path, a map entry or a list element, full-word search, percentiles,
+and the source subqueries. A PostgreSQL backend subclasses `Backend` and overrides these.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot import exp
+
+from assay.store.duckdb.traces import trace_summary_sql
+
+
+def _call(name: str, *args: exp.Expression) -> exp.Expression:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def _try_cast(value: exp.Expression, to: str) -> exp.Expression:
+    return exp.TryCast(this=value, to=exp.DataType.build(to))
+
+
+class Backend:
+    """DuckDB over the `rows` table (see `assay.store.duckdb.schema`)."""
+
+    name = "duckdb"
+
+    # -- sources --------------------------------------------------------------------------
+    def spans_sql(self, object_type: str, object_ids: list[str]) -> str:
+        cond = exp.and_(
+            exp.column("object_type").eq(exp.Literal.string(object_type)),
+            exp.column("object_id").isin(*[exp.Literal.string(i) for i in object_ids]),
+        )
+        return exp.select("*").from_("rows").where(cond).sql(dialect=self.name)
+
+    def summary_sql(self, spans_sql: str) -> str:
+        return trace_summary_sql(spans_sql)
+
+    def render(self, tree: exp.Expression) -> str:
+        return tree.sql(dialect=self.name, comments=False)
+
+    # -- field access ---------------------------------------------------------------------
+    @staticmethod
+    def json_path(path: list[str | int]) -> str:
+        out = "$"
+        for part in path:
+            if isinstance(part, int):
+                out += f"[{part}]" if part >= 0 else f"[#{part}]"
+            else:
+                out += '."' + part + '"'
+        return out
+
+    def json_value(self, column: exp.Expression, path: list[str | int]) -> exp.Expression:
+        """The JSON value at `path` (JSON typed; missing -> NULL)."""
+        return _call("json_extract", column, exp.Literal.string(self.json_path(path)))
+
+    def json_text(self, column: exp.Expression, path: list[str | int]) -> exp.Expression:
+        """The value at `path` as text: strings unquoted, JSON null and missing -> NULL."""
+        return _call("json_extract_string", column, exp.Literal.string(self.json_path(path)))
+
+    def map_get(self, column: exp.Expression, key: str) -> exp.Expression:
+        return exp.Bracket(this=column, expressions=[exp.Literal.string(key)])
+
+    def list_get(self, column: exp.Expression, index: int) -> exp.Expression:
+        # Queries index lists from 0 (and -1 for the last); DuckDB lists start at 1.
+        return _call("list_extract", column, exp.Literal.number(index + 1 if index >= 0 else index))
+
+    # -- conversions ----------------------------------------------------------------------
+    def to_number(self, value: exp.Expression) -> exp.Expression:
+        return _try_cast(value, "DOUBLE")
+
+    def to_bool(self, value: exp.Expression) -> exp.Expression:
+        return _try_cast(value, "BOOLEAN")
+
+    def to_text(self, value: exp.Expression) -> exp.Expression:
+        return exp.Cast(this=value, to=exp.DataType.build("VARCHAR"))
+
+    def cast(self, value: exp.Expression, to: str) -> exp.Expression:
+        return _try_cast(value, to)
+
+    # -- operators and functions ------------------------------------------------------------
+    def match_words(self, text: exp.Expression, words: str) -> exp.Expression:
+        """Every word of `words` occurs in `text` as a whole word, ignoring case."""
+        terms = re.findall(r"\w+", words)
+        if not terms:
+            return exp.false()
+        conds = [
+            _call("regexp_matches", text, exp.Literal.string(r"(?i)\b" + re.escape(t) + r"\b")) for t in terms
+        ]
+        return exp.and_(*conds)
+
+    def list_contains(self, items: exp.Expression, value: exp.Expression) -> exp.Expression:
+        return _call("list_contains", items, value)
+
+    def json_contains(self, doc: exp.Expression, value: exp.Expression) -> exp.Expression:
+        return _call("json_contains", doc, _call("to_json", value))
+
+    def text_contains(self, text: exp.Expression, value: exp.Expression) -> exp.Expression:
+        return _call("contains", text, value)
+
+    def percentile(self, value: exp.Expression, fraction: exp.Expression) -> exp.Expression:
+        return _call("quantile_cont", value, fraction)
+
+    def count_distinct(self, value: exp.Expression) -> exp.Expression:
+        return exp.Count(this=exp.Distinct(expressions=[value]))
+
+    def now(self) -> exp.Expression:
+        return _call("now")
+
+    def call(self, name: str, *args: exp.Expression) -> exp.Expression:
+        """A function both dialects spell the same (lower, round, date_trunc…)."""
+        return _call(name, *args)
+
+
+BACKEND = Backend()

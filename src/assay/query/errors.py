@@ -1,0 +1,44 @@
+"""Query errors that say what is wrong and where (line and column of the query text)."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from assay.model.errors import InvalidInput
+
+
+class QueryError(InvalidInput):
+    """A query the layer refuses; `line`/`column` are 1-based positions in the query text, if known."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        where = f"line {line}, column {column}: " if line is not None and column is not None else ""
+        super().__init__(f"{where}{message}")
+        self.reason = message
+        self.line = line
+        self.column = column
+
+
+class QueryTimeout(QueryError):
+    """The query ran past its time limit and was interrupted."""
+
+    status_code = 408
+
+
+def position(node: exp.Expression | None) -> tuple[int | None, int | None]:
+    """The line/column sqlglot recorded for `node` or its first descendant that has one."""
+    if node is None:
+        return None, None
+    for sub in node.walk():
+        meta = sub.meta if isinstance(sub, exp.Expression) else {}
+        if meta and "line" in meta:
+            col = meta["col"]
+            start, end = meta.get("start"), meta.get("end")
+            if isinstance(start, int) and isinstance(end, int):
+                col = max(1, col - (end - start))  # sqlglot records the column of the token's end
+            return meta["line"], col
+    return None, None
+
+
+def error_at(node: exp.Expression | None, message: str) -> QueryError:
+    line, col = position(node)
+    return QueryError(message, line, col)

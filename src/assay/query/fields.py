@@ -1,0 +1,152 @@
+"""Field paths (`scores."My Score"`, `metadata.a.b`, `tags[0]`) as typed column expressions.
+
+A path resolves against the columns of the query's shape. Its result is a `Typed` value: a
+compiled expression plus a kind. JSON paths stay *pending* (kind `path`) until the surrounding
+expression says what it needs, because `metadata.n > 3` wants a number, `metadata.model = 'x'`
+wants text and `SELECT metadata.a` wants the JSON value itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from assay.query.dialect import BACKEND
+from assay.query.errors import error_at
+from assay.store.columns import ROW_COLUMNS
+
+# Kinds: number int text bool timestamp json map list any path
+KIND_OF_COLUMN = {
+    "text": "text",
+    "int": "int",
+    "bool": "bool",
+    "timestamp": "timestamp",
+    "json": "json",
+    "number_map": "map",
+    "text_list": "list",
+    "number": "number",
+}
+SPAN_FIELDS: dict[str, tuple[str, str]] = {
+    c.name: (c.name, KIND_OF_COLUMN[c.kind]) for c in ROW_COLUMNS if c.api or c.name == "object_type"
+}
+SPAN_FIELDS.update(
+    {
+        "experiment_id": ("object_id", "text"),
+        "dataset_id": ("object_id", "text"),
+        "object_id": ("object_id", "text"),
+    }
+)
+SUMMARY_COLUMNS = ["root_span_id", "id", "span_id", "created", "_xact_id", "project_id", "object_type", "object_id", "input", "output", "expected", "error", "metadata", "tags", "origin", "span_attributes", "scores", "metrics"]
+SUMMARY_FIELDS: dict[str, tuple[str, str]] = {
+    name: SPAN_FIELDS[name] for name in SUMMARY_COLUMNS if name in SPAN_FIELDS
+}
+SUMMARY_FIELDS.update(
+    {
+        "experiment_id": ("object_id", "text"),
+        "dataset_id": ("object_id", "text"),
+        "_pagination_key": ("first_key", "text"),
+        "span_count": ("span_count", "int"),
+        "has_error": ("has_error", "bool"),
+        "match_key": ("match_key", "text"),
+        "is_root": ("", "bool"),  # every summary row is a trace, i.e. its root
+    }
+)
+SUMMARY_METRIC_ALIASES = {"tokens": "total_tokens"}
+NUMERIC = frozenset({"number", "int"})
+
+
+@dataclass
+class Typed:
+    """A compiled expression and its kind; a pending JSON path keeps its column and path instead."""
+
+    expr: exp.Expression
+    kind: str
+    path: list[str | int] = field(default_factory=list)
+
+
+def fields_for(shape: str) -> dict[str, tuple[str, str]]:
+    return SUMMARY_FIELDS if shape == "summary" else SPAN_FIELDS
+
+
+def flatten(node: exp.Expression) -> list[str | int] | None:
+    """The parts of a field path, or None if `node` is not one."""
+    if isinstance(node, exp.Column):
+        parts: list[str | int] = [p.name for p in node.parts]
+        return parts
+    if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Identifier):
+        head = flatten(node.this)
+        return None if head is None else [*head, node.expression.name]
+    if isinstance(node, exp.Bracket) and len(node.expressions) == 1:
+        head = flatten(node.this)
+        index = node.expressions[0]
+        if head is None:
+            return None
+        if isinstance(index, exp.Literal) and index.is_string:
+            return [*head, index.this]
+        if isinstance(index, exp.Literal) and index.is_int:
+            return [*head, int(index.this)]
+        if isinstance(index, exp.Neg) and isinstance(index.this, exp.Literal) and index.this.is_int:
+            return [*head, -int(index.this.this)]
+        raise error_at(index, "an index must be a whole number or a quoted key")
+    return None
+
+
+def resolve(node: exp.Expression, parts: list[str | int], shape: str) -> Typed:
+    """Compile the path `parts` (from `node`, for error positions) against the shape's columns."""
+    table = fields_for(shape)
+    root, rest = parts[0], parts[1:]
+    if not isinstance(root, str) or root not in table:
+        known = ", ".join(sorted(table))
+        raise error_at(node, f"unknown field {root!r}; fields of the {shape} shape are: {known}")
+    column, kind = table[root]
+    if root == "is_root" and shape == "summary":
+        return Typed(exp.true(), "bool")
+    col = exp.column(column, quoted=True)
+    if not rest:
+        return Typed(col, kind)
+    if root == "span_attributes" and len(rest) == 1 and rest[0] in ("type", "name"):
+        return Typed(exp.column(f"span_{rest[0]}", quoted=True), "text")
+    if kind == "map":
+        if len(rest) != 1 or not isinstance(rest[0], str):
+            raise error_at(node, f'{root} holds numbers by name: write {root}.name or {root}."Some name"')
+        key = rest[0]
+        if root == "metrics" and shape == "summary":
+            key = SUMMARY_METRIC_ALIASES.get(key, key)
+        return Typed(BACKEND.map_get(col, key), "number")
+    if kind == "list":
+        if len(rest) != 1 or not isinstance(rest[0], int):
+            raise error_at(node, f"{root} is a list: index it with a number, e.g. {root}[0]")
+        return Typed(BACKEND.list_get(col, rest[0]), "text")
+    if kind == "json":
+        for part in rest:
+            if isinstance(part, str) and ('"' in part or "\\" in part):
+                raise error_at(node, "field names may not contain double quotes or backslashes")
+        return Typed(col, "path", list(rest))
+    raise error_at(node, f"field {root!r} has no sub-fields")
+
+
+def coerce(value: Typed, want: str) -> exp.Expression:
+    """The expression of `value` as `want` (number, text, bool or value = leave as it is)."""
+    if value.kind == "path":
+        if want == "number":
+            return BACKEND.to_number(BACKEND.json_text(value.expr, value.path))
+        if want == "bool":
+            return BACKEND.to_bool(BACKEND.json_text(value.expr, value.path))
+        if want == "text":
+            return BACKEND.json_text(value.expr, value.path)
+        return BACKEND.json_value(value.expr, value.path)
+    if value.kind == "json" and want == "text":
+        return BACKEND.to_text(value.expr)
+    if value.kind == "json" and want == "number":
+        return BACKEND.to_number(BACKEND.to_text(value.expr))
+    return value.expr
+
+
+def kind_after(value: Typed, want: str) -> str:
+    """The kind `coerce(value, want)` produces."""
+    if value.kind == "path":
+        return {"number": "number", "bool": "bool", "text": "text"}.get(want, "json")
+    if value.kind == "json" and want in ("text", "number"):
+        return want
+    return value.kind

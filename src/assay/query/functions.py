@@ -1,0 +1,126 @@
+"""The documented scalar and aggregate functions, each compiled through the backend's builders."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from assay.query.dialect import BACKEND
+from assay.query.errors import error_at
+from assay.query.exprs import AGGREGATES, CASTS, SCALARS, ExprCompiler
+from assay.query.fields import Typed, coerce
+from assay.query.syntax import INCLUDES, MATCH
+
+DATE_UNITS = frozenset(["second", "minute", "hour", "day", "week", "month", "quarter", "year"])
+KNOWN = sorted({*SCALARS, *AGGREGATES, *CASTS, "now", "current_timestamp", "current_date", MATCH, INCLUDES})
+
+
+def _arity(node: exp.Func, name: str, args: list[exp.Expression], low: int, high: int) -> None:
+    if not low <= len(args) <= high:
+        want = str(low) if low == high else f"{low} to {high}"
+        raise error_at(node, f"{name}() takes {want} argument(s), got {len(args)}")
+
+
+def compile_function(c: ExprCompiler, node: exp.Func, name: str) -> Typed:
+    args = c.args_of(node)
+    if name in AGGREGATES:
+        return _aggregate(c, node, name, args)
+    if name in ("now", "current_timestamp"):
+        _arity(node, name, args, 0, 0)
+        return Typed(BACKEND.now(), "timestamp")
+    if name == "current_date":
+        _arity(node, name, args, 0, 0)
+        return Typed(BACKEND.call("current_date"), "timestamp")
+    if name in CASTS:
+        _arity(node, name, args, 1, 1)
+        target = CASTS[name]
+        want = "text" if target in ("VARCHAR", "DATE", "TIMESTAMPTZ", "INTERVAL") else "number"
+        if target == "BOOLEAN":
+            want = "bool"
+        kind = {"VARCHAR": "text", "DOUBLE": "number", "BIGINT": "int", "BOOLEAN": "bool"}.get(
+            target, "timestamp"
+        )
+        return Typed(BACKEND.cast(c.value(args[0], want), target), kind)
+    if name == MATCH:
+        _arity(node, "MATCH", args, 2, 2)
+        words = args[1]
+        if not (isinstance(words, exp.Literal) and words.is_string):
+            raise error_at(node, "MATCH needs a quoted string of words on its right")
+        return Typed(BACKEND.match_words(c.value(args[0], "text"), words.this), "bool")
+    if name == INCLUDES:
+        _arity(node, "INCLUDES", args, 2, 2)
+        return _includes(c, args)
+    if name == "json_extract":
+        _arity(node, name, args, 2, 2)
+        path = args[1]
+        text = path.sql().strip("'") if isinstance(path, exp.JSONPath) else getattr(path, "this", None)
+        if not isinstance(text, str) or not (isinstance(path, exp.JSONPath) or path.is_string):
+            raise error_at(node, "json_extract needs a quoted path, e.g. json_extract(output, 'a.b[0]')")
+        text = text if text.startswith("$") else "$." + text
+        return Typed(
+            BACKEND.call("json_extract_string", c.value(args[0], "text"), exp.Literal.string(text)), "text"
+        )
+    if name in SCALARS:
+        low, high, kind, want = SCALARS[name]
+        _arity(node, name, args, low, high)
+        if name == "date_trunc":
+            unit = args[0]
+            if not (isinstance(unit, exp.Literal) and unit.is_string and unit.this.lower() in DATE_UNITS):
+                raise error_at(node, f"date_trunc unit must be one of {', '.join(sorted(DATE_UNITS))}")
+            return Typed(
+                BACKEND.call("date_trunc", exp.Literal.string(unit.this.lower()), c.value(args[1])),
+                "timestamp",
+            )
+        typed = [c.typed(a) for a in args]
+        if name in ("len", "length"):
+            inner = typed[0]
+            fn = "len" if inner.kind == "list" else "length"
+            arg = coerce(inner, "text" if inner.kind != "list" else "value")
+            return Typed(BACKEND.call(fn, arg), "int")
+        compiled = [coerce(t, want) for t in typed]
+        if kind == "any":
+            kinds = {t.kind for t in typed if t.kind not in ("any", "path")}
+            kind = kinds.pop() if len(kinds) == 1 else "any"
+        if name == "round" and len(compiled) == 2 and not isinstance(args[1], exp.Literal):
+            raise error_at(node, "round() needs a whole number of digits")
+        return Typed(BACKEND.call(name, *compiled), kind)
+    raise error_at(node, f"unknown or disallowed function {name}(); allowed: {', '.join(KNOWN)}")
+
+
+def _aggregate(c: ExprCompiler, node: exp.Func, name: str, args: list[exp.Expression]) -> Typed:
+    if c.in_aggregate:
+        raise error_at(node, "aggregate functions cannot be nested")
+    low, high, kind, want = AGGREGATES[name]
+    c.aggregates += 1
+    c.in_aggregate = True
+    try:
+        if name == "count" and args and isinstance(args[0], exp.Distinct):
+            inner = args[0].expressions
+            _arity(node, "count(DISTINCT …)", inner, 1, 1)
+            return Typed(BACKEND.count_distinct(c.value(inner[0])), "int")
+        _arity(node, name, args, low, high)
+        if name == "count":
+            return Typed(exp.Count(this=c.value(args[0]) if args else exp.Star()), "int")
+        if name == "count_distinct":
+            return Typed(BACKEND.count_distinct(c.value(args[0])), "int")
+        if name == "percentile":
+            p = args[1]
+            if not (isinstance(p, exp.Literal) and not p.is_string and 0 <= float(p.this) <= 1):
+                raise error_at(node, "percentile(expr, p) needs a number p between 0 and 1")
+            return Typed(BACKEND.percentile(c.value(args[0], "number"), exp.Literal.number(p.this)), "number")
+        value = c.typed(args[0])
+        out_kind = kind if kind != "any" else ("number" if value.kind == "path" else value.kind)
+        arg = coerce(value, "number" if value.kind == "path" else want)
+        cls = {"sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}[name]
+        return Typed(cls(this=arg), out_kind)
+    finally:
+        c.in_aggregate = False
+
+
+def _includes(c: ExprCompiler, args: list[exp.Expression]) -> Typed:
+    haystack, needle = c.typed(args[0]), c.typed(args[1])
+    if haystack.kind == "list":
+        return Typed(BACKEND.list_contains(haystack.expr, coerce(needle, "text")), "bool")
+    if haystack.kind in ("json", "path"):
+        doc = coerce(haystack, "value")
+        return Typed(BACKEND.json_contains(doc, coerce(needle, "value")), "bool")
+    return Typed(BACKEND.text_contains(coerce(haystack, "text"), coerce(needle, "text")), "bool")

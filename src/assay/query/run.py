@@ -1,0 +1,170 @@
+"""Running a compiled query: time limit, row cap, decoding rows to API values, the result schema."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+import orjson
+import pyarrow as pa
+
+from assay.query.compile import KEY_COLUMN, Compiled, compile_query, encode_cursor
+from assay.query.errors import QueryError, QueryTimeout
+from assay.query.parse import parse_query
+from assay.services.auth import Principal
+from assay.services.context import Services
+from assay.store import codec
+from assay.store.columns import COLUMNS_BY_NAME
+
+DEFAULT_TIMEOUT_S = 30.0
+
+
+@dataclass
+class QueryResult:
+    """One page of results: `rows` as API values, `schema` the JSON Schema of a row, `cursor` for more."""
+
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    schema: dict[str, Any]
+    cursor: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    arrow: pa.Table | None = None  # the raw page, for parquet output
+    sql: str = ""
+
+
+def run_query(
+    svc: Services,
+    who: Principal,
+    query: Any,
+    *,
+    cursor: str | None = None,
+    limit: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    arrow: bool = False,
+) -> QueryResult:
+    """Parse, check, compile and run `query` (SQL, pipe text or JSON tree) as `who`."""
+    compiled = compile_query(svc, who, parse_query(query), cursor=cursor, limit=limit)
+    return execute(svc, compiled, timeout=timeout, arrow=arrow)
+
+
+def execute(svc: Services, compiled: Compiled, *, timeout: float, arrow: bool = False) -> QueryResult:
+    con = _cursor(svc)
+    timer = threading.Timer(timeout, con.interrupt)
+    timer.start()
+    try:
+        result = con.execute(compiled.sql)
+        types = [str(d[1]) for d in result.description or []]
+        names = [d[0] for d in result.description or []]
+        table = result.fetch_arrow_table() if arrow else None
+        records = (
+            table.to_pylist()
+            if table is not None
+            else [dict(zip(names, r, strict=True)) for r in result.fetchall()]
+        )
+    except duckdb.InterruptException:
+        raise QueryTimeout(f"the query ran longer than the time limit of {timeout:g} s") from None
+    except duckdb.Error as exc:
+        raise QueryError(f"the query failed: {_first_line(exc)}") from None
+    finally:
+        timer.cancel()
+        con.close()
+    kinds = dict(zip(names, types, strict=True))
+    next_cursor = _next_cursor(compiled, records)
+    if table is not None and KEY_COLUMN in table.column_names:
+        table = table.drop_columns([KEY_COLUMN])
+    rows = [_decode(compiled, r, kinds) for r in records]
+    return QueryResult(
+        compiled.columns, rows, _schema(compiled, kinds), next_cursor, compiled.warnings, table, compiled.sql
+    )
+
+
+def _cursor(svc: Services) -> duckdb.DuckDBPyConnection:
+    reader = getattr(svc.store, "reader", None)
+    if reader is None:
+        raise QueryError("this database backend does not run SQL queries yet")
+    cur: duckdb.DuckDBPyConnection = reader().cursor()  # its own connection, so interrupt hits only it
+    return cur
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().split("\n")[0][:500]
+
+
+def _next_cursor(compiled: Compiled, records: list[dict[str, Any]]) -> str | None:
+    if compiled.limit == 0 or len(records) < compiled.limit:
+        return None
+    if compiled.keyed:
+        return encode_cursor({"k": records[-1][KEY_COLUMN]})
+    return encode_cursor({"o": compiled.offset + len(records)})
+
+
+def _value(value: Any, kind: str) -> Any:
+    if value is None:
+        return None
+    if kind == "JSON":
+        return orjson.loads(value)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, list) and kind.startswith("MAP"):
+        return dict(value)  # arrow returns maps as lists of pairs
+    if isinstance(value, dict) and kind.startswith("MAP"):
+        return {k: _value(v, "") for k, v in value.items()}
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "total_seconds"):
+        return value.total_seconds()
+    return value
+
+
+def _decode(compiled: Compiled, record: dict[str, Any], kinds: dict[str, str]) -> dict[str, Any]:
+    record.pop(KEY_COLUMN, None)
+    if compiled.star and compiled.source.shape != "summary":
+        return codec.api_event(record)
+    out = {name: _value(record[name], kinds[name]) for name in compiled.columns}
+    if "_xact_id" in out and out["_xact_id"] is not None:
+        out["_xact_id"] = str(out["_xact_id"])
+    return out
+
+
+JSON_TYPES = {
+    "VARCHAR": {"type": "string"},
+    "BOOLEAN": {"type": "boolean"},
+    "DOUBLE": {"type": "number"},
+    "FLOAT": {"type": "number"},
+    "BIGINT": {"type": "integer"},
+    "INTEGER": {"type": "integer"},
+    "HUGEINT": {"type": "integer"},
+    "JSON": {},
+    "DATE": {"type": "string", "format": "date"},
+    "TIMESTAMP WITH TIME ZONE": {"type": "string", "format": "date-time"},
+    "TIMESTAMP": {"type": "string", "format": "date-time"},
+    "VARCHAR[]": {"type": "array", "items": {"type": "string"}},
+    "MAP(VARCHAR, DOUBLE)": {"type": "object", "additionalProperties": {"type": "number"}},
+}
+
+
+def _schema(compiled: Compiled, kinds: dict[str, str]) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    star_spans = compiled.star and compiled.source.shape != "summary"
+    for name in compiled.columns:
+        column = COLUMNS_BY_NAME.get(name)
+        if star_spans and (column is None or not column.api):
+            continue
+        kind = kinds.get(name, "")
+        props[name] = JSON_TYPES.get(kind) or ({"type": "number"} if kind.startswith("DECIMAL") else {})
+        if name == "_xact_id":
+            props[name] = {"type": "string"}
+    if star_spans:
+        props["_xact_id"] = {"type": "string"}
+        props["is_root"] = {"type": "boolean"}
+        owner = {"experiment": "experiment_id", "dataset": "dataset_id"}.get(
+            compiled.source.object_type, "log_id"
+        )
+        props[owner] = {"type": "string"}
+    return {"type": "array", "items": {"type": "object", "properties": props}}

@@ -1,0 +1,64 @@
+"""The reference dialect as a sqlglot dialect: the operators standard SQL lacks.
+
+It adds `a MATCH 'words'` (full-word search), `a INCLUDES b` / `a CONTAINS b` (membership) and the
+ternary `cond ? a : b` on top of sqlglot's default dialect, so that every syntax the reference
+documents parses into one sqlglot tree. Parsing only: nothing here knows about a backend.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlglot import exp, parser, tokens
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.tokens import TokenType
+
+# The infix operators become calls of these names (sqlglot's tree has no custom node classes),
+# so `a MATCH b` and `match(a, b)` mean the same thing.
+MATCH = "match"
+INCLUDES = "includes"
+
+
+def _parse_match(self: parser.Parser, this: exp.Expression | None) -> exp.Expression | None:
+    return self.expression(exp.Anonymous(this=MATCH, expressions=[this, self._parse_bitwise()]))
+
+
+def _parse_includes(self: parser.Parser, this: exp.Expression | None) -> exp.Expression | None:
+    return self.expression(exp.Anonymous(this=INCLUDES, expressions=[this, self._parse_bitwise()]))
+
+
+class AssaySQL(Dialect):
+    """Parse-only dialect for user queries."""
+
+    class Tokenizer(tokens.Tokenizer):
+        KEYWORDS = {
+            **tokens.Tokenizer.KEYWORDS,
+            "MATCH": TokenType.MATCH,
+            "INCLUDES": TokenType.MATCH_CONDITION,
+            "CONTAINS": TokenType.MATCH_CONDITION,
+        }
+
+    class Parser(parser.Parser):
+        # `?` is the ternary here, not PostgreSQL's JSONB key test.
+        COLUMN_OPERATORS = {
+            k: v for k, v in parser.Parser.COLUMN_OPERATORS.items() if k != TokenType.PLACEHOLDER
+        }
+        FUNC_TOKENS = {*parser.Parser.FUNC_TOKENS, TokenType.MATCH, TokenType.MATCH_CONDITION}
+        RANGE_PARSERS = {
+            **parser.Parser.RANGE_PARSERS,
+            TokenType.MATCH: _parse_match,
+            TokenType.MATCH_CONDITION: _parse_includes,
+        }
+
+        def _parse_assignment(self) -> Any:
+            this = super()._parse_assignment()
+            if this is not None and self._match(TokenType.PLACEHOLDER):
+                true = super()._parse_assignment()
+                if not self._match(TokenType.COLON):
+                    self.raise_error("expected ':' in the ternary 'condition ? a : b'")
+                false = self._parse_assignment()
+                return self.expression(exp.If(this=this, true=true, false=false))
+            return this
+
+
+DIALECT = AssaySQL()
