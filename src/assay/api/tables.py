@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
@@ -34,10 +34,13 @@ async def table_groups(
 
 @router.get("/v1/experiment/{experiment_id}/table/views")
 def table_views(
-    experiment_id: str, who: Principal = Depends(caller), svc: Services = Depends(services)
+    experiment_id: str,
+    row_type: Literal["traces", "spans"] = "traces",
+    who: Principal = Depends(caller),
+    svc: Services = Depends(services),
 ) -> dict[str, Any]:
     """The built-in views (Default, Non-errors, Errors, Scorer errors, Unreviewed, Assigned to me)."""
-    return {"objects": tables.builtin_views(svc, who, experiment_id)}
+    return {"objects": tables.builtin_views(svc, who, experiment_id, row_type)}
 
 
 @router.get("/v1/experiment/{experiment_id}/table/fields")

@@ -90,9 +90,47 @@ def where(q: TableQuery) -> str:
     return (" WHERE " + " AND ".join(parts)) if parts else ""
 
 
+# What a table row carries (the query layer allows `*` only alone, and a page needs no more).
+ROW_FIELDS = {
+    "traces": (
+        "id",
+        "span_id",
+        "root_span_id",
+        "created",
+        "input",
+        "output",
+        "expected",
+        "error",
+        "scores",
+        "metrics",
+        "metadata",
+        "tags",
+        "origin",
+        "span_attributes",
+    ),
+    "spans": (
+        "id",
+        "span_id",
+        "root_span_id",
+        "span_parents",
+        "created",
+        "input",
+        "output",
+        "expected",
+        "error",
+        "scores",
+        "metrics",
+        "metadata",
+        "tags",
+        "origin",
+        "span_attributes",
+    ),
+}
+
+
 def select_list(q: TableQuery) -> str:
     extra = [f"({c.expr}) AS {quote_ident(c.name)}" for c in q.custom_columns]
-    return ", ".join(["*", *extra])
+    return ", ".join([*ROW_FIELDS[q.row_type], *extra])
 
 
 def order_by(q: TableQuery) -> str:
@@ -105,7 +143,7 @@ def order_by(q: TableQuery) -> str:
 def rows_sql(experiment_id: str, q: PageQuery) -> str:
     return (
         f"SELECT {select_list(q)} FROM {source(experiment_id, q.row_type)}{where(q)}{order_by(q)}"
-        f" LIMIT {q.limit} OFFSET {q.offset}"
+        f" LIMIT {q.limit}"
     )
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from assay.model.errors import AssayError
+from assay.query import QueryError, compile_column, compile_filter, run_query
+from assay.query.compile import encode_cursor
 from assay.services.auth import Principal
 from assay.services.catalog import get_object
 from assay.services.context import Services
@@ -25,72 +26,82 @@ from assay.services.table_query import (
 from assay.store.base import ObjectRef
 
 
-class QueryLayerMissing(AssayError):
-    """The query layer is not installed in this build: the table cannot run."""
+def run_sql(svc: Services, who: Principal, sql: str, offset: int = 0) -> list[dict[str, Any]]:
+    """Run one query-language statement for the caller; return its rows (from `offset` on)."""
+    # The dialect pages with cursors; an offset cursor is the query layer's own encoding.
+    cursor = encode_cursor({"o": offset}) if offset else None
+    return run_query(svc, who, sql, cursor=cursor).rows
 
-    status_code = 501
 
-
-def run_sql(svc: Services, who: Principal, sql: str) -> list[dict[str, Any]]:
-    """Run one query-language statement for the caller; return its rows."""
-    try:
-        from assay import query
-    except ImportError:  # pragma: no cover - only before the query layer lands
-        raise QueryLayerMissing("the query layer (assay.query) is not available in this build") from None
-    runner = getattr(query, "run_query", None)
-    if runner is None:  # pragma: no cover
-        raise QueryLayerMissing("assay.query has no run_query entry point")
-    result = runner(svc, who, sql)
-    rows = result.get("data") if isinstance(result, dict) else getattr(result, "rows", result)
-    return list(rows or [])
+def check(q: TableQuery) -> None:
+    """Validate each filter and custom column on its own, so an error points into the text the user
+    typed (line and column of that expression), not into the generated statement."""
+    shape = "summary" if q.row_type == "traces" else "spans"
+    for text in q.filters:
+        try:
+            compile_filter(text, shape=shape)
+        except QueryError as exc:
+            raise QueryError(f"filter {text!r}: {exc.message}") from None
+    for col in q.custom_columns:
+        try:
+            compile_column(col.expr, shape=shape)
+        except QueryError as exc:
+            raise QueryError(f"column {col.name!r}: {exc.message}") from None
 
 
 # -- built-in views ---------------------------------------------------------------------------
-BUILTIN_VIEWS: list[dict[str, Any]] = [
-    {"id": "default", "name": "Default view", "filter": None, "description": "All traces"},
-    {
-        "id": "non_errors",
-        "name": "Non-errors",
-        "filter": "error IS NULL",
-        "description": "Traces without errors",
-    },
-    {"id": "errors", "name": "Errors", "filter": "error IS NOT NULL", "description": "Traces with errors"},
-    {
-        "id": "scorer_errors",
-        "name": "Scorer errors",
-        "filter": "metadata.scorer_errors IS NOT NULL",
-        "description": "Traces where a scorer failed",
-    },
-]
+# id -> (name, description, filter over traces (summary shape), filter over spans)
+BUILTIN_VIEWS: dict[str, tuple[str, str, str | None, str | None]] = {
+    "default": ("Default view", "All rows", None, None),
+    "non_errors": ("Non-errors", "Rows without errors", "coalesce(metrics.errors, 0) = 0", "error IS NULL"),
+    "errors": ("Errors", "Rows with errors", "metrics.errors > 0", "error IS NOT NULL"),
+    "scorer_errors": (
+        "Scorer errors",
+        "Rows where a scorer failed",
+        "metrics.scorer_errors > 0",
+        "span_attributes.type = 'score' AND error IS NOT NULL",
+    ),
+}
 
 
-def builtin_views(svc: Services, who: Principal, experiment_id: str) -> list[dict[str, Any]]:
-    """The built-in views. "Unreviewed" and "Assigned to me" depend on human review (a later issue):
-    until review scores and assignments exist nothing is reviewed and nothing is assigned, which
-    these filters express, so the mechanism is in place when review lands."""
+def builtin_views(svc: Services, who: Principal, experiment_id: str, row_type: str) -> list[dict[str, Any]]:
+    """The built-in views as filters for `row_type`.
+
+    "Unreviewed" and "Assigned to me" depend on human review (a later issue). Until review scores
+    and assignments exist nothing is reviewed and nothing is assigned; the filters below say
+    exactly that, and review will replace them without changing the mechanism.
+    """
     get_object(svc, who, "experiment", experiment_id)
-    review = [
+    views = [
+        {"id": vid, "name": name, "description": desc, "filter": traces if row_type == "traces" else spans}
+        for vid, (name, desc, traces, spans) in BUILTIN_VIEWS.items()
+    ]
+    me = who.key_id.replace("'", "''")
+    views.append(
         {
             "id": "unreviewed",
             "name": "Unreviewed",
+            "description": "Rows without a human review (no review scores are defined yet)",
             "filter": None,
-            "description": "Traces without a human review (no review scores are defined yet)",
-        },
+        }
+    )
+    views.append(
         {
             "id": "assigned_to_me",
             "name": "Assigned to me",
-            "filter": "metadata.assigned_to = " + "'" + who.key_id.replace("'", "''") + "'",
-            "description": "Traces assigned to you for review",
-        },
-    ]
-    return [*BUILTIN_VIEWS, *review]
+            "description": "Rows assigned to you for review",
+            "filter": f"metadata.assigned_to = '{me}'",
+        }
+    )
+    return views
 
 
 # -- rows, groups, fields ---------------------------------------------------------------------
 def page(svc: Services, who: Principal, experiment_id: str, q: PageQuery) -> dict[str, Any]:
     """One page of rows plus the total number of rows matching the filters."""
     exp = get_object(svc, who, "experiment", experiment_id)
-    rows = run_sql(svc, who, rows_sql(exp["id"], q))
+    check(q)
+    rows = run_sql(svc, who, rows_sql(exp["id"], q), q.offset)
     total = run_sql(svc, who, count_sql(exp["id"], q))
     return {"rows": rows, "total": int(total[0]["n"]) if total else 0, "offset": q.offset}
 
@@ -108,6 +119,7 @@ def groups(svc: Services, who: Principal, experiment_id: str, q: GroupQuery) -> 
     base = (
         get_object(svc, who, "experiment", q.comparison_experiment_id) if q.comparison_experiment_id else None
     )
+    check(q)
     names = score_names(svc, [exp["id"], *([base["id"]] if base else [])])
     mine = run_sql(svc, who, groups_sql(exp["id"], q, names))
     theirs = (
@@ -159,9 +171,11 @@ def fields(svc: Services, who: Principal, experiment_id: str) -> dict[str, Any]:
 def export_rows(svc: Services, who: Principal, experiment_id: str, q: TableQuery, chunk: int = 1000):
     """Every matching row, fetched page by page so a large experiment streams in bounded memory."""
     exp = get_object(svc, who, "experiment", experiment_id)
+    check(q)
     offset = 0
     while True:
-        rows = run_sql(svc, who, rows_sql(exp["id"], PageQuery(**q.model_dump(), offset=offset, limit=chunk)))
+        page_q = PageQuery(**q.model_dump(), offset=offset, limit=chunk)
+        rows = run_sql(svc, who, rows_sql(exp["id"], page_q), offset)
         yield from rows
         if len(rows) < chunk:
             return

@@ -41,6 +41,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/btql": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a query in the SQL or pipe dialect */
+        post: operations["btql_btql_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/logs3": {
         parameters: {
             query?: never;
@@ -878,6 +895,26 @@ export interface operations {
             };
         };
     };
+    btql_btql_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
     logs3_logs3_post: {
         parameters: {
             query?: never;
@@ -1603,7 +1640,9 @@ export interface operations {
     };
     table_views_v1_experiment__experiment_id__table_views_get: {
         parameters: {
-            query?: never;
+            query?: {
+                row_type?: "traces" | "spans";
+            };
             header?: never;
             path: {
                 experiment_id: string;

@@ -37,8 +37,11 @@ export function ExperimentPage() {
   useEffect(() => {
     if (!exp) return;
     api<Fields>(`/v1/experiment/${exp.id}/table/fields`).then(setFields).catch((e) => setError(e.message));
-    api<{ objects: TableView[] }>(`/v1/experiment/${exp.id}/table/views`).then((r) => setViews(r.objects));
   }, [exp?.id]);
+  useEffect(() => {
+    if (!exp) return;
+    api<{ objects: TableView[] }>(`/v1/experiment/${exp.id}/table/views?row_type=${state.rowType}`).then((r) => setViews(r.objects));
+  }, [exp?.id, state.rowType]);
   useEffect(() => {
     if (!exp) return;
     const c = comparison ? `?comparison_experiment_id=${comparison.id}` : "";
