@@ -16,7 +16,7 @@ import orjson
 from assay.services.auth import Principal
 from assay.services.context import Services
 from assay.services.table_query import TableQuery
-from assay.services.tables import export_rows
+from assay.services.tables import check, export_rows
 
 ALL_FIELDS = (
     "id",
@@ -73,7 +73,14 @@ def _cell(value: Any) -> str:
 def stream(
     svc: Services, who: Principal, experiment_id: str, q: TableQuery, fmt: str, columns: list[str] | None
 ) -> Iterator[bytes]:
-    rows = export_rows(svc, who, experiment_id, q)
+    """Validate now (a mistake must be a 400, not a broken download), then stream lazily."""
+    check(q)
+    return _chunks(export_rows(svc, who, experiment_id, q), q, fmt, columns)
+
+
+def _chunks(
+    rows: Iterator[dict[str, Any]], q: TableQuery, fmt: str, columns: list[str] | None
+) -> Iterator[bytes]:
     names = columns or [*ALL_FIELDS, *(c.name for c in q.custom_columns)]
     if fmt == "json":
         yield b"["

@@ -6,6 +6,7 @@ through `assay.query`, the one compiler from the dialect to backend SQL. The bro
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from assay.query import QueryError, compile_column, compile_filter, run_query
@@ -168,7 +169,9 @@ def fields(svc: Services, who: Principal, experiment_id: str) -> dict[str, Any]:
     }
 
 
-def export_rows(svc: Services, who: Principal, experiment_id: str, q: TableQuery, chunk: int = 1000):
+def export_rows(
+    svc: Services, who: Principal, experiment_id: str, q: TableQuery, chunk: int = 1000
+) -> Iterator[dict[str, Any]]:
     """Every matching row, fetched page by page so a large experiment streams in bounded memory."""
     exp = get_object(svc, who, "experiment", experiment_id)
     check(q)
