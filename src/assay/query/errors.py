@@ -28,15 +28,19 @@ def position(node: exp.Expression | None) -> tuple[int | None, int | None]:
     """The line/column sqlglot recorded for `node` or its first descendant that has one."""
     if node is None:
         return None, None
+    best: tuple[int, int, int] | None = None  # (start, line, column) of the earliest token
     for sub in node.walk():
         meta = sub.meta if isinstance(sub, exp.Expression) else {}
-        if meta and "line" in meta:
-            col = meta["col"]
-            start, end = meta.get("start"), meta.get("end")
-            if isinstance(start, int) and isinstance(end, int):
-                col = max(1, col - (end - start))  # sqlglot records the column of the token's end
-            return meta["line"], col
-    return None, None
+        if not meta or "line" not in meta:
+            continue
+        start, end = meta.get("start"), meta.get("end")
+        col = meta["col"]
+        if isinstance(start, int) and isinstance(end, int):
+            col = max(1, col - (end - start))  # sqlglot records the column of the token's end
+        key = (start if isinstance(start, int) else 1 << 60, meta["line"], col)
+        if best is None or key < best:
+            best = key
+    return (best[1], best[2]) if best else (None, None)
 
 
 def error_at(node: exp.Expression | None, message: str) -> QueryError:

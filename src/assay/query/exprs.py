@@ -33,7 +33,22 @@ ARITHMETIC: dict[type[exp.Expression], type[exp.Expression]] = {
     exp.Mod: exp.Mod,
 }
 INTERVAL_UNITS = frozenset(
-    ["SECOND", "SECONDS", "MINUTE", "MINUTES", "HOUR", "HOURS", "DAY", "DAYS", "WEEK", "WEEKS", "MONTH", "MONTHS", "YEAR", "YEARS"]
+    [
+        "SECOND",
+        "SECONDS",
+        "MINUTE",
+        "MINUTES",
+        "HOUR",
+        "HOURS",
+        "DAY",
+        "DAYS",
+        "WEEK",
+        "WEEKS",
+        "MONTH",
+        "MONTHS",
+        "YEAR",
+        "YEARS",
+    ]
 )
 CASTS = {
     "to_string": "VARCHAR",
@@ -126,6 +141,13 @@ class ExprCompiler:
         return Typed(coerce(t, want), kind_after(t, want))
 
     def typed(self, node: exp.Expression) -> Typed:
+        if node.args.get("negate"):  # sqlglot marks `x NOT LIKE …` with a flag
+            positive = node.copy()
+            positive.set("negate", None)
+            return Typed(exp.Not(this=exp.Paren(this=self.value(positive, "bool"))), "bool")
+        return self._typed(node)
+
+    def _typed(self, node: exp.Expression) -> Typed:
         if isinstance(node, exp.Literal):
             return Typed(
                 exp.Literal(this=node.this, is_string=node.is_string), "text" if node.is_string else "number"

@@ -37,7 +37,26 @@ SPAN_FIELDS.update(
         "object_id": ("object_id", "text"),
     }
 )
-SUMMARY_COLUMNS = ["root_span_id", "id", "span_id", "created", "_xact_id", "project_id", "object_type", "object_id", "input", "output", "expected", "error", "metadata", "tags", "origin", "span_attributes", "scores", "metrics"]
+SUMMARY_COLUMNS = [
+    "root_span_id",
+    "id",
+    "span_id",
+    "created",
+    "_xact_id",
+    "project_id",
+    "object_type",
+    "object_id",
+    "input",
+    "output",
+    "expected",
+    "error",
+    "metadata",
+    "tags",
+    "origin",
+    "span_attributes",
+    "scores",
+    "metrics",
+]
 SUMMARY_FIELDS: dict[str, tuple[str, str]] = {
     name: SPAN_FIELDS[name] for name in SUMMARY_COLUMNS if name in SPAN_FIELDS
 }
@@ -137,9 +156,9 @@ def coerce(value: Typed, want: str) -> exp.Expression:
             return BACKEND.json_text(value.expr, value.path)
         return BACKEND.json_value(value.expr, value.path)
     if value.kind == "json" and want == "text":
-        return BACKEND.to_text(value.expr)
+        return BACKEND.json_text(value.expr, [])
     if value.kind == "json" and want == "number":
-        return BACKEND.to_number(BACKEND.to_text(value.expr))
+        return BACKEND.to_number(BACKEND.json_text(value.expr, []))
     return value.expr
 
 

@@ -30,7 +30,9 @@ def split_clauses(text: str) -> list[tuple[str, int, str]]:
                 quote = ""
         elif ch in "'\"`":
             quote = ch
-        elif (ch == "|" and text[i : i + 2] != "||" and (i == 0 or text[i - 1] != "|")) or (ch == "\n" and CLAUSE_AT.match(text, i + 1)):
+        elif (ch == "|" and text[i : i + 2] != "||" and (i == 0 or text[i - 1] != "|")) or (
+            ch == "\n" and CLAUSE_AT.match(text, i + 1)
+        ):
             pieces.append((start, i))
             start = i + 1
         i += 1

@@ -56,14 +56,14 @@ def execute(svc: Services, compiled: Compiled, *, timeout: float, arrow: bool = 
     timer = threading.Timer(timeout, con.interrupt)
     timer.start()
     try:
-        result = con.execute(compiled.sql)
-        types = [str(d[1]) for d in result.description or []]
-        names = [d[0] for d in result.description or []]
-        table = result.fetch_arrow_table() if arrow else None
+        relation = con.sql(compiled.sql)
+        names = list(relation.columns)
+        types = [str(t) for t in relation.types]
+        table = relation.to_arrow_table() if arrow else None
         records = (
             table.to_pylist()
             if table is not None
-            else [dict(zip(names, r, strict=True)) for r in result.fetchall()]
+            else [dict(zip(names, r, strict=True)) for r in relation.fetchall()]
         )
     except duckdb.InterruptException:
         raise QueryTimeout(f"the query ran longer than the time limit of {timeout:g} s") from None
