@@ -12,7 +12,6 @@ event log, so the rules live in exactly one place:
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,6 +36,25 @@ CONTROL_KEYS = frozenset(
 # Fields that a merge never changes once the row exists.
 IDENTITY_FIELDS = ("span_id", "root_span_id", "span_parents", "created")
 SET_UNION_FIELDS = frozenset({"tags"})
+
+
+def _clone_py(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _clone_py(v) if isinstance(v, dict | list) else v for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clone_py(v) if isinstance(v, dict | list) else v for v in value]
+    return value
+
+
+def clone(value: Any) -> Any:
+    """A deep copy of a JSON value. Every written row passes through here, so it is an orjson
+    round trip (C speed, ~10x `copy.deepcopy`), with a Python walk for values orjson cannot
+    encode losslessly (integers beyond 64 bits, datetimes, non-string keys). Rows are parsed
+    JSON, so the round trip never meets NaN (which orjson would turn into null)."""
+    try:
+        return orjson.loads(orjson.dumps(value, option=orjson.OPT_PASSTHROUGH_DATETIME))
+    except TypeError:
+        return _clone_py(value)
 
 
 def _set_union(left: list[Any], right: list[Any]) -> list[Any]:
@@ -67,7 +85,7 @@ def deep_merge(
         if isinstance(current, dict) and isinstance(value, dict) and full not in merge_paths:
             deep_merge(current, value, merge_paths, full)
         else:
-            into[key] = copy.deepcopy(value)
+            into[key] = clone(value)
     return into
 
 
@@ -98,11 +116,11 @@ def apply_write(existing: dict[str, Any] | None, incoming: Mapping[str, Any]) ->
         return None
     fields = user_fields(incoming)
     if not incoming.get("_is_merge") or existing is None:
-        result = copy.deepcopy(fields)
+        result = clone(fields)
         if existing is not None and "created" not in result and "created" in existing:
             result["created"] = existing["created"]
     else:
-        result = copy.deepcopy(existing)
+        result = clone(existing)
         for name in IDENTITY_FIELDS:
             fields.pop(name, None)
         paths = {tuple(p) for p in incoming.get("_merge_paths") or [] if isinstance(p, list)}

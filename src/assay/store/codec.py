@@ -42,7 +42,7 @@ def encode_row(
     """Column values for one merged row (`row` holds user fields only)."""
     attrs = row.get("span_attributes") if isinstance(row.get("span_attributes"), dict) else {}
     parents = row.get("span_parents") or None
-    extra = {k: v for k, v in row.items() if k not in USER_FIELDS}
+    extra = {k: row[k] for k in row.keys() - USER_FIELDS}  # set difference: usually empty, cheap
     out: dict[str, Any] = {
         "_key": row_key(object_id, row["id"]),
         "object_type": object_type,

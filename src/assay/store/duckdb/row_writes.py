@@ -182,7 +182,9 @@ class RowWriter:
         if not events and not comments:
             return
         touched = {codec.row_key(e["object_id"], e["row_id"]) for e in events}
-        upserts, deletes = [], []
+        inserts: list[dict[str, Any]] = []  # new keys: a plain INSERT is ~3x cheaper than OR REPLACE
+        upserts: list[dict[str, Any]] = []
+        deletes = []
         for key in touched:
             cur = state[key]
             if cur.row is None:
@@ -190,7 +192,7 @@ class RowWriter:
                     deletes.append(key)
             else:
                 assert cur.xact_id is not None and cur.pagination_key is not None
-                upserts.append(
+                (upserts if cur.stored else inserts).append(
                     codec.encode_row(
                         cur.ref.object_type,
                         cur.ref.object_id,
@@ -202,6 +204,8 @@ class RowWriter:
                 )
         if deletes:
             con.execute(f"DELETE FROM rows WHERE _key IN ({', '.join(map(arrow.sql_literal, deletes))})")
+        if inserts:
+            arrow.insert(con, "rows", arrow.rows_table(inserts))
         if upserts:
             arrow.insert(con, "rows", arrow.rows_table(upserts), replace=True)
         if events:
