@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -54,6 +55,7 @@ def run_query(
 def execute(svc: Services, compiled: Compiled, *, timeout: float, arrow: bool = False) -> QueryResult:
     con = _cursor(svc)
     timer = threading.Timer(timeout, con.interrupt)
+    deadline = time.monotonic() + timeout
     timer.start()
     try:
         relation = con.sql(compiled.sql)
@@ -65,6 +67,8 @@ def execute(svc: Services, compiled: Compiled, *, timeout: float, arrow: bool = 
             if table is not None
             else [dict(zip(names, r, strict=True)) for r in relation.fetchall()]
         )
+        if time.monotonic() > deadline:  # the interrupt can land before the query starts
+            raise duckdb.InterruptException("deadline passed")
     except duckdb.InterruptException:
         raise QueryTimeout(f"the query ran longer than the time limit of {timeout:g} s") from None
     except duckdb.Error as exc:
