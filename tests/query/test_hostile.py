@@ -55,7 +55,11 @@ HOSTILE = {
     "json tree table source": {"select": [{"op": "star"}], "from": {"op": "ident", "name": ["rows"]}},
     "json tree bad function": {
         "select": [{"op": "function", "name": {"op": "ident", "name": ["read_csv"]}, "args": []}],
-        "from": {"op": "function", "name": {"op": "ident", "name": ["experiment"]}, "args": [{"op": "literal", "value": "{id}"}]},
+        "from": {
+            "op": "function",
+            "name": {"op": "ident", "name": ["experiment"]},
+            "args": [{"op": "literal", "value": "{id}"}],
+        },
     },
 }
 
