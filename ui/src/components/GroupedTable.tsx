@@ -34,13 +34,17 @@ export function GroupedTable(props: {
   const [error, setError] = useState("");
   const [open, setOpen] = useState<string[]>([]);
   useEffect(() => {
+    let live = true;
     setGroups(null);
     api<{ groups: GroupItem[] }>(`/v1/experiment/${experiment.id}/table/groups`, {
       method: "POST",
       json: { ...query, group_by: groupBy, comparison_experiment_id: includeComparison && comparison ? comparison.id : null },
     })
-      .then((r) => setGroups(r.groups))
-      .catch((e) => setError(e.message));
+      .then((r) => live && setGroups(r.groups))
+      .catch((e) => live && setError(e.message));
+    return () => {
+      live = false;
+    };
   }, [experiment.id, comparison?.id, includeComparison, groupBy, JSON.stringify(query)]);
   const scoreNames = groups?.length ? Object.keys(groups[0].scores) : [];
   const metricNames = groups?.length ? Object.keys(groups[0].metrics).filter((m) => groups.some((g) => g.metrics[m] !== null)) : [];
