@@ -1,5 +1,5 @@
-import { useState } from "react";
-import type { Experiment, Fields, Summary } from "../api/client";
+import { useEffect, useState } from "react";
+import { api, type Experiment, type Fields, type Summary } from "../api/client";
 import { fmtDiff, fmtScore } from "./format";
 
 // The experiment summary: comparisons, scorers, datasets, parameters, metadata, ID and permalink.
@@ -7,6 +7,11 @@ export function DetailsPane({ experiment, summary, fields, experiments, onClose 
   experiment: Experiment; summary: Summary | null; fields: Fields | null; experiments: Experiment[]; onClose: () => void;
 }) {
   const [copied, setCopied] = useState("");
+  const [dataset, setDataset] = useState<string | null>(null);
+  useEffect(() => {
+    if (experiment.dataset_id)
+      api<{ name: string }>(`/v1/dataset/${experiment.dataset_id}`).then((d) => setDataset(d.name)).catch(() => setDataset(null));
+  }, [experiment.dataset_id]);
   const permalink = `${window.location.origin}/app/object?object_type=experiment&object_id=${experiment.id}`;
   async function copy(text: string, what: string) {
     try {
@@ -35,7 +40,7 @@ export function DetailsPane({ experiment, summary, fields, experiments, onClose 
         {base && <p>Base experiment: {base.name}</p>}
       </section>
       <section><h3>Scorers</h3><ul>{(fields?.scores ?? []).map((s) => <li key={s}>{s}</li>)}</ul></section>
-      <section><h3>Datasets</h3><p>{experiment.dataset_name ?? "None"}</p></section>
+      <section><h3>Datasets</h3><p>{dataset ?? experiment.dataset_name ?? "None"}</p></section>
       <section><h3>Parameters</h3><p>{(experiment as any).parameters_id ?? "None saved"}</p></section>
       <section>
         <h3>Metadata</h3>

@@ -23,15 +23,19 @@ export function ExperimentPage() {
   const [searchDraft, setSearchDraft] = useState(state.search);
 
   useEffect(() => {
+    // Catalog lookups only (no aggregates), so the first rows are not held up by statistics.
     api<{ objects: Project[] }>(`/v1/project?project_name=${q(project)}`)
       .then((r) => {
         if (!r.objects.length) throw new Error(`project ${project} not found`);
         setProj(r.objects[0]);
-        return api<{ objects: Experiment[] }>(`/v1/project/${r.objects[0].id}/experiments`);
+        return api<{ objects: Experiment[] }>(`/v1/experiment?project_id=${r.objects[0].id}`);
       })
-      .then((r) => setExps(r.objects))
+      .then((r) => {
+        if (!r.objects.some((e) => e.name === experiment)) setError(`experiment ${experiment} not found`);
+        setExps(r.objects);
+      })
       .catch((e) => setError(e.message));
-  }, [project]);
+  }, [project, experiment]);
   const exp = exps.find((e) => e.name === experiment) ?? null;
   const comparison = exps.find((e) => e.id === state.comparison) ?? null;
   useEffect(() => {
