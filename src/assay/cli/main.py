@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from assay.cli import demo, keys, serve
+from assay.cli import demo, keys, serve, sql, sync
 
 app = typer.Typer(
     name="assay",
@@ -15,6 +15,8 @@ app = typer.Typer(
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.add_typer(keys.app, name="keys")
+app.command("sql")(sql.sql)
+app.add_typer(sync.app, name="sync")
 
 if __name__ == "__main__":
     app()
