@@ -80,7 +80,7 @@ export function GroupedTable(props: {
                 {scoreNames.map((s) => (
                   <td key={s} className="num" data-score={s}>
                     <span className="group-avg">{fmtScore(g.scores[s])}</span>
-                    {withComparison && (
+                    {withComparison && g.comparison?.scores[s] != null && (
                       <span className="group-compare">
                         {" "}{comparison!.name}: {fmtScore(g.comparison?.scores[s])}
                         {g.comparison?.scores[s] != null && g.scores[s] != null && (
@@ -93,7 +93,7 @@ export function GroupedTable(props: {
                 {metricNames.map((m) => (
                   <td key={m} className="num">
                     {fmtMetric(m, g.metrics[m])}
-                    {withComparison && <span className="group-compare"> {comparison!.name}: {fmtMetric(m, g.comparison?.metrics[m])}</span>}
+                    {withComparison && g.comparison?.metrics[m] != null && <span className="group-compare"> {comparison!.name}: {fmtMetric(m, g.comparison.metrics[m])}</span>}
                   </td>
                 ))}
               </tr>,
