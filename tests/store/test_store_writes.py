@@ -269,3 +269,39 @@ def test_replay_with_a_non_utc_created_changes_nothing(env: Env) -> None:
     assert env.write(ref, row).xact_id is not None
     assert env.write(ref, row).xact_id is None
     assert env.rows(ref)["a"]["created"] == "2025-01-01T00:00:00+00:00"
+
+
+def test_replay_with_fractional_seconds_changes_nothing(env: Env) -> None:
+    ref = env.experiment()
+    row = {"id": "a", **SPAN, "created": "2025-01-01T00:00:00.5+00:00", "input": 1}
+    assert env.write(ref, row).xact_id is not None
+    assert env.write(ref, row).xact_id is None
+
+
+def test_concurrent_requests_merging_into_each_others_rows(store: Store, env: Env) -> None:
+    """Requests committed in one group see each other's rows: merges land on the right row."""
+    import threading
+
+    ref = env.experiment()
+    env.write(ref, *({"id": f"r{i}", "input": i, "tags": ["base"]} for i in range(8)))
+
+    def merge(t: int) -> None:
+        for n in range(10):
+            rows = [
+                {"id": f"r{i}", "_is_merge": True, "metadata": {f"t{t}": n}, "tags": [f"t{t}"]}
+                for i in range(8)
+            ]
+            env.write(ref, *rows)
+            env.write(ref, {"id": f"new-{t}-{n}", "input": n})
+
+    threads = [threading.Thread(target=merge, args=(t,)) for t in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    rows = env.rows(ref)
+    assert len(rows) == 8 + 60
+    for i in range(8):
+        assert rows[f"r{i}"]["metadata"] == {f"t{t}": 9 for t in range(6)}
+        assert sorted(rows[f"r{i}"]["tags"]) == sorted(["base", *(f"t{t}" for t in range(6))])
+        assert rows[f"r{i}"]["input"] == i
