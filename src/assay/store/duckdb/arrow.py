@@ -34,18 +34,10 @@ EVENT_SCHEMA = pa.schema(
 
 
 def rows_table(records: list[dict[str, Any]]) -> pa.Table:
-    columns = {c.name: [r[c.name] for r in records] for c in ROW_COLUMNS}
+    """Encoded rows as an Arrow table (pyarrow converts dicts to MAP columns itself)."""
     return pa.Table.from_pydict(
-        {
-            name: _map_values(values) if ROW_SCHEMA.field(name).type == ARROW_TYPES["number_map"] else values
-            for name, values in columns.items()
-        },
-        schema=ROW_SCHEMA,
+        {c.name: [r[c.name] for r in records] for c in ROW_COLUMNS}, schema=ROW_SCHEMA
     )
-
-
-def _map_values(values: list[Any]) -> list[Any]:
-    return [None if v is None else list(v.items()) for v in values]
 
 
 def insert(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table, *, replace: bool = False) -> None:

@@ -15,11 +15,14 @@ from typing import Any
 import duckdb
 import orjson
 
-from assay.model.merge import apply_write
+from assay.model.merge import apply_write, user_fields
 from assay.model.objects import utcnow
 from assay.store import codec
 from assay.store.base import ObjectRef, RowWrite, WriteRequest, WriteResult
 from assay.store.duckdb import arrow
+
+# Control keys for which a write to a new row is more than "store its user fields".
+FAST_PATH_BLOCKERS = ("_object_delete", "_array_delete")
 
 
 @dataclass
@@ -135,7 +138,13 @@ class RowWriter:
                 cur = state.get(key)
                 start[key] = cur.row if cur else None
             body = dict(write.body)
-            after = apply_write(latest.get(key, start[key]), body)
+            before = latest.get(key, start[key])
+            if before is None and not any(k in body for k in FAST_PATH_BLOCKERS):
+                # A new row: `apply_write` would deep-copy it, but nothing here mutates nested
+                # values in place (merges copy the row they merge into), so top level suffices.
+                after: dict[str, Any] | None = user_fields(body)
+            else:
+                after = apply_write(before, body)
             if after is not None:
                 after["id"] = write.row_id
                 with_defaults(after, body)

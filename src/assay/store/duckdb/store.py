@@ -25,7 +25,7 @@ from assay.store.base import (
 from assay.store.duckdb import catalog, row_reads
 from assay.store.duckdb.row_writes import RowWriter
 from assay.store.duckdb.schema import migrate
-from assay.store.duckdb.writer import WriterThread
+from assay.store.duckdb.writer import Batched, WriterThread
 
 FIRST_XACT = 10**18  # 19-digit ids: lexicographic order equals numeric order
 
@@ -145,8 +145,8 @@ class DuckDBStore:
 
     # -- rows -----------------------------------------------------------------------------
     def write(self, request: WriteRequest) -> WriteResult:
-        results: list[WriteResult] = self._writer.submit(lambda con: self._rows.apply(con, [request]))
-        return results[0]
+        result: WriteResult = self._writer.submit(Batched(self._rows.apply, request))
+        return result
 
     def fetch(
         self,

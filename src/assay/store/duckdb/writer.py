@@ -14,12 +14,46 @@ import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 
-Job = Callable[[duckdb.DuckDBPyConnection], Any]
 MAX_GROUP = 64
+
+
+@dataclass(frozen=True)
+class Batched:
+    """A job whose work can be shared with its neighbours: `run(con, items)` returns one result
+    per item. Consecutive `Batched` jobs with the same `run` in a group are applied by one call,
+    so a commit group of row writes costs one lookup and one bulk insert, not one per request."""
+
+    run: Callable[[duckdb.DuckDBPyConnection, list[Any]], list[Any]]
+    item: Any
+
+
+Job = Callable[[duckdb.DuckDBPyConnection], Any] | Batched
+
+
+def _run_alone(job: Job, con: duckdb.DuckDBPyConnection) -> Any:
+    return job.run(con, [job.item])[0] if isinstance(job, Batched) else job(con)
+
+
+def _run_together(jobs: list[Job], con: duckdb.DuckDBPyConnection) -> list[Any]:
+    results: list[Any] = []
+    i = 0
+    while i < len(jobs):
+        job = jobs[i]
+        if not isinstance(job, Batched):
+            results.append(job(con))
+            i += 1
+            continue
+        j = i
+        while j < len(jobs) and isinstance(jobs[j], Batched) and jobs[j].run == job.run:  # type: ignore[union-attr]
+            j += 1
+        results += job.run(con, [b.item for b in jobs[i:j]])  # type: ignore[union-attr]
+        i = j
+    return results
 
 
 class WriterThread:
@@ -30,7 +64,7 @@ class WriterThread:
         self._thread.start()
 
     def submit(self, job: Job) -> Any:
-        """Run `job(con)` in a transaction on the writer thread; return its result once committed."""
+        """Run `job` in a transaction on the writer thread; return its result once committed."""
         fut: Future[Any] = Future()
         self._queue.put((job, fut))
         return fut.result()
@@ -63,7 +97,7 @@ class WriterThread:
         if len(group) > 1:
             try:
                 self._con.execute("BEGIN TRANSACTION")
-                results = [job(self._con) for job, _ in group]
+                results = _run_together([job for job, _ in group], self._con)
                 self._con.execute("COMMIT")
             except BaseException:
                 self._rollback()
@@ -74,7 +108,7 @@ class WriterThread:
         for job, fut in group:
             try:
                 self._con.execute("BEGIN TRANSACTION")
-                result = job(self._con)
+                result = _run_alone(job, self._con)
                 self._con.execute("COMMIT")
             except BaseException as exc:
                 self._rollback()
