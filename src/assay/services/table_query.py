@@ -51,6 +51,7 @@ class TableQuery(BaseModel):
 class PageQuery(TableQuery):
     offset: int = Field(0, ge=0)
     limit: int = Field(100, ge=1, le=1000)
+    with_total: bool = Field(True, description="Count the matching rows (a scrolling client needs it once)")
 
 
 class GroupQuery(TableQuery):

@@ -7,6 +7,7 @@ through `assay.query`, the one compiler from the dialect to backend SQL. The bro
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from assay.query import QueryError, compile_column, compile_filter, run_query
@@ -22,6 +23,7 @@ from assay.services.table_query import (
     TableQuery,
     count_sql,
     groups_sql,
+    quote_str,
     rows_sql,
 )
 from assay.store.base import ObjectRef
@@ -99,12 +101,21 @@ def builtin_views(svc: Services, who: Principal, experiment_id: str, row_type: s
 
 # -- rows, groups, fields ---------------------------------------------------------------------
 def page(svc: Services, who: Principal, experiment_id: str, q: PageQuery) -> dict[str, Any]:
-    """One page of rows plus the total number of rows matching the filters."""
+    """One page of rows plus the total number of rows matching the filters (when asked for).
+
+    The page and the count are two statements; they run side by side on their own cursors."""
     exp = get_object(svc, who, "experiment", experiment_id)
     check(q)
-    rows = run_sql(svc, who, rows_sql(exp["id"], q), q.offset)
-    total = run_sql(svc, who, count_sql(exp["id"], q))
-    return {"rows": rows, "total": int(total[0]["n"]) if total else 0, "offset": q.offset}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        rows = pool.submit(run_sql, svc, who, rows_sql(exp["id"], q), q.offset)
+        total = pool.submit(run_sql, svc, who, count_sql(exp["id"], q)) if q.with_total else None
+        found = rows.result()
+        counted = total.result() if total is not None else None
+    return {
+        "rows": found,
+        "total": int(counted[0]["n"]) if counted else None if total is None else 0,
+        "offset": q.offset,
+    }
 
 
 def score_names(svc: Services, experiment_ids: list[str]) -> list[str]:
@@ -150,19 +161,24 @@ def _group_item(r: dict[str, Any], names: list[str]) -> dict[str, Any]:
 
 
 def fields(svc: Services, who: Principal, experiment_id: str) -> dict[str, Any]:
-    """Inferred fields for column pickers and the filter builder: scores, metrics, metadata keys."""
+    """Inferred fields for column pickers and the filter builder: scores, metrics, metadata keys.
+
+    Inferred from a sample of spans, which needs no per-trace aggregation, so it stays cheap on
+    large experiments; the names of the scores come from the same sample."""
     exp = get_object(svc, who, "experiment", experiment_id)
-    sample = run_sql(svc, who, rows_sql(exp["id"], PageQuery(limit=200)))
+    sql = f"SELECT scores, metadata, is_root FROM experiment({quote_str(exp['id'])}, shape => 'spans') LIMIT 2000"
     meta: dict[str, None] = {}
-    for row in sample:
+    scores: set[str] = set()
+    for row in run_sql(svc, who, sql):
+        scores |= set(row.get("scores") or {})
         md = row.get("metadata")
-        if isinstance(md, dict):
+        if row.get("is_root") and isinstance(md, dict):
             for k, v in md.items():
                 if not isinstance(v, dict | list):
                     meta.setdefault(k, None)
     base = comparison_for(svc, who, exp, None)
     return {
-        "scores": score_names(svc, [exp["id"]]),
+        "scores": sorted(scores),
         "metrics": list(METRIC_COLUMNS),
         "metadata": sorted(meta),
         "default_comparison_experiment_id": base["id"] if base else None,

@@ -764,6 +764,12 @@ export interface components {
             search?: string | null;
             /** Sort */
             sort?: components["schemas"]["SortKey"][];
+            /**
+             * With Total
+             * @description Count the matching rows (a scrolling client needs it once)
+             * @default true
+             */
+            with_total: boolean;
         };
         /** PatchDataset */
         PatchDataset: {

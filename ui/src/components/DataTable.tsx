@@ -16,7 +16,7 @@ const PAGE = 100;
 
 export interface DataTableProps {
   experimentId: string;
-  query: Omit<PageQuery, "offset" | "limit">;
+  query: Omit<PageQuery, "offset" | "limit" | "with_total">;
   columns: ColumnSpec[]; // in display order, already filtered for visibility
   pinned: string[];
   sort: SortKey[];
@@ -53,13 +53,14 @@ export function DataTable(props: DataTableProps) {
     if (loading.current.has(page)) return;
     loading.current.add(page);
     const gen = generation.current;
-    api<{ rows: Row[]; total: number }>(`/v1/experiment/${experimentId}/table`, {
+    // The total is counted once, with the first page; later pages skip the count.
+    api<{ rows: Row[]; total: number | null }>(`/v1/experiment/${experimentId}/table`, {
       method: "POST",
-      json: { ...query, offset: page * PAGE, limit: PAGE },
+      json: { ...query, offset: page * PAGE, limit: PAGE, with_total: page === 0 },
     })
       .then((r) => {
         if (gen !== generation.current) return;
-        setTotal(r.total);
+        if (r.total !== null) setTotal(r.total);
         setPages((prev) => new Map(prev).set(page, r.rows));
       })
       .catch((e) => {

@@ -5,7 +5,7 @@ import { fmtDiff, fmtMetric, fmtScore } from "./format";
 import { METRIC_LABELS, type ColumnSpec } from "./columns";
 import type { SortKey } from "../state/url";
 
-type Query = Omit<PageQuery, "offset" | "limit">;
+type Query = Omit<PageQuery, "offset" | "limit" | "with_total">;
 
 function literal(v: unknown): string {
   if (typeof v === "number" || typeof v === "boolean") return String(v);

@@ -5,7 +5,7 @@ import { api, type Experiment, type PageQuery, type Row, type Summary } from "..
 import { cellText, fmtDiff, fmtMetric, fmtScore } from "./format";
 import { METRIC_LABELS } from "./columns";
 
-type Query = Omit<PageQuery, "offset" | "limit">;
+type Query = Omit<PageQuery, "offset" | "limit" | "with_total">;
 
 // Grid: for each test case, the outputs of the experiment and its comparison side by side.
 export function GridLayout({ experiment, comparison, query }: { experiment: Experiment; comparison: Experiment | null; query: Query }) {
