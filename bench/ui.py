@@ -128,9 +128,13 @@ def ensure_data(url: str, key: str, traces: int) -> None:
     print(f"generated {traces} traces in {time.time() - started:.1f} s")
 
 
-def chromium_rss(pid: int) -> int:
-    procs = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
-    return sum(p.memory_info().rss for p in procs if p.is_running())
+def chromium_memory() -> tuple[int, int]:
+    """(RSS, USS) summed over the Chromium processes this script started. RSS counts shared pages
+    once per process, so it overstates; USS counts only each process's own pages."""
+    procs = [p for p in psutil.Process().children(recursive=True) if "chrom" in p.name().lower()]
+    rss = sum(p.memory_info().rss for p in procs)
+    uss = sum(p.memory_full_info().uss for p in procs)
+    return rss, uss
 
 
 def measure(url: str, key: str, traces: int) -> dict[str, float]:
@@ -178,8 +182,7 @@ def measure(url: str, key: str, traces: int) -> dict[str, float]:
         page.locator(".datatable .scroller").first.evaluate("e => e.scrollTop = e.scrollHeight / 2")
         page.wait_for_timeout(1500)
         heap = page.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize : 0")
-        pid = browser.process.pid if getattr(browser, "process", None) else None
-        rss = chromium_rss(pid) if pid else _rss_by_parent()
+        rss, uss = chromium_memory()
         browser.close()
     return {
         "traces": traces,
@@ -188,13 +191,8 @@ def measure(url: str, key: str, traces: int) -> dict[str, float]:
         "group_s": round(grouped, 3),
         "js_heap_mb": round(heap / 2**20, 1),
         "chromium_rss_mb": round(rss / 2**20, 1),
+        "chromium_uss_mb": round(uss / 2**20, 1),
     }
-
-
-def _rss_by_parent() -> int:
-    """All chromium processes started by this one (Playwright's launcher does not expose the pid)."""
-    me = psutil.Process()
-    return sum(p.memory_info().rss for p in me.children(recursive=True) if "chrom" in p.name().lower())
 
 
 def main() -> None:
