@@ -183,9 +183,15 @@ def compile_query(
     if offset:
         out.set("offset", exp.Offset(expression=exp.Literal.number(offset)))
 
-    spans = BACKEND.spans_sql(source.object_type, list(source.object_ids))
+    ids = list(source.object_ids)
+    spans = BACKEND.spans_sql(source.object_type, ids)
+    ctes = ""
+    if shape == "summary" and keyed and where is None:
+        after = str(state["k"]) if "k" in state else None
+        page_cte, spans = BACKEND.newest_traces_sql(source.object_type, ids, page, after, desc)
+        ctes = page_cte + ", "
     src = BACKEND.summary_sql(spans) if shape == "summary" else spans
-    sql = f"WITH src AS ({src}) {BACKEND.render(out)}"
+    sql = f"WITH {ctes}src AS ({src}) {BACKEND.render(out)}"
     return Compiled(sql, source, names, star, keyed, page, offset, warnings)
 
 

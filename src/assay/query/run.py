@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -80,7 +81,8 @@ def execute(svc: Services, compiled: Compiled, *, timeout: float, arrow: bool = 
     next_cursor = _next_cursor(compiled, records)
     if table is not None and KEY_COLUMN in table.column_names:
         table = table.drop_columns([KEY_COLUMN])
-    rows = [_decode(compiled, r, kinds) for r in records]
+    decoders = _decoders(compiled, kinds)
+    rows = [_decode(compiled, r, decoders) for r in records]
     return QueryResult(
         compiled.columns, rows, _schema(compiled, kinds), next_cursor, compiled.warnings, table, compiled.sql
     )
@@ -106,33 +108,54 @@ def _next_cursor(compiled: Compiled, records: list[dict[str, Any]]) -> str | Non
     return encode_cursor({"o": compiled.offset + len(records)})
 
 
-def _value(value: Any, kind: str) -> Any:
-    if value is None:
-        return None
-    if kind == "JSON":
-        return orjson.loads(value)
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
+def _timestamp(value: Any) -> Any:
+    return value.astimezone(UTC).isoformat() if getattr(value, "tzinfo", None) else value.isoformat()
+
+
+def _map(value: Any) -> Any:
+    # Python results give maps as dicts, Arrow results as lists of pairs; values may be Decimals.
+    items = value.items() if isinstance(value, dict) else value
+    return {k: float(v) if isinstance(v, Decimal) else v for k, v in items}
+
+
+def _other(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, list) and kind.startswith("MAP"):
-        return dict(value)  # arrow returns maps as lists of pairs
-    if isinstance(value, dict) and kind.startswith("MAP"):
-        return {k: _value(v, "") for k, v in value.items()}
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
+    if isinstance(value, datetime) or hasattr(value, "isoformat"):
+        return _timestamp(value)
     if hasattr(value, "total_seconds"):
         return value.total_seconds()
     return value
 
 
-def _decode(compiled: Compiled, record: dict[str, Any], kinds: dict[str, str]) -> dict[str, Any]:
+def decoder(kind: str) -> Callable[[Any], Any] | None:
+    """How a result column of backend type `kind` becomes an API value (None: as it is)."""
+    if kind == "JSON":
+        return orjson.loads
+    if kind.startswith("TIMESTAMP") or kind == "DATE":
+        return _timestamp
+    if kind.startswith("MAP"):
+        return _map
+    if kind in ("VARCHAR", "BOOLEAN", "DOUBLE", "BIGINT", "INTEGER", "VARCHAR[]"):
+        return None
+    return _other
+
+
+def _decoders(compiled: Compiled, kinds: dict[str, str]) -> list[tuple[str, Callable[[Any], Any] | None]]:
+    out = [(name, decoder(kinds[name])) for name in compiled.columns]
+    return [(name, str if name == "_xact_id" else fn) for name, fn in out]
+
+
+def _decode(
+    compiled: Compiled, record: dict[str, Any], decoders: list[tuple[str, Callable[[Any], Any] | None]]
+) -> dict[str, Any]:
     record.pop(KEY_COLUMN, None)
     if compiled.star and compiled.source.shape != "summary":
         return codec.api_event(record)
-    out = {name: _value(record[name], kinds[name]) for name in compiled.columns}
-    if "_xact_id" in out and out["_xact_id"] is not None:
-        out["_xact_id"] = str(out["_xact_id"])
+    out = {}
+    for name, fn in decoders:
+        value = record[name]
+        out[name] = value if fn is None or value is None else fn(value)
     return out
 
 
