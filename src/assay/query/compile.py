@@ -58,15 +58,13 @@ def decode_cursor(cursor: str) -> dict[str, object]:
 def _check_clauses(select: exp.Select) -> None:
     for key, value in select.args.items():
         if value and key not in SELECT_ARGS:
-            raise error_at(
-                value if isinstance(value, exp.Expression) else select, f"{key.upper()} is not allowed"
-            )
+            raise error_at(value if isinstance(value, exp.Expr) else select, f"{key.upper()} is not allowed")
     distinct = select.args.get("distinct")
     if distinct is not None and distinct.args.get("on") is not None:
         raise error_at(distinct, "DISTINCT ON is not allowed")
 
 
-def _output_name(node: exp.Expression) -> str:
+def _output_name(node: exp.Expr) -> str:
     if isinstance(node, exp.Alias):
         return node.alias
     parts = flatten(node) if isinstance(node, exp.Column | exp.Dot | exp.Bracket) else None
@@ -108,7 +106,7 @@ def compile_query(
     items = list(select.expressions)
     star = len(items) == 1 and isinstance(items[0], exp.Star)
     names: list[str] = []
-    out_items: list[exp.Expression] = []
+    out_items: list[exp.Expr] = []
     plain = ExprCompiler(shape)
     if star:
         for name in star_columns(shape):
@@ -132,7 +130,7 @@ def compile_query(
         out.set("distinct", exp.Distinct())
 
     where = select.args.get("where")
-    conds: list[exp.Expression] = []
+    conds: list[exp.Expr] = []
     if where is not None:
         check = ExprCompiler(shape)
         cond = check.value(where.this, "bool")
@@ -155,7 +153,8 @@ def compile_query(
     order = select.args.get("order")
     aggregated = aliased.aggregates > 0 or group is not None or select.args.get("distinct") is not None
     keyed, desc = _keyed(order, aggregated)
-    state = decode_cursor(cursor or parsed.cursor) if (cursor or parsed.cursor) else {}
+    token = cursor or parsed.cursor
+    state = decode_cursor(token) if token else {}
     offset = 0
     if keyed:
         key = exp.column(fields_for(shape)["_pagination_key"][0], quoted=True)
@@ -176,7 +175,8 @@ def compile_query(
                 "order",
                 exp.Order(expressions=[_order_item(aliased, o, len(names)) for o in order.expressions]),
             )
-        offset = int(state.get("o", 0)) if isinstance(state.get("o", 0), int) else 0
+        raw = state.get("o", 0)
+        offset = raw if isinstance(raw, int) and raw >= 0 else 0
     if conds:
         out.set("where", exp.Where(this=exp.and_(*conds)))
     out.set("limit", exp.Limit(expression=exp.Literal.number(page)))
@@ -187,8 +187,8 @@ def compile_query(
     spans = BACKEND.spans_sql(source.object_type, ids)
     ctes = ""
     if shape == "summary" and keyed and where is None:
-        after = str(state["k"]) if "k" in state else None
-        page_cte, spans = BACKEND.newest_traces_sql(source.object_type, ids, page, after, desc)
+        after_key = str(state["k"]) if "k" in state else None
+        page_cte, spans = BACKEND.newest_traces_sql(source.object_type, ids, page, after_key, desc)
         ctes = page_cte + ", "
     src = BACKEND.summary_sql(spans) if shape == "summary" else spans
     sql = f"WITH {ctes}src AS ({src}) {BACKEND.render(out)}"
@@ -217,7 +217,7 @@ def _keyed(order: exp.Order | None, aggregated: bool) -> tuple[bool, bool]:
     return False, False
 
 
-def _positional(node: exp.Expression, count: int) -> exp.Expression | None:
+def _positional(node: exp.Expr, count: int) -> exp.Expr | None:
     if isinstance(node, exp.Literal) and node.is_int:
         if not 1 <= int(node.this) <= count:
             raise error_at(node, f"position {node.this} is not a selected column (1 to {count})")
@@ -225,11 +225,11 @@ def _positional(node: exp.Expression, count: int) -> exp.Expression | None:
     return None
 
 
-def _group_item(c: ExprCompiler, node: exp.Expression, count: int) -> exp.Expression:
+def _group_item(c: ExprCompiler, node: exp.Expr, count: int) -> exp.Expr:
     return _positional(node, count) or c.value(node)
 
 
-def _order_item(c: ExprCompiler, node: exp.Ordered, count: int) -> exp.Expression:
+def _order_item(c: ExprCompiler, node: exp.Ordered, count: int) -> exp.Expr:
     value = _positional(node.this, count) or c.value(node.this)
     desc = bool(node.args.get("desc"))
     return exp.Ordered(this=value, desc=desc, nulls_first=not desc)

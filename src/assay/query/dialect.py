@@ -14,11 +14,11 @@ from sqlglot import exp
 from assay.store.duckdb.traces import trace_summary_sql
 
 
-def _call(name: str, *args: exp.Expression) -> exp.Expression:
+def _call(name: str, *args: exp.Expr) -> exp.Expr:
     return exp.Anonymous(this=name, expressions=list(args))
 
 
-def _try_cast(value: exp.Expression, to: str) -> exp.Expression:
+def _try_cast(value: exp.Expr, to: str) -> exp.Expr:
     return exp.TryCast(this=value, to=exp.DataType.build(to))
 
 
@@ -61,7 +61,7 @@ class Backend:
     def summary_sql(self, spans_sql: str) -> str:
         return trace_summary_sql(spans_sql)
 
-    def render(self, tree: exp.Expression) -> str:
+    def render(self, tree: exp.Expr) -> str:
         return tree.sql(dialect=self.name, comments=False)
 
     # -- field access ---------------------------------------------------------------------
@@ -75,36 +75,36 @@ class Backend:
                 out += '."' + part + '"'
         return out
 
-    def json_value(self, column: exp.Expression, path: list[str | int]) -> exp.Expression:
+    def json_value(self, column: exp.Expr, path: list[str | int]) -> exp.Expr:
         """The JSON value at `path` (JSON typed; missing -> NULL)."""
         return _call("json_extract", column, exp.Literal.string(self.json_path(path)))
 
-    def json_text(self, column: exp.Expression, path: list[str | int]) -> exp.Expression:
+    def json_text(self, column: exp.Expr, path: list[str | int]) -> exp.Expr:
         """The value at `path` as text: strings unquoted, JSON null and missing -> NULL."""
         return _call("json_extract_string", column, exp.Literal.string(self.json_path(path)))
 
-    def map_get(self, column: exp.Expression, key: str) -> exp.Expression:
+    def map_get(self, column: exp.Expr, key: str) -> exp.Expr:
         return exp.Bracket(this=column, expressions=[exp.Literal.string(key)])
 
-    def list_get(self, column: exp.Expression, index: int) -> exp.Expression:
+    def list_get(self, column: exp.Expr, index: int) -> exp.Expr:
         # Queries index lists from 0 (and -1 for the last); DuckDB lists start at 1.
         return _call("list_extract", column, exp.Literal.number(index + 1 if index >= 0 else index))
 
     # -- conversions ----------------------------------------------------------------------
-    def to_number(self, value: exp.Expression) -> exp.Expression:
+    def to_number(self, value: exp.Expr) -> exp.Expr:
         return _try_cast(value, "DOUBLE")
 
-    def to_bool(self, value: exp.Expression) -> exp.Expression:
+    def to_bool(self, value: exp.Expr) -> exp.Expr:
         return _try_cast(value, "BOOLEAN")
 
-    def to_text(self, value: exp.Expression) -> exp.Expression:
+    def to_text(self, value: exp.Expr) -> exp.Expr:
         return exp.Cast(this=value, to=exp.DataType.build("VARCHAR"))
 
-    def cast(self, value: exp.Expression, to: str) -> exp.Expression:
+    def cast(self, value: exp.Expr, to: str) -> exp.Expr:
         return _try_cast(value, to)
 
     # -- operators and functions ------------------------------------------------------------
-    def match_words(self, text: exp.Expression, words: str) -> exp.Expression:
+    def match_words(self, text: exp.Expr, words: str) -> exp.Expr:
         """Every word of `words` occurs in `text` as a whole word, ignoring case."""
         terms = re.findall(r"\w+", words)
         if not terms:
@@ -114,25 +114,25 @@ class Backend:
         ]
         return exp.and_(*conds)
 
-    def list_contains(self, items: exp.Expression, value: exp.Expression) -> exp.Expression:
+    def list_contains(self, items: exp.Expr, value: exp.Expr) -> exp.Expr:
         return _call("list_contains", items, value)
 
-    def json_contains(self, doc: exp.Expression, value: exp.Expression) -> exp.Expression:
+    def json_contains(self, doc: exp.Expr, value: exp.Expr) -> exp.Expr:
         return _call("json_contains", doc, _call("to_json", value))
 
-    def text_contains(self, text: exp.Expression, value: exp.Expression) -> exp.Expression:
+    def text_contains(self, text: exp.Expr, value: exp.Expr) -> exp.Expr:
         return _call("contains", text, value)
 
-    def percentile(self, value: exp.Expression, fraction: exp.Expression) -> exp.Expression:
+    def percentile(self, value: exp.Expr, fraction: exp.Expr) -> exp.Expr:
         return _call("quantile_cont", value, fraction)
 
-    def count_distinct(self, value: exp.Expression) -> exp.Expression:
+    def count_distinct(self, value: exp.Expr) -> exp.Expr:
         return exp.Count(this=exp.Distinct(expressions=[value]))
 
-    def now(self) -> exp.Expression:
+    def now(self) -> exp.Expr:
         return _call("now")
 
-    def call(self, name: str, *args: exp.Expression) -> exp.Expression:
+    def call(self, name: str, *args: exp.Expr) -> exp.Expr:
         """A function both dialects spell the same (lower, round, date_trunc…)."""
         return _call(name, *args)
 

@@ -24,13 +24,13 @@ class QueryTimeout(QueryError):
     status_code = 408
 
 
-def position(node: exp.Expression | None) -> tuple[int | None, int | None]:
+def position(node: exp.Expr | None) -> tuple[int | None, int | None]:
     """The line/column sqlglot recorded for `node` or its first descendant that has one."""
     if node is None:
         return None, None
     best: tuple[int, int, int] | None = None  # (start, line, column) of the earliest token
     for sub in node.walk():
-        meta = sub.meta if isinstance(sub, exp.Expression) else {}
+        meta = sub.meta if isinstance(sub, exp.Expr) else {}
         if not meta or "line" not in meta:
             continue
         start, end = meta.get("start"), meta.get("end")
@@ -43,6 +43,6 @@ def position(node: exp.Expression | None) -> tuple[int | None, int | None]:
     return (best[1], best[2]) if best else (None, None)
 
 
-def error_at(node: exp.Expression | None, message: str) -> QueryError:
+def error_at(node: exp.Expr | None, message: str) -> QueryError:
     line, col = position(node)
     return QueryError(message, line, col)

@@ -13,7 +13,7 @@ from assay.query.sources import SHAPES
 PREFIX = "SELECT "
 
 
-def _parse_expression(text: str) -> exp.Expression:
+def _parse_expression(text: str) -> exp.Expr:
     if not isinstance(text, str) or not text.strip():
         raise QueryError("the expression is empty")
     statements = [s for s in parse_sql(PREFIX + text, -len(PREFIX), text) if s is not None]

@@ -17,7 +17,7 @@ from assay.query.errors import error_at
 from assay.query.fields import NUMERIC, Typed, coerce, flatten, kind_after, resolve
 from assay.query.syntax import INCLUDES
 
-COMPARISONS: dict[type[exp.Expression], type[exp.Expression]] = {
+COMPARISONS: dict[type[exp.Expr], type[exp.Expr]] = {
     exp.EQ: exp.EQ,
     exp.NEQ: exp.NEQ,
     exp.GT: exp.GT,
@@ -25,7 +25,7 @@ COMPARISONS: dict[type[exp.Expression], type[exp.Expression]] = {
     exp.LT: exp.LT,
     exp.LTE: exp.LTE,
 }
-ARITHMETIC: dict[type[exp.Expression], type[exp.Expression]] = {
+ARITHMETIC: dict[type[exp.Expr], type[exp.Expr]] = {
     exp.Add: exp.Add,
     exp.Sub: exp.Sub,
     exp.Mul: exp.Mul,
@@ -133,21 +133,21 @@ class ExprCompiler:
         self.aggregates = 0
         self.in_aggregate = False
 
-    def value(self, node: exp.Expression, want: str = "value") -> exp.Expression:
+    def value(self, node: exp.Expr, want: str = "value") -> exp.Expr:
         return coerce(self.typed(node), want)
 
-    def typed_as(self, node: exp.Expression, want: str) -> Typed:
+    def typed_as(self, node: exp.Expr, want: str) -> Typed:
         t = self.typed(node)
         return Typed(coerce(t, want), kind_after(t, want))
 
-    def typed(self, node: exp.Expression) -> Typed:
+    def typed(self, node: exp.Expr) -> Typed:
         if node.args.get("negate"):  # sqlglot marks `x NOT LIKE …` with a flag
             positive = node.copy()
             positive.set("negate", None)
             return Typed(exp.Not(this=exp.Paren(this=self.value(positive, "bool"))), "bool")
         return self._typed(node)
 
-    def _typed(self, node: exp.Expression) -> Typed:
+    def _typed(self, node: exp.Expr) -> Typed:
         if isinstance(node, exp.Literal):
             return Typed(
                 exp.Literal(this=node.this, is_string=node.is_string), "text" if node.is_string else "number"
@@ -179,8 +179,10 @@ class ExprCompiler:
         if isinstance(node, exp.In):
             return self.in_list(node)
         if isinstance(node, exp.Like | exp.ILike):
-            cls = type(node)
-            like = cls(this=self.value(node.this, "text"), expression=self.value(node.expression, "text"))
+            like_cls = type(node)
+            like = like_cls(
+                this=self.value(node.this, "text"), expression=self.value(node.expression, "text")
+            )
             return Typed(exp.Escape(this=like, expression=exp.Literal.string("\\")), "bool")
         if isinstance(node, exp.Between):
             value = self.typed(node.this)
@@ -213,7 +215,7 @@ class ExprCompiler:
         raise error_at(node, f"{node.key.upper()} is not allowed in a query")
 
     # -- pieces ------------------------------------------------------------------------------
-    def field(self, node: exp.Expression) -> Typed:
+    def field(self, node: exp.Expr) -> Typed:
         parts = flatten(node)
         if parts is None:
             raise error_at(node, f"{node.key.upper()} is not allowed here")
@@ -231,7 +233,7 @@ class ExprCompiler:
 
         return name in fields_for(self.shape)
 
-    def pair(self, a: exp.Expression, b: exp.Expression) -> tuple[exp.Expression, exp.Expression]:
+    def pair(self, a: exp.Expr, b: exp.Expr) -> tuple[exp.Expr, exp.Expr]:
         """Two compared operands, a pending JSON path typed after the other side."""
         left, right = self.typed(a), self.typed(b)
         lw = self._want_for(left, right)
@@ -264,7 +266,7 @@ class ExprCompiler:
             exp.In(this=coerce(value, want), expressions=[coerce(i, "value") for i in items]), "bool"
         )
 
-    def arithmetic(self, node: exp.Expression) -> Typed:
+    def arithmetic(self, node: exp.Expr) -> Typed:
         left, right = self.typed(node.this), self.typed(node.expression)
         temporal = {left.kind, right.kind} & {"timestamp", "interval"}
         if temporal:
@@ -272,7 +274,7 @@ class ExprCompiler:
             return Typed(type(node)(this=coerce(left, "value"), expression=coerce(right, "value")), kind)
         return Typed(type(node)(this=coerce(left, "number"), expression=coerce(right, "number")), "number")
 
-    def case(self, node: exp.Expression) -> Typed:
+    def case(self, node: exp.Expr) -> Typed:
         if isinstance(node, exp.If):
             branches = [(node.this, node.args.get("true"))]
             default = node.args.get("false")
@@ -281,9 +283,11 @@ class ExprCompiler:
                 raise error_at(node, "write CASE WHEN <condition> THEN …, not CASE <value> WHEN …")
             branches = [(i.this, i.args.get("true")) for i in node.args.get("ifs") or []]
             default = node.args.get("default")
-        ifs = [exp.If(this=self.value(c, "bool"), true=self.value(t)) for c, t in branches]
+        if any(c is None or t is None for c, t in branches):
+            raise error_at(node, "every WHEN needs a condition and a THEN value")
+        ifs = [exp.If(this=self.value(c, "bool"), true=self.value(t)) for c, t in branches]  # type: ignore[arg-type]
         out = exp.Case(ifs=ifs, default=None if default is None else self.value(default))
-        kinds = {self.typed(t).kind for _, t in branches}
+        kinds = {self.typed(t).kind for _, t in branches}  # type: ignore[arg-type]
         return Typed(out, kinds.pop() if len(kinds) == 1 else "any")
 
     def interval(self, node: exp.Interval) -> Typed:
@@ -297,7 +301,7 @@ class ExprCompiler:
             exp.Interval(this=exp.Literal.string(str(int(amount.this))), unit=exp.var(unit)), "interval"
         )
 
-    def args_of(self, node: exp.Func) -> list[exp.Expression]:
+    def args_of(self, node: exp.Func) -> list[exp.Expr]:
         if isinstance(node, exp.Anonymous):
             return list(node.expressions)
         if isinstance(node, exp.Count):
@@ -311,4 +315,4 @@ class ExprCompiler:
         return compile_function(self, node, function_name(node))
 
 
-Builder = Callable[[ExprCompiler, exp.Func, list[exp.Expression]], Typed]
+Builder = Callable[[ExprCompiler, exp.Func, list[exp.Expr]], Typed]

@@ -79,7 +79,7 @@ NUMERIC = frozenset({"number", "int"})
 class Typed:
     """A compiled expression and its kind; a pending JSON path keeps its column and path instead."""
 
-    expr: exp.Expression
+    expr: exp.Expr
     kind: str
     path: list[str | int] = field(default_factory=list)
 
@@ -88,7 +88,7 @@ def fields_for(shape: str) -> dict[str, tuple[str, str]]:
     return SUMMARY_FIELDS if shape == "summary" else SPAN_FIELDS
 
 
-def flatten(node: exp.Expression) -> list[str | int] | None:
+def flatten(node: exp.Expr) -> list[str | int] | None:
     """The parts of a field path, or None if `node` is not one."""
     if isinstance(node, exp.Column):
         parts: list[str | int] = [p.name for p in node.parts]
@@ -111,7 +111,7 @@ def flatten(node: exp.Expression) -> list[str | int] | None:
     return None
 
 
-def resolve(node: exp.Expression, parts: list[str | int], shape: str) -> Typed:
+def resolve(node: exp.Expr, parts: list[str | int], shape: str) -> Typed:
     """Compile the path `parts` (from `node`, for error positions) against the shape's columns."""
     table = fields_for(shape)
     root, rest = parts[0], parts[1:]
@@ -145,7 +145,7 @@ def resolve(node: exp.Expression, parts: list[str | int], shape: str) -> Typed:
     raise error_at(node, f"field {root!r} has no sub-fields")
 
 
-def coerce(value: Typed, want: str) -> exp.Expression:
+def coerce(value: Typed, want: str) -> exp.Expr:
     """The expression of `value` as `want` (number, text, bool or value = leave as it is)."""
     if value.kind == "path":
         if want == "number":

@@ -14,7 +14,7 @@ DATE_UNITS = frozenset(["second", "minute", "hour", "day", "week", "month", "qua
 KNOWN = sorted({*SCALARS, *AGGREGATES, *CASTS, "now", "current_timestamp", "current_date", MATCH, INCLUDES})
 
 
-def _arity(node: exp.Func, name: str, args: list[exp.Expression], low: int, high: int) -> None:
+def _arity(node: exp.Func, name: str, args: list[exp.Expr], low: int, high: int) -> None:
     if not low <= len(args) <= high:
         want = str(low) if low == high else f"{low} to {high}"
         raise error_at(node, f"{name}() takes {want} argument(s), got {len(args)}")
@@ -86,7 +86,7 @@ def compile_function(c: ExprCompiler, node: exp.Func, name: str) -> Typed:
     raise error_at(node, f"unknown or disallowed function {name}(); allowed: {', '.join(KNOWN)}")
 
 
-def _aggregate(c: ExprCompiler, node: exp.Func, name: str, args: list[exp.Expression]) -> Typed:
+def _aggregate(c: ExprCompiler, node: exp.Func, name: str, args: list[exp.Expr]) -> Typed:
     if c.in_aggregate:
         raise error_at(node, "aggregate functions cannot be nested")
     low, high, kind, want = AGGREGATES[name]
@@ -116,7 +116,7 @@ def _aggregate(c: ExprCompiler, node: exp.Func, name: str, args: list[exp.Expres
         c.in_aggregate = False
 
 
-def _includes(c: ExprCompiler, args: list[exp.Expression]) -> Typed:
+def _includes(c: ExprCompiler, args: list[exp.Expr]) -> Typed:
     haystack, needle = c.typed(args[0]), c.typed(args[1])
     if haystack.kind == "list":
         return Typed(BACKEND.list_contains(haystack.expr, coerce(needle, "text")), "bool")

@@ -14,7 +14,7 @@ from assay.query.errors import QueryError
 from assay.query.parse import ParsedQuery
 from assay.query.syntax import INCLUDES, MATCH
 
-BINARY: dict[str, type[exp.Expression]] = {
+BINARY: dict[str, type[exp.Expr]] = {
     "eq": exp.EQ,
     "ne": exp.NEQ,
     "gt": exp.GT,
@@ -31,7 +31,7 @@ BINARY: dict[str, type[exp.Expression]] = {
 }
 
 
-def _literal(value: Any, where: str) -> exp.Expression:
+def _literal(value: Any, where: str) -> exp.Expr:
     if value is None:
         return exp.Null()
     if isinstance(value, bool):
@@ -45,10 +45,10 @@ def _literal(value: Any, where: str) -> exp.Expression:
     raise QueryError(f"{where}: unsupported literal {value!r}")
 
 
-def _ident(names: Any, where: str) -> exp.Expression:
+def _ident(names: Any, where: str) -> exp.Expr:
     if not isinstance(names, list) or not names or not all(isinstance(n, str | int) for n in names):
         raise QueryError(f"{where}: ident name must be a non-empty list of strings")
-    node: exp.Expression = exp.column(exp.to_identifier(str(names[0]), quoted=True))
+    node: exp.Expr = exp.column(exp.to_identifier(str(names[0]), quoted=True))
     for part in names[1:]:
         if isinstance(part, int):
             node = exp.Bracket(this=node, expressions=[exp.Literal.number(part)])
@@ -57,7 +57,7 @@ def _ident(names: Any, where: str) -> exp.Expression:
     return node
 
 
-def node(tree: Any, where: str = "query") -> exp.Expression:
+def node(tree: Any, where: str = "query") -> exp.Expr:
     """One JSON node as a sqlglot expression."""
     if not isinstance(tree, dict) or not isinstance(tree.get("op"), str):
         raise QueryError(f"{where}: expected an object with an 'op'")
@@ -98,8 +98,8 @@ def node(tree: Any, where: str = "query") -> exp.Expression:
     if op == "neg":
         return exp.Neg(this=node(tree.get("expr"), f"{where}.expr"))
     if op == "function":
-        name = tree.get("name") or {}
-        names = name.get("name") if isinstance(name, dict) else None
+        fname = tree.get("name") or {}
+        names = fname.get("name") if isinstance(fname, dict) else None
         if not isinstance(names, list) or len(names) != 1 or not isinstance(names[0], str):
             raise QueryError(f"{where}.name: expected an ident with one name")
         args = [node(a, f"{where}.args[{i}]") for i, a in enumerate(tree.get("args") or [])]
@@ -107,7 +107,7 @@ def node(tree: Any, where: str = "query") -> exp.Expression:
     raise QueryError(f"{where}: unsupported op {op!r}")
 
 
-def _aliased(item: Any, where: str) -> exp.Expression:
+def _aliased(item: Any, where: str) -> exp.Expr:
     if isinstance(item, dict) and "expr" in item and "op" not in item:
         expr = node(item["expr"], f"{where}.expr")
         alias = item.get("alias")

@@ -31,7 +31,7 @@ class ParsedQuery:
     syntax: str = "sql"  # "sql" | "pipe" | "json"
 
 
-def parse_sql(text: str, offset: int = 0, source: str | None = None) -> list[exp.Expression | None]:
+def parse_sql(text: str, offset: int = 0, source: str | None = None) -> list[exp.Expr | None]:
     """sqlglot parse with errors translated to positions in `source` (the whole query text).
 
     `offset` is where `text` starts inside `source`, for fragments of a pipe query.
@@ -52,10 +52,10 @@ def parse_sql(text: str, offset: int = 0, source: str | None = None) -> list[exp
         raise QueryError(f"syntax error: {err}") from None
 
 
-def _relocate(tree: exp.Expression | None, offset: int, source: str) -> None:
+def _relocate(tree: exp.Expr | None, offset: int, source: str) -> None:
     """Point recorded token positions at `source` instead of the fragment that was parsed."""
     for node in tree.walk() if tree is not None else ():
-        meta = node.meta if isinstance(node, exp.Expression) else {}
+        meta = node.meta if isinstance(node, exp.Expr) else {}
         if meta and isinstance(meta.get("start"), int):
             start = offset + meta["start"]
             meta["line"], meta["col"] = line_col(source, start)
@@ -114,7 +114,7 @@ def parse_query(query: Any) -> ParsedQuery:
     return ParsedQuery(statement, cursor, "sql")
 
 
-def _where(node: exp.Expression) -> tuple[int | None, int | None]:
+def _where(node: exp.Expr) -> tuple[int | None, int | None]:
     from assay.query.errors import position
 
     return position(node)

@@ -60,7 +60,7 @@ def parse_pipe(text: str) -> ParsedQuery:
     select = exp.Select()
     cursor = None
     seen: set[str] = set()
-    dimensions: list[exp.Expression] = []
+    dimensions: list[exp.Expr] = []
     for name, offset, body in split_clauses(text):
         if name in IGNORED:
             continue
@@ -106,5 +106,5 @@ def parse_pipe(text: str) -> ParsedQuery:
     return ParsedQuery(select, cursor, "pipe")
 
 
-def _strip_alias(node: exp.Expression) -> exp.Expression:
+def _strip_alias(node: exp.Expr) -> exp.Expr:
     return node.this.copy() if isinstance(node, exp.Alias) else node.copy()

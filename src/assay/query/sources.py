@@ -55,7 +55,7 @@ def source_call(select: exp.Select) -> tuple[exp.Func, str]:
 def resolve_source(svc: Services, who: Principal, select: exp.Select) -> Source:
     func, name = source_call(select)
     object_type, kind = SOURCES[name]
-    refs: list[tuple[str, exp.Expression]] = []
+    refs: list[tuple[str, exp.Expr]] = []
     shape = "spans"
     for arg in func.expressions:
         if isinstance(arg, exp.Kwarg | exp.PropertyEQ | exp.EQ) and arg.this.name.lower() == "shape":
@@ -75,9 +75,7 @@ def resolve_source(svc: Services, who: Principal, select: exp.Select) -> Source:
     return Source(object_type, ids, shape)
 
 
-def _resolve_one(
-    svc: Services, who: Principal, kind: Any, source: str, ref: str, node: exp.Expression
-) -> str:
+def _resolve_one(svc: Services, who: Principal, kind: Any, source: str, ref: str, node: exp.Expr) -> str:
     try:
         return str(get_object(svc, who, kind, ref)["id"])
     except (NotFound, Forbidden):

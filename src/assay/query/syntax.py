@@ -19,11 +19,11 @@ MATCH = "match"
 INCLUDES = "includes"
 
 
-def _parse_match(self: parser.Parser, this: exp.Expression | None) -> exp.Expression | None:
+def _parse_match(self: parser.Parser, this: exp.Expr | None) -> exp.Expr | None:
     return self.expression(exp.Anonymous(this=MATCH, expressions=[this, self._parse_bitwise()]))
 
 
-def _parse_includes(self: parser.Parser, this: exp.Expression | None) -> exp.Expression | None:
+def _parse_includes(self: parser.Parser, this: exp.Expr | None) -> exp.Expr | None:
     return self.expression(exp.Anonymous(this=INCLUDES, expressions=[this, self._parse_bitwise()]))
 
 
