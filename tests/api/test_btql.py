@@ -181,3 +181,17 @@ def test_errors_say_where(api, data):
     assert res.status_code == 400 and "syntax error" in res.json()["error"]["message"]
     res = btql(api, "SELEC id")
     assert res.status_code == 400 and "only SELECT" in res.json()["error"]["message"]
+
+
+def test_any_span_in_summary_filters(api, data):
+    q = (
+        f"SELECT input FROM experiment('{data['exp']}', shape => 'summary') "
+        "WHERE any_span(span_attributes.type = 'score' AND scores.acc = 0)"
+    )
+    res = btql(api, q)
+    assert res.status_code == 200, res.text
+    assert res.json()["data"] == [{"input": "c"}]
+    res = btql(
+        api, f"SELECT input FROM experiment('{data['exp']}', shape => 'summary') WHERE any_span(count(*) > 1)"
+    )
+    assert res.status_code == 400

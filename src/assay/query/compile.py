@@ -18,6 +18,7 @@ from assay.query.dialect import BACKEND
 from assay.query.errors import QueryError, error_at
 from assay.query.exprs import ExprCompiler
 from assay.query.fields import fields_for, flatten
+from assay.query.functions import ANY_SPAN_ROWS
 from assay.query.parse import ParsedQuery
 from assay.query.sources import Source, resolve_source
 from assay.services.auth import Principal
@@ -131,11 +132,13 @@ def compile_query(
 
     where = select.args.get("where")
     conds: list[exp.Expr] = []
+    any_span_in_where = False
     if where is not None:
         check = ExprCompiler(shape)
         cond = check.value(where.this, "bool")
         if check.aggregates:
             raise error_at(where, "aggregates are not allowed in WHERE/filter; use HAVING")
+        any_span_in_where = check.any_span
         if shape == "traces":
             inner = exp.select("root_span_id").from_("src").where(cond)
             cond = exp.column("root_span_id").isin(query=inner)
@@ -186,10 +189,12 @@ def compile_query(
     ids = list(source.object_ids)
     spans = BACKEND.spans_sql(source.object_type, ids)
     ctes = ""
+    if plain.any_span or aliased.any_span or any_span_in_where:
+        ctes += f"{ANY_SPAN_ROWS} AS ({spans}), "
     if shape == "summary" and keyed and where is None:
         after_key = str(state["k"]) if "k" in state else None
         page_cte, spans = BACKEND.newest_traces_sql(source.object_type, ids, page, after_key, desc)
-        ctes = page_cte + ", "
+        ctes += page_cte + ", "
     src = BACKEND.summary_sql(spans) if shape == "summary" else spans
     sql = f"WITH {ctes}src AS ({src}) {BACKEND.render(out)}"
     return Compiled(sql, source, names, star, keyed, page, offset, warnings)

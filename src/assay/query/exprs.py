@@ -132,6 +132,7 @@ class ExprCompiler:
         self.aliases = aliases or set()
         self.aggregates = 0
         self.in_aggregate = False
+        self.any_span = False  # set when any_span(…) needs the spans of the sources (ANY_SPAN_ROWS)
 
     def value(self, node: exp.Expr, want: str = "value") -> exp.Expr:
         return coerce(self.typed(node), want)

@@ -11,7 +11,10 @@ from assay.query.fields import Typed, coerce
 from assay.query.syntax import INCLUDES, MATCH
 
 DATE_UNITS = frozenset(["second", "minute", "hour", "day", "week", "month", "quarter", "year"])
-KNOWN = sorted({*SCALARS, *AGGREGATES, *CASTS, "now", "current_timestamp", "current_date", MATCH, INCLUDES})
+KNOWN = sorted(
+    {*SCALARS, *AGGREGATES, *CASTS, "now", "current_timestamp", "current_date", "any_span", MATCH, INCLUDES}
+)
+ANY_SPAN_ROWS = "any_span_rows"
 
 
 def _arity(node: exp.Func, name: str, args: list[exp.Expr], low: int, high: int) -> None:
@@ -24,6 +27,15 @@ def compile_function(c: ExprCompiler, node: exp.Func, name: str) -> Typed:
     args = c.args_of(node)
     if name in AGGREGATES:
         return _aggregate(c, node, name, args)
+    if name == "any_span":
+        _arity(node, name, args, 1, 1)
+        spans = ExprCompiler("spans")
+        cond = spans.value(args[0], "bool")
+        if spans.aggregates or spans.any_span:
+            raise error_at(node, "any_span() takes one condition on a single span")
+        c.any_span = True
+        matching = exp.select("root_span_id").from_(ANY_SPAN_ROWS).where(cond)
+        return Typed(exp.column("root_span_id").isin(query=matching), "bool")
     if name in ("now", "current_timestamp"):
         _arity(node, name, args, 0, 0)
         return Typed(BACKEND.now(), "timestamp")
