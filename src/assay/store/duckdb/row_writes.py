@@ -161,15 +161,13 @@ class RowWriter:
         keys = {codec.row_key(w.ref.object_id, w.row_id) for r in requests for w in r.rows}
         if not keys:
             return {}
-        objects = {w.ref.object_id for r in requests for w in r.rows}
         # Two steps: find the row ids scanning only `_key`, then read whole rows by rowid. One
         # `SELECT *` with the IN list decompresses every column of every row group (~10x slower
         # once the keys exist, which is the common case: the SDK merges into roots it wrote).
-        # DuckDB answers this IN list with a scan, not the key index; the `object_id` filter lets
-        # it skip row groups of other objects by their min/max (objects are logged in bursts).
+        # DuckDB 2.0 answers an IN list with a scan of `_key`, not the primary-key index, so this
+        # still grows with the table (~4 ms per 100k rows).
         rowids = con.execute(
-            f"""SELECT rowid FROM rows WHERE object_id IN ({", ".join(map(arrow.sql_literal, objects))})
-                AND _key IN ({", ".join(map(arrow.sql_literal, keys))})"""
+            f"SELECT rowid FROM rows WHERE _key IN ({', '.join(map(arrow.sql_literal, keys))})"
         ).fetchall()
         if not rowids:
             return {}
