@@ -50,6 +50,7 @@ HOSTILE = {
     "table alias trick": "SELECT id FROM experiment('{id}') AS rows",
     "source of another org": "SELECT id FROM experiment('{other}')",
     "other org by name": "SELECT id FROM experiment('theirs')",
+    "absurd nesting": "SELECT id FROM experiment('{id}') WHERE " + "(" * 3000 + "is_root" + ")" * 3000,
     "pipe from table": "select: * | from: rows",
     "pipe filter subquery": "select: id | from: experiment('{id}') | filter: id IN (SELECT id FROM rows)",
     "json tree table source": {"select": [{"op": "star"}], "from": {"op": "ident", "name": ["rows"]}},

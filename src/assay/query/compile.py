@@ -15,7 +15,7 @@ import orjson
 from sqlglot import exp
 
 from assay.query.dialect import BACKEND
-from assay.query.errors import QueryError, error_at
+from assay.query.errors import QueryError, bounded, error_at
 from assay.query.exprs import ExprCompiler
 from assay.query.fields import fields_for, flatten
 from assay.query.functions import ANY_SPAN_ROWS
@@ -94,6 +94,7 @@ def _limit_of(select: exp.Select, override: int | None, warnings: list[str]) -> 
     return max(limit, 0)
 
 
+@bounded
 def compile_query(
     svc: Services, who: Principal, parsed: ParsedQuery, *, cursor: str | None = None, limit: int | None = None
 ) -> Compiled:

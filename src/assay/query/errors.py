@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
 from sqlglot import exp
 
 from assay.model.errors import InvalidInput
@@ -46,3 +50,20 @@ def position(node: exp.Expr | None) -> tuple[int | None, int | None]:
 def error_at(node: exp.Expr | None, message: str) -> QueryError:
     line, col = position(node)
     return QueryError(message, line, col)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def bounded(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn Python's recursion limit, hit by absurdly nested queries, into a clear QueryError."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except RecursionError:
+            raise QueryError("the query is nested too deeply; simplify it") from None
+
+    return wrapper

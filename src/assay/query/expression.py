@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from assay.query.dialect import BACKEND
-from assay.query.errors import QueryError
+from assay.query.errors import QueryError, bounded
 from assay.query.exprs import ExprCompiler
 from assay.query.parse import parse_sql
 from assay.query.sources import SHAPES
@@ -35,6 +35,7 @@ def _check_shape(shape: str) -> None:
         raise QueryError(f"shape must be one of {', '.join(SHAPES)}")
 
 
+@bounded
 def compile_filter(text: str, shape: str = "spans") -> str:
     """Validate a filter condition (no aggregates) and return it compiled for the backend."""
     _check_shape(shape)
@@ -46,6 +47,7 @@ def compile_filter(text: str, shape: str = "spans") -> str:
     return BACKEND.render(compiled)
 
 
+@bounded
 def compile_column(text: str, shape: str = "spans", *, aggregate: bool = False) -> str:
     """Validate a column expression; aggregates are allowed only when `aggregate` is true."""
     _check_shape(shape)

@@ -18,7 +18,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from assay.query.errors import QueryError
+from assay.query.errors import QueryError, bounded
 from assay.query.syntax import DIALECT
 
 MAX_QUERY_CHARS = 100_000
@@ -86,6 +86,7 @@ def detect(text: str) -> str:
     return "pipe" if PIPE_START.match(text) else "sql"
 
 
+@bounded
 def parse_query(query: Any) -> ParsedQuery:
     """Parse a query given as SQL text, pipe text or a JSON tree."""
     if isinstance(query, dict):
