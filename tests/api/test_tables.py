@@ -50,6 +50,9 @@ def test_pages_cover_every_trace_once(api, data):
         assert page["total"] == 25
         seen += [r["id"] for r in page["rows"]]
     assert len(seen) == len(set(seen)) == 25
+    assert table(api, data["exp"], with_total=False)["total"] is None
+    res = api.post(f"/v1/experiment/{data['exp']}/table/count", json={"filters": ["metadata.category = 'a'"]})
+    assert res.json() == {"total": 12}
 
 
 def test_spans_row_type_counts_spans(api, data):

@@ -11,7 +11,7 @@ from assay.api.deps import caller, services
 from assay.services import tables
 from assay.services.auth import Principal
 from assay.services.context import Services
-from assay.services.table_query import GroupQuery, PageQuery
+from assay.services.table_query import GroupQuery, PageQuery, TableQuery
 
 router = APIRouter(tags=["web app"])
 
@@ -22,6 +22,14 @@ async def table_page(
 ) -> dict[str, Any]:
     """One page of table rows (traces or spans) matching the filters, and their total."""
     return await run_in_threadpool(tables.page, svc, who, experiment_id, body)
+
+
+@router.post("/v1/experiment/{experiment_id}/table/count")
+async def table_count(
+    experiment_id: str, body: TableQuery, who: Principal = Depends(caller), svc: Services = Depends(services)
+) -> dict[str, Any]:
+    """How many rows match: asked for after the first page, so the rows are not held up by it."""
+    return await run_in_threadpool(tables.count, svc, who, experiment_id, body)
 
 
 @router.post("/v1/experiment/{experiment_id}/table/groups")

@@ -118,6 +118,13 @@ def page(svc: Services, who: Principal, experiment_id: str, q: PageQuery) -> dic
     }
 
 
+def count(svc: Services, who: Principal, experiment_id: str, q: TableQuery) -> dict[str, int]:
+    exp = get_object(svc, who, "experiment", experiment_id)
+    check(q)
+    found = run_sql(svc, who, count_sql(exp["id"], q))
+    return {"total": int(found[0]["n"]) if found else 0}
+
+
 def score_names(svc: Services, experiment_ids: list[str]) -> list[str]:
     names: set[str] = set()
     for eid in experiment_ids:

@@ -287,6 +287,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/experiment/{experiment_id}/table/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Table Count
+         * @description How many rows match: asked for after the first page, so the rows are not held up by it.
+         */
+        post: operations["table_count_v1_experiment__experiment_id__table_count_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/experiment/{experiment_id}/table/fields": {
         parameters: {
             query?: never;
@@ -834,6 +854,29 @@ export interface components {
              * @default false
              */
             desc: boolean;
+        };
+        /**
+         * TableQuery
+         * @description One table state: the filters are query-language expressions, ANDed together.
+         */
+        TableQuery: {
+            /** Custom Columns */
+            custom_columns?: components["schemas"]["CustomColumn"][];
+            /** Filters */
+            filters?: string[];
+            /**
+             * Row Type
+             * @default traces
+             * @enum {string}
+             */
+            row_type: "traces" | "spans";
+            /**
+             * Search
+             * @description Text searched in input, output, expected and metadata
+             */
+            search?: string | null;
+            /** Sort */
+            sort?: components["schemas"]["SortKey"][];
         };
         /** ValidationError */
         ValidationError: {
@@ -1549,6 +1592,43 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PageQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    table_count_v1_experiment__experiment_id__table_count_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TableQuery"];
             };
         };
         responses: {

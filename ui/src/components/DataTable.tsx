@@ -53,15 +53,19 @@ export function DataTable(props: DataTableProps) {
     if (loading.current.has(page)) return;
     loading.current.add(page);
     const gen = generation.current;
-    // The total is counted once, with the first page; later pages skip the count.
+    // Rows first: the total is counted by a separate request sent once the first page is in.
     api<{ rows: Row[]; total: number | null }>(`/v1/experiment/${experimentId}/table`, {
       method: "POST",
-      json: { ...query, offset: page * PAGE, limit: PAGE, with_total: page === 0 },
+      json: { ...query, offset: page * PAGE, limit: PAGE, with_total: false },
     })
       .then((r) => {
         if (gen !== generation.current) return;
-        if (r.total !== null) setTotal(r.total);
         setPages((prev) => new Map(prev).set(page, r.rows));
+        if (page === 0 && r.rows.length < PAGE) setTotal(r.rows.length);
+        else if (page === 0)
+          api<{ total: number }>(`/v1/experiment/${experimentId}/table/count`, { method: "POST", json: query })
+            .then((c) => gen === generation.current && setTotal(c.total))
+            .catch((e) => gen === generation.current && setError(e.message));
       })
       .catch((e) => {
         if (gen === generation.current) setError(e.message);
@@ -70,7 +74,7 @@ export function DataTable(props: DataTableProps) {
 
   const rowPx = rowHeight === "tall" ? 96 : 34;
   const virtualizer = useVirtualizer({
-    count: total ?? 0,
+    count: total ?? pages.get(0)?.length ?? 0, // the first page shows while the total is counted
     getScrollElement: () => scroller.current,
     estimateSize: () => rowPx,
     overscan: 10,
@@ -80,7 +84,7 @@ export function DataTable(props: DataTableProps) {
 
   useEffect(() => {
     if (total === null) {
-      load(0);
+      if (!pages.has(0)) load(0);
       return;
     }
     const first = items[0]?.index ?? 0;
