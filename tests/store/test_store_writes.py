@@ -305,3 +305,14 @@ def test_concurrent_requests_merging_into_each_others_rows(store: Store, env: En
         assert rows[f"r{i}"]["metadata"] == {f"t{t}": 9 for t in range(6)}
         assert sorted(rows[f"r{i}"]["tags"]) == sorted(["base", *(f"t{t}" for t in range(6))])
         assert rows[f"r{i}"]["input"] == i
+
+
+def test_a_deleted_row_can_be_written_again(env: Env) -> None:
+    ref = env.experiment()
+    env.write(ref, {"id": "a", **SPAN, "input": 1})
+    env.write(ref, {"id": "a", "_object_delete": True})
+    env.write(ref, {"id": "a", "_is_merge": True, **SPAN, "input": 2})
+    assert env.rows(ref)["a"]["input"] == 2
+    env.write(ref, {"id": "a", "_is_merge": True, "output": 3})
+    assert (env.rows(ref)["a"]["input"], env.rows(ref)["a"]["output"]) == (2, 3)
+    assert env.store.count_rows(ref) == 1

@@ -50,6 +50,11 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table, *, replac
         con.unregister("_assay_bulk")
 
 
+def register_keys(con: duckdb.DuckDBPyConnection, keys: set[str]) -> None:
+    """Expose `keys` to SQL as the one-column view `_assay_keys(k)`; the caller unregisters it."""
+    con.register("_assay_keys", pa.table({"k": pa.array(list(keys), pa.string())}))
+
+
 def records(
     con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
 ) -> list[dict[str, Any]]:

@@ -53,7 +53,15 @@ def _v1(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE TABLE rows ({cols}, PRIMARY KEY (_key))")
 
 
-MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [_v1]
+def _v2(con: duckdb.DuckDBPyConnection) -> None:
+    """`row_keys`: every row key ever written, so the writer can tell new rows from stored ones
+    through a primary-key index probe (`INSERT OR IGNORE … RETURNING`); an IN-list on
+    `rows._key` is a scan that grows with the table. It may hold keys of deleted rows."""
+    con.execute("CREATE TABLE row_keys (_key VARCHAR PRIMARY KEY)")
+    con.execute("INSERT INTO row_keys SELECT _key FROM rows")
+
+
+MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [_v1, _v2]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
