@@ -10,7 +10,7 @@ from assay.store import open_store
 from tests.store.conftest import Env
 
 
-def test_v2_backfills_row_keys_so_old_rows_still_merge(tmp_path: Path) -> None:
+def test_row_hashes_are_backfilled_so_old_rows_still_merge(tmp_path: Path) -> None:
     url = f"duckdb:///{tmp_path / 'old.duckdb'}"
     db = open_store(url)
     env = Env(db)
@@ -19,7 +19,7 @@ def test_v2_backfills_row_keys_so_old_rows_still_merge(tmp_path: Path) -> None:
     db.close()
     # Turn the file back into a version-1 database.
     con = duckdb.connect(str(tmp_path / "old.duckdb"))
-    con.execute("DROP TABLE row_keys")
+    con.execute("DROP TABLE row_hashes")
     con.execute("DELETE FROM schema_version WHERE version >= 2")
     con.close()
 

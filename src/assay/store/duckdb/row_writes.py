@@ -161,17 +161,21 @@ class RowWriter:
         keys = {codec.row_key(w.ref.object_id, w.row_id) for r in requests for w in r.rows}
         if not keys:
             return {}
-        # Keys never seen before are found through the index of `row_keys` (and recorded there);
-        # only the others can be stored rows. Those are read in two steps: row ids scanning just
-        # `_key` (DuckDB 2.0 answers an IN list with a scan, not the primary-key index), then
-        # whole rows by rowid; one `SELECT *` with the IN list decompresses every column of every
-        # row group and is ~10x slower.
+        # Keys whose hash was never seen are new rows: found through the index of `row_hashes`
+        # (and recorded there). Only the others can be stored rows. Those are read in two steps:
+        # row ids scanning just `_key` (DuckDB 2.0 answers an IN list with a scan, not the
+        # primary-key index), then whole rows by rowid; one `SELECT *` with the IN list
+        # decompresses every column of every row group and is ~10x slower.
         arrow.register_keys(con, keys)
         try:
-            fresh = con.execute("INSERT OR IGNORE INTO row_keys SELECT k FROM _assay_keys RETURNING _key")
-            keys = keys - {r[0] for r in fresh.fetchall()}
+            hashes = con.execute("SELECT k, md5_number_lower(k) FROM _assay_keys").fetchall()
+            fresh = con.execute(
+                "INSERT OR IGNORE INTO row_hashes SELECT DISTINCT md5_number_lower(k) FROM _assay_keys RETURNING h"
+            ).fetchall()
         finally:
             con.unregister("_assay_keys")
+        new_hashes = {r[0] for r in fresh}
+        keys = {k for k, h in hashes if h not in new_hashes}
         if not keys:
             return {}
         rowids = con.execute(

@@ -61,7 +61,16 @@ def _v2(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("INSERT INTO row_keys SELECT _key FROM rows")
 
 
-MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [_v1, _v2]
+def _v3(con: duckdb.DuckDBPyConnection) -> None:
+    """`row_keys` becomes `row_hashes`: a 64-bit hash of each key (the low half of its MD5, a
+    stable function) instead of the key, at a fraction of the disk. It is only a filter: a hash
+    never seen means a new row; a seen one (or a rare collision) sends the key to the exact lookup."""
+    con.execute("DROP TABLE row_keys")
+    con.execute("CREATE TABLE row_hashes (h UBIGINT PRIMARY KEY)")
+    con.execute("INSERT INTO row_hashes SELECT DISTINCT md5_number_lower(_key) FROM rows")
+
+
+MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [_v1, _v2, _v3]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
