@@ -134,16 +134,21 @@ def select_list(q: TableQuery) -> str:
     return ", ".join([*ROW_FIELDS[q.row_type], *extra])
 
 
-def order_by(q: TableQuery) -> str:
+def order_by(q: TableQuery, offset: int = 0) -> str:
+    """The user's sort, then newest first. With no sort, the first page leaves the order to the
+    query layer (newest first by `_pagination_key`, which lets it aggregate only that page's
+    traces: the fast path for first rows); later pages name the same order explicitly so they
+    can be reached by offset."""
     keys = [f"{column_expr(s.column, q.custom_columns)} {'DESC' if s.desc else 'ASC'}" for s in q.sort]
-    keys.append("created DESC")
-    keys.append("id ASC")
+    if not keys and offset == 0:
+        return ""
+    keys += ["_pagination_key DESC", "id ASC"]
     return " ORDER BY " + ", ".join(keys)
 
 
 def rows_sql(experiment_id: str, q: PageQuery) -> str:
     return (
-        f"SELECT {select_list(q)} FROM {source(experiment_id, q.row_type)}{where(q)}{order_by(q)}"
+        f"SELECT {select_list(q)} FROM {source(experiment_id, q.row_type)}{where(q)}{order_by(q, q.offset)}"
         f" LIMIT {q.limit}"
     )
 

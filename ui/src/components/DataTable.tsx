@@ -26,6 +26,7 @@ export interface DataTableProps {
   rowHeight: "compact" | "tall";
   height?: number | string;
   label?: string;
+  onFirstPage?: () => void;
 }
 
 // Rows arrive in pages from the server as the user scrolls; only the visible window is rendered, so an
@@ -61,6 +62,7 @@ export function DataTable(props: DataTableProps) {
       .then((r) => {
         if (gen !== generation.current) return;
         setPages((prev) => new Map(prev).set(page, r.rows));
+        if (page === 0) props.onFirstPage?.();
         if (page === 0 && r.rows.length < PAGE) setTotal(r.rows.length);
         else if (page === 0)
           api<{ total: number }>(`/v1/experiment/${experimentId}/table/count`, { method: "POST", json: query })

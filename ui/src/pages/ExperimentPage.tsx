@@ -46,11 +46,15 @@ export function ExperimentPage() {
     if (!exp) return;
     api<{ objects: TableView[] }>(`/v1/experiment/${exp.id}/table/views?row_type=${state.rowType}`).then((r) => setViews(r.objects));
   }, [exp?.id, state.rowType]);
+  // The summary (header statistics) is asked for once the first rows are in: on a large experiment
+  // it is the heavier query, and rows matter first.
+  const [rowsIn, setRowsIn] = useState(false);
+  const needsRows = state.layout === "list" && !state.groupBy;
   useEffect(() => {
-    if (!exp) return;
+    if (!exp || (needsRows && !rowsIn)) return;
     const c = comparison ? `?comparison_experiment_id=${comparison.id}` : "";
     api<Summary>(`/v1/experiment/${exp.id}/summarize${c}`).then(setSummary).catch((e) => setError(e.message));
-  }, [exp?.id, comparison?.id]);
+  }, [exp?.id, comparison?.id, rowsIn, needsRows]);
 
   const allColumns = useMemo(() => {
     const cols = buildColumns(fields, state.custom);
@@ -160,7 +164,8 @@ export function ExperimentPage() {
             <div className="content">
               {state.layout === "list" && !state.groupBy && (
                 <DataTable experimentId={exp.id} query={query} columns={visible} pinned={state.pinned} sort={state.sort}
-                  onSort={(sort) => update({ sort })} summary={summary} showComparison={!!comparison} rowHeight={state.rowHeight} />
+                  onSort={(sort) => update({ sort })} summary={summary} showComparison={!!comparison} rowHeight={state.rowHeight}
+                  onFirstPage={() => setRowsIn(true)} />
               )}
               {state.layout === "list" && state.groupBy && (
                 <GroupedTable experiment={exp} comparison={comparison} includeComparison={state.groupCompare}
