@@ -169,6 +169,8 @@ def test_formats(api, data):
     table = pq.read_table(io.BytesIO(res.content))
     assert table.num_rows == 3 and table.column_names == ["id", "metadata"]
     assert btql(api, q, fmt="csv").status_code == 400
+    star = btql(api, f"SELECT * FROM experiment('{data['exp']}', shape => 'summary')", fmt="parquet")
+    assert star.status_code == 200 and pq.read_table(io.BytesIO(star.content)).num_rows == 3
 
 
 def test_errors_say_where(api, data):

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from sqlglot import exp
 
 from assay.query.dialect import BACKEND
-from assay.query.errors import error_at
+from assay.query.errors import QueryError, error_at
 from assay.query.fields import NUMERIC, Typed, coerce, flatten, kind_after, resolve
 from assay.query.syntax import INCLUDES
 
@@ -141,7 +141,9 @@ class ExprCompiler:
         t = self.typed(node)
         return Typed(coerce(t, want), kind_after(t, want))
 
-    def typed(self, node: exp.Expr) -> Typed:
+    def typed(self, node: exp.Expr | None) -> Typed:
+        if not isinstance(node, exp.Expr):
+            raise QueryError("incomplete expression: an operand is missing")
         if node.args.get("negate"):  # sqlglot marks `x NOT LIKE …` with a flag
             positive = node.copy()
             positive.set("negate", None)

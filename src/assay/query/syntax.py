@@ -20,10 +20,14 @@ INCLUDES = "includes"
 
 
 def _parse_match(self: parser.Parser, this: exp.Expr | None) -> exp.Expr | None:
+    if this is None:
+        self.raise_error("MATCH needs a value on its left")
     return self.expression(exp.Anonymous(this=MATCH, expressions=[this, self._parse_bitwise()]))
 
 
 def _parse_includes(self: parser.Parser, this: exp.Expr | None) -> exp.Expr | None:
+    if this is None:
+        self.raise_error("INCLUDES needs a value on its left")
     return self.expression(exp.Anonymous(this=INCLUDES, expressions=[this, self._parse_bitwise()]))
 
 
