@@ -290,7 +290,7 @@ class ExprCompiler:
             raise error_at(node, "every WHEN needs a condition and a THEN value")
         ifs = [exp.If(this=self.value(c, "bool"), true=self.value(t)) for c, t in branches]  # type: ignore[arg-type]
         out = exp.Case(ifs=ifs, default=None if default is None else self.value(default))
-        kinds = {self.typed(t).kind for _, t in branches}  # type: ignore[arg-type]
+        kinds = {self.typed(t).kind for _, t in branches}
         return Typed(out, kinds.pop() if len(kinds) == 1 else "any")
 
     def interval(self, node: exp.Interval) -> Typed:
