@@ -49,12 +49,12 @@ export function ExperimentPage() {
   // The summary (header statistics) is asked for once the first rows are in: on a large experiment
   // it is the heavier query, and rows matter first.
   const [rowsIn, setRowsIn] = useState(false);
-  const needsRows = state.layout === "list" && !state.groupBy;
+  const allowed = rowsIn || !(state.layout === "list" && !state.groupBy);
   useEffect(() => {
-    if (!exp || (needsRows && !rowsIn)) return;
+    if (!exp || !allowed) return;
     const c = comparison ? `?comparison_experiment_id=${comparison.id}` : "";
     api<Summary>(`/v1/experiment/${exp.id}/summarize${c}`).then(setSummary).catch((e) => setError(e.message));
-  }, [exp?.id, comparison?.id, rowsIn, needsRows]);
+  }, [exp?.id, comparison?.id, allowed]);
 
   const allColumns = useMemo(() => {
     const cols = buildColumns(fields, state.custom);
