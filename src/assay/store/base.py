@@ -58,7 +58,8 @@ class WriteRequest:
 
 @dataclass
 class WriteResult:
-    """`xact_id` is None when the request changed nothing (e.g. a replay)."""
+    """`xact_id` is None when the request changed nothing (e.g. a replay); `changed_rows` counts
+    the rows whose net state the request changed, plus the new comments it added."""
 
     xact_id: str | None
     changed_rows: int
