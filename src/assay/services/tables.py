@@ -26,7 +26,6 @@ from assay.services.table_query import (
     quote_str,
     rows_sql,
 )
-from assay.store.base import ObjectRef
 
 
 def run_sql(svc: Services, who: Principal, sql: str, offset: int = 0) -> list[dict[str, Any]]:
@@ -125,11 +124,25 @@ def count(svc: Services, who: Principal, experiment_id: str, q: TableQuery) -> d
     return {"total": int(found[0]["n"]) if found else 0}
 
 
-def score_names(svc: Services, experiment_ids: list[str]) -> list[str]:
-    names: set[str] = set()
+def inferred(svc: Services, who: Principal, experiment_ids: list[str]) -> tuple[list[str], list[str]]:
+    """Score names and root metadata keys seen in a sample of each experiment's spans.
+
+    A span sample needs no per-trace aggregation, so this stays cheap on large experiments; it
+    defines the score columns the table shows, so groups summarise the same scores."""
+    scores: set[str] = set()
+    meta: dict[str, None] = {}
     for eid in experiment_ids:
-        names |= set(svc.store.trace_stats(ObjectRef("experiment", eid)).scores)
-    return sorted(names)
+        sql = (
+            f"SELECT scores, metadata, is_root FROM experiment({quote_str(eid)}, shape => 'spans') LIMIT 2000"
+        )
+        for row in run_sql(svc, who, sql):
+            scores |= set(row.get("scores") or {})
+            md = row.get("metadata")
+            if row.get("is_root") and isinstance(md, dict):
+                for k, v in md.items():
+                    if not isinstance(v, dict | list):
+                        meta.setdefault(k, None)
+    return sorted(scores), sorted(meta)
 
 
 def groups(svc: Services, who: Principal, experiment_id: str, q: GroupQuery) -> dict[str, Any]:
@@ -139,7 +152,7 @@ def groups(svc: Services, who: Principal, experiment_id: str, q: GroupQuery) -> 
         get_object(svc, who, "experiment", q.comparison_experiment_id) if q.comparison_experiment_id else None
     )
     check(q)
-    names = score_names(svc, [exp["id"], *([base["id"]] if base else [])])
+    names, _ = inferred(svc, who, [exp["id"], *([base["id"]] if base else [])])
     mine = run_sql(svc, who, groups_sql(exp["id"], q, names))
     theirs = (
         {_key(r["group"]): r for r in run_sql(svc, who, groups_sql(base["id"], q, names))} if base else {}
@@ -168,26 +181,14 @@ def _group_item(r: dict[str, Any], names: list[str]) -> dict[str, Any]:
 
 
 def fields(svc: Services, who: Principal, experiment_id: str) -> dict[str, Any]:
-    """Inferred fields for column pickers and the filter builder: scores, metrics, metadata keys.
-
-    Inferred from a sample of spans, which needs no per-trace aggregation, so it stays cheap on
-    large experiments; the names of the scores come from the same sample."""
+    """Inferred fields for column pickers and the filter builder: scores, metrics, metadata keys."""
     exp = get_object(svc, who, "experiment", experiment_id)
-    sql = f"SELECT scores, metadata, is_root FROM experiment({quote_str(exp['id'])}, shape => 'spans') LIMIT 2000"
-    meta: dict[str, None] = {}
-    scores: set[str] = set()
-    for row in run_sql(svc, who, sql):
-        scores |= set(row.get("scores") or {})
-        md = row.get("metadata")
-        if row.get("is_root") and isinstance(md, dict):
-            for k, v in md.items():
-                if not isinstance(v, dict | list):
-                    meta.setdefault(k, None)
+    scores, meta = inferred(svc, who, [exp["id"]])
     base = comparison_for(svc, who, exp, None)
     return {
-        "scores": sorted(scores),
+        "scores": scores,
         "metrics": list(METRIC_COLUMNS),
-        "metadata": sorted(meta),
+        "metadata": meta,
         "default_comparison_experiment_id": base["id"] if base else None,
     }
 
