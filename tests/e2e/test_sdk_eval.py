@@ -57,7 +57,7 @@ def test_eval_twice_records_and_compares(server: Server, tmp_path: Path) -> None
         "regressions": 1,
         "diff": pytest.approx(0.0),
     }
-    assert "compared to run-a" in output or "run-a" in output
+    assert "run-b compared to run-a" in output  # what the SDK prints after the second Eval
     assert {"duration", "prompt_tokens", "completion_tokens", "total_tokens", "estimated_cost"} <= set(
         result["a_metrics"]
     )
