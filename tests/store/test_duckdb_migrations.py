@@ -19,7 +19,8 @@ def test_row_hashes_are_backfilled_so_old_rows_still_merge(tmp_path: Path) -> No
     db.close()
     # Turn the file back into a version-1 database.
     con = duckdb.connect(str(tmp_path / "old.duckdb"))
-    con.execute("DROP TABLE row_hashes")
+    for table in ("row_hashes", "dirty_traces", "cache_versions", "trace_summaries"):
+        con.execute(f"DROP TABLE {table}")
     con.execute("DELETE FROM schema_version WHERE version >= 2")
     con.close()
 
@@ -30,5 +31,6 @@ def test_row_hashes_are_backfilled_so_old_rows_still_merge(tmp_path: Path) -> No
         assert result.xact_id is not None
         assert env.rows(ref)["a"]["metadata"] == {"x": 1, "y": 2}
         assert db.count_rows(ref) == 1
+        assert db.trace_stats(ref).traces == 1  # summaries were rebuilt from the old rows
     finally:
         db.close()

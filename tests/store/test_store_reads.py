@@ -161,6 +161,31 @@ def test_trace_stats_average_spans_then_traces(env: Env) -> None:
     assert stats.metrics["completion_tokens"] == pytest.approx(2.0)
 
 
+def test_trace_stats_follow_every_later_write(env: Env) -> None:
+    """Trace summaries may be cached by a backend; each read must still see every committed write."""
+    ref = env.experiment()
+    env.write(ref, *scored("A", [{"acc": 1.0}], 0, 1, [5]))
+    env.write(ref, *scored("B", [{"acc": 0.0}], 0, 1, [5]))
+    assert env.store.trace_stats(ref).scores["acc"] == pytest.approx(0.5)
+    # A re-scoring span added to trace B, a merge changing A's score, then trace A deleted.
+    env.write(
+        ref,
+        {
+            "id": "B-new",
+            "span_id": "B-new",
+            "root_span_id": "B",
+            "span_parents": ["B"],
+            "scores": {"acc": 1.0},
+        },
+    )
+    assert env.store.trace_stats(ref).scores["acc"] == pytest.approx((1.0 + 0.5) / 2)
+    env.write(ref, {"id": "A-0", "_is_merge": True, "scores": {"acc": 0.0}})
+    assert env.store.trace_stats(ref).scores["acc"] == pytest.approx((0.0 + 0.5) / 2)
+    env.write(ref, *[{"id": i, "_object_delete": True} for i in ("A", "A-0")])
+    stats = env.store.trace_stats(ref)
+    assert stats.traces == 1 and stats.scores["acc"] == pytest.approx(0.5)
+
+
 def test_trace_stats_of_an_empty_object(env: Env) -> None:
     stats = env.store.trace_stats(env.experiment())
     assert stats.traces == 0 and stats.scores == {}

@@ -48,7 +48,9 @@ def add_row_routes(router: APIRouter, prefix: str, object_type: str) -> None:
         who: Principal = Depends(caller),
         svc: Services = Depends(services),
     ) -> OrjsonResponse:
-        result = await run_in_threadpool(_fetch, svc, who, object_type, object_id, body or FetchBody.model_validate({}))
+        result = await run_in_threadpool(
+            _fetch, svc, who, object_type, object_id, body or FetchBody.model_validate({})
+        )
         return OrjsonResponse(result)
 
     @router.get(f"{prefix}/{{object_id}}/fetch", summary=f"Fetch {object_type} events (query form)")

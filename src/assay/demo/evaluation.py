@@ -22,7 +22,6 @@ def load_cases() -> list[dict[str, Any]]:
 
 def make_task(version: str) -> Any:
     import braintrust
-
     from braintrust.span_types import SpanTypeAttribute
 
     from assay.demo.model import MODELS, answer, token_counts

@@ -192,11 +192,8 @@ def compile_query(
     ctes = ""
     if plain.any_span or aliased.any_span or any_span_in_where:
         ctes += f"{ANY_SPAN_ROWS} AS ({spans}), "
-    if shape == "summary" and keyed and where is None:
-        after_key = str(state["k"]) if "k" in state else None
-        page_cte, spans = BACKEND.newest_traces_sql(source.object_type, ids, page, after_key, desc)
-        ctes += page_cte + ", "
-    src = BACKEND.summary_sql(spans) if shape == "summary" else spans
+    # Summaries are stored one row per trace (`execute` refreshes them first).
+    src = BACKEND.summaries_sql(source.object_type, ids) if shape == "summary" else spans
     sql = f"WITH {ctes}src AS ({src}) {BACKEND.render(out)}"
     return Compiled(sql, source, names, star, keyed, page, offset, warnings)
 

@@ -11,7 +11,7 @@ import re
 
 from sqlglot import exp
 
-from assay.store.duckdb.traces import trace_summary_sql
+from assay.store.duckdb.summaries import summaries_sql
 
 
 def _call(name: str, *args: exp.Expr) -> exp.Expr:
@@ -35,31 +35,9 @@ class Backend:
         )
         return exp.select("*").from_("rows").where(cond).sql(dialect=self.name)
 
-    def newest_traces_sql(
-        self, object_type: str, object_ids: list[str], limit: int, after: str | None, desc: bool
-    ) -> tuple[str, str]:
-        """One page of traces ordered by first `_pagination_key`, as (a materialized CTE named
-        `page`, the spans of those traces): a summary page then aggregates only what it shows."""
-        cond = exp.and_(
-            exp.column("object_type").eq(exp.Literal.string(object_type)),
-            exp.column("object_id").isin(*[exp.Literal.string(i) for i in object_ids]),
-        )
-        first = exp.Min(this=exp.column("_pagination_key"))
-        page = exp.select("root_span_id").from_("rows").where(cond.copy()).group_by("root_span_id")
-        if after is not None:
-            bound = exp.Literal.string(after)
-            page = page.having(
-                exp.LT(this=first, expression=bound) if desc else exp.GT(this=first, expression=bound)
-            )
-        page = page.order_by(exp.Ordered(this=first.copy(), desc=desc)).limit(limit)
-        roots = exp.select("root_span_id").from_("page")
-        spans = (
-            exp.select("*").from_("rows").where(exp.and_(cond, exp.column("root_span_id").isin(query=roots)))
-        )
-        return f"page AS MATERIALIZED ({page.sql(dialect=self.name)})", spans.sql(dialect=self.name)
-
-    def summary_sql(self, spans_sql: str) -> str:
-        return trace_summary_sql(spans_sql)
+    def summaries_sql(self, object_type: str, object_ids: list[str]) -> str:
+        """One stored row per trace (see `assay.store.duckdb.summaries`)."""
+        return summaries_sql(object_type, object_ids)
 
     def render(self, tree: exp.Expr) -> str:
         return tree.sql(dialect=self.name, comments=False)

@@ -54,6 +54,8 @@ def run_query(
 
 
 def execute(svc: Services, compiled: Compiled, *, timeout: float, arrow: bool = False) -> QueryResult:
+    if compiled.source.shape == "summary":
+        svc.store.refresh_summaries(compiled.source.object_type, compiled.source.object_ids)
     con = _cursor(svc)
     timer = threading.Timer(timeout, con.interrupt)
     deadline = time.monotonic() + timeout

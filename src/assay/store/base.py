@@ -14,6 +14,7 @@ Model, in brief:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -170,6 +171,11 @@ class Store(Protocol):
         """The newest `_xact_id` that wrote to the object (its current version)."""
 
     def count_rows(self, ref: ObjectRef, *, roots_only: bool = False) -> int: ...
+
+    def refresh_summaries(self, object_type: str, object_ids: Sequence[str]) -> None:
+        """Bring the stored one-row-per-trace summaries of these objects up to date with every
+        committed write. Call before reading summaries through the query layer; `trace_stats`
+        and `compare` call it themselves."""
 
     def trace_stats(self, ref: ObjectRef) -> TraceStats:
         """Scores and metrics aggregated per trace (scores: mean over all spans; duration: last

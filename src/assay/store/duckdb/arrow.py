@@ -20,6 +20,9 @@ ARROW_TYPES: dict[str, pa.DataType] = {
     "number": pa.float64(),
 }
 ROW_SCHEMA = pa.schema([pa.field(c.name, ARROW_TYPES[c.kind]) for c in ROW_COLUMNS])
+DIRTY_SCHEMA = pa.schema(
+    [("object_type", pa.string()), ("object_id", pa.string()), ("root_span_id", pa.string())]
+)
 EVENT_SCHEMA = pa.schema(
     [
         ("xact_id", pa.int64()),

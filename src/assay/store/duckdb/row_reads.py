@@ -13,7 +13,8 @@ from assay.store import codec
 from assay.store.base import Comparison, FetchPage, ObjectRef, TraceStats
 from assay.store.duckdb import arrow
 from assay.store.duckdb.row_writes import replay
-from assay.store.duckdb.traces import TRACE_METRICS, object_spans_sql, trace_summary_sql
+from assay.store.duckdb.summaries import summaries_sql
+from assay.store.duckdb.traces import TRACE_METRICS
 
 DEFAULT_FETCH_TRACES = 1000
 
@@ -153,8 +154,9 @@ def count_rows(con: duckdb.DuckDBPyConnection, ref: ObjectRef, roots_only: bool)
 
 
 def trace_stats(con: duckdb.DuckDBPyConnection, ref: ObjectRef) -> TraceStats:
-    summary = trace_summary_sql(object_spans_sql())
-    params = [ref.object_type, ref.object_id]
+    """Needs fresh summaries: see `DuckDBStore.refresh_summaries`."""
+    summary = summaries_sql(ref.object_type, [ref.object_id])
+    params: list[str] = []
     scores = con.execute(
         f"""WITH t AS ({summary}) SELECT k, avg(v) FROM
             (SELECT unnest(map_keys(scores)) AS k, unnest(map_values(scores)) AS v FROM t)
@@ -169,11 +171,12 @@ def trace_stats(con: duckdb.DuckDBPyConnection, ref: ObjectRef) -> TraceStats:
 
 
 def compare(con: duckdb.DuckDBPyConnection, ref: ObjectRef, base: ObjectRef) -> Comparison:
-    summary = trace_summary_sql(object_spans_sql())
-    params = [ref.object_type, ref.object_id, base.object_type, base.object_id]
+    """Needs fresh summaries of both objects."""
+    params: list[str] = []
     per_key = """SELECT match_key, unnest(map_keys({col})) AS k, unnest(map_values({col})) AS v FROM {t}"""
     sql = f"""
-    WITH a AS ({summary}), b AS ({summary}),
+    WITH a AS ({summaries_sql(ref.object_type, [ref.object_id])}),
+    b AS ({summaries_sql(base.object_type, [base.object_id])}),
     sa AS (SELECT match_key, k, avg(v) AS v FROM ({per_key.format(col="scores", t="a")}) GROUP BY ALL),
     sb AS (SELECT match_key, k, avg(v) AS v FROM ({per_key.format(col="scores", t="b")}) GROUP BY ALL),
     ma AS (SELECT match_key, k, avg(v) AS v FROM ({per_key.format(col="metrics", t="a")}) GROUP BY ALL),

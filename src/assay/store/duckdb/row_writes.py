@@ -70,6 +70,7 @@ class RowWriter:
         comments: list[dict[str, Any]] = []
         results = []
         known_comments = self._known_comments(con, requests)
+        dirty: set[tuple[str, str, str]] = set()  # traces whose summary must be recomputed
         for request in requests:
             changed_keys, pending = self._apply_rows(state, request)
             new_comments = []
@@ -86,6 +87,9 @@ class RowWriter:
                 if key not in changed_keys:
                     continue
                 cur = state.get(key)
+                for row in (cur.row if cur else None, after):
+                    if row is not None and row.get("root_span_id"):
+                        dirty.add((write.ref.object_type, write.ref.object_id, row["root_span_id"]))
                 pkey = (cur.pagination_key if cur else None) or f"p{xact:019d}{seq:06d}"
                 state[key] = Current(
                     write.ref, write.project_id, after, pkey, xact, cur.stored if cur else False
@@ -117,6 +121,15 @@ class RowWriter:
                 )
             results.append(WriteResult(f"{xact:019d}", len(changed_keys) + len(new_comments)))
         self._flush(con, state, events, comments)
+        if dirty:
+            arrow.insert(
+                con,
+                "dirty_traces",
+                arrow.pa.Table.from_pylist(
+                    [{"object_type": t, "object_id": o, "root_span_id": r} for t, o, r in dirty],
+                    schema=arrow.DIRTY_SCHEMA,
+                ),
+            )
         return results
 
     @staticmethod

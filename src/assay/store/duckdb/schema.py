@@ -11,6 +11,7 @@ from collections.abc import Callable
 import duckdb
 
 from assay.store.columns import ROW_COLUMNS, Column
+from assay.store.duckdb.summaries import ensure_table
 
 SQL_TYPES = {
     "text": "VARCHAR",
@@ -70,7 +71,14 @@ def _v3(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("INSERT INTO row_hashes SELECT DISTINCT md5_number_lower(_key) FROM rows")
 
 
-MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [_v1, _v2, _v3]
+def _v4(con: duckdb.DuckDBPyConnection) -> None:
+    """Bookkeeping for materialised trace summaries (see `summaries.py`): the traces a write
+    changed since their summary was last computed, and the version of each derived table."""
+    con.execute("CREATE TABLE dirty_traces (object_type VARCHAR, object_id VARCHAR, root_span_id VARCHAR)")
+    con.execute("CREATE TABLE cache_versions (name VARCHAR PRIMARY KEY, version INTEGER NOT NULL)")
+
+
+MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [_v1, _v2, _v3, _v4]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
@@ -89,4 +97,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         except BaseException:
             con.execute("ROLLBACK")
             raise
+    con.execute("BEGIN TRANSACTION")
+    ensure_table(con)
+    con.execute("COMMIT")
     return len(MIGRATIONS)

@@ -8,6 +8,7 @@ committed data. Never open the same file from two processes.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from assay.store.base import (
     WriteRequest,
     WriteResult,
 )
-from assay.store.duckdb import catalog, row_reads
+from assay.store.duckdb import catalog, row_reads, summaries
 from assay.store.duckdb.row_writes import RowWriter
 from assay.store.duckdb.schema import migrate
 from assay.store.duckdb.writer import Batched, WriterThread
@@ -166,10 +167,17 @@ class DuckDBStore:
     def count_rows(self, ref: ObjectRef, *, roots_only: bool = False) -> int:
         return row_reads.count_rows(self._reader(), ref, roots_only)
 
+    def refresh_summaries(self, object_type: str, object_ids: Sequence[str]) -> None:
+        if summaries.needs_refresh(self._reader(), object_type, object_ids):
+            self._writer.submit(lambda con: summaries.refresh(con, object_type, object_ids))
+
     def trace_stats(self, ref: ObjectRef) -> TraceStats:
+        self.refresh_summaries(ref.object_type, [ref.object_id])
         return row_reads.trace_stats(self._reader(), ref)
 
     def compare(self, ref: ObjectRef, base: ObjectRef) -> Comparison:
+        self.refresh_summaries(ref.object_type, [ref.object_id])
+        self.refresh_summaries(base.object_type, [base.object_id])
         return row_reads.compare(self._reader(), ref, base)
 
     def reader(self) -> duckdb.DuckDBPyConnection:
