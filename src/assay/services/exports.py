@@ -15,25 +15,10 @@ import orjson
 
 from assay.services.auth import Principal
 from assay.services.context import Services
-from assay.services.table_query import TableQuery
+from assay.services.table_query import SPAN_FIELDS, TableQuery
 from assay.services.tables import check, export_rows
 
-ALL_FIELDS = (
-    "id",
-    "span_id",
-    "root_span_id",
-    "created",
-    "input",
-    "output",
-    "expected",
-    "error",
-    "scores",
-    "metrics",
-    "metadata",
-    "tags",
-    "span_attributes",
-    "origin",
-)
+ALL_FIELDS = SPAN_FIELDS  # "all fields": everything a span carries
 
 
 def pick(row: dict[str, Any], path: str) -> Any:

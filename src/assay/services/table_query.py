@@ -92,41 +92,24 @@ def where(q: TableQuery) -> str:
 
 
 # What a table row carries (the query layer allows `*` only alone, and a page needs no more).
-ROW_FIELDS = {
-    "traces": (
-        "id",
-        "span_id",
-        "root_span_id",
-        "created",
-        "input",
-        "output",
-        "expected",
-        "error",
-        "scores",
-        "metrics",
-        "metadata",
-        "tags",
-        "origin",
-        "span_attributes",
-    ),
-    "spans": (
-        "id",
-        "span_id",
-        "root_span_id",
-        "span_parents",
-        "created",
-        "input",
-        "output",
-        "expected",
-        "error",
-        "scores",
-        "metrics",
-        "metadata",
-        "tags",
-        "origin",
-        "span_attributes",
-    ),
-}
+SPAN_FIELDS = (
+    "id",
+    "span_id",
+    "root_span_id",
+    "span_parents",
+    "created",
+    "input",
+    "output",
+    "expected",
+    "error",
+    "scores",
+    "metrics",
+    "metadata",
+    "tags",
+    "origin",
+    "span_attributes",
+)
+ROW_FIELDS = {"spans": SPAN_FIELDS, "traces": tuple(f for f in SPAN_FIELDS if f != "span_parents")}
 
 
 def select_list(q: TableQuery) -> str:
