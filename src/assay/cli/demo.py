@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 from rich.console import Console
@@ -33,9 +34,16 @@ def demo(
         if projects and len(store.list_objects("experiment", project_id=projects[0]["id"])) >= 2:
             console.print("Demo project already loaded.")
         else:
+            log = settings.data_dir / "demo-eval.log"
             console.print("Loading the demo project (two evaluations through the braintrust SDK)…")
-            names = evaluation.run(url, key)
-            console.print(f"Loaded experiments: {', '.join(names)}")
+            # The SDK prints progress bars and the tracebacks of the demo's deliberate task and
+            # scorer errors; keep them in a log and show one line per experiment instead.
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with log.open("w") as out, redirect_stdout(out), redirect_stderr(out):
+                lines = evaluation.run(url, key)
+            for line in lines:
+                console.print(f"  {line}", highlight=False)
+            console.print(f"  (the SDK's own output: {log})", highlight=False)
         console.print(f"\nAssay demo is ready at [bold]{url}/app/[/bold]", highlight=False)
         console.print(f"API key: {key}", highlight=False)
         console.print(

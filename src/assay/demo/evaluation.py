@@ -55,8 +55,8 @@ def numeric_diff(
     return NumericDiff()(float(output), float(expected)).score
 
 
-def run(api_url: str, api_key: str, *, quiet: bool = True) -> list[str]:
-    """Load the dataset and run both experiments; return the experiment names."""
+def run(api_url: str, api_key: str) -> list[str]:
+    """Load the dataset and run both experiments; return one summary line per experiment."""
     import braintrust
     from autoevals import ExactMatch, Levenshtein
 
@@ -68,7 +68,7 @@ def run(api_url: str, api_key: str, *, quiet: bool = True) -> list[str]:
                 id=case["id"], input=case["input"], expected=case["expected"], metadata=case["metadata"]
             )
         dataset.flush()
-    names = []
+    lines = []
     for version in ("v1", "v2"):
         result = braintrust.Eval(
             PROJECT,
@@ -79,7 +79,12 @@ def run(api_url: str, api_key: str, *, quiet: bool = True) -> list[str]:
             metadata={"model": f"demo-{version}", "prompt": "answer briefly"},
             max_concurrency=8,
         )
-        names.append(result.summary.experiment_name)
-        if not quiet:
-            print(result.summary)
-    return names
+        summary = result.summary
+        scores = ", ".join(
+            f"{name} {s.score:.1%}"
+            + (f" ({s.improvements} up, {s.regressions} down)" if s.diff is not None else "")
+            for name, s in summary.scores.items()
+        )
+        against = f" vs {summary.comparison_experiment_name}" if summary.comparison_experiment_name else ""
+        lines.append(f"{summary.experiment_name}{against}: {scores}")
+    return lines
