@@ -197,3 +197,21 @@ def test_any_span_in_summary_filters(api, data):
         api, f"SELECT input FROM experiment('{data['exp']}', shape => 'summary') WHERE any_span(count(*) > 1)"
     )
     assert res.status_code == 400
+
+
+def test_compare_gives_each_test_case_the_baseline_scores(api, data):
+    """`compare =>` matches test cases (by input here) and orders by the change of a score."""
+    res = btql(
+        api,
+        "SELECT input, scores.acc - comparison_scores.acc AS change, comparison_scores.acc AS before "
+        f"FROM experiment('{data['exp']}', shape => 'summary', compare => 'second') "
+        "ORDER BY change ASC NULLS LAST, input",
+    )
+    assert res.status_code == 200, res.text
+    rows = res.json()["data"]
+    assert rows[0] == {"input": "c", "change": pytest.approx(0.5 - 0.25), "before": 0.25}
+    assert [r["change"] for r in rows[1:]] == [None, None]  # not in the baseline
+    err = btql(api, f"SELECT * FROM experiment('{data['exp']}', compare => 'second')")
+    assert err.status_code == 400 and "shape => 'summary'" in err.text
+    missing = btql(api, f"SELECT * FROM experiment('{data['exp']}', shape => 'summary', compare => 'nope')")
+    assert missing.status_code == 400 and "nope" in missing.text

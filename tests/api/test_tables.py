@@ -119,3 +119,22 @@ def test_experiments_list_fields_and_permalink(api, data):
     assert resolved["path"] == "/app/local/p/proj/experiments/exp"
     assert api.get("/v1/object/resolve?object_type=experiment&object_id=nope").status_code == 404
     assert api.get("/v1/organization").json()["objects"][0]["name"] == "local"
+
+
+def test_rows_sorted_by_regression_against_a_comparison(api, data):
+    """Order by regressions inside a group: the rows whose score fell most come first."""
+    change = {"name": "change", "expr": "scores.acc - comparison_scores.acc"}
+    page = table(
+        api,
+        data["exp"],
+        compare_to=data["base"],
+        filters=["metadata.category = 'b'"],
+        custom_columns=[change],
+        sort=[{"column": "change", "desc": False, "nulls_last": True}],
+        limit=100,
+    )
+    changes = [r["change"] for r in page["rows"]]
+    # category b: even i; base has i < 10 at 0.5, so i = 0, 2, 4, 6, 8 have a change, the rest none
+    expected = sorted((i % 5) / 4 - 0.5 for i in range(0, 10, 2))
+    assert changes[:5] == pytest.approx(expected)
+    assert changes[5:] == [None] * (len(changes) - 5) and len(changes) == 13

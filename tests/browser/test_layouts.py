@@ -150,3 +150,22 @@ def test_download_csv_visible_columns_and_json_all_fields(page, demo, tmp_path):
     info.value.save_as(tmp_path / "t.json")
     rows = json.loads((tmp_path / "t.json").read_text())
     assert len(rows) == errors and {"id", "input", "scores", "metrics", "metadata"} <= set(rows[0])
+
+
+def test_rows_within_a_group_ordered_by_regressions(page, demo):
+    """Item 6: inside a group, the test cases whose ExactMatch fell most against model-v1 come first."""
+    v2, v1 = demo.experiments["model-v2"], demo.experiments["model-v1"]
+    page.goto(experiment_url(demo, query=f"c={v1}&group=metadata.category&obr=1&rs=ExactMatch"))
+    groups = page.locator("table[aria-label=Groups] tr.group-row")
+    groups.first.wait_for()
+    groups.filter(has=page.locator("xpath=self::*[@data-group='capitals']")).get_by_role("button").click()
+    sql = (
+        f"SELECT id, scores.ExactMatch - comparison_scores.ExactMatch AS change "
+        f"FROM experiment('{v2}', shape => 'summary', compare => '{v1}') "
+        "WHERE metadata.category = 'capitals' "
+        "ORDER BY change ASC NULLS LAST, _pagination_key DESC, id ASC"
+    )
+    want = demo.post("/btql", {"query": sql})["data"]
+    assert want[0]["change"] < 0  # there is a regression to put first
+    wait_rows(page, len(want))
+    assert row_ids(page) == [r["id"] for r in want]

@@ -193,7 +193,7 @@ def compile_query(
     if plain.any_span or aliased.any_span or any_span_in_where:
         ctes += f"{ANY_SPAN_ROWS} AS ({spans}), "
     # Summaries are stored one row per trace (`execute` refreshes them first).
-    src = BACKEND.summaries_sql(source.object_type, ids) if shape == "summary" else spans
+    src = BACKEND.summaries_sql(source.object_type, ids, source.compare_id) if shape == "summary" else spans
     sql = f"WITH {ctes}src AS ({src}) {BACKEND.render(out)}"
     return Compiled(sql, source, names, star, keyed, page, offset, warnings)
 
@@ -235,4 +235,9 @@ def _group_item(c: ExprCompiler, node: exp.Expr, count: int) -> exp.Expr:
 def _order_item(c: ExprCompiler, node: exp.Ordered, count: int) -> exp.Expr:
     value = _positional(node.this, count) or c.value(node.this)
     desc = bool(node.args.get("desc"))
-    return exp.Ordered(this=value, desc=desc, nulls_first=not desc)
+    # The parser fills `nulls_first` from an explicit NULLS FIRST/LAST, else NULLs sort first
+    # ascending and last descending (as if smallest).
+    nulls_first = node.args.get("nulls_first")
+    return exp.Ordered(
+        this=value, desc=desc, nulls_first=(not desc) if nulls_first is None else bool(nulls_first)
+    )

@@ -35,9 +35,20 @@ class Backend:
         )
         return exp.select("*").from_("rows").where(cond).sql(dialect=self.name)
 
-    def summaries_sql(self, object_type: str, object_ids: list[str]) -> str:
-        """One stored row per trace (see `assay.store.duckdb.summaries`)."""
-        return summaries_sql(object_type, object_ids)
+    def summaries_sql(self, object_type: str, object_ids: list[str], compare_id: str | None = None) -> str:
+        """One stored row per trace (see `assay.store.duckdb.summaries`), with `comparison_scores`:
+        the scores of the test case (same `match_key`) in experiment `compare_id`, else NULL."""
+        rows = summaries_sql(object_type, object_ids)
+        if compare_id is None:
+            return f"SELECT *, CAST(NULL AS MAP(VARCHAR, DOUBLE)) AS comparison_scores FROM ({rows})"
+        base = summaries_sql(object_type, [compare_id])
+        per_case = f"""SELECT match_key, map_from_entries(list({{'key': k, 'value': v}})) AS scores
+            FROM (SELECT match_key, e.key AS k, avg(e.value) AS v
+                  FROM (SELECT match_key, unnest(map_entries(scores)) AS e FROM ({base}))
+                  GROUP BY match_key, e.key)
+            GROUP BY match_key"""
+        return f"""SELECT s.*, c.scores AS comparison_scores FROM ({rows}) s
+            LEFT JOIN ({per_case}) c ON c.match_key = s.match_key"""
 
     def render(self, tree: exp.Expr) -> str:
         return tree.sql(dialect=self.name, comments=False)

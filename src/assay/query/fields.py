@@ -68,6 +68,7 @@ SUMMARY_FIELDS.update(
         "span_count": ("span_count", "int"),
         "has_error": ("has_error", "bool"),
         "match_key": ("match_key", "text"),
+        "comparison_scores": ("comparison_scores", "map"),  # with compare => '<experiment>'
         "is_root": ("", "bool"),  # every summary row is a trace, i.e. its root
     }
 )

@@ -54,8 +54,11 @@ def run_query(
 
 
 def execute(svc: Services, compiled: Compiled, *, timeout: float, arrow: bool = False) -> QueryResult:
-    if compiled.source.shape == "summary":
-        svc.store.refresh_summaries(compiled.source.object_type, compiled.source.object_ids)
+    source = compiled.source
+    if source.shape == "summary":
+        svc.store.refresh_summaries(
+            source.object_type, [*source.object_ids, *filter(None, [source.compare_id])]
+        )
     con = _cursor(svc)
     timer = threading.Timer(timeout, con.interrupt)
     deadline = time.monotonic() + timeout

@@ -29,6 +29,7 @@ class Source:
     object_type: str
     object_ids: tuple[str, ...]
     shape: str
+    compare_id: str | None = None  # `compare => '<experiment>'`: its scores per test case
 
 
 def source_call(select: exp.Select) -> tuple[exp.Func, str]:
@@ -57,12 +58,18 @@ def resolve_source(svc: Services, who: Principal, select: exp.Select) -> Source:
     object_type, kind = SOURCES[name]
     refs: list[tuple[str, exp.Expr]] = []
     shape = "spans"
+    compare: tuple[str, exp.Expr] | None = None
     for arg in func.expressions:
         if isinstance(arg, exp.Kwarg | exp.PropertyEQ | exp.EQ) and arg.this.name.lower() == "shape":
             value = arg.expression
             if not (isinstance(value, exp.Literal) and value.is_string and value.this.lower() in SHAPES):
                 raise error_at(arg, f"shape must be one of {', '.join(SHAPES)}")
             shape = value.this.lower()
+        elif isinstance(arg, exp.Kwarg | exp.PropertyEQ | exp.EQ) and arg.this.name.lower() == "compare":
+            value = arg.expression
+            if not (isinstance(value, exp.Literal) and value.is_string) or name != "experiment":
+                raise error_at(arg, "compare => takes the quoted id or name of an experiment")
+            compare = (value.this, value)
         elif isinstance(arg, exp.Literal) and arg.is_string:
             refs.append((arg.this, arg))
         else:
@@ -72,7 +79,12 @@ def resolve_source(svc: Services, who: Principal, select: exp.Select) -> Source:
     if len(refs) > MAX_OBJECTS:
         raise error_at(func, f"{name}() takes at most {MAX_OBJECTS} objects")
     ids = tuple(dict.fromkeys(_resolve_one(svc, who, kind, name, ref, node) for ref, node in refs))
-    return Source(object_type, ids, shape)
+    compare_id = None
+    if compare is not None:
+        if shape != "summary":
+            raise error_at(compare[1], "compare => needs shape => 'summary' (it matches test cases)")
+        compare_id = _resolve_one(svc, who, kind, name, *compare)
+    return Source(object_type, ids, shape, compare_id)
 
 
 def _resolve_one(svc: Services, who: Principal, kind: Any, source: str, ref: str, node: exp.Expr) -> str:

@@ -31,6 +31,7 @@ METRIC_COLUMNS = (
 class SortKey(BaseModel):
     column: str = Field(description="A column path (`scores.Levenshtein`) or a custom column name")
     desc: bool = False
+    nulls_last: bool = Field(False, description="Put rows without a value last (default: NULLs are smallest)")
 
 
 class CustomColumn(BaseModel):
@@ -49,6 +50,11 @@ class TableQuery(BaseModel):
 
 
 class PageQuery(TableQuery):
+    compare_to: str | None = Field(
+        None,
+        description="An experiment id: trace rows then offer `comparison_scores`, the scores of the same "
+        "test case there (e.g. to sort by `scores.X - comparison_scores.X`)",
+    )
     offset: int = Field(0, ge=0)
     limit: int = Field(100, ge=1, le=1000)
     with_total: bool = Field(True, description="Count the matching rows (a scrolling client needs it once)")
@@ -77,9 +83,10 @@ def column_expr(column: str, custom: list[CustomColumn]) -> str:
     return column
 
 
-def source(experiment_id: str, row_type: str) -> str:
+def source(experiment_id: str, row_type: str, compare_to: str | None = None) -> str:
     shape = "summary" if row_type == "traces" else "spans"
-    return f"experiment({quote_str(experiment_id)}, shape => {quote_str(shape)})"
+    compare = f", compare => {quote_str(compare_to)}" if compare_to and shape == "summary" else ""
+    return f"experiment({quote_str(experiment_id)}, shape => {quote_str(shape)}{compare})"
 
 
 def where(q: TableQuery) -> str:
@@ -122,7 +129,11 @@ def order_by(q: TableQuery, offset: int = 0) -> str:
     query layer (newest first by `_pagination_key`, which lets it aggregate only that page's
     traces: the fast path for first rows); later pages name the same order explicitly so they
     can be reached by offset."""
-    keys = [f"{column_expr(s.column, q.custom_columns)} {'DESC' if s.desc else 'ASC'}" for s in q.sort]
+    keys = [
+        f"{column_expr(s.column, q.custom_columns)} {'DESC' if s.desc else 'ASC'}"
+        + (" NULLS LAST" if s.nulls_last else "")
+        for s in q.sort
+    ]
     if not keys and offset == 0:
         return ""
     keys += ["_pagination_key DESC", "id ASC"]
@@ -131,7 +142,8 @@ def order_by(q: TableQuery, offset: int = 0) -> str:
 
 def rows_sql(experiment_id: str, q: PageQuery) -> str:
     return (
-        f"SELECT {select_list(q)} FROM {source(experiment_id, q.row_type)}{where(q)}{order_by(q, q.offset)}"
+        f"SELECT {select_list(q)} FROM {source(experiment_id, q.row_type, q.compare_to)}{where(q)}"
+        f"{order_by(q, q.offset)}"
         f" LIMIT {q.limit}"
     )
 

@@ -757,6 +757,11 @@ export interface components {
         };
         /** PageQuery */
         PageQuery: {
+            /**
+             * Compare To
+             * @description An experiment id: trace rows then offer `comparison_scores`, the scores of the same test case there (e.g. to sort by `scores.X - comparison_scores.X`)
+             */
+            compare_to?: string | null;
             /** Custom Columns */
             custom_columns?: components["schemas"]["CustomColumn"][];
             /** Filters */
@@ -854,6 +859,12 @@ export interface components {
              * @default false
              */
             desc: boolean;
+            /**
+             * Nulls Last
+             * @description Put rows without a value last (default: NULLs are smallest)
+             * @default false
+             */
+            nulls_last: boolean;
         };
         /**
          * TableQuery

@@ -122,8 +122,8 @@ export function DataTable(props: DataTableProps) {
 
   function toggleSort(id: string) {
     const cur = sort.find((s) => s.column === id);
-    if (!cur) onSort([{ column: id, desc: false }]);
-    else if (!cur.desc) onSort([{ column: id, desc: true }]);
+    if (!cur) onSort([{ column: id, desc: false, nulls_last: false }]);
+    else if (!cur.desc) onSort([{ column: id, desc: true, nulls_last: false }]);
     else onSort([]);
   }
 

@@ -7,6 +7,8 @@ import type { SortKey } from "../state/url";
 
 type Query = Omit<PageQuery, "offset" | "limit" | "with_total">;
 
+const REGRESSION_COLUMN = "change vs comparison";
+
 function literal(v: unknown): string {
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   return `'${String(v).replace(/'/g, "''")}'`;
@@ -49,9 +51,26 @@ export function GroupedTable(props: {
   const scoreNames = groups?.length ? Object.keys(groups[0].scores) : [];
   const metricNames = groups?.length ? Object.keys(groups[0].metrics).filter((m) => groups.some((g) => g.metrics[m] !== null)) : [];
   const withComparison = includeComparison && !!comparison;
-  const rowSort = props.regressionScore
-    ? [{ column: `scores.${/^[A-Za-z_]\w*$/.test(props.regressionScore) ? props.regressionScore : `"${props.regressionScore}"`}`, desc: false }]
-    : props.sort;
+  // Order rows by regressions of a score: each row's change against the same test case in the
+  // comparison experiment (the server matches test cases), largest drop first.
+  const score = props.regressionScore;
+  const path = /^[A-Za-z_]\w*$/.test(score) ? score : `"${score.replace(/"/g, '""')}"`;
+  const byRegression = !!score && !!comparison;
+  const rowSort: SortKey[] = byRegression
+    ? [{ column: REGRESSION_COLUMN, desc: false, nulls_last: true }]
+    : score
+      ? [{ column: `scores.${path}`, desc: false, nulls_last: false }]
+      : props.sort;
+  const rowQuery: Query = byRegression
+    ? {
+        ...query,
+        compare_to: comparison!.id,
+        custom_columns: [
+          ...(query.custom_columns ?? []),
+          { name: REGRESSION_COLUMN, expr: `scores.${path} - comparison_scores.${path}` },
+        ],
+      }
+    : query;
   return (
     <div className="grouped">
       {error && <p role="alert" className="error">{error}</p>}
@@ -100,7 +119,7 @@ export function GroupedTable(props: {
               isOpen && (
                 <tr key={key + "-rows"}>
                   <td colSpan={2 + scoreNames.length + metricNames.length}>
-                    <DataTable experimentId={experiment.id} query={{ ...query, filters: [...(query.filters ?? []), filter], sort: rowSort }}
+                    <DataTable experimentId={experiment.id} query={{ ...rowQuery, filters: [...(query.filters ?? []), filter], sort: rowSort }}
                       columns={props.columns} pinned={props.pinned} sort={rowSort} onSort={props.onSort}
                       summary={props.summary} showComparison={!!comparison} rowHeight={props.rowHeight}
                       height={320} label={`Rows of ${String(g.group)}`} />

@@ -9,6 +9,7 @@ export type Layout = "list" | "grid" | "summary" | "summary_table";
 export interface SortKey {
   column: string;
   desc: boolean;
+  nulls_last: boolean;
 }
 
 export interface TableState {
