@@ -12,7 +12,6 @@ from assay.cli import options
 from assay.cli.serving import run
 from assay.demo import evaluation
 from assay.services.auth import create_api_key
-from assay.store import open_store
 
 console = Console(soft_wrap=True)
 
@@ -25,7 +24,7 @@ def demo(
 ) -> None:
     """Start the server, load the demo project (two experiments) and print the URL and an API key."""
     settings = options.settings_from(host, port, data_dir, db)
-    store = open_store(settings.resolved_db_url())
+    store = options.open_store_or_exit(settings)
     key = create_api_key(store, settings.org_name, "demo")
 
     def load(url: str) -> None:

@@ -8,7 +8,6 @@ import typer
 
 from assay.cli import options
 from assay.services.auth import create_api_key
-from assay.store import open_store
 
 app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
 
@@ -24,7 +23,7 @@ def create(
 ) -> None:
     """Create a key and print it. Stop the server first: the database has one writer."""
     settings = options.settings_from(data_dir=data_dir, db=db)
-    store = open_store(settings.resolved_db_url())
+    store = options.open_store_or_exit(settings)
     try:
         typer.echo(create_api_key(store, org or settings.org_name, name))
     finally:

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from assay.server.settings import Settings
+from assay.store import Store, StoreUnavailable, open_store
 
 Host = typer.Option(None, "--host", help="Interface to listen on [env ASSAY_HOST; default 127.0.0.1].")
 Port = typer.Option(None, "--port", help="TCP port [env ASSAY_PORT; default 8000; 0 picks a free one].")
@@ -38,3 +39,12 @@ def settings_from(
         if v is not None
     }
     return Settings.model_validate(overrides)
+
+
+def open_store_or_exit(settings: Settings) -> Store:
+    """Open the configured database, or say why not (bad URL, file in use) and exit with 2."""
+    try:
+        return open_store(settings.resolved_db_url())
+    except (ValueError, StoreUnavailable) as exc:
+        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from None

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
 from rich.console import Console
 
 from assay.cli import options
 from assay.cli.serving import run
-from assay.store import open_store
 
 console = Console(soft_wrap=True)
 
@@ -23,10 +21,7 @@ def serve(
 ) -> None:
     """Serve the API and the web app. Create an API key with `assay keys create`."""
     settings = options.settings_from(host, port, data_dir, db, public_url)
-    try:
-        store = open_store(settings.resolved_db_url())
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--db") from None
+    store = options.open_store_or_exit(settings)
 
     def ready(url: str) -> None:
         console.print(f"Assay is serving [bold]{url}[/bold]  (database: {store.url})", highlight=False)

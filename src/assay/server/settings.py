@@ -38,4 +38,4 @@ class Settings(BaseSettings):
     def resolved_db_url(self) -> str:
         if self.db_url:
             return self.db_url
-        return f"duckdb:///{(self.data_dir / 'assay.duckdb').resolve()}"
+        return f"duckdb://{(self.data_dir / 'assay.duckdb').resolve()}"  # an absolute path: duckdb:///…

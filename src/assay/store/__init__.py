@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from assay.store.base import ObjectRef, Store
+from assay.store.base import ObjectRef, Store, StoreUnavailable
 
-__all__ = ["ObjectRef", "Store", "open_store"]
+__all__ = ["ObjectRef", "Store", "StoreUnavailable", "open_store"]
 
 
 def open_store(url: str) -> Store:

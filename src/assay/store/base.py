@@ -21,6 +21,10 @@ from typing import Any, Protocol
 from assay.model.objects import ApiKey, ObjectKind, Organization
 
 
+class StoreUnavailable(Exception):
+    """The database cannot be opened (e.g. another process holds it); the message says why."""
+
+
 @dataclass(frozen=True)
 class ObjectRef:
     """Which object a row belongs to. For project logs, `object_id` is the project id."""

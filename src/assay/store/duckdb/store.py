@@ -19,6 +19,7 @@ from assay.store.base import (
     Comparison,
     FetchPage,
     ObjectRef,
+    StoreUnavailable,
     TraceStats,
     WriteRequest,
     WriteResult,
@@ -46,7 +47,15 @@ class DuckDBStore:
         path = path_of(url)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._con = duckdb.connect(path)
+        try:
+            self._con = duckdb.connect(path)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            raise StoreUnavailable(
+                f"the database {path} is in use by another process (one process at a time: is "
+                "`assay serve` running on it? stop it first, or use another --data-dir)"
+            ) from None
         migrate(self._con)
         # Comment-only requests take an `_xact_id` without an event, so both tables count.
         found = self._con.execute(
