@@ -16,7 +16,7 @@ app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
 def create(
     name: str = typer.Option("default", "--name", help="A label for the key."),
     org: str | None = typer.Option(
-        None, "--org", help="Organization (created if missing) [default: ASSAY_ORG_NAME]."
+        None, "--org", help="Organization (created if missing) (default: ASSAY_ORG_NAME)."
     ),
     data_dir: Path | None = options.DataDir,
     db: str | None = options.DbUrl,

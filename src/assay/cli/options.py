@@ -9,14 +9,14 @@ import typer
 from assay.server.settings import Settings
 from assay.store import Store, StoreUnavailable, open_store
 
-Host = typer.Option(None, "--host", help="Interface to listen on [env ASSAY_HOST; default 127.0.0.1].")
-Port = typer.Option(None, "--port", help="TCP port [env ASSAY_PORT; default 8000; 0 picks a free one].")
-DataDir = typer.Option(None, "--data-dir", help="Data directory [env ASSAY_DATA_DIR; default ~/.assay].")
+Host = typer.Option(None, "--host", help="Interface to listen on (env ASSAY_HOST; default 127.0.0.1).")
+Port = typer.Option(None, "--port", help="TCP port (env ASSAY_PORT; default 8000; 0 picks a free one).")
+DataDir = typer.Option(None, "--data-dir", help="Data directory (env ASSAY_DATA_DIR; default ~/.assay).")
 DbUrl = typer.Option(
-    None, "--db", help="Database URL, e.g. duckdb:///abs/path/assay.duckdb [env ASSAY_DB_URL]."
+    None, "--db", help="Database URL, e.g. duckdb:///abs/path/assay.duckdb (env ASSAY_DB_URL)."
 )
 PublicUrl = typer.Option(
-    None, "--public-url", help="Address clients should use, behind a proxy [env ASSAY_PUBLIC_URL]."
+    None, "--public-url", help="Address clients should use, behind a proxy (env ASSAY_PUBLIC_URL)."
 )
 
 
