@@ -215,3 +215,17 @@ def test_compare_gives_each_test_case_the_baseline_scores(api, data):
     assert err.status_code == 400 and "shape => 'summary'" in err.text
     missing = btql(api, f"SELECT * FROM experiment('{data['exp']}', shape => 'summary', compare => 'nope')")
     assert missing.status_code == 400 and "nope" in missing.text
+
+
+def test_version_pins_or_is_refused(api, data):
+    """The SDK pins reads with `version`; a query answers only when that is the current state."""
+    latest = max(
+        e["_xact_id"] for e in api.post(f"/v1/experiment/{data['exp']}/fetch", json={}).json()["events"]
+    )
+    query = f"SELECT count(*) AS n FROM experiment('{data['exp']}')"
+    ok = api.post("/btql", json={"query": query, "version": latest})
+    assert ok.status_code == 200 and ok.json()["data"] == [{"n": 5}]
+    old = api.post("/btql", json={"query": query, "version": str(int(latest) - 1)})
+    assert old.status_code == 400 and "/fetch" in old.text
+    bad = api.post("/btql", json={"query": query, "version": "yesterday"})
+    assert bad.status_code == 400 and "version" in bad.text

@@ -1,7 +1,7 @@
 """`POST /btql`: run one query (SQL, pipe syntax or JSON tree) and return a page of rows.
 
-Body: `{"query": …, "fmt": "json" | "jsonl" | "parquet"}`; other reference options are accepted
-and ignored. JSON answers carry `data`, `schema` and `cursor`; the other formats send the cursor
+Body: `{"query": …, "fmt": "json" | "jsonl" | "parquet", "version"?: "<xact id>"}`; other
+reference options are accepted and ignored. JSON answers carry `data`, `schema` and `cursor`; the other formats send the cursor
 in the `x-bt-cursor` header.
 """
 
@@ -57,5 +57,15 @@ async def btql(
         raise InvalidInput(f"fmt must be one of {', '.join(FORMATS)}")
     if "query" not in body:
         raise InvalidInput("the body needs a 'query': SQL text, pipe text or a JSON query object")
-    result = await run_in_threadpool(run_query, svc, who, body["query"], arrow=fmt == "parquet")
+    version = body.get("version")
+    if version is not None and not (isinstance(version, int | str) and str(version).isdigit()):
+        raise InvalidInput(f"version must be a transaction id (digits), got {version!r}")
+    result = await run_in_threadpool(
+        run_query,
+        svc,
+        who,
+        body["query"],
+        arrow=fmt == "parquet",
+        version=None if version is None else int(version),
+    )
     return _render(result, fmt)

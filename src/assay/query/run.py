@@ -17,9 +17,11 @@ import pyarrow as pa
 from assay.query.compile import KEY_COLUMN, Compiled, compile_query, encode_cursor
 from assay.query.errors import QueryError, QueryTimeout
 from assay.query.parse import parse_query
+from assay.query.sources import Source
 from assay.services.auth import Principal
 from assay.services.context import Services
 from assay.store import codec
+from assay.store.base import ObjectRef
 from assay.store.columns import COLUMNS_BY_NAME
 
 DEFAULT_TIMEOUT_S = 30.0
@@ -47,10 +49,27 @@ def run_query(
     limit: int | None = None,
     timeout: float = DEFAULT_TIMEOUT_S,
     arrow: bool = False,
+    version: int | None = None,
 ) -> QueryResult:
-    """Parse, check, compile and run `query` (SQL, pipe text or JSON tree) as `who`."""
+    """Parse, check, compile and run `query` (SQL, pipe text or JSON tree) as `who`.
+
+    `version` pins the read to a transaction id. Queries read the current rows, so a version older
+    than any source's latest write is refused (the fetch routes replay history instead)."""
     compiled = compile_query(svc, who, parse_query(query), cursor=cursor, limit=limit)
+    if version is not None:
+        _check_version(svc, compiled.source, version)
     return execute(svc, compiled, timeout=timeout, arrow=arrow)
+
+
+def _check_version(svc: Services, source: Source, version: int) -> None:
+    for object_id in source.object_ids:
+        latest = svc.store.max_xact_id(ObjectRef(source.object_type, object_id))
+        if latest is not None and int(latest) > version:
+            raise QueryError(
+                f"version {version} is older than the latest write to {source.object_type} {object_id} "
+                f"({latest}); queries read the current state: use POST /v1/{source.object_type}/<id>/fetch "
+                "with this version to read history"
+            )
 
 
 def execute(svc: Services, compiled: Compiled, *, timeout: float, arrow: bool = False) -> QueryResult:
