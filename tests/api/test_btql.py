@@ -45,12 +45,16 @@ def test_reviewed_vs_total(api, data):
 
 
 def test_star_returns_fetch_fields(api, data):
+    target = api.post(f"/v1/experiment/{data['exp']}/fetch", json={}).json()["events"][0]["id"]
+    feedback = {"feedback": [{"id": target, "comment": "checked"}]}
+    assert api.post(f"/v1/experiment/{data['exp']}/feedback", json=feedback).status_code == 200
     rows = btql(api, f"SELECT * FROM experiment('{data['exp']}')").json()["data"]
     fetched = api.post(f"/v1/experiment/{data['exp']}/fetch", json={}).json()["events"]
     assert len(rows) == len(fetched) == 5
     by_id = {e["id"]: e for e in fetched}
     for row in rows:
         assert row == by_id[row["id"]]
+    assert [c["comment"]["text"] for c in by_id[target]["comments"]] == ["checked"]
 
 
 def test_sources_by_name_and_several_objects(api, data):

@@ -107,6 +107,8 @@ def execute(svc: Services, compiled: Compiled, *, timeout: float, arrow: bool = 
         table = table.drop_columns([KEY_COLUMN])
     decoders = _decoders(compiled, kinds)
     rows = [_decode(compiled, r, decoders) for r in records]
+    if compiled.star and compiled.source.shape != "summary":
+        svc.store.attach_comments(compiled.source.object_type, rows)  # as the fetch routes do
     return QueryResult(
         compiled.columns, rows, _schema(compiled, kinds), next_cursor, compiled.warnings, table, compiled.sql
     )

@@ -171,6 +171,10 @@ class Store(Protocol):
         event log when older than the current state). The returned cursor is None on the last page.
         """
 
+    def attach_comments(self, object_type: str, events: list[dict[str, Any]]) -> None:
+        """Fill the `comments` of API events of `object_type` (rows of any of its objects), as
+        `fetch` does; for events read another way, e.g. by a query."""
+
     def max_xact_id(self, ref: ObjectRef) -> str | None:
         """The newest `_xact_id` that wrote to the object (its current version)."""
 

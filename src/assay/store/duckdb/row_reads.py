@@ -74,7 +74,7 @@ def fetch(
         records = _page(records, after, limit)
     trace_keys = list(dict.fromkeys(r["_trace_key"] for r in records))
     events = [codec.api_event(r, org_id) for r in records]
-    _attach_comments(con, ref, events, version)
+    attach_comments(con, ref, events, version)
     next_cursor = encode_cursor(trace_keys[-1]) if len(trace_keys) >= limit else None
     return FetchPage(events, next_cursor)
 
@@ -122,7 +122,7 @@ def _page(records: list[dict[str, Any]], after: str | None, limit: int) -> list[
     return page
 
 
-def _attach_comments(
+def attach_comments(
     con: duckdb.DuckDBPyConnection, ref: ObjectRef, events: list[dict[str, Any]], version: int | None
 ) -> None:
     if not events:

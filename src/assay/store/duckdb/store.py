@@ -169,6 +169,14 @@ class DuckDBStore:
         org_id = self.object_org(ref.object_id) if ref.object_type == "project_logs" else None
         return row_reads.fetch(self._reader(), ref, org_id, limit, cursor, version)
 
+    def attach_comments(self, object_type: str, events: list[dict[str, Any]]) -> None:
+        id_field = {"experiment": "experiment_id", "dataset": "dataset_id"}.get(object_type, "project_id")
+        by_object: dict[str, list[dict[str, Any]]] = {}
+        for event in events:
+            by_object.setdefault(event[id_field], []).append(event)
+        for object_id, group in by_object.items():
+            row_reads.attach_comments(self._reader(), ObjectRef(object_type, object_id), group, None)
+
     def max_xact_id(self, ref: ObjectRef) -> str | None:
         found = row_reads.max_xact(self._reader(), ref)
         return None if found is None else f"{found:019d}"
