@@ -104,6 +104,11 @@ def test_operators(api, data):
     assert ids("(metadata.n > 4 ? 1 : 0) = 1") == 1
     assert ids("metadata.n * 2 + 1 = 7") == 1
     assert ids("metadata.missing IS NULL AND is_root") == 3
+    assert ids("metadata.missing ISNULL AND is_root") == 3
+    assert ids("metadata.n ISNOTNULL") == 2
+    assert ids("MATCH(input) AGAINST('quick FOX')") == 1
+    assert ids("MATCH(output, input) AGAINST('fox')") == 1
+    assert ids("match(input, 'fox')") == 1
 
 
 def test_functions(api, data):

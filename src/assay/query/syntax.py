@@ -1,7 +1,8 @@
 """The reference dialect as a sqlglot dialect: the operators standard SQL lacks.
 
-It adds `a MATCH 'words'` (full-word search), `a INCLUDES b` / `a CONTAINS b` (membership) and the
-ternary `cond ? a : b` on top of sqlglot's default dialect, so that every syntax the reference
+It adds `a MATCH 'words'` and `MATCH(a) AGAINST('words')` (full-word search), `a INCLUDES b` /
+`a CONTAINS b` (membership), postfix `ISNULL`/`ISNOTNULL` and the ternary `cond ? a : b` on top of
+sqlglot's default dialect, so that every syntax the reference
 documents parses into one sqlglot tree. Parsing only: nothing here knows about a backend.
 """
 
@@ -40,6 +41,7 @@ class AssaySQL(Dialect):
             "MATCH": TokenType.MATCH,
             "INCLUDES": TokenType.MATCH_CONDITION,
             "CONTAINS": TokenType.MATCH_CONDITION,
+            "ISNOTNULL": TokenType.NOTNULL,  # postfix, like ISNULL
         }
 
     class Parser(parser.Parser):
@@ -53,6 +55,34 @@ class AssaySQL(Dialect):
             TokenType.MATCH: _parse_match,
             TokenType.MATCH_CONDITION: _parse_includes,
         }
+
+        FUNCTION_PARSERS = {
+            **parser.Parser.FUNCTION_PARSERS,
+            "MATCH": lambda self: self._parse_match_words(),
+        }
+
+        def _parse_match_words(self) -> exp.Expr:
+            """`MATCH(a, b) AGAINST('words')`: the words in any of the columns, as `a MATCH 'words'`;
+            without AGAINST, `match(a, 'words')` is the plain function form."""
+            depth, i = 0, self._index
+            while i < len(self._tokens):
+                kind = self._tokens[i].token_type
+                depth += kind == TokenType.L_PAREN
+                if kind == TokenType.R_PAREN:
+                    if depth == 0:
+                        break
+                    depth -= 1
+                i += 1
+            after = self._tokens[i + 1].text.upper() if i + 1 < len(self._tokens) else ""
+            if after != "AGAINST":
+                return exp.Anonymous(this=MATCH, expressions=self._parse_csv(self._parse_lambda))
+            found = self._parse_match_against()
+            if not isinstance(found, exp.MatchAgainst):
+                return found
+            calls = [
+                exp.Anonymous(this=MATCH, expressions=[col, found.this.copy()]) for col in found.expressions
+            ]
+            return exp.or_(*calls) if len(calls) > 1 else calls[0]
 
         def _parse_assignment(self) -> Any:
             this = super()._parse_assignment()
