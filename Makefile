@@ -37,5 +37,7 @@ lint: ## ruff and mypy
 test: install-test lint  ## Install everything the tests need, then run the whole suite
 	$(BIN)/pytest -q
 
-bench:  ## Run the benchmarks (prints their figures)
+bench:  ## Run the benchmarks (each prints its figures and the command to rerun it)
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/query.py
+	$(BIN)/python bench/ui.py
