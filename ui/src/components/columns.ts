@@ -11,6 +11,7 @@ export interface ColumnSpec {
 
 export const METRIC_LABELS: Record<string, string> = {
   duration: "Duration",
+  llm_duration: "LLM duration",
   total_tokens: "Tokens",
   prompt_tokens: "Prompt tokens",
   completion_tokens: "Completion tokens",
