@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { api, type Experiment, type GroupItem, type PageQuery, type Summary } from "../api/client";
 import { DataTable } from "./DataTable";
 import { fmtDiff, fmtMetric, fmtScore } from "./format";
-import { METRIC_LABELS, type ColumnSpec } from "./columns";
+import { METRIC_LABELS, quotePart, type ColumnSpec } from "./columns";
 import type { SortKey } from "../state/url";
 
 type Query = Omit<PageQuery, "offset" | "limit" | "with_total">;
@@ -54,7 +54,7 @@ export function GroupedTable(props: {
   // Order rows by regressions of a score: each row's change against the same test case in the
   // comparison experiment (the server matches test cases), largest drop first.
   const score = props.regressionScore;
-  const path = /^[A-Za-z_]\w*$/.test(score) ? score : `"${score.replace(/"/g, '""')}"`;
+  const path = quotePart(score);
   const byRegression = !!score && !!comparison;
   const rowSort: SortKey[] = byRegression
     ? [{ column: REGRESSION_COLUMN, desc: false, nulls_last: true }]
