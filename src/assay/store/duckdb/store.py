@@ -29,6 +29,7 @@ from assay.store.duckdb.row_writes import RowWriter
 from assay.store.duckdb.schema import migrate
 from assay.store.duckdb.writer import Batched, WriterThread
 
+IDLE_REFRESH_TRACES = 20_000  # trace summaries recomputed per idle slice (~0.25 s on 2 cores)
 FIRST_XACT = 10**18  # 19-digit ids: lexicographic order equals numeric order
 
 
@@ -66,7 +67,9 @@ class DuckDBStore:
         self._local = threading.local()
         self._readers: list[duckdb.DuckDBPyConnection] = []
         self._lock = threading.Lock()
-        self._writer = WriterThread(self._con)
+        self._writer = WriterThread(
+            self._con, idle=lambda con: summaries.refresh_some(con, IDLE_REFRESH_TRACES)
+        )
 
     # -- plumbing -------------------------------------------------------------------------
     def _reader(self) -> duckdb.DuckDBPyConnection:

@@ -7,7 +7,9 @@ the spans on each read costs a full aggregation of the object (hundreds of milli
 
 The writer marks each trace it changes in `dirty_traces` (same transaction as the rows). Before
 any read of summaries, `refresh` recomputes exactly the dirty traces of the objects read, with
-`trace_summary_sql` — the one definition of a trace summary — and clears their marks. The table
+`trace_summary_sql` — the one definition of a trace summary — and clears their marks. When writes
+pause, the writer thread also works through the marks in slices (`refresh_some`), so a page opened
+after a large ingest rarely has to wait for it. The table
 is a cache: when `SUMMARY_VERSION` changes it is rebuilt from the spans on open.
 """
 
@@ -53,18 +55,41 @@ def needs_refresh(con: duckdb.DuckDBPyConnection, object_type: str, object_ids: 
 def refresh(con: duckdb.DuckDBPyConnection, object_type: str, object_ids: Sequence[str]) -> None:
     """Recompute the dirty traces of these objects (writer thread, inside its transaction)."""
     where = _objects(object_type, object_ids)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _assay_dirty AS SELECT DISTINCT object_id, root_span_id FROM dirty_traces WHERE {where}"
+    _recompute(
+        con,
+        f"SELECT DISTINCT object_type, object_id, root_span_id FROM dirty_traces WHERE {where}",
+        spans_where=_objects(object_type, object_ids, "rows"),
     )
+
+
+def refresh_some(con: duckdb.DuckDBPyConnection, limit: int) -> bool:
+    """Idle-time work: recompute up to `limit` dirty traces of any objects, so that the first read
+    after a large ingest finds little left to do. Returns whether dirty traces remain."""
+    _recompute(
+        con, f"SELECT DISTINCT object_type, object_id, root_span_id FROM dirty_traces LIMIT {int(limit)}"
+    )
+    return con.execute("SELECT 1 FROM dirty_traces LIMIT 1").fetchone() is not None
+
+
+def _recompute(con: duckdb.DuckDBPyConnection, dirty: str, spans_where: str = "true") -> None:
+    """Replace the summaries of the traces selected by `dirty` and clear their marks.
+    `spans_where` narrows the scan of `rows` when the objects are known."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _assay_dirty AS {dirty}")
     try:
         con.execute(
-            f"""DELETE FROM trace_summaries t USING _assay_dirty d
-                WHERE t.object_id = d.object_id AND t.root_span_id = d.root_span_id
-                AND {_objects(object_type, object_ids, "t")}"""
+            """DELETE FROM trace_summaries t USING _assay_dirty d
+               WHERE t.object_id = d.object_id AND t.root_span_id = d.root_span_id"""
         )
-        spans = f"SELECT * FROM rows SEMI JOIN _assay_dirty USING (object_id, root_span_id) WHERE {_objects(object_type, object_ids, 'rows')}"
+        spans = (
+            "SELECT * FROM rows SEMI JOIN _assay_dirty USING (object_type, object_id, root_span_id) "
+            f"WHERE {spans_where}"
+        )
         con.execute(f"INSERT INTO trace_summaries {trace_summary_sql(spans)}")
-        con.execute(f"DELETE FROM dirty_traces WHERE {where}")
+        con.execute(
+            """DELETE FROM dirty_traces t USING _assay_dirty d
+               WHERE t.object_type = d.object_type AND t.object_id = d.object_id
+               AND t.root_span_id = d.root_span_id"""
+        )
     finally:
         con.execute("DROP TABLE IF EXISTS _assay_dirty")
 

@@ -5,11 +5,16 @@ commits. Callers submit jobs and block on a future; the thread drains the queue 
 consecutive jobs inside one transaction (group commit), which amortises the commit's fsync
 over many requests. If the group fails, its jobs are retried one by one, so a bad job fails
 alone and never takes its neighbours down with it.
+
+When no job has arrived for `IDLE_AFTER_S`, the thread runs an optional idle task (deferred
+maintenance such as refreshing derived tables) in its own transaction, one slice at a time, for as
+long as the task says work remains; the next job waits at most for one slice.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import queue
 import threading
 from collections.abc import Callable
@@ -20,6 +25,8 @@ from typing import Any
 import duckdb
 
 MAX_GROUP = 64
+IDLE_AFTER_S = 0.5
+log = logging.getLogger("assay.store")
 
 
 @dataclass(frozen=True)
@@ -57,8 +64,15 @@ def _run_together(jobs: list[Job], con: duckdb.DuckDBPyConnection) -> list[Any]:
 
 
 class WriterThread:
-    def __init__(self, con: duckdb.DuckDBPyConnection, name: str = "assay-writer") -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        name: str = "assay-writer",
+        idle: Callable[[duckdb.DuckDBPyConnection], bool] | None = None,
+    ) -> None:
         self._con = con
+        self._idle = idle
+        self._idle_pending = idle is not None  # work may be left from before a restart
         self._queue: queue.Queue[tuple[Job, Future[Any]] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
@@ -75,9 +89,14 @@ class WriterThread:
 
     def _run(self) -> None:
         while True:
-            item = self._queue.get()
+            try:
+                item = self._queue.get(timeout=IDLE_AFTER_S) if self._idle_pending else self._queue.get()
+            except queue.Empty:
+                self._idle_pending = self._run_idle()
+                continue
             if item is None:
                 return
+            self._idle_pending = self._idle is not None
             group = [item]
             stop = False
             while len(group) < MAX_GROUP:
@@ -115,6 +134,19 @@ class WriterThread:
                 fut.set_exception(exc)
             else:
                 fut.set_result(result)
+
+    def _run_idle(self) -> bool:
+        """One slice of the idle task; returns whether more remains (False after a failure)."""
+        assert self._idle is not None
+        try:
+            self._con.execute("BEGIN TRANSACTION")
+            more = self._idle(self._con)
+            self._con.execute("COMMIT")
+        except Exception:
+            self._rollback()
+            log.exception("idle maintenance failed; it is retried after the next write")
+            return False
+        return more
 
     def _rollback(self) -> None:
         with contextlib.suppress(duckdb.Error):
