@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,8 +35,8 @@ from rich.table import Table
 from assay.store import codec
 from assay.store.duckdb import arrow
 from assay.store.duckdb.schema import migrate
+from assay.testing import start_server
 
-ASSAY = str(Path(sys.executable).with_name("assay"))
 console = Console()
 
 
@@ -106,35 +105,13 @@ def make_batches(experiment_id: str, spans: int, batch: int) -> list[bytes]:
 
 
 # -- server -------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Server:
+    """`assay serve` on a fresh data directory, with its peak memory watched."""
+
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self.key = subprocess.run(
-            [ASSAY, "keys", "create", "--data-dir", str(data_dir)], check=True, capture_output=True, text=True
-        ).stdout.strip()
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        self.log = open(data_dir / "server.log", "ab")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(
-            [ASSAY, "serve", "--data-dir", str(data_dir), "--port", str(port)],
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.time() + 30
-        while True:
-            try:
-                httpx.get(f"{self.url}/version", timeout=1)
-                break
-            except httpx.HTTPError:
-                if time.time() > deadline or self.proc.poll() is not None:
-                    raise RuntimeError((data_dir / "server.log").read_text()) from None
-                time.sleep(0.1)
+        self.process = start_server(data_dir)
+        self.url, self.key, self.proc = self.process.url, self.process.key, self.process.process
         self.peak_rss = 0
         self._watching = True
         self._watcher = threading.Thread(target=self._watch, daemon=True)
@@ -167,9 +144,7 @@ class Server:
 
     def stop(self) -> None:
         self._watching = False
-        self.proc.terminate()
-        self.proc.wait(timeout=120)
-        self.log.close()
+        self.process.stop()
 
 
 # -- measurements -------------------------------------------------------------------------
@@ -227,15 +202,12 @@ print(n / (time.perf_counter() - start))
 
 
 def sdk_rate(server: Server, spans: int) -> float:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BRAINTRUST_")}
-    env.update(
-        BRAINTRUST_APP_URL=server.url,
-        BRAINTRUST_API_KEY=server.key,
-        BRAINTRUST_SYNC_FLUSH="1",
-        HOME=str(server.data_dir),
-    )
     out = subprocess.run(
-        [sys.executable, "-c", SDK_SCRIPT, str(spans)], env=env, check=True, capture_output=True, text=True
+        [sys.executable, "-c", SDK_SCRIPT, str(spans)],
+        env=server.process.env(),
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return float(out.stdout.strip().splitlines()[-1])
 

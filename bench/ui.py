@@ -15,9 +15,7 @@ import argparse
 import json
 import random
 import shutil
-import socket
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -25,48 +23,18 @@ from pathlib import Path
 import httpx
 import psutil
 
+from assay.testing import CHROMIUM_ARGS, start_server
+
 ROOT = Path(__file__).resolve().parents[1]
-ASSAY = str(Path(sys.executable).with_name("assay"))
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 CATEGORIES = ["capitals", "arithmetic", "science", "history", "language"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def serve(data_dir: Path) -> tuple[subprocess.Popen[bytes], str, str]:
+    """Serve the kept data directory, reusing the key made when it was generated."""
     key_file = data_dir / "key"
-    if not key_file.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        key = subprocess.run(
-            [ASSAY, "keys", "create", "--data-dir", str(data_dir)], check=True, capture_output=True, text=True
-        ).stdout.strip()
-        key_file.write_text(key)
-    port = free_port()
-    log = open(data_dir / "server.log", "ab")  # noqa: SIM115 - lives as long as the server
-    proc = subprocess.Popen(
-        [ASSAY, "serve", "--data-dir", str(data_dir), "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            httpx.get(url + "/version", timeout=1)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    return proc, url, key_file.read_text().strip()
+    server = start_server(data_dir, key=key_file.read_text().strip() if key_file.exists() else None)
+    key_file.write_text(server.key)
+    return server.process, server.url, server.key
 
 
 def ensure_data(url: str, key: str, traces: int) -> None:
@@ -142,7 +110,7 @@ def measure(url: str, key: str, traces: int) -> dict[str, float]:
 
     target = f"{url}/app/local/p/bench-ui/experiments/big-{traces}"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1600, "height": 1000})
         context.add_init_script(f"localStorage.setItem('assay.api_key', {key!r})")
         page = context.new_page()

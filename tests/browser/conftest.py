@@ -17,16 +17,8 @@ import httpx
 import pytest
 
 from assay.server.ui import STATIC
+from assay.testing import CHROMIUM_ARGS
 from tests.conftest import Server, start_server
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @dataclass

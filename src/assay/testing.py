@@ -1,0 +1,95 @@
+"""A real `assay serve` process for tests and benchmarks, and the Chromium flags this machine needs.
+
+Tests (ring 2 and the browser) and `bench/` both drive Assay as a user does: a separate server
+process on 127.0.0.1 with its own data directory and API key. This is the one way they start it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ASSAY = str(Path(sys.executable).with_name("assay"))
+# Debian's Chromium, headless, with nothing that reaches the (closed) network.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class ServerProcess:
+    """A real `assay serve` process on 127.0.0.1."""
+
+    url: str
+    key: str
+    data_dir: Path
+    process: subprocess.Popen[bytes]
+    port: int
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """Environment for a client process using the reference SDK against this server."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BRAINTRUST_")}
+        env.update(
+            BRAINTRUST_APP_URL=self.url,
+            BRAINTRUST_API_KEY=self.key,
+            BRAINTRUST_SYNC_FLUSH="1",
+            HOME=str(self.data_dir),
+            **extra,
+        )
+        return env
+
+    def stop(self, sig: int | None = None) -> None:
+        if self.process.poll() is None:
+            if sig is None:
+                self.process.terminate()
+            else:
+                self.process.send_signal(sig)
+            self.process.wait(timeout=30)
+
+
+def start_server(data_dir: Path, key: str | None = None, port: int | None = None) -> ServerProcess:
+    """Start `assay serve` on `data_dir` (creating a key unless given) and wait until it answers."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if key is None:
+        key = subprocess.run(
+            [ASSAY, "keys", "create", "--data-dir", str(data_dir)], check=True, capture_output=True, text=True
+        ).stdout.strip()
+    port = port or free_port()
+    log = open(data_dir / "server.log", "ab")  # noqa: SIM115 - kept open for the process's life
+    proc = subprocess.Popen(
+        [ASSAY, "serve", "--data-dir", str(data_dir), "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"assay serve exited: {(data_dir / 'server.log').read_text()}")
+        try:
+            httpx.get(f"{url}/version", timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        raise RuntimeError("assay serve did not start in 30 s")
+    return ServerProcess(url, key, data_dir, proc, port)
