@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: help demo serve install install-test ui test lint typecheck bench
+.PHONY: help demo serve install install-test ui test lint typecheck bench schema
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -41,3 +41,7 @@ bench:  ## Run the benchmarks (each prints its figures and the command to rerun 
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/query.py
 	$(BIN)/python bench/ui.py
+
+schema:  ## Regenerate ui/openapi.json and the UI's TypeScript types from the server
+	$(BIN)/python -m tests.api.test_openapi
+	cd ui && npm run gen:types --silent
