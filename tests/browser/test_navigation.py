@@ -22,7 +22,7 @@ def test_login_screen_then_projects_then_experiments(browser, demo):
     page.get_by_role("heading", name="Projects").wait_for()
     page.get_by_role("link", name="demo").click()
     page.get_by_role("heading", name="Experiments").wait_for()
-    rows = page.locator("table[aria-label=Experiments] tbody tr")
+    rows = page.locator("table[aria-label=Experiments] tbody tr[data-experiment]")
     rows.first.wait_for()
     assert rows.count() == 2
     context.close()
@@ -31,7 +31,7 @@ def test_login_screen_then_projects_then_experiments(browser, demo):
 def test_experiments_list_shows_averages_sorts_searches_and_compares(page, demo):
     page.goto(f"{demo.url}/app/local/p/demo")
     table = page.locator("table[aria-label=Experiments]")
-    table.locator("tbody tr").first.wait_for()
+    table.locator("tbody tr[data-experiment]").first.wait_for()
     listed = {e["name"]: e for e in demo.get(f"/v1/project/{demo.project_id}/experiments")["objects"]}
     v1 = table.locator("tr[data-experiment='model-v1']")
     assert "questions" in v1.inner_text()
@@ -39,10 +39,10 @@ def test_experiments_list_shows_averages_sorts_searches_and_compares(page, demo)
     assert "60" in v1.inner_text() and "demo-v1" in v1.inner_text()
     assert page.locator("figure.chart svg g[data-score]").count() == 3  # one line per score
     page.get_by_role("button", name="Name").click()  # sort by name, ascending
-    names = table.locator("tbody tr").evaluate_all("rs => rs.map(r => r.dataset.experiment)")
+    names = table.locator("tbody tr[data-experiment]").evaluate_all("rs => rs.map(r => r.dataset.experiment)")
     assert names == ["model-v1", "model-v2"]
     page.get_by_label("Search experiments").fill("v2")
-    assert table.locator("tbody tr").count() == 1
+    assert table.locator("tbody tr[data-experiment]").count() == 1
     page.get_by_label("Search experiments").fill("")
     page.get_by_label("Select model-v1").check()
     page.get_by_label("Select model-v2").check()

@@ -1,38 +1,50 @@
 import { useEffect, useState } from "react";
-import { Link, Navigate, Route, Routes, useLocation, useNavigate } from "react-router-dom";
+import { Navigate, Route, Routes, useLocation, useNavigate } from "react-router-dom";
+import { KeyRound } from "lucide-react";
 import { api, apiKey, setApiKey } from "./api/client";
 import { Home } from "./pages/Home";
 import { ProjectPage } from "./pages/ProjectPage";
 import { ExperimentPage } from "./pages/ExperimentPage";
 import { ObjectRedirect } from "./pages/ObjectRedirect";
+import { Button, EmptyState, ErrorMessage, ToastProvider, TooltipProvider } from "./ui";
+import { CrumbsProvider } from "./shell/crumbs";
+import { TopBar } from "./shell/TopBar";
+import { Logo } from "./shell/Logo";
+import { Link } from "react-router-dom";
 
 function Login() {
   const [key, setKey] = useState("");
   const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
   const navigate = useNavigate();
   const location = useLocation();
   const next = (location.state as { next?: string } | null)?.next ?? "/";
   async function submit(e: React.FormEvent) {
     e.preventDefault();
     setApiKey(key.trim());
+    setBusy(true);
     try {
       await api("/v1/organization");
       navigate(next, { replace: true });
     } catch (err) {
       setApiKey(null);
       setError((err as Error).message);
+    } finally {
+      setBusy(false);
     }
   }
   return (
     <main className="login">
-      <h1>Assay</h1>
-      <form onSubmit={submit}>
-        <label htmlFor="api-key">API key</label>
-        <input id="api-key" type="password" value={key} onChange={(e) => setKey(e.target.value)}
-          placeholder="sk-assay-…" autoFocus />
-        <button type="submit">Sign in</button>
-        {error && <p role="alert" className="error">{error}</p>}
-        <p className="hint">`assay demo` and `assay keys create` print a key.</p>
+      <form onSubmit={submit} className="card login-card">
+        <div className="login-brand"><Logo size={32} /><h1>Sign in to Assay</h1></div>
+        <p className="muted">Paste an API key. <code>assay demo</code> and <code>assay keys create</code> print one.</p>
+        <label className="field" htmlFor="api-key">
+          <span>API key</span>
+          <input id="api-key" className="input" type="password" value={key} onChange={(e) => setKey(e.target.value)}
+            placeholder="sk-assay-…" autoFocus autoComplete="current-password" />
+        </label>
+        <Button type="submit" variant="primary" icon={<KeyRound />} disabled={busy || !key.trim()}>Sign in</Button>
+        <ErrorMessage>{error}</ErrorMessage>
       </form>
     </main>
   );
@@ -53,29 +65,38 @@ function RequireKey({ children }: { children: React.ReactNode }) {
   return <>{children}</>;
 }
 
+function NotFound() {
+  return (
+    <main className="page">
+      <EmptyState title="Page not found" actions={<Link className="btn" to="/">Go to projects</Link>}>
+        The address does not match any page of Assay.
+      </EmptyState>
+    </main>
+  );
+}
+
+const guarded = (el: React.ReactNode) => <RequireKey>{el}</RequireKey>;
+
 export function App() {
   return (
-    <div className="app">
-      <header className="topbar">
-        <Link to="/" className="brand">Assay</Link>
-        <span className="spacer" />
-        {apiKey() && (
-          <button className="link" onClick={() => { setApiKey(null); window.location.href = "/app/login"; }}>
-            Sign out
-          </button>
-        )}
-      </header>
-      <Routes>
-        <Route path="/login" element={<Login />} />
-        <Route path="/object" element={<RequireKey><ObjectRedirect /></RequireKey>} />
-        <Route path="/" element={<RequireKey><Home /></RequireKey>} />
-        <Route path="/:org" element={<RequireKey><Home /></RequireKey>} />
-        <Route path="/:org/p/:project" element={<RequireKey><ProjectPage /></RequireKey>} />
-        <Route path="/:org/p/:project/experiments" element={<RequireKey><ProjectPage /></RequireKey>} />
-        <Route path="/:org/p/:project/experiments/:experiment"
-          element={<RequireKey><ExperimentPage /></RequireKey>} />
-        <Route path="*" element={<main className="page"><h1>Not found</h1><Link to="/">Home</Link></main>} />
-      </Routes>
-    </div>
+    <TooltipProvider>
+      <ToastProvider>
+        <CrumbsProvider>
+          <div className="app">
+            <TopBar />
+            <Routes>
+              <Route path="/login" element={<Login />} />
+              <Route path="/object" element={guarded(<ObjectRedirect />)} />
+              <Route path="/" element={guarded(<Home />)} />
+              <Route path="/:org" element={guarded(<Home />)} />
+              <Route path="/:org/p/:project" element={guarded(<ProjectPage />)} />
+              <Route path="/:org/p/:project/experiments" element={guarded(<ProjectPage />)} />
+              <Route path="/:org/p/:project/experiments/:experiment" element={guarded(<ExperimentPage />)} />
+              <Route path="*" element={<NotFound />} />
+            </Routes>
+          </div>
+        </CrumbsProvider>
+      </ToastProvider>
+    </TooltipProvider>
   );
 }

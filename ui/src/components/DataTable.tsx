@@ -7,7 +7,9 @@ import {
   type VisibilityState,
 } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
+import { ArrowDown, ArrowUp, FilterX, Inbox } from "lucide-react";
 import { api, type PageQuery, type Row, type Summary } from "../api/client";
+import { Button, EmptyState, ErrorMessage } from "../ui";
 import { cellText, fmtDiff, fmtMetric, fmtScore } from "./format";
 import { pick, type ColumnSpec } from "./columns";
 import type { SortKey } from "../state/url";
@@ -27,6 +29,8 @@ export interface DataTableProps {
   height?: number | string;
   label?: string;
   onFirstPage?: () => void;
+  filtered?: boolean; // filters or a view are applied (the empty state offers to clear them)
+  onClearFilters?: () => void;
 }
 
 // Rows arrive in pages from the server as the user scrolls; only the visible window is rendered, so an
@@ -130,8 +134,8 @@ export function DataTable(props: DataTableProps) {
   return (
     <div className="datatable" aria-label={props.label ?? "Experiment rows"} role="grid"
       aria-rowcount={total ?? -1} data-total={total ?? ""}>
-      {error && <p role="alert" className="error table-error">{error}</p>}
-      <div className="scroller" ref={scroller} style={{ height: props.height ?? "calc(100vh - 250px)" }}>
+      <ErrorMessage className="table-error">{error}</ErrorMessage>
+      <div className="scroller" ref={scroller} style={props.height ? { height: props.height, flex: "none" } : undefined}>
         <div className="thead" role="row" style={{ gridTemplateColumns: gridTemplate, width: acc }}>
           {specs.map((c, i) => {
             const s = sort.find((k) => k.column === c.id);
@@ -141,7 +145,8 @@ export function DataTable(props: DataTableProps) {
                 className={`th ${i < pinnedCount ? "pinned" : ""}`}
                 style={i < pinnedCount ? { left: lefts[i] } : undefined}>
                 <button className="th-btn" onClick={() => toggleSort(c.id)} title={`Sort by ${c.label}`}>
-                  {c.label} {s ? (s.desc ? "▼" : "▲") : ""}
+                  <span className="th-label">{c.label}</span>
+                  {s && (s.desc ? <ArrowDown aria-hidden /> : <ArrowUp aria-hidden />)}
                 </button>
                 <HeaderStats col={c} summary={summary} showComparison={showComparison} />
               </div>
@@ -166,7 +171,18 @@ export function DataTable(props: DataTableProps) {
             );
           })}
         </div>
-        {total === 0 && <p className="empty">No rows match.</p>}
+        {total === 0 && (
+          props.filtered ? (
+            <EmptyState icon={<FilterX />} title="No rows match"
+              actions={props.onClearFilters && <Button onClick={props.onClearFilters}>Clear filters and search</Button>}>
+              Nothing matches the current view, filters and search. Loosen a filter or clear them.
+            </EmptyState>
+          ) : (
+            <EmptyState icon={<Inbox />} title="No rows yet">
+              Rows appear here as the SDK logs them (an <code>Eval()</code> run or <code>experiment.log()</code>).
+            </EmptyState>
+          )
+        )}
       </div>
       <div className="table-footer" aria-live="polite">
         {total === null ? "Loading…" : `${total.toLocaleString()} ${query.row_type === "spans" ? "spans" : "traces"}`}

@@ -1,6 +1,8 @@
 import { useEffect, useState } from "react";
+import { Check, Copy, Link2, X } from "lucide-react";
 import { api, type Experiment, type Fields, type Summary } from "../api/client";
 import { fmtDiff, fmtScore } from "./format";
+import { Button, copyText, IconButton } from "../ui";
 
 // The experiment summary: comparisons, scorers, datasets, parameters, metadata, ID and permalink.
 export function DetailsPane({ experiment, summary, fields, experiments, onClose }: {
@@ -14,30 +16,31 @@ export function DetailsPane({ experiment, summary, fields, experiments, onClose 
   }, [experiment.dataset_id]);
   const permalink = `${window.location.origin}/app/object?object_type=experiment&object_id=${experiment.id}`;
   async function copy(text: string, what: string) {
-    try {
-      await navigator.clipboard.writeText(text);
-    } catch {
-      /* clipboard unavailable (insecure origin): the text stays visible to copy by hand */
-    }
+    await copyText(text); // where the clipboard is unavailable the text stays visible to copy by hand
     setCopied(what);
   }
   const base = experiments.find((e) => e.id === experiment.base_exp_id);
   return (
     <aside className="details" aria-label="Details">
-      <header><h2>Details</h2><button aria-label="Close details" onClick={onClose}>✕</button></header>
+      <header><h2>Details</h2><IconButton label="Close details" onClick={onClose}><X /></IconButton></header>
       <section>
         <h3>Comparisons</h3>
         {summary?.comparison_experiment_name ? (
           <>
-            <p>Compared with <strong>{summary.comparison_experiment_name}</strong></p>
+            <p className="muted">Compared with <strong>{summary.comparison_experiment_name}</strong></p>
             <ul>
               {Object.values(summary.scores ?? {}).map((s) => (
-                <li key={s.name}>{s.name}: {fmtScore(s.score)} {s.diff !== undefined && <span className={s.diff >= 0 ? "up" : "down"}>({fmtDiff(s.diff)})</span>} ▲{s.improvements} ▼{s.regressions}</li>
+                <li key={s.name} className="score-line">
+                  <span className="name">{s.name}</span>
+                  <span>{fmtScore(s.score)}</span>
+                  {s.diff !== undefined && <span className={s.diff >= 0 ? "up" : "down"}>({fmtDiff(s.diff)})</span>}
+                  <span className="up">▲{s.improvements}</span> <span className="down">▼{s.regressions}</span>
+                </li>
               ))}
             </ul>
           </>
-        ) : <p>No comparison experiment.</p>}
-        {base && <p>Base experiment: {base.name}</p>}
+        ) : <p className="muted">No comparison experiment. Pick one with “Compare to”.</p>}
+        {base && <p className="muted">Base experiment: {base.name}</p>}
       </section>
       <section><h3>Scorers</h3><ul>{(fields?.scores ?? []).map((s) => <li key={s}>{s}</li>)}</ul></section>
       <section><h3>Datasets</h3><p>{dataset ?? experiment.dataset_name ?? "None"}</p></section>
@@ -49,10 +52,12 @@ export function DetailsPane({ experiment, summary, fields, experiments, onClose 
       <section className="ids">
         <h3>Experiment ID</h3>
         <code data-testid="experiment-id">{experiment.id}</code>
-        <button onClick={() => copy(experiment.id, "id")}>Copy ID</button>
-        <button onClick={() => copy(permalink, "permalink")}>Copy permalink</button>
-        <a href={permalink} className="permalink">Permalink</a>
-        {copied && <span role="status">Copied {copied}</span>}
+        <div className="row">
+          <Button size="sm" icon={copied === "id" ? <Check /> : <Copy />} onClick={() => copy(experiment.id, "id")}>Copy ID</Button>
+          <Button size="sm" icon={copied === "permalink" ? <Check /> : <Link2 />} onClick={() => copy(permalink, "permalink")}>Copy permalink</Button>
+          <a href={permalink} className="permalink">Permalink</a>
+        </div>
+        {copied && <span role="status" className="subtle">Copied {copied}</span>}
       </section>
     </aside>
   );

@@ -1,10 +1,11 @@
 import { useState } from "react";
-import * as Popover from "@radix-ui/react-popover";
+import { ArrowDown, ArrowUp, GripVertical, SlidersHorizontal, X } from "lucide-react";
 import type { Fields } from "../api/client";
 import type { ColumnSpec } from "./columns";
 import type { Layout, TableState } from "../state/url";
+import { Button, IconButton, Popover, Segmented } from "../ui";
 
-const LAYOUTS: [Layout, string][] = [
+const LAYOUTS: (readonly [Layout, string])[] = [
   ["list", "List"],
   ["grid", "Grid"],
   ["summary", "Summary"],
@@ -20,59 +21,52 @@ export function DisplayPanel(props: {
 }) {
   const { state, update } = props;
   return (
-    <Popover.Root>
-      <Popover.Trigger asChild>
-        <button aria-label="Display">Display</button>
-      </Popover.Trigger>
-      <Popover.Portal>
-        <Popover.Content className="popover display-panel" align="end" sideOffset={4}>
-          <Radio label="Row type" value={state.rowType} onChange={(v) => update({ rowType: v as any })}
-            options={[["traces", "Traces"], ["spans", "Spans"]]} />
-          <Radio label="Row height" value={state.rowHeight} onChange={(v) => update({ rowHeight: v as any })}
-            options={[["compact", "Compact"], ["tall", "Tall"]]} />
-          <Radio label="Layout" value={state.layout} onChange={(v) => update({ layout: v as Layout })} options={LAYOUTS} />
-          <fieldset>
-            <legend>Group by</legend>
-            <select aria-label="Group by" value={state.groupBy} onChange={(e) => update({ groupBy: e.target.value })}>
-              <option value="">None</option>
-              {(props.fields?.metadata ?? []).map((k) => <option key={k} value={`metadata.${k}`}>metadata.{k}</option>)}
-              {state.custom.map((c) => <option key={c.name} value={c.name}>{c.name}</option>)}
-            </select>
-            <label>
-              <input type="checkbox" checked={state.groupCompare} onChange={(e) => update({ groupCompare: e.target.checked })} />
-              Include comparisons in group
-            </label>
-          </fieldset>
-          <ColumnsEditor {...props} />
-          <label>
+    <Popover className="display-panel" align="end" label="Display options"
+      trigger={<Button aria-label="Display" icon={<SlidersHorizontal />}>Display</Button>}>
+      <div className="panel-section">
+        <div className="panel-grid">
+          <span className="label">Row type</span>
+          <Segmented label="Row type" value={state.rowType} onChange={(v) => update({ rowType: v })}
+            options={[["traces", "Traces"], ["spans", "Spans"]] as const} />
+          <span className="label">Row height</span>
+          <Segmented label="Row height" value={state.rowHeight} onChange={(v) => update({ rowHeight: v })}
+            options={[["compact", "Compact"], ["tall", "Tall"]] as const} />
+          <span className="label">Layout</span>
+          <Segmented label="Layout" value={state.layout} onChange={(v) => update({ layout: v })} options={LAYOUTS} />
+        </div>
+      </div>
+      <fieldset className="panel-section">
+        <legend>Group by</legend>
+        <div className="panel-row">
+          <select className="select" aria-label="Group by" value={state.groupBy} onChange={(e) => update({ groupBy: e.target.value })}>
+            <option value="">None</option>
+            {(props.fields?.metadata ?? []).map((k) => <option key={k} value={`metadata.${k}`}>metadata.{k}</option>)}
+            {state.custom.map((c) => <option key={c.name} value={c.name}>{c.name}</option>)}
+          </select>
+          <label className="check">
+            <input type="checkbox" checked={state.groupCompare} onChange={(e) => update({ groupCompare: e.target.checked })} />
+            Include comparisons in group
+          </label>
+        </div>
+      </fieldset>
+      <ColumnsEditor {...props} />
+      <div className="panel-section">
+        <div className="panel-row">
+          <label className="check">
             <input type="checkbox" checked={state.orderByRegressions}
               onChange={(e) => update({ orderByRegressions: e.target.checked })} />
             Order by regressions
           </label>
           {state.orderByRegressions && (
-            <select aria-label="Regressions of score" value={state.regressionScore}
+            <select className="select sm" aria-label="Regressions of score" value={state.regressionScore}
               onChange={(e) => update({ regressionScore: e.target.value })}>
               <option value="">(columns only)</option>
               {(props.fields?.scores ?? []).map((s) => <option key={s} value={s}>{s}</option>)}
             </select>
           )}
-        </Popover.Content>
-      </Popover.Portal>
-    </Popover.Root>
-  );
-}
-
-function Radio(props: { label: string; value: string; options: [string, string][]; onChange: (v: string) => void }) {
-  return (
-    <fieldset role="radiogroup" aria-label={props.label}>
-      <legend>{props.label}</legend>
-      {props.options.map(([v, l]) => (
-        <label key={v}>
-          <input type="radio" name={props.label} checked={props.value === v} onChange={() => props.onChange(v)} />
-          {l}
-        </label>
-      ))}
-    </fieldset>
+        </div>
+      </div>
+    </Popover>
   );
 }
 
@@ -86,30 +80,30 @@ function ColumnsEditor({ state, update, columns, fields }: Parameters<typeof Dis
     update({ order: rest });
   }
   return (
-    <fieldset className="columns-editor">
+    <fieldset className="panel-section columns-editor">
       <legend>Columns</legend>
       <ul aria-label="Columns">
         {columns.map((c, i) => (
-          <li key={c.id} draggable data-column={c.id}
+          <li key={c.id} draggable data-column={c.id} className={dragging === c.id ? "dragging" : undefined}
             onDragStart={() => setDragging(c.id)}
             onDragOver={(e) => e.preventDefault()}
             onDrop={(e) => { e.preventDefault(); if (dragging && dragging !== c.id) move(dragging, i); setDragging(null); }}>
-            <span className="grip" aria-hidden>⋮⋮</span>
-            <label>
+            <span className="grip" aria-hidden><GripVertical /></span>
+            <label className="check">
               <input type="checkbox" aria-label={`Show ${c.label}`} checked={!state.hidden.includes(c.id)}
                 onChange={(e) => update({ hidden: e.target.checked ? state.hidden.filter((h) => h !== c.id) : [...state.hidden, c.id] })} />
               {c.label}
             </label>
-            <button className="icon" aria-label={`Move ${c.label} up`} onClick={() => move(c.id, i - 1)}>↑</button>
-            <button className="icon" aria-label={`Move ${c.label} down`} onClick={() => move(c.id, i + 1)}>↓</button>
-            <label className="pin">
+            <IconButton size="sm" label={`Move ${c.label} up`} disabled={i === 0} onClick={() => move(c.id, i - 1)}><ArrowUp /></IconButton>
+            <IconButton size="sm" label={`Move ${c.label} down`} disabled={i === columns.length - 1} onClick={() => move(c.id, i + 1)}><ArrowDown /></IconButton>
+            <label className="check pin">
               <input type="checkbox" aria-label={`Pin ${c.label}`} checked={state.pinned.includes(c.id)}
                 onChange={(e) => update({ pinned: e.target.checked ? [...state.pinned, c.id] : state.pinned.filter((p) => p !== c.id) })} />
               Pin
             </label>
             {c.kind === "custom" && (
-              <button className="icon" aria-label={`Remove ${c.label}`}
-                onClick={() => update({ custom: state.custom.filter((x) => x.name !== c.id) })}>✕</button>
+              <IconButton size="sm" label={`Remove ${c.label}`}
+                onClick={() => update({ custom: state.custom.filter((x) => x.name !== c.id) })}><X /></IconButton>
             )}
           </li>
         ))}
@@ -130,17 +124,18 @@ function CustomColumnForm({ fields, onAdd }: { fields: Fields | null; onAdd: (c:
   ];
   return (
     <div className="custom-column">
-      <strong>+ Add custom column</strong>
-      <input aria-label="Custom column name" placeholder="Name" value={name} onChange={(e) => setName(e.target.value)} />
-      <select aria-label="Inferred field" value="" onChange={(e) => setExpr(e.target.value)}>
+      <span className="label full">Add a custom column</span>
+      <input className="input sm" aria-label="Custom column name" placeholder="Name" value={name} onChange={(e) => setName(e.target.value)} />
+      <select className="select sm" aria-label="Inferred field" value="" onChange={(e) => setExpr(e.target.value)}>
         <option value="">Inferred field…</option>
         {inferred.map((f) => <option key={f} value={f}>{f}</option>)}
       </select>
-      <input aria-label="Custom column expression" placeholder="SQL expression" value={expr}
-        onChange={(e) => setExpr(e.target.value)} />
-      <button disabled={!name.trim() || !expr.trim()} onClick={() => { onAdd({ name: name.trim(), expr: expr.trim() }); setName(""); setExpr(""); }}>
+      <input className="input sm full mono" aria-label="Custom column expression" placeholder="SQL expression, e.g. metrics.total_tokens * 2"
+        value={expr} onChange={(e) => setExpr(e.target.value)} />
+      <Button size="sm" variant="primary" className="full" disabled={!name.trim() || !expr.trim()}
+        onClick={() => { onAdd({ name: name.trim(), expr: expr.trim() }); setName(""); setExpr(""); }}>
         Add column
-      </button>
+      </Button>
     </div>
   );
 }

@@ -1,7 +1,8 @@
 import { useState } from "react";
-import * as Popover from "@radix-ui/react-popover";
 import * as Tabs from "@radix-ui/react-tabs";
+import { Code2, Filter, MousePointerClick } from "lucide-react";
 import { api, type CustomColumn } from "../api/client";
+import { Button, ErrorMessage, Popover } from "../ui";
 import type { ColumnSpec } from "./columns";
 
 const OPS = ["=", "!=", ">", ">=", "<", "<=", "contains", "is null", "is not null", "includes"] as const;
@@ -17,6 +18,7 @@ export function FilterPanel(props: {
   rowType: string;
   columns: ColumnSpec[];
   custom: CustomColumn[];
+  count?: number; // filters applied now (shown on the button)
   onAdd: (expr: string) => void;
 }) {
   const [open, setOpen] = useState(false);
@@ -58,67 +60,73 @@ export function FilterPanel(props: {
   const scores = props.columns.filter((c) => c.kind === "score");
   const [rangeScore, setRangeScore] = useState(scores[0]?.id ?? "");
   return (
-    <Popover.Root open={open} onOpenChange={setOpen}>
-      <Popover.Trigger asChild>
-        <button aria-label="Filter">Filter</button>
-      </Popover.Trigger>
-      <Popover.Portal>
-        <Popover.Content className="popover filter-panel" align="start" sideOffset={4}>
-          <Tabs.Root defaultValue="basic">
-            <Tabs.List aria-label="Filter mode" className="tabs">
-              <Tabs.Trigger value="basic">Basic</Tabs.Trigger>
-              <Tabs.Trigger value="sql">SQL</Tabs.Trigger>
-            </Tabs.List>
-            <Tabs.Content value="basic" className="tab-body">
-              <fieldset>
-                <legend>Column</legend>
-                <select aria-label="Filter column" value={col} onChange={(e) => setCol(e.target.value)}>
-                  {props.columns.map((c) => <option key={c.id} value={c.id}>{c.label}</option>)}
-                  <option value="__path">Metadata path…</option>
-                </select>
-                {col === "__path" && (
-                  <input aria-label="Metadata path" placeholder="metadata.category" value={path}
-                    onChange={(e) => setPath(e.target.value)} />
-                )}
-                <select aria-label="Filter operator" value={op} onChange={(e) => setOp(e.target.value as any)}>
-                  {OPS.map((o) => <option key={o}>{o}</option>)}
-                </select>
-                {!op.startsWith("is") && (
-                  <input aria-label="Filter value" value={value} onChange={(e) => setValue(e.target.value)} />
-                )}
-                <button onClick={() => apply(basic())}>Add filter</button>
-              </fieldset>
-              {scores.length > 0 && (
-                <fieldset>
-                  <legend>Score range</legend>
-                  <select aria-label="Range score" value={rangeScore} onChange={(e) => setRangeScore(e.target.value)}>
-                    {scores.map((c) => <option key={c.id} value={c.id}>{c.label}</option>)}
-                  </select>
-                  <input aria-label="Minimum score" placeholder="min (0-1)" size={6} value={min} onChange={(e) => setMin(e.target.value)} />
-                  <input aria-label="Maximum score" placeholder="max (0-1)" size={6} value={max} onChange={(e) => setMax(e.target.value)} />
-                  <button onClick={() => apply([min && `${rangeScore} >= ${Number(min)}`, max && `${rangeScore} <= ${Number(max)}`].filter(Boolean).join(" AND ") || "true")}>
-                    Add range
-                  </button>
-                </fieldset>
+    <Popover open={open} onOpenChange={setOpen} className="filter-panel" label="Filters"
+      trigger={
+        <Button aria-label="Filter" icon={<Filter />}>
+          Filter{props.count ? <span className="count" aria-hidden>{props.count}</span> : null}
+        </Button>
+      }>
+      <Tabs.Root defaultValue="basic">
+        <Tabs.List aria-label="Filter mode" className="tabs">
+          <Tabs.Trigger value="basic"><MousePointerClick aria-hidden />Basic</Tabs.Trigger>
+          <Tabs.Trigger value="sql"><Code2 aria-hidden />SQL</Tabs.Trigger>
+        </Tabs.List>
+        <Tabs.Content value="basic" className="tab-body">
+          <fieldset className="panel-section">
+            <legend>Column</legend>
+            <div className="panel-row">
+              <select className="select sm" aria-label="Filter column" value={col} onChange={(e) => setCol(e.target.value)}>
+                {props.columns.map((c) => <option key={c.id} value={c.id}>{c.label}</option>)}
+                <option value="__path">Metadata path…</option>
+              </select>
+              {col === "__path" && (
+                <input className="input sm mono" aria-label="Metadata path" placeholder="metadata.category" value={path}
+                  onChange={(e) => setPath(e.target.value)} />
               )}
-              <fieldset>
-                <legend>Tag</legend>
-                <TagFilter onApply={(t) => apply(`tags INCLUDES ${literal(t)}`)} />
-              </fieldset>
-            </Tabs.Content>
-            <Tabs.Content value="sql" className="tab-body">
-              <label htmlFor="sql-filter">WHERE</label>
-              <textarea id="sql-filter" aria-label="SQL filter" rows={4} value={sql}
-                aria-invalid={!!error} aria-describedby="sql-error"
-                placeholder="scores.Levenshtein < 0.5 AND metadata.category = 'capitals'"
-                onChange={(e) => { setSql(e.target.value); setError(""); }} />
-              <button onClick={() => apply(sql)} disabled={!sql.trim()}>Apply</button>
-            </Tabs.Content>
-          </Tabs.Root>
-          {error && <p id="sql-error" role="alert" className="error editor-error">{error}</p>}
-        </Popover.Content>
-      </Popover.Portal>
-    </Popover.Root>
+              <select className="select sm" aria-label="Filter operator" value={op} onChange={(e) => setOp(e.target.value as any)}>
+                {OPS.map((o) => <option key={o}>{o}</option>)}
+              </select>
+              {!op.startsWith("is") && (
+                <input className="input sm" aria-label="Filter value" placeholder="value" value={value} onChange={(e) => setValue(e.target.value)} />
+              )}
+              <Button size="sm" variant="primary" onClick={() => apply(basic())}>Add filter</Button>
+            </div>
+          </fieldset>
+          {scores.length > 0 && (
+            <fieldset className="panel-section">
+              <legend>Score range</legend>
+              <div className="panel-row">
+                <select className="select sm" aria-label="Range score" value={rangeScore} onChange={(e) => setRangeScore(e.target.value)}>
+                  {scores.map((c) => <option key={c.id} value={c.id}>{c.label}</option>)}
+                </select>
+                <input className="input sm" aria-label="Minimum score" placeholder="min (0-1)" size={7} value={min} onChange={(e) => setMin(e.target.value)} />
+                <input className="input sm" aria-label="Maximum score" placeholder="max (0-1)" size={7} value={max} onChange={(e) => setMax(e.target.value)} />
+                <Button size="sm" onClick={() => apply([min && `${rangeScore} >= ${Number(min)}`, max && `${rangeScore} <= ${Number(max)}`].filter(Boolean).join(" AND ") || "true")}>
+                  Add range
+                </Button>
+              </div>
+            </fieldset>
+          )}
+          <fieldset className="panel-section">
+            <legend>Tag</legend>
+            <div className="panel-row">
+              <TagFilter onApply={(t) => apply(`tags INCLUDES ${literal(t)}`)} />
+            </div>
+          </fieldset>
+        </Tabs.Content>
+        <Tabs.Content value="sql" className="tab-body stack">
+          <label htmlFor="sql-filter" className="label">WHERE</label>
+          <textarea id="sql-filter" className="textarea" aria-label="SQL filter" rows={4} value={sql}
+            aria-invalid={!!error} aria-describedby="sql-error"
+            placeholder="scores.Levenshtein < 0.5 AND metadata.category = 'capitals'"
+            onChange={(e) => { setSql(e.target.value); setError(""); }} />
+          <div className="panel-row">
+            <Button size="sm" variant="primary" onClick={() => apply(sql)} disabled={!sql.trim()}>Apply</Button>
+          </div>
+        </Tabs.Content>
+      </Tabs.Root>
+      <ErrorMessage id="sql-error" className="editor-error">{error}</ErrorMessage>
+    </Popover>
   );
 }
 
@@ -126,8 +134,8 @@ function TagFilter({ onApply }: { onApply: (t: string) => void }) {
   const [t, setT] = useState("");
   return (
     <>
-      <input aria-label="Tag" value={t} onChange={(e) => setT(e.target.value)} />
-      <button onClick={() => t && onApply(t)}>Add tag filter</button>
+      <input className="input sm" aria-label="Tag" placeholder="tag" value={t} onChange={(e) => setT(e.target.value)} />
+      <Button size="sm" onClick={() => t && onApply(t)}>Add tag filter</Button>
     </>
   );
 }

@@ -1,6 +1,8 @@
 import { useEffect, useState } from "react";
 import { api, type Experiment, type GroupItem, type PageQuery, type Summary } from "../api/client";
+import { ChevronDown, ChevronRight } from "lucide-react";
 import { DataTable } from "./DataTable";
+import { ErrorMessage, SkeletonRows } from "../ui";
 import { fmtDiff, fmtMetric, fmtScore } from "./format";
 import { METRIC_LABELS, quotePart, type ColumnSpec } from "./columns";
 import type { SortKey } from "../state/url";
@@ -73,14 +75,15 @@ export function GroupedTable(props: {
     : query;
   return (
     <div className="grouped">
-      {error && <p role="alert" className="error">{error}</p>}
+      <ErrorMessage>{error}</ErrorMessage>
+      <div className="table-card">
       <table className="list groups" aria-label="Groups">
         <thead>
           <tr>
             <th>{groupBy}</th>
-            <th>Rows</th>
-            {scoreNames.map((s) => <th key={s}>{s}</th>)}
-            {metricNames.map((m) => <th key={m}>{METRIC_LABELS[m] ?? m}</th>)}
+            <th className="num">Rows</th>
+            {scoreNames.map((s) => <th key={s} className="num">{s}</th>)}
+            {metricNames.map((m) => <th key={m} className="num">{METRIC_LABELS[m] ?? m}</th>)}
           </tr>
         </thead>
         <tbody>
@@ -92,7 +95,8 @@ export function GroupedTable(props: {
               <tr key={key} className="group-row" data-group={String(g.group)}>
                 <th scope="row">
                   <button aria-expanded={isOpen} onClick={() => setOpen(isOpen ? open.filter((o) => o !== key) : [...open, key])}>
-                    {isOpen ? "▾" : "▸"} {g.group === null ? "(none)" : String(g.group)}
+                    {isOpen ? <ChevronDown aria-hidden /> : <ChevronRight aria-hidden />}
+                    {g.group === null ? "(none)" : String(g.group)}
                   </button>
                 </th>
                 <td className="num">{g.count}</td>
@@ -117,7 +121,7 @@ export function GroupedTable(props: {
                 ))}
               </tr>,
               isOpen && (
-                <tr key={key + "-rows"}>
+                <tr key={key + "-rows"} className="group-rows">
                   <td colSpan={2 + scoreNames.length + metricNames.length}>
                     <DataTable experimentId={experiment.id} query={{ ...rowQuery, filters: [...(query.filters ?? []), filter], sort: rowSort }}
                       columns={props.columns} pinned={props.pinned} sort={rowSort} onSort={props.onSort}
@@ -130,7 +134,8 @@ export function GroupedTable(props: {
           })}
         </tbody>
       </table>
-      {!groups && !error && <p>Loading groups…</p>}
+      </div>
+      {!groups && !error && <div className="table-card"><SkeletonRows rows={4} label="Loading groups" /></div>}
     </div>
   );
 }

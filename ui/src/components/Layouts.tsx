@@ -4,6 +4,8 @@ import autoTable from "jspdf-autotable";
 import { api, type Experiment, type PageQuery, type Row, type Summary } from "../api/client";
 import { cellText, fmtDiff, fmtMetric, fmtScore } from "./format";
 import { METRIC_LABELS } from "./columns";
+import { FileDown } from "lucide-react";
+import { Button, ErrorMessage, SkeletonRows } from "../ui";
 
 type Query = Omit<PageQuery, "offset" | "limit" | "with_total">;
 
@@ -31,7 +33,8 @@ export function GridLayout({ experiment, comparison, query }: { experiment: Expe
   const exps = [experiment, ...(comparison ? [comparison] : [])];
   return (
     <div className="grid-layout">
-      {error && <p role="alert" className="error">{error}</p>}
+      <ErrorMessage>{error}</ErrorMessage>
+      <div className="table-card">
       <table className="list" aria-label="Grid layout">
         <thead>
           <tr>
@@ -45,8 +48,8 @@ export function GridLayout({ experiment, comparison, query }: { experiment: Expe
             const other = others.get(r.origin?.id);
             return (
               <tr key={r.id}>
-                <td>{cellText(r.input)}</td>
-                <td>{cellText(r.expected)}</td>
+                <td className="grid-text">{cellText(r.input)}</td>
+                <td className="grid-text">{cellText(r.expected)}</td>
                 <td className="grid-output"><div>{cellText(r.output)}</div><Scores row={r} /></td>
                 {comparison && <td className="grid-output"><div>{cellText(other?.output)}</div><Scores row={other} /></td>}
               </tr>
@@ -54,7 +57,8 @@ export function GridLayout({ experiment, comparison, query }: { experiment: Expe
           })}
         </tbody>
       </table>
-      {rows.length >= limit && <button onClick={() => setLimit(limit + 50)}>Load more</button>}
+      </div>
+      {rows.length >= limit && <div className="row" style={{ marginTop: 8 }}><Button onClick={() => setLimit(limit + 50)}>Load more</Button></div>}
     </div>
   );
 }
@@ -87,9 +91,11 @@ export function SummaryLayout({ experiment, comparison }: { experiment: Experime
   const sums = useSummaries(experiment, comparison);
   return (
     <div className="summary-layout" aria-label="Summary layout">
+      {!sums.length && <div className="card summary-card"><SkeletonRows rows={3} label="Loading the summary" /></div>}
       {sums.map(([e, s], i) => (
-        <section key={e.id} className="summary-card" aria-label={`Summary of ${e.name}`}>
+        <section key={e.id} className="card summary-card" aria-label={`Summary of ${e.name}`}>
           <h2>{e.name}</h2>
+          <h3>Scores</h3>
           <div className="big-scores">
             {Object.values(s.scores ?? {}).map((x) => (
               <div key={x.name} className="big">
@@ -99,6 +105,7 @@ export function SummaryLayout({ experiment, comparison }: { experiment: Experime
               </div>
             ))}
           </div>
+          <h3>Metrics</h3>
           <div className="big-metrics">
             {Object.values(s.metrics ?? {}).map((x) => (
               <div key={x.name} className="big small">
@@ -131,13 +138,15 @@ export function SummaryTableLayout({ experiment, comparison }: { experiment: Exp
   }
   return (
     <div className="summary-table-layout">
-      <button onClick={pdf} disabled={!sums.length}>Download PDF</button>
+      <div className="toolbar"><Button icon={<FileDown />} onClick={pdf} disabled={!sums.length}>Download PDF</Button></div>
+      <div className="table-card">
       <table className="list" aria-label="Summary table">
         <thead><tr>{head.map((h) => <th key={h}>{h}</th>)}</tr></thead>
         <tbody>
           {body.map((r) => <tr key={r[0]}>{r.map((c, i) => i === 0 ? <th key={i} scope="row">{c}</th> : <td key={i} className="num">{c}</td>)}</tr>)}
         </tbody>
       </table>
+      </div>
     </div>
   );
 }

@@ -1,28 +1,32 @@
 import type { Experiment } from "../api/client";
 
-const COLORS = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#ca8a04"];
+// Series colours for charts; they read well on both themes.
+export const SERIES = ["#6366f1", "#f43f5e", "#10b981", "#f59e0b", "#0ea5e9", "#a855f7", "#84cc16"];
 
 // Each score's average across the project's experiments, in creation order.
 export function ScoreChart({ experiments, scores }: { experiments: Experiment[]; scores: string[] }) {
   const exps = [...experiments].sort((a, b) => (a.created < b.created ? -1 : 1));
-  const W = 640, H = 180, P = 30;
-  const x = (i: number) => (exps.length < 2 ? W / 2 : P + (i * (W - 2 * P)) / (exps.length - 1));
-  const y = (v: number) => H - P - v * (H - 2 * P);
+  const W = 900, H = 170, L = 40, R = 20, T = 12, B = 26;
+  const x = (i: number) => (exps.length < 2 ? (L + W - R) / 2 : L + (i * (W - L - R)) / (exps.length - 1));
+  const y = (v: number) => H - B - v * (H - T - B);
   return (
     <figure className="chart" aria-label="Scores over time">
-      <svg width={W} height={H} role="img" aria-label="Score averages per experiment over time">
-        <line x1={P} y1={y(0)} x2={W - P} y2={y(0)} stroke="#ccc" />
-        <line x1={P} y1={y(1)} x2={W - P} y2={y(1)} stroke="#eee" />
-        <text x={2} y={y(1) + 4} fontSize="10">100%</text>
-        <text x={8} y={y(0) + 4} fontSize="10">0%</text>
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label="Score averages per experiment over time">
+        {[0, 0.25, 0.5, 0.75, 1].map((t) => (
+          <g key={t}>
+            <line className="gridline" x1={L} y1={y(t)} x2={W - R} y2={y(t)} strokeDasharray={t === 0 ? undefined : "3 4"} />
+            <text x={L - 8} y={y(t) + 4} fontSize="11" textAnchor="end">{t * 100}%</text>
+          </g>
+        ))}
         {scores.map((s, si) => {
           const pts = exps.map((e, i) => [x(i), e.scores[s]] as const).filter(([, v]) => v !== undefined);
+          const color = SERIES[si % SERIES.length];
           return (
             <g key={s} data-score={s}>
-              <polyline fill="none" stroke={COLORS[si % COLORS.length]} strokeWidth={2}
+              <polyline fill="none" stroke={color} strokeWidth={2} strokeLinejoin="round"
                 points={pts.map(([px, v]) => `${px},${y(v as number)}`).join(" ")} />
               {pts.map(([px, v], i) => (
-                <circle key={i} cx={px} cy={y(v as number)} r={3} fill={COLORS[si % COLORS.length]}>
+                <circle key={i} cx={px} cy={y(v as number)} r={3.5} fill={color} stroke="var(--bg)" strokeWidth={1.5}>
                   <title>{`${s}: ${((v as number) * 100).toFixed(2)}%`}</title>
                 </circle>
               ))}
@@ -30,12 +34,12 @@ export function ScoreChart({ experiments, scores }: { experiments: Experiment[];
           );
         })}
         {exps.map((e, i) => (
-          <text key={e.id} x={x(i)} y={H - 8} fontSize="10" textAnchor="middle">{e.name}</text>
+          <text key={e.id} x={x(i)} y={H - 6} fontSize="11" textAnchor="middle">{e.name}</text>
         ))}
       </svg>
       <figcaption>
         {scores.map((s, si) => (
-          <span key={s} className="legend"><i style={{ background: COLORS[si % COLORS.length] }} />{s}</span>
+          <span key={s} className="legend"><i style={{ background: SERIES[si % SERIES.length] }} />{s}</span>
         ))}
       </figcaption>
     </figure>

@@ -1,6 +1,6 @@
-import { useEffect, useMemo, useState } from "react";
-import { Link, useParams } from "react-router-dom";
-import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { useParams } from "react-router-dom";
+import { Database, Download, Eye, PanelRight, X } from "lucide-react";
 import { api, download, q, type Experiment, type Fields, type Project, type Summary, type TableView } from "../api/client";
 import { useTableState } from "../state/url";
 import { buildColumns, type ColumnSpec } from "../components/columns";
@@ -10,6 +10,8 @@ import { DisplayPanel } from "../components/DisplayPanel";
 import { GroupedTable } from "../components/GroupedTable";
 import { GridLayout, SummaryLayout, SummaryTableLayout } from "../components/Layouts";
 import { DetailsPane } from "../components/DetailsPane";
+import { Button, ErrorMessage, Menu, MenuItem, MenuLabel, MenuSeparator, SearchInput, Skeleton, toast, useHotkeys } from "../ui";
+import { useCrumbs } from "../shell/crumbs";
 
 export function ExperimentPage() {
   const { org = "", project = "", experiment = "" } = useParams();
@@ -21,6 +23,10 @@ export function ExperimentPage() {
   const [summary, setSummary] = useState<Summary | null>(null);
   const [error, setError] = useState("");
   const [searchDraft, setSearchDraft] = useState(state.search);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const projectPath = `/${encodeURIComponent(org)}/p/${encodeURIComponent(project)}`;
+  useCrumbs([{ label: org, to: "/" }, { label: project, to: projectPath }, { label: "Experiments", to: projectPath }, { label: experiment }]);
+  useHotkeys({ "/": () => searchRef.current?.focus() });
 
   useEffect(() => {
     // Catalog lookups only (no aggregates), so the first rows are not held up by statistics.
@@ -44,7 +50,9 @@ export function ExperimentPage() {
   }, [exp?.id]);
   useEffect(() => {
     if (!exp) return;
-    api<{ objects: TableView[] }>(`/v1/experiment/${exp.id}/table/views?row_type=${state.rowType}`).then((r) => setViews(r.objects));
+    api<{ objects: TableView[] }>(`/v1/experiment/${exp.id}/table/views?row_type=${state.rowType}`)
+      .then((r) => setViews(r.objects))
+      .catch((e) => toast("error", "Could not load the views", e.message));
   }, [exp?.id, state.rowType]);
   // The summary (header statistics) is asked for once the first rows are in: on a large experiment
   // it is the heavier query, and rows matter first.
@@ -83,81 +91,93 @@ export function ExperimentPage() {
 
   async function exportAs(format: "csv" | "json", all: boolean) {
     if (!exp) return;
-    const blob = await download(`/v1/experiment/${exp.id}/export`, { ...query, format, columns: all ? null : visible.map((c) => c.id) });
-    const a = document.createElement("a");
-    a.href = URL.createObjectURL(blob);
-    a.download = `${exp.name}.${format}`;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
+    try {
+      const blob = await download(`/v1/experiment/${exp.id}/export`, { ...query, format, columns: all ? null : visible.map((c) => c.id) });
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(blob);
+      a.download = `${exp.name}.${format}`;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+    } catch (e) {
+      toast("error", "Download failed", (e as Error).message);
+    }
   }
 
   const groupExpr = state.custom.find((c) => c.name === state.groupBy)?.expr ?? state.groupBy;
-  const projectPath = `/${encodeURIComponent(org)}/p/${encodeURIComponent(project)}`;
+  const filtered = state.filters.length > 0 || !!state.search;
   return (
-    <main className={`page experiment ${state.details ? "with-details" : ""}`}>
-      <nav className="crumbs" aria-label="Breadcrumb">
-        <Link to="/">{org}</Link> / <Link to={projectPath}>{project}</Link> / <Link to={projectPath}>Experiments</Link> / <span>{experiment}</span>
-      </nav>
-      <h1>{experiment}</h1>
-      {error && <p role="alert" className="error">{error}</p>}
+    <main className={`page fill experiment ${state.details ? "with-details" : ""}`}>
+      <div className="page-header compact">
+        <div className="titles">
+          <h1>{experiment}</h1>
+          <div className="meta">
+            {exp ? (
+              <>
+                {exp.dataset_name && <span className="badge" title="Dataset"><Database aria-hidden />{exp.dataset_name}</span>}
+                {Object.entries(exp.metadata ?? {}).slice(0, 4).map(([k, v]) => (
+                  <span key={k} className="badge mono">{k}: {typeof v === "string" ? v : JSON.stringify(v)}</span>
+                ))}
+                <span className="subtle">{new Date(exp.created).toLocaleString()}</span>
+              </>
+            ) : !error && <Skeleton width={220} />}
+          </div>
+        </div>
+      </div>
+      <ErrorMessage>{error}</ErrorMessage>
       {exp && proj && (
         <>
-          <div className="toolbar">
-            <DropdownMenu.Root>
-              <DropdownMenu.Trigger asChild>
-                <button aria-label="Views">View: {view?.name ?? "Default view"}</button>
-              </DropdownMenu.Trigger>
-              <DropdownMenu.Portal>
-                <DropdownMenu.Content className="menu" align="start">
-                  {views.map((v) => (
-                    <DropdownMenu.Item key={v.id} className="menu-item" title={v.description} onSelect={() => update({ view: v.id })}>
-                      {v.name}
-                    </DropdownMenu.Item>
-                  ))}
-                </DropdownMenu.Content>
-              </DropdownMenu.Portal>
-            </DropdownMenu.Root>
+          <div className="toolbar" role="toolbar" aria-label="Table controls">
+            <Menu trigger={<Button aria-label="Views" icon={<Eye />}>{view?.name ?? "Default view"}</Button>}>
+              <MenuLabel>Built-in views</MenuLabel>
+              {views.map((v) => (
+                <MenuItem key={v.id} title={v.description} checked={v.id === state.view} onSelect={() => update({ view: v.id })}>
+                  {v.name}
+                </MenuItem>
+              ))}
+            </Menu>
             <FilterPanel experimentId={exp.id} rowType={state.rowType} columns={allColumns} custom={state.custom}
-              onAdd={(f) => update({ filters: [...state.filters, f] })} />
+              count={state.filters.length} onAdd={(f) => update({ filters: [...state.filters, f] })} />
             <form onSubmit={(e) => { e.preventDefault(); update({ search: searchDraft }); }}>
-              <input type="search" aria-label="Search rows" placeholder="Search" value={searchDraft}
-                onChange={(e) => setSearchDraft(e.target.value)} />
+              <SearchInput ref={searchRef} aria-label="Search rows" placeholder="Search" shortcut="/" value={searchDraft}
+                onChange={(e) => setSearchDraft(e.target.value)} width={220} />
             </form>
-            <label>
-              Compare to{" "}
-              <select aria-label="Comparison experiment" value={state.comparison} onChange={(e) => update({ comparison: e.target.value })}>
+            <span className="sep" />
+            <label className="row compare-to">
+              <span className="muted">Compare to</span>
+              <select className="select" aria-label="Comparison experiment" value={state.comparison} onChange={(e) => update({ comparison: e.target.value })}>
                 <option value="">None</option>
                 {exps.filter((e) => e.id !== exp.id).map((e) => <option key={e.id} value={e.id}>{e.name}</option>)}
               </select>
             </label>
             <span className="spacer" />
             <DisplayPanel state={state} update={update} columns={allColumns} fields={fields} />
-            <DropdownMenu.Root>
-              <DropdownMenu.Trigger asChild><button aria-label="Download">Download</button></DropdownMenu.Trigger>
-              <DropdownMenu.Portal>
-                <DropdownMenu.Content className="menu" align="end">
-                  <DropdownMenu.Item className="menu-item" onSelect={() => exportAs("csv", false)}>Download as CSV</DropdownMenu.Item>
-                  <DropdownMenu.Item className="menu-item" onSelect={() => exportAs("json", false)}>Download as JSON</DropdownMenu.Item>
-                  <DropdownMenu.Item className="menu-item" onSelect={() => exportAs("csv", true)}>Download as CSV (all fields)</DropdownMenu.Item>
-                  <DropdownMenu.Item className="menu-item" onSelect={() => exportAs("json", true)}>Download as JSON (all fields)</DropdownMenu.Item>
-                </DropdownMenu.Content>
-              </DropdownMenu.Portal>
-            </DropdownMenu.Root>
-            <button aria-pressed={state.details} onClick={() => update({ details: !state.details })}>Details</button>
+            <Menu align="end" trigger={<Button aria-label="Download" icon={<Download />}>Download</Button>}>
+              <MenuLabel>Visible columns</MenuLabel>
+              <MenuItem onSelect={() => exportAs("csv", false)}>Download as CSV</MenuItem>
+              <MenuItem onSelect={() => exportAs("json", false)}>Download as JSON</MenuItem>
+              <MenuSeparator />
+              <MenuLabel>Every field</MenuLabel>
+              <MenuItem onSelect={() => exportAs("csv", true)}>Download as CSV (all fields)</MenuItem>
+              <MenuItem onSelect={() => exportAs("json", true)}>Download as JSON (all fields)</MenuItem>
+            </Menu>
+            <Button aria-pressed={state.details} icon={<PanelRight />} onClick={() => update({ details: !state.details })}>Details</Button>
           </div>
-          {(state.filters.length > 0 || state.search) && (
+          {filtered && (
             <ul className="chips" aria-label="Active filters">
               {state.filters.map((f, i) => (
                 <li key={i}>
                   <code>{f}</code>
-                  <button aria-label={`Remove filter ${f}`} onClick={() => update({ filters: state.filters.filter((_, j) => j !== i) })}>✕</button>
+                  <button aria-label={`Remove filter ${f}`} onClick={() => update({ filters: state.filters.filter((_, j) => j !== i) })}><X aria-hidden /></button>
                 </li>
               ))}
               {state.search && (
                 <li><span>search: {state.search}</span>
-                  <button aria-label="Clear search" onClick={() => { setSearchDraft(""); update({ search: "" }); }}>✕</button></li>
+                  <button aria-label="Clear search" onClick={() => { setSearchDraft(""); update({ search: "" }); }}><X aria-hidden /></button></li>
               )}
+              <li className="chips-clear">
+                <button className="link-btn" onClick={() => { setSearchDraft(""); update({ filters: [], search: "" }); }}>Clear all</button>
+              </li>
             </ul>
           )}
           <div className="body">
@@ -165,7 +185,8 @@ export function ExperimentPage() {
               {state.layout === "list" && !state.groupBy && (
                 <DataTable experimentId={exp.id} query={query} columns={visible} pinned={state.pinned} sort={state.sort}
                   onSort={(sort) => update({ sort })} summary={summary} showComparison={!!comparison} rowHeight={state.rowHeight}
-                  onFirstPage={() => setRowsIn(true)} />
+                  onFirstPage={() => setRowsIn(true)} filtered={filtered || state.view !== "default"}
+                  onClearFilters={() => { setSearchDraft(""); update({ filters: [], search: "", view: "default" }); }} />
               )}
               {state.layout === "list" && state.groupBy && (
                 <GroupedTable experiment={exp} comparison={comparison} includeComparison={state.groupCompare}

@@ -1,6 +1,9 @@
 import { useEffect, useState } from "react";
 import { Link } from "react-router-dom";
+import { FolderKanban, FolderOpen } from "lucide-react";
 import { api, type Project } from "../api/client";
+import { EmptyState, ErrorMessage, Skeleton } from "../ui";
+import { useCrumbs } from "../shell/crumbs";
 
 // Organization → projects.
 export function Home() {
@@ -15,17 +18,29 @@ export function Home() {
       .then((r) => setProjects(r.objects))
       .catch((e) => setError(e.message));
   }, []);
+  useCrumbs(org ? [{ label: org.name, to: "/" }] : []);
   return (
     <main className="page">
-      <nav className="crumbs" aria-label="Breadcrumb">{org?.name ?? "…"}</nav>
-      <h1>Projects</h1>
-      {error && <p role="alert" className="error">{error}</p>}
-      {projects && projects.length === 0 && <p>No projects yet. Run an evaluation with the SDK.</p>}
-      <ul className="cards">
+      <div className="page-header">
+        <div className="titles">
+          <span className="eyebrow">{org?.name ?? "\u00a0"}</span>
+          <h1>Projects</h1>
+        </div>
+      </div>
+      <ErrorMessage>{error}</ErrorMessage>
+      {projects && projects.length === 0 && (
+        <EmptyState icon={<FolderOpen />} title="No projects yet">
+          Run an evaluation with the SDK (<code>BRAINTRUST_APP_URL</code> pointing here), or try <code>assay demo</code>.
+        </EmptyState>
+      )}
+      <ul className="project-grid" aria-label="Projects">
+        {!projects && !error && [0, 1, 2].map((i) => <li key={i} className="card project-card"><Skeleton width="50%" height={16} /><Skeleton width="70%" /></li>)}
         {projects?.map((p) => (
           <li key={p.id}>
-            <Link to={`/${encodeURIComponent(org?.name ?? "")}/p/${encodeURIComponent(p.name)}`}>{p.name}</Link>
-            <span className="muted"> created {new Date(p.created).toLocaleString()}</span>
+            <Link className="card project-card" to={`/${encodeURIComponent(org?.name ?? "")}/p/${encodeURIComponent(p.name)}`}>
+              <span className="name"><FolderKanban aria-hidden />{p.name}</span>
+              <span className="sub">Created {new Date(p.created).toLocaleString()}</span>
+            </Link>
           </li>
         ))}
       </ul>

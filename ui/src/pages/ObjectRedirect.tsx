@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { useNavigate, useSearchParams } from "react-router-dom";
 import { api, q } from "../api/client";
+import { ErrorMessage, Spinner } from "../ui";
 
 // `/app/object?object_type=experiment&object_id=<id>`: a permalink that survives renames.
 export function ObjectRedirect() {
@@ -14,5 +15,9 @@ export function ObjectRedirect() {
       .then((r) => navigate(r.path.replace(/^\/app/, ""), { replace: true }))
       .catch((e) => setError(e.message));
   }, [params, navigate]);
-  return <main className="page">{error ? <p role="alert" className="error">{error}</p> : <p>Opening…</p>}</main>;
+  return (
+    <main className="page">
+      {error ? <ErrorMessage>{error}</ErrorMessage> : <p className="row muted"><Spinner /> Opening…</p>}
+    </main>
+  );
 }

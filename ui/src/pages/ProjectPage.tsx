@@ -1,8 +1,11 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
+import { ArrowDown, ArrowUp, FlaskConical, GitCompareArrows } from "lucide-react";
 import { api, q, type Experiment, type Project } from "../api/client";
 import { ScoreChart } from "../components/ScoreChart";
 import { fmtScore } from "../components/format";
+import { Button, EmptyState, ErrorMessage, SearchInput, Skeleton, useHotkeys } from "../ui";
+import { useCrumbs } from "../shell/crumbs";
 
 type SortField = "name" | "created" | "dataset" | "rows" | `score:${string}`;
 
@@ -17,6 +20,10 @@ export function ProjectPage() {
   const [search, setSearch] = useState("");
   const [sort, setSort] = useState<{ field: SortField; desc: boolean }>({ field: "created", desc: true });
   const [selected, setSelected] = useState<string[]>([]);
+  const searchRef = useRef<HTMLInputElement>(null);
+  useHotkeys({ "/": () => searchRef.current?.focus() });
+  const projectPath = `/${encodeURIComponent(org)}/p/${encodeURIComponent(project)}`;
+  useCrumbs([{ label: org, to: "/" }, { label: project, to: projectPath }, { label: "Experiments" }]);
 
   useEffect(() => {
     api<{ objects: Project[] }>(`/v1/project?project_name=${q(project)}`)
@@ -53,13 +60,14 @@ export function ProjectPage() {
     });
   }, [exps, search, sort]);
 
-  const base = `/${encodeURIComponent(org)}/p/${encodeURIComponent(project)}/experiments/`;
-  function header(field: SortField, label: string) {
+  const base = `${projectPath}/experiments/`;
+  function header(field: SortField, label: string, num = false) {
     const active = sort.field === field;
+    const Arrow = sort.desc ? ArrowDown : ArrowUp;
     return (
-      <th aria-sort={active ? (sort.desc ? "descending" : "ascending") : "none"}>
+      <th key={field} aria-sort={active ? (sort.desc ? "descending" : "ascending") : "none"} className={num ? "num" : undefined}>
         <button className="th-btn" onClick={() => setSort({ field, desc: active ? !sort.desc : field !== "name" })}>
-          {label} {active ? (sort.desc ? "▼" : "▲") : ""}
+          {label}{active && <Arrow aria-hidden />}
         </button>
       </th>
     );
@@ -72,49 +80,81 @@ export function ProjectPage() {
   }
   return (
     <main className="page">
-      <nav className="crumbs" aria-label="Breadcrumb">
-        <Link to="/">{org}</Link> / <span>{project}</span> / <span>Experiments</span>
-      </nav>
-      <h1>Experiments</h1>
-      {error && <p role="alert" className="error">{error}</p>}
-      {exps && exps.length > 0 && <ScoreChart experiments={exps} scores={scoreNames} />}
-      <div className="toolbar">
-        <input type="search" aria-label="Search experiments" placeholder="Search experiments"
-          value={search} onChange={(e) => setSearch(e.target.value)} />
-        <button disabled={selected.length < 2} onClick={compare}>
-          Compare {selected.length > 1 ? `(${selected.length})` : ""}
-        </button>
-        <span className="muted">{proj ? `${exps?.length ?? 0} experiments` : ""}</span>
+      <div className="page-header">
+        <div className="titles">
+          <span className="eyebrow">{project}</span>
+          <h1>Experiments</h1>
+        </div>
       </div>
-      <table className="list" aria-label="Experiments">
-        <thead>
-          <tr>
-            <th aria-label="Select" />
-            {header("name", "Name")}
-            {header("created", "Created")}
-            {header("dataset", "Dataset")}
-            {scoreNames.map((s) => <th key={s}>{header(`score:${s}`, s).props.children}</th>)}
-            {header("rows", "Rows")}
-            <th>Metadata</th>
-          </tr>
-        </thead>
-        <tbody>
-          {shown.map((e) => (
-            <tr key={e.id} data-experiment={e.name}>
-              <td>
-                <input type="checkbox" aria-label={`Select ${e.name}`} checked={selected.includes(e.id)}
-                  onChange={(ev) => setSelected(ev.target.checked ? [...selected, e.id] : selected.filter((x) => x !== e.id))} />
-              </td>
-              <td><Link to={base + encodeURIComponent(e.name)}>{e.name}</Link></td>
-              <td>{new Date(e.created).toLocaleString()}</td>
-              <td>{e.dataset_name ?? ""}</td>
-              {scoreNames.map((s) => <td key={s} className="num">{fmtScore(e.scores[s])}</td>)}
-              <td className="num">{e.row_count}</td>
-              <td className="meta">{e.metadata ? Object.entries(e.metadata).map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join(", ") : ""}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ErrorMessage>{error}</ErrorMessage>
+      {exps && exps.length > 0 && (
+        <section className="card chart-card" aria-label="Score chart">
+          <h2>Scores across experiments</h2>
+          <ScoreChart experiments={exps} scores={scoreNames} />
+        </section>
+      )}
+      <div className="toolbar">
+        <SearchInput ref={searchRef} aria-label="Search experiments" placeholder="Search experiments" shortcut="/"
+          value={search} onChange={(e) => setSearch(e.target.value)} />
+        <Button variant={selected.length > 1 ? "primary" : "default"} icon={<GitCompareArrows />}
+          disabled={selected.length < 2} onClick={compare}
+          title={selected.length < 2 ? "Select two or more experiments to compare" : undefined}>
+          Compare {selected.length > 1 ? `(${selected.length})` : ""}
+        </Button>
+        <span className="muted">{proj && exps ? `${exps.length} experiment${exps.length === 1 ? "" : "s"}` : ""}</span>
+      </div>
+      {exps && exps.length === 0 ? (
+        <EmptyState icon={<FlaskConical />} title="No experiments in this project yet">
+          Run <code>Eval("{project}", …)</code> with the SDK pointed at this server; each run becomes an experiment here.
+        </EmptyState>
+      ) : (
+        <div className="table-card">
+          <table className="list" aria-label="Experiments">
+            <thead>
+              <tr>
+                <th aria-label="Select" style={{ width: 32 }} />
+                {header("name", "Name")}
+                {header("created", "Created")}
+                {header("dataset", "Dataset")}
+                {scoreNames.map((s) => header(`score:${s}`, s, true))}
+                {header("rows", "Rows", true)}
+                <th>Metadata</th>
+              </tr>
+            </thead>
+            <tbody>
+              {!exps && !error && [0, 1, 2].map((i) => (
+                <tr key={i}><td colSpan={5 + scoreNames.length}><Skeleton width={`${60 - i * 10}%`} /></td></tr>
+              ))}
+              {shown.map((e) => (
+                <tr key={e.id} data-experiment={e.name}>
+                  <td>
+                    <input type="checkbox" aria-label={`Select ${e.name}`} checked={selected.includes(e.id)}
+                      onChange={(ev) => setSelected(ev.target.checked ? [...selected, e.id] : selected.filter((x) => x !== e.id))} />
+                  </td>
+                  <td><Link className="exp-name" to={base + encodeURIComponent(e.name)}>{e.name}</Link></td>
+                  <td className="muted">{new Date(e.created).toLocaleString()}</td>
+                  <td>{e.dataset_name ?? <span className="subtle">—</span>}</td>
+                  {scoreNames.map((s) => (
+                    <td key={s} className="num">
+                      {e.scores[s] !== undefined && (
+                        <span className="score-cell">{fmtScore(e.scores[s])}<span className="score-bar" aria-hidden><span style={{ width: `${Math.max(0, Math.min(1, e.scores[s])) * 100}%` }} /></span></span>
+                      )}
+                    </td>
+                  ))}
+                  <td className="num">{e.row_count}</td>
+                  <td className="meta">
+                    <span className="meta-chips">
+                      {Object.entries(e.metadata ?? {}).map(([k, v]) => (
+                        <span key={k} className="badge">{k}: {typeof v === "string" ? v : JSON.stringify(v)}</span>
+                      ))}
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </main>
   );
 }
