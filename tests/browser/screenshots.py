@@ -29,7 +29,10 @@ def main(url: str, key: str) -> None:
     }
     exp = f"{url}/app/local/p/demo/experiments/model-v2?c={exps['model-v1']}"
     shots = {
-        "experiments-list.png": (f"{url}/app/local/p/demo", "table[aria-label=Experiments] tbody tr[data-experiment]"),
+        "experiments-list.png": (
+            f"{url}/app/local/p/demo",
+            "table[aria-label=Experiments] tbody tr[data-experiment]",
+        ),
         "experiment-table.png": (exp + "&details=1", ".datatable [role=row][data-row-id]"),
         "experiment-grid.png": (exp + "&layout=grid", "table[aria-label='Grid layout'] tbody tr"),
         "summary-table.png": (exp + "&layout=summary_table", "table[aria-label='Summary table'] tbody tr"),
