@@ -30,10 +30,10 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from assay.query import run_query
 from assay.server.settings import Settings
 from assay.services.auth import OrgKeyPolicy, Principal
 from assay.services.context import Services
+from assay.services.queries import run_query
 from assay.store import open_store
 from assay.store.base import ObjectRef, RowWrite, WriteRequest
 
@@ -240,7 +240,7 @@ def main() -> None:
         who = Principal("bench", org.id, org.name)
         exps = {e["name"]: e["id"] for e in store.list_objects("experiment", org_id=org.id)}
         current, baseline = exps["current"], exps["baseline"]
-        con = store.reader()  # type: ignore[attr-defined]
+        con = store._reader()  # type: ignore[attr-defined]
         # Summaries are materialised and refreshed lazily after writes: time one full rebuild
         # (what the first summary read pays after the whole experiment was written).
         store._writer.submit(  # type: ignore[attr-defined]
@@ -249,7 +249,7 @@ def main() -> None:
             )
         )
         start = time.perf_counter()
-        store.refresh_summaries("experiment", [current, baseline])
+        store.refresh_summaries("experiment", [current, baseline])  # type: ignore[attr-defined]
         refresh_ms = (time.perf_counter() - start) * 1000
         hand, ours = hand_written(current, baseline), through_assay(current, baseline)
         table = Table(

@@ -144,20 +144,23 @@ def test_unknown_experiment_is_404_and_nothing_is_written(api: Api, exp: dict[st
     assert_error(api.get("/v1/experiment/nope/fetch"), 404, "nope")
 
 
-def test_writes_to_another_organizations_object_are_403(api: Api, exp: dict[str, Any]) -> None:
+def test_another_organizations_object_is_not_found(api: Api, exp: dict[str, Any]) -> None:
+    """Reads and writes of another organization's object get the same 404 as an unknown id."""
     other_key = create_api_key(store_of(api), "other-org")
     other = {"Authorization": f"Bearer {other_key}"}
     before = events(api, exp)
     body = orjson.dumps({"rows": [good_row(exp, 1)]})
-    assert_error(api.client.post("/logs3", content=body, headers=other), 403, "another organization")
+    assert_error(api.client.post("/logs3", content=body, headers=other), 404, exp["id"], "not found")
     assert_error(
         api.client.post(f"/v1/experiment/{exp['id']}/insert", json={"events": [{"input": 1}]}, headers=other),
-        403,
-        "another organization",
+        404,
+        "not found",
     )
-    assert_error(
-        api.client.get(f"/v1/experiment/{exp['id']}/fetch", headers=other), 403, "another organization"
-    )
+    assert_error(api.client.get(f"/v1/experiment/{exp['id']}/fetch", headers=other), 404, "not found")
+    assert_error(api.client.get(f"/v1/experiment/{exp['id']}", headers=other), 404, "not found")
+    assert_error(api.client.delete(f"/v1/experiment/{exp['id']}", headers=other), 404, "not found")
+    unknown = api.client.get("/v1/experiment/00000000-0000-0000-0000-000000000000", headers=other)
+    assert unknown.status_code == 404
     assert events(api, exp) == before
 
 

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from assay.query import QueryError, compile_column, compile_filter, parse_query
+from assay.query import QueryError, parse_expression, parse_query
+from assay.query import compile_column as _column
+from assay.query import compile_filter as _filter
+from assay.store.duckdb.dialect import DIALECT
+
+
+def compile_filter(text: str, shape: str = "spans") -> str:
+    return DIALECT.render(_filter(parse_expression(text), shape, DIALECT))
+
+
+def compile_column(text: str, shape: str = "spans", aggregate: bool = False) -> str:
+    return DIALECT.render(_column(parse_expression(text), shape, DIALECT, aggregate=aggregate))
 
 
 def test_filter_compiles_field_paths_by_type():

@@ -13,7 +13,7 @@ from tests.store.test_store_reads import scored
 
 
 def dirty_count(store: Store) -> int:
-    row = store.reader().execute("SELECT count(*) FROM dirty_traces").fetchone()  # type: ignore[attr-defined]
+    row = store._reader().execute("SELECT count(*) FROM dirty_traces").fetchone()  # type: ignore[attr-defined]
     return int(row[0])
 
 
@@ -34,7 +34,7 @@ def _check_idle_refresh(store: Store) -> None:
         time.sleep(0.1)
     assert dirty_count(store) == 0
     stored = (
-        store.reader()
+        store._reader()
         .execute(  # type: ignore[attr-defined]
             "SELECT root_span_id, scores['acc'] FROM trace_summaries WHERE object_id = ? ORDER BY 1",
             [ref.object_id],

@@ -19,9 +19,10 @@ from starlette.concurrency import run_in_threadpool
 from assay.api.deps import caller, json_object, services
 from assay.api.responses import OrjsonResponse
 from assay.model.errors import InvalidInput
-from assay.query import QueryResult, run_query
 from assay.services.auth import Principal
 from assay.services.context import Services
+from assay.services.queries import run_query
+from assay.services.query_results import QueryResult
 
 router = APIRouter(tags=["query"])
 FORMATS = ("json", "jsonl", "parquet")

@@ -12,7 +12,7 @@ from assay.api.fetch_params import FeedbackBody, FetchBody, InsertBody
 from assay.api.responses import OrjsonResponse
 from assay.services import ingest
 from assay.services.auth import Principal
-from assay.services.catalog import get_object
+from assay.services.catalog import rows_owner
 from assay.services.context import Services
 from assay.store.base import ObjectRef
 
@@ -20,8 +20,7 @@ from assay.store.base import ObjectRef
 def _fetch(
     svc: Services, who: Principal, object_type: str, object_id: str, body: FetchBody
 ) -> dict[str, Any]:
-    kind = "project" if object_type == "project_logs" else object_type
-    get_object(svc, who, kind, object_id)  # type: ignore[arg-type]
+    rows_owner(svc, who, object_type, object_id)
     page = svc.store.fetch(
         ObjectRef(object_type, object_id), limit=body.limit, cursor=body.cursor, version=body.snapshot()
     )

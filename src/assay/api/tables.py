@@ -11,7 +11,7 @@ from assay.api.deps import caller, services
 from assay.services import tables
 from assay.services.auth import Principal
 from assay.services.context import Services
-from assay.services.table_query import GroupQuery, PageQuery, TableQuery
+from assay.services.table_query import CheckQuery, GroupQuery, PageQuery, TableQuery
 
 router = APIRouter(tags=["web app"])
 
@@ -38,6 +38,16 @@ async def table_groups(
 ) -> dict[str, Any]:
     """Per-group counts and score/metric averages, optionally with the comparison's averages."""
     return await run_in_threadpool(tables.groups, svc, who, experiment_id, body)
+
+
+@router.post("/v1/experiment/{experiment_id}/table/check")
+def table_check(
+    experiment_id: str, body: CheckQuery, who: Principal = Depends(caller), svc: Services = Depends(services)
+) -> dict[str, Any]:
+    """Check a SQL filter or a custom column on its own, without running a query: `valid`, and
+    otherwise the `message` with its `line` and `column` in the text."""
+    tables.rows_owner(svc, who, "experiment", experiment_id)
+    return tables.check(svc, body)
 
 
 @router.get("/v1/experiment/{experiment_id}/table/views")

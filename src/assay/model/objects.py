@@ -6,6 +6,7 @@ accepted by the request models and ignored.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -13,6 +14,29 @@ from pydantic import BaseModel, ConfigDict, Field
 
 ObjectKind = Literal["project", "experiment", "dataset"]
 RowObjectType = Literal["experiment", "dataset", "project_logs"]
+
+
+@dataclass(frozen=True)
+class ObjectType:
+    """A kind of object that holds rows, declared once: everything else reads this table."""
+
+    name: RowObjectType  # rows' `object_type`, the query source `name(…)` and the route `/v1/<name>`
+    catalog_kind: ObjectKind  # the catalog object whose id names it (project logs: the project)
+    id_field: str  # the row field naming the object when a row is written
+
+    @property
+    def prefix(self) -> str:
+        return f"/v1/{self.name}"
+
+
+OBJECT_TYPES: dict[str, ObjectType] = {
+    t.name: t
+    for t in (
+        ObjectType("experiment", "experiment", "experiment_id"),
+        ObjectType("dataset", "dataset", "dataset_id"),
+        ObjectType("project_logs", "project", "project_id"),
+    )
+}
 
 
 def utcnow() -> datetime:

@@ -1,26 +1,21 @@
-"""One query layer: the reference SQL dialect parsed, checked and compiled for the store's backend.
+"""One query language: the reference SQL dialect parsed, checked and compiled for a backend's dialect.
 
 Everything that queries rows goes through here: `POST /btql`, `assay sql`, `assay sync`, the UI's
-SQL filter, custom columns, saved views and internal analyses. Nothing else writes backend SQL.
+SQL filter, custom columns, and internal analyses. Nothing else writes backend SQL. This package
+only compiles; it knows nothing of callers, services or connections::
 
-Usage (services and the web UI)::
+    from assay.query import parse_query, source_refs, compile_query, QueryError
 
-    from assay.query import run_query, compile_filter, compile_column, QueryError
+    parsed = parse_query("SELECT metadata.model, avg(scores.Factuality) AS f "
+                         "FROM experiment('my-exp', shape => 'summary') GROUP BY 1")
+    refs = source_refs(parsed.select)          # experiment('my-exp'), shape summary: unresolved
+    source = ...                               # a service resolves refs for a caller (ids it may read)
+    compiled = compile_query(parsed, source, store.dialect)
+    compiled.statement, compiled.sql           # the tree, and its spelling for that dialect
 
-    # A whole query as a caller (SQL, pipe text or the SDK's JSON tree); access is checked.
-    result = run_query(svc, who, "SELECT metadata.model, avg(scores.Factuality) AS f "
-                                 "FROM experiment('<id>', shape => 'summary') GROUP BY 1")
-    result.rows, result.schema, result.cursor   # rows as API values, JSON Schema, next page
-
-    # The UI's SQL filter box and custom columns: validate one expression against a shape
-    # ("spans", "traces" or "summary") before saving it; errors carry `.line` and `.column`.
-    compile_filter("scores.Factuality < 0.5 AND metadata.split = 'test'", shape="summary")
-    compile_column("metrics.completion_tokens / metrics.prompt_tokens", shape="spans")
-
-    # To run a filter or column, put it into a query and call run_query, e.g.
-    # f"SELECT id, {column} AS c FROM experiment('{id}', shape => 'summary') WHERE {filter}"
-    # (ids are safe to interpolate only after they came from the catalog; the filter and
-    # column text are re-parsed and re-checked by run_query, so nothing unchecked runs.)
+A store runs it (`Store.execute(compiled, timeout=…, memory=…)`); `assay.services.queries.run_query`
+does the whole path for a caller. Expressions on their own (the UI's filters and custom columns)
+are parsed by `parse_expression`, which keeps positions within the text the user typed.
 
 `QueryError` (a 400 `InvalidInput`) says what is wrong and where; `QueryTimeout` is a 408.
 Dialect reference: docs/query.md.
@@ -29,10 +24,10 @@ Dialect reference: docs/query.md.
 from __future__ import annotations
 
 from assay.query.compile import DEFAULT_LIMIT, MAX_LIMIT, Compiled, compile_query
-from assay.query.errors import QueryError, QueryTimeout
-from assay.query.expression import compile_column, compile_filter
+from assay.query.errors import QueryError, QueryTimeout, QueryTooLarge
+from assay.query.expression import compile_column, compile_filter, parse_expression
 from assay.query.parse import ParsedQuery, parse_query
-from assay.query.run import QueryResult, run_query
+from assay.query.sources import Source, SourceRefs, source_refs
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -40,11 +35,14 @@ __all__ = [
     "Compiled",
     "ParsedQuery",
     "QueryError",
-    "QueryResult",
     "QueryTimeout",
+    "QueryTooLarge",
+    "Source",
+    "SourceRefs",
     "compile_column",
     "compile_filter",
     "compile_query",
+    "parse_expression",
     "parse_query",
-    "run_query",
+    "source_refs",
 ]

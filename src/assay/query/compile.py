@@ -1,8 +1,10 @@
-"""A parsed query plus a caller, compiled to one backend statement over the allowed sources.
+"""A parsed query plus its resolved source, compiled to one statement for a dialect.
 
-The statement is `WITH src AS (<source subquery>) SELECT … FROM src …`: the source subquery is
-generated from the resolved object ids and the shape, and the rest is rebuilt node by node from
-the user's tree by `ExprCompiler`, so user SQL can reach nothing but `src`.
+The statement is `WITH src AS (<source subquery>) SELECT … FROM src …`: the source subquery comes
+from the dialect for the resolved object ids and the shape, and the rest is rebuilt node by node
+from the user's tree by `ExprCompiler`, so user SQL can reach nothing but `src`. Nothing here
+knows who asks or runs anything: `assay.services.queries` resolves the source for a caller and a
+store executes the result (`Store.execute`).
 """
 
 from __future__ import annotations
@@ -14,15 +16,14 @@ from dataclasses import dataclass, field
 import orjson
 from sqlglot import exp
 
-from assay.query.dialect import BACKEND
+from assay.model.objects import OBJECT_TYPES
+from assay.query.dialect import Dialect
 from assay.query.errors import QueryError, bounded, error_at
 from assay.query.exprs import ExprCompiler
 from assay.query.fields import fields_for, flatten
 from assay.query.functions import ANY_SPAN_ROWS
 from assay.query.parse import ParsedQuery
-from assay.query.sources import Source, resolve_source
-from assay.services.auth import Principal
-from assay.services.context import Services
+from assay.query.sources import Source
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 100_000
@@ -32,6 +33,14 @@ SELECT_ARGS = frozenset({"expressions", "from_", "where", "group", "having", "or
 
 @dataclass
 class Compiled:
+    """One statement ready to execute, and what its caller needs to read the answer.
+
+    `statement` is the tree and `sql` its spelling for the dialect it was compiled for; `source`
+    says which rows it reads (the store keeps what it reads fresh, e.g. trace summaries);
+    `columns` are the output names in order; `star` marks `SELECT *` (rows decode as API events);
+    `keyed` pages follow `_pagination_key` (the hidden `KEY_COLUMN`), others go by `offset`."""
+
+    statement: exp.Expr
     sql: str
     source: Source
     columns: list[str]
@@ -40,6 +49,7 @@ class Compiled:
     limit: int
     offset: int = 0
     warnings: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)  # `* EXCLUDE (…)` fields dropped from span events
 
 
 def encode_cursor(state: dict[str, object]) -> str:
@@ -96,11 +106,16 @@ def _limit_of(select: exp.Select, override: int | None, warnings: list[str]) -> 
 
 @bounded
 def compile_query(
-    svc: Services, who: Principal, parsed: ParsedQuery, *, cursor: str | None = None, limit: int | None = None
+    parsed: ParsedQuery,
+    source: Source,
+    dialect: Dialect,
+    *,
+    cursor: str | None = None,
+    limit: int | None = None,
 ) -> Compiled:
+    """Compile `parsed` over `source` (its FROM clause, already resolved by the caller)."""
     select = parsed.select
     _check_clauses(select)
-    source = resolve_source(svc, who, select)
     shape = source.shape
     warnings: list[str] = []
     page = _limit_of(select, limit, warnings)
@@ -109,9 +124,12 @@ def compile_query(
     star = len(items) == 1 and isinstance(items[0], exp.Star)
     names: list[str] = []
     out_items: list[exp.Expr] = []
-    plain = ExprCompiler(shape)
+    plain = ExprCompiler(shape, dialect)
+    excluded: list[str] = []
     if star:
-        for name in star_columns(shape):
+        excluded = _excluded(items[0], shape)
+        # Span rows decode as whole API events (every column is needed); EXCLUDE then drops fields.
+        for name in star_columns(shape) if shape != "summary" else _kept(shape, excluded):
             column = fields_for(shape)[name][0] if shape == "summary" else name
             out_items.append(exp.alias_(exp.column(column, quoted=True), name, quoted=True))
             names.append(name)
@@ -125,7 +143,7 @@ def compile_query(
             expr = item.this if isinstance(item, exp.Alias) else item
             out_items.append(exp.alias_(plain.value(expr), name, quoted=True))
             names.append(name)
-    aliased = ExprCompiler(shape, set(names))
+    aliased = ExprCompiler(shape, dialect, set(names))
     aliased.aggregates = plain.aggregates
     out = exp.Select(expressions=out_items).from_("src")
     if select.args.get("distinct") is not None:
@@ -135,7 +153,7 @@ def compile_query(
     conds: list[exp.Expr] = []
     any_span_in_where = False
     if where is not None:
-        check = ExprCompiler(shape)
+        check = ExprCompiler(shape, dialect)
         cond = check.value(where.this, "bool")
         if check.aggregates:
             raise error_at(where, "aggregates are not allowed in WHERE/filter; use HAVING")
@@ -200,14 +218,40 @@ def compile_query(
         out.set("offset", exp.Offset(expression=exp.Literal.number(offset)))
 
     ids = list(source.object_ids)
-    spans = BACKEND.spans_sql(source.object_type, ids)
-    ctes = ""
     if plain.any_span or aliased.any_span or any_span_in_where:
-        ctes += f"{ANY_SPAN_ROWS} AS ({spans}), "
-    # Summaries are stored one row per trace (`execute` refreshes them first).
-    src = BACKEND.summaries_sql(source.object_type, ids, source.compare_id) if shape == "summary" else spans
-    sql = f"WITH {ctes}src AS ({src}) {BACKEND.render(out)}"
-    return Compiled(sql, source, names, star, keyed, page, offset, warnings)
+        out = out.with_(ANY_SPAN_ROWS, as_=dialect.spans_source(source.object_type, ids))
+    src = (
+        dialect.summaries_source(source.object_type, ids, source.compare_id)
+        if shape == "summary"
+        else dialect.spans_source(source.object_type, ids)
+    )
+    out = out.with_("src", as_=src)
+    compiled = Compiled(out, dialect.render(out), source, names, star, keyed, page, offset, warnings)
+    compiled.exclude = excluded if shape != "summary" else []
+    return compiled
+
+
+def _excluded(star: exp.Star, shape: str) -> list[str]:
+    """The names of `* EXCLUDE (a, b)` (each must be a column of `*`); REPLACE/RENAME are refused."""
+    for key in ("replace", "rename", "ilike"):
+        if star.args.get(key):
+            raise error_at(star, f"SELECT * {key.upper()} is not supported; select the columns by name")
+    names = {*star_columns(shape), *(t.id_field for t in OBJECT_TYPES.values())}
+    excluded: list[str] = []
+    for node in star.args.get("except_") or []:
+        parts = flatten(node)
+        if not parts or len(parts) != 1 or not isinstance(parts[0], str):
+            raise error_at(node, "EXCLUDE takes column names, e.g. SELECT * EXCLUDE (input, output)")
+        if parts[0] not in names:
+            raise error_at(node, f"EXCLUDE: {parts[0]!r} is not a column of SELECT *")
+        excluded.append(parts[0])
+    if not _kept(shape, excluded):
+        raise error_at(star, "EXCLUDE leaves no column to select")
+    return excluded
+
+
+def _kept(shape: str, excluded: list[str]) -> list[str]:
+    return [n for n in star_columns(shape) if n not in excluded]
 
 
 def star_columns(shape: str) -> list[str]:

@@ -21,6 +21,12 @@ class QueryError(InvalidInput):
         self.line = line
         self.column = column
 
+    def labelled(self, label: str) -> QueryError:
+        """The same error, its message naming the fragment it is in (e.g. "filter 'x > 1'")."""
+        self.message = f"{label}: {self.message}"
+        self.args = (self.message,)
+        return self
+
 
 class QueryTimeout(QueryError):
     """The query ran past its time limit and was interrupted."""
@@ -47,9 +53,31 @@ def position(node: exp.Expr | None) -> tuple[int | None, int | None]:
     return (best[1], best[2]) if best else (None, None)
 
 
+LABEL = "assay_label"  # meta key: what a fragment of a statement is ("filter 'x > 1'", "column 'c'")
+
+
+def label(node: exp.Expr, text: str) -> exp.Expr:
+    """Mark `node` as the root of a fragment the user typed, so errors inside it name it."""
+    node.meta[LABEL] = text
+    return node
+
+
+def parse_labelled(parse: Callable[[str], exp.Expr], text: str, what: str) -> exp.Expr:
+    """`parse(text)` with the fragment labelled `what`, for syntax errors and later ones alike."""
+    try:
+        return label(parse(text), what)
+    except QueryError as exc:
+        raise exc.labelled(what) from None
+
+
 def error_at(node: exp.Expr | None, message: str) -> QueryError:
+    """An error at `node`'s position; inside a labelled fragment, the message names the fragment."""
     line, col = position(node)
-    return QueryError(message, line, col)
+    found = node
+    while found is not None and LABEL not in found.meta:
+        found = found.parent
+    error = QueryError(message, line, col)
+    return error.labelled(found.meta[LABEL]) if found is not None else error
 
 
 P = ParamSpec("P")
@@ -67,3 +95,9 @@ def bounded(fn: Callable[P, R]) -> Callable[P, R]:
             raise QueryError("the query is nested too deeply; simplify it") from None
 
     return wrapper
+
+
+class QueryTooLarge(QueryError):
+    """The query would need more memory than a query may use; it was stopped, nothing else was."""
+
+    status_code = 400

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
-from assay.query.dialect import BACKEND
+from assay.query.dialect import Dialect
 from assay.query.errors import QueryError, error_at
 from assay.query.fields import NUMERIC, Typed, coerce, flatten, kind_after, resolve
 from assay.query.syntax import INCLUDES
@@ -127,19 +127,20 @@ def function_name(node: exp.Func) -> str:
 class ExprCompiler:
     """Compiles expressions of one query; `shape` picks the field table, `aliases` the output names."""
 
-    def __init__(self, shape: str, aliases: set[str] | None = None) -> None:
+    def __init__(self, shape: str, dialect: Dialect, aliases: set[str] | None = None) -> None:
         self.shape = shape
+        self.d = dialect
         self.aliases = aliases or set()
         self.aggregates = 0
         self.in_aggregate = False
         self.any_span = False  # set when any_span(…) needs the spans of the sources (ANY_SPAN_ROWS)
 
     def value(self, node: exp.Expr, want: str = "value") -> exp.Expr:
-        return coerce(self.typed(node), want)
+        return coerce(self.typed(node), want, self.d)
 
     def typed_as(self, node: exp.Expr, want: str) -> Typed:
         t = self.typed(node)
-        return Typed(coerce(t, want), kind_after(t, want))
+        return Typed(coerce(t, want, self.d), kind_after(t, want))
 
     def typed(self, node: exp.Expr | None) -> Typed:
         if not isinstance(node, exp.Expr):
@@ -192,7 +193,7 @@ class ExprCompiler:
             want = "number" if value.kind == "path" else "value"
             return Typed(
                 exp.Between(
-                    this=coerce(value, want),
+                    this=coerce(value, want, self.d),
                     low=self.value(node.args["low"], want),
                     high=self.value(node.args["high"], want),
                 ),
@@ -212,7 +213,7 @@ class ExprCompiler:
                 raise error_at(node, f"cannot cast to {to}")
             target = SQL_CAST_TYPES[to]
             want = {"DOUBLE": "number", "BIGINT": "number", "BOOLEAN": "bool"}.get(target, "text")
-            return Typed(BACKEND.cast(self.value(node.this, want), target), CAST_KINDS.get(target, "any"))
+            return Typed(self.d.cast(self.value(node.this, want), target), CAST_KINDS.get(target, "any"))
         if isinstance(node, exp.Func):
             return self.function(node)
         raise error_at(node, f"{node.key.upper()} is not allowed in a query")
@@ -229,7 +230,7 @@ class ExprCompiler:
             ident = node.this if isinstance(node, exp.Column) else None
             if isinstance(ident, exp.Identifier) and ident.quoted and not self._known(name):
                 return Typed(exp.Literal.string(name), "text")  # BTQL allows "double-quoted strings"
-        return resolve(node, parts, self.shape)
+        return resolve(node, parts, self.shape, self.d)
 
     def _known(self, name: str) -> bool:
         from assay.query.fields import fields_for
@@ -241,7 +242,7 @@ class ExprCompiler:
         left, right = self.typed(a), self.typed(b)
         lw = self._want_for(left, right)
         rw = self._want_for(right, left)
-        return coerce(left, lw), coerce(right, rw)
+        return coerce(left, lw, self.d), coerce(right, rw, self.d)
 
     @staticmethod
     def _want_for(value: Typed, other: Typed) -> str:
@@ -266,7 +267,8 @@ class ExprCompiler:
         if value.kind in ("path", "json"):
             want = "number" if items and all(i.kind in NUMERIC for i in items) else "text"
         return Typed(
-            exp.In(this=coerce(value, want), expressions=[coerce(i, "value") for i in items]), "bool"
+            exp.In(this=coerce(value, want, self.d), expressions=[coerce(i, "value", self.d) for i in items]),
+            "bool",
         )
 
     def arithmetic(self, node: exp.Expr) -> Typed:
@@ -274,8 +276,14 @@ class ExprCompiler:
         temporal = {left.kind, right.kind} & {"timestamp", "interval"}
         if temporal:
             kind = "interval" if left.kind == right.kind == "interval" else "timestamp"
-            return Typed(type(node)(this=coerce(left, "value"), expression=coerce(right, "value")), kind)
-        return Typed(type(node)(this=coerce(left, "number"), expression=coerce(right, "number")), "number")
+            return Typed(
+                type(node)(this=coerce(left, "value", self.d), expression=coerce(right, "value", self.d)),
+                kind,
+            )
+        return Typed(
+            type(node)(this=coerce(left, "number", self.d), expression=coerce(right, "number", self.d)),
+            "number",
+        )
 
     def case(self, node: exp.Expr) -> Typed:
         if isinstance(node, exp.If):

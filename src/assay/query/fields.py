@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from assay.query.dialect import BACKEND
+from assay.query.dialect import Dialect
 from assay.query.errors import error_at
-from assay.store.columns import ROW_COLUMNS
+from assay.store.columns import ROOT_FIELDS, ROW_COLUMNS
 
 # Kinds: number int text bool timestamp json map list any path
 KIND_OF_COLUMN = {
@@ -37,23 +37,12 @@ SPAN_FIELDS.update(
         "object_id": ("object_id", "text"),
     }
 )
+# `SELECT *` of the summary shape: the trace's identity, its root's fields, its aggregates.
 SUMMARY_COLUMNS = [
     "root_span_id",
-    "id",
-    "span_id",
-    "created",
-    "_xact_id",
-    "project_id",
+    *(f for f in ROOT_FIELDS if f in SPAN_FIELDS and f != "_pagination_key"),
     "object_type",
     "object_id",
-    "input",
-    "output",
-    "expected",
-    "error",
-    "metadata",
-    "tags",
-    "origin",
-    "span_attributes",
     "scores",
     "metrics",
 ]
@@ -112,7 +101,7 @@ def flatten(node: exp.Expr) -> list[str | int] | None:
     return None
 
 
-def resolve(node: exp.Expr, parts: list[str | int], shape: str) -> Typed:
+def resolve(node: exp.Expr, parts: list[str | int], shape: str, d: Dialect) -> Typed:
     """Compile the path `parts` (from `node`, for error positions) against the shape's columns."""
     table = fields_for(shape)
     root, rest = parts[0], parts[1:]
@@ -133,11 +122,11 @@ def resolve(node: exp.Expr, parts: list[str | int], shape: str) -> Typed:
         key = rest[0]
         if root == "metrics" and shape == "summary":
             key = SUMMARY_METRIC_ALIASES.get(key, key)
-        return Typed(BACKEND.map_get(col, key), "number")
+        return Typed(d.map_get(col, key), "number")
     if kind == "list":
         if len(rest) != 1 or not isinstance(rest[0], int):
             raise error_at(node, f"{root} is a list: index it with a number, e.g. {root}[0]")
-        return Typed(BACKEND.list_get(col, rest[0]), "text")
+        return Typed(d.list_get(col, rest[0]), "text")
     if kind == "json":
         for part in rest:
             if isinstance(part, str) and ('"' in part or "\\" in part):
@@ -146,20 +135,20 @@ def resolve(node: exp.Expr, parts: list[str | int], shape: str) -> Typed:
     raise error_at(node, f"field {root!r} has no sub-fields")
 
 
-def coerce(value: Typed, want: str) -> exp.Expr:
+def coerce(value: Typed, want: str, d: Dialect) -> exp.Expr:
     """The expression of `value` as `want` (number, text, bool or value = leave as it is)."""
     if value.kind == "path":
         if want == "number":
-            return BACKEND.to_number(BACKEND.json_text(value.expr, value.path))
+            return d.to_number(d.json_text(value.expr, value.path))
         if want == "bool":
-            return BACKEND.to_bool(BACKEND.json_text(value.expr, value.path))
+            return d.to_bool(d.json_text(value.expr, value.path))
         if want == "text":
-            return BACKEND.json_text(value.expr, value.path)
-        return BACKEND.json_value(value.expr, value.path)
+            return d.json_text(value.expr, value.path)
+        return d.json_value(value.expr, value.path)
     if value.kind == "json" and want == "text":
-        return BACKEND.json_text(value.expr, [])
+        return d.json_text(value.expr, [])
     if value.kind == "json" and want == "number":
-        return BACKEND.to_number(BACKEND.json_text(value.expr, []))
+        return d.to_number(d.json_text(value.expr, []))
     return value.expr
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from assay.query.dialect import BACKEND
 from assay.query.errors import error_at
 from assay.query.exprs import AGGREGATES, CASTS, SCALARS, ExprCompiler
 from assay.query.fields import Typed, coerce
@@ -29,7 +28,7 @@ def compile_function(c: ExprCompiler, node: exp.Func, name: str) -> Typed:
         return _aggregate(c, node, name, args)
     if name == "any_span":
         _arity(node, name, args, 1, 1)
-        spans = ExprCompiler("spans")
+        spans = ExprCompiler("spans", c.d)
         cond = spans.value(args[0], "bool")
         if spans.aggregates or spans.any_span:
             raise error_at(node, "any_span() takes one condition on a single span")
@@ -38,10 +37,10 @@ def compile_function(c: ExprCompiler, node: exp.Func, name: str) -> Typed:
         return Typed(exp.column("root_span_id").isin(query=matching), "bool")
     if name in ("now", "current_timestamp"):
         _arity(node, name, args, 0, 0)
-        return Typed(BACKEND.now(), "timestamp")
+        return Typed(c.d.now(), "timestamp")
     if name == "current_date":
         _arity(node, name, args, 0, 0)
-        return Typed(BACKEND.call("current_date"), "timestamp")
+        return Typed(c.d.call("current_date"), "timestamp")
     if name in CASTS:
         _arity(node, name, args, 1, 1)
         target = CASTS[name]
@@ -51,13 +50,13 @@ def compile_function(c: ExprCompiler, node: exp.Func, name: str) -> Typed:
         kind = {"VARCHAR": "text", "DOUBLE": "number", "BIGINT": "int", "BOOLEAN": "bool"}.get(
             target, "timestamp"
         )
-        return Typed(BACKEND.cast(c.value(args[0], want), target), kind)
+        return Typed(c.d.cast(c.value(args[0], want), target), kind)
     if name == MATCH:
         _arity(node, "MATCH", args, 2, 2)
         words = args[1]
         if not (isinstance(words, exp.Literal) and words.is_string):
             raise error_at(node, "MATCH needs a quoted string of words on its right")
-        return Typed(BACKEND.match_words(c.value(args[0], "text"), words.this), "bool")
+        return Typed(c.d.match_words(c.value(args[0], "text"), words.this), "bool")
     if name == INCLUDES:
         _arity(node, "INCLUDES", args, 2, 2)
         return _includes(c, args)
@@ -69,7 +68,7 @@ def compile_function(c: ExprCompiler, node: exp.Func, name: str) -> Typed:
             raise error_at(node, "json_extract needs a quoted path, e.g. json_extract(output, 'a.b[0]')")
         text = text if text.startswith("$") else "$." + text
         return Typed(
-            BACKEND.call("json_extract_string", c.value(args[0], "text"), exp.Literal.string(text)), "text"
+            c.d.call("json_extract_string", c.value(args[0], "text"), exp.Literal.string(text)), "text"
         )
     if name in SCALARS:
         low, high, kind, want = SCALARS[name]
@@ -79,22 +78,22 @@ def compile_function(c: ExprCompiler, node: exp.Func, name: str) -> Typed:
             if not (isinstance(unit, exp.Literal) and unit.is_string and unit.this.lower() in DATE_UNITS):
                 raise error_at(node, f"date_trunc unit must be one of {', '.join(sorted(DATE_UNITS))}")
             return Typed(
-                BACKEND.call("date_trunc", exp.Literal.string(unit.this.lower()), c.value(args[1])),
+                c.d.call("date_trunc", exp.Literal.string(unit.this.lower()), c.value(args[1])),
                 "timestamp",
             )
         typed = [c.typed(a) for a in args]
         if name in ("len", "length"):
             inner = typed[0]
             fn = "len" if inner.kind == "list" else "length"
-            arg = coerce(inner, "text" if inner.kind != "list" else "value")
-            return Typed(BACKEND.call(fn, arg), "int")
-        compiled = [coerce(t, want) for t in typed]
+            arg = coerce(inner, "text" if inner.kind != "list" else "value", c.d)
+            return Typed(c.d.call(fn, arg), "int")
+        compiled = [coerce(t, want, c.d) for t in typed]
         if kind == "any":
             kinds = {t.kind for t in typed if t.kind not in ("any", "path")}
             kind = kinds.pop() if len(kinds) == 1 else "any"
         if name == "round" and len(compiled) == 2 and not isinstance(args[1], exp.Literal):
             raise error_at(node, "round() needs a whole number of digits")
-        return Typed(BACKEND.call(name, *compiled), kind)
+        return Typed(c.d.call(name, *compiled), kind)
     raise error_at(node, f"unknown or disallowed function {name}(); allowed: {', '.join(KNOWN)}")
 
 
@@ -108,20 +107,20 @@ def _aggregate(c: ExprCompiler, node: exp.Func, name: str, args: list[exp.Expr])
         if name == "count" and args and isinstance(args[0], exp.Distinct):
             inner = args[0].expressions
             _arity(node, "count(DISTINCT …)", inner, 1, 1)
-            return Typed(BACKEND.count_distinct(c.value(inner[0])), "int")
+            return Typed(c.d.count_distinct(c.value(inner[0])), "int")
         _arity(node, name, args, low, high)
         if name == "count":
             return Typed(exp.Count(this=c.value(args[0]) if args else exp.Star()), "int")
         if name == "count_distinct":
-            return Typed(BACKEND.count_distinct(c.value(args[0])), "int")
+            return Typed(c.d.count_distinct(c.value(args[0])), "int")
         if name == "percentile":
             p = args[1]
             if not (isinstance(p, exp.Literal) and not p.is_string and 0 <= float(p.this) <= 1):
                 raise error_at(node, "percentile(expr, p) needs a number p between 0 and 1")
-            return Typed(BACKEND.percentile(c.value(args[0], "number"), exp.Literal.number(p.this)), "number")
+            return Typed(c.d.percentile(c.value(args[0], "number"), exp.Literal.number(p.this)), "number")
         value = c.typed(args[0])
         out_kind = kind if kind != "any" else ("number" if value.kind == "path" else value.kind)
-        arg = coerce(value, "number" if value.kind == "path" else want)
+        arg = coerce(value, "number" if value.kind == "path" else want, c.d)
         cls = {"sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}[name]
         return Typed(cls(this=arg), out_kind)
     finally:
@@ -131,8 +130,8 @@ def _aggregate(c: ExprCompiler, node: exp.Func, name: str, args: list[exp.Expr])
 def _includes(c: ExprCompiler, args: list[exp.Expr]) -> Typed:
     haystack, needle = c.typed(args[0]), c.typed(args[1])
     if haystack.kind == "list":
-        return Typed(BACKEND.list_contains(haystack.expr, coerce(needle, "text")), "bool")
+        return Typed(c.d.list_contains(haystack.expr, coerce(needle, "text", c.d)), "bool")
     if haystack.kind in ("json", "path"):
-        doc = coerce(haystack, "value")
-        return Typed(BACKEND.json_contains(doc, coerce(needle, "value")), "bool")
-    return Typed(BACKEND.text_contains(coerce(haystack, "text"), coerce(needle, "text")), "bool")
+        doc = coerce(haystack, "value", c.d)
+        return Typed(c.d.json_contains(doc, coerce(needle, "value", c.d)), "bool")
+    return Typed(c.d.text_contains(coerce(haystack, "text", c.d), coerce(needle, "text", c.d)), "bool")

@@ -11,6 +11,7 @@ from typing import Any
 from sqlglot import exp
 
 from assay.query.errors import QueryError
+from assay.query.expression import literal
 from assay.query.parse import ParsedQuery
 from assay.query.syntax import INCLUDES, MATCH
 
@@ -32,17 +33,10 @@ BINARY: dict[str, type[exp.Expr]] = {
 
 
 def _literal(value: Any, where: str) -> exp.Expr:
-    if value is None:
-        return exp.Null()
-    if isinstance(value, bool):
-        return exp.Boolean(this=value)
-    if isinstance(value, int | float):
-        return exp.Literal.number(value)
-    if isinstance(value, str):
-        return exp.Literal.string(value)
-    if isinstance(value, list):
-        return exp.Array(expressions=[_literal(v, where) for v in value])
-    raise QueryError(f"{where}: unsupported literal {value!r}")
+    try:
+        return literal(value)
+    except QueryError:
+        raise QueryError(f"{where}: unsupported literal {value!r}") from None
 
 
 def _ident(names: Any, where: str) -> exp.Expr:

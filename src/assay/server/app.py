@@ -14,7 +14,7 @@ from assay.api.errors import BodySizeLimit, install_error_handlers
 from assay.api.responses import OrjsonResponse
 from assay.server import ui
 from assay.server.settings import Settings
-from assay.services.auth import OrgKeyPolicy
+from assay.services.auth import OrgKeyPolicy, Policy
 from assay.services.context import Services
 from assay.store import Store, open_store
 
@@ -22,9 +22,10 @@ ROUTERS = (login.router, logs3.router, projects.router, experiments.router, data
 UI_ROUTERS = (orgs.router, tables.router, exports.router)  # the web app's API (issue 4)
 
 
-def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
+def create_app(settings: Settings, store: Store | None = None, policy: Policy | None = None) -> FastAPI:
     """The FastAPI app. Pass `store` to share one (tests); otherwise it is opened from settings
-    and closed when the app shuts down."""
+    and closed when the app shuts down. `policy` decides access (default: an API key may do
+    everything in its own organization)."""
     owned = store is None
     db = store if store is not None else open_store(settings.resolved_db_url())
     db.ensure_org(settings.org_name)
@@ -42,7 +43,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         default_response_class=OrjsonResponse,
         lifespan=lifespan,
     )
-    app.state.services = Services(store=db, settings=settings, policy=OrgKeyPolicy(db))
+    app.state.services = Services(store=db, settings=settings, policy=policy or OrgKeyPolicy(db))
     install_error_handlers(app)
     for router in (*ROUTERS, *UI_ROUTERS):
         app.include_router(router)

@@ -34,6 +34,14 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         64 * 1024 * 1024, gt=0, description="Requests with a larger body are refused with 413."
     )
+    query_timeout_s: float = Field(
+        30.0, gt=0, description="A query running longer is stopped and answered with 408."
+    )
+    query_memory_bytes: int = Field(
+        1024 * 1024 * 1024,
+        gt=0,
+        description="Memory one query's sorts, groups and joins may use; a query needing more gets a 400.",
+    )
 
     def resolved_db_url(self) -> str:
         if self.db_url:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
-from assay.model.errors import Forbidden, Unauthorized
+from assay.model.errors import Forbidden, NotFound, Unauthorized
 from assay.store.base import Store
 
 KEY_PREFIX = "sk-assay-"
@@ -42,15 +42,37 @@ class Principal:
     org_name: str
 
 
-class AccessPolicy(Protocol):
-    def authenticate(self, token: str | None) -> Principal: ...
+# What a caller may do to a resource. `manage` covers members, keys and permissions (teams, later).
+Action = Literal["read", "create", "update", "delete", "manage"]
+# What a decision is about. Objects that hold rows are decided on the object itself (the rows of
+# project logs on `project_logs` of that project); `create` is decided on the parent (creating an
+# experiment is `create` on its project, a project `create` on the organization).
+ResourceKind = Literal["org", "project", "experiment", "dataset", "project_logs", "view"]
 
-    def check(self, principal: Principal, action: str, org_id: str | None) -> None:
-        """Raise Forbidden unless `principal` may `action` ("read" | "write") in `org_id`."""
+
+@dataclass(frozen=True)
+class Resource:
+    """A resolved resource: its kind and id, and where it lives (organization, project)."""
+
+    kind: ResourceKind
+    id: str
+    org_id: str
+    project_id: str | None = None
+
+
+class Policy(Protocol):
+    """Decides access. Injected into `create_app(settings, store, policy)`; handlers and services
+    ask it once per request, about the resource they resolved."""
+
+    def authenticate(self, token: str | None) -> Principal:
+        """The caller holding `token`, or Unauthorized."""
+
+    def can(self, who: Principal, action: Action, resource: Resource) -> bool:
+        """Whether `who` may do `action` on `resource`."""
 
 
 class OrgKeyPolicy:
-    """A valid key may read and write everything in its own organization, nothing elsewhere."""
+    """A valid key may do everything in its own organization, nothing elsewhere."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -66,6 +88,14 @@ class OrgKeyPolicy:
             raise Unauthorized("the organization of this API key no longer exists")
         return Principal(found.id, org.id, org.name)
 
-    def check(self, principal: Principal, action: str, org_id: str | None) -> None:
-        if org_id != principal.org_id:
-            raise Forbidden(f"this API key may not {action} objects of another organization")
+    def can(self, who: Principal, action: Action, resource: Resource) -> bool:
+        return resource.org_id == who.org_id
+
+
+def require(policy: Policy, who: Principal, action: Action, resource: Resource, what: str) -> None:
+    """Raise unless `who` may `action` `resource`. A resource the caller may not read is reported
+    as not found (`what` names it), so callers cannot tell others' ids from unknown ones."""
+    if not policy.can(who, "read", resource):
+        raise NotFound(f"{what} not found")
+    if action != "read" and not policy.can(who, action, resource):
+        raise Forbidden(f"this API key may not {action} {what}")

@@ -1,7 +1,9 @@
 """Projects, experiments and datasets: creation rules, lookups, listing and patches.
 
-Lookups check the caller's access through the policy, so a handler never touches an object the
-key may not see. Deleted objects are invisible except to `get_* (include_deleted=True)`.
+Every lookup is one store lookup (`Store.locate`: the document and its organization) and one
+policy decision on the resolved resource, so a handler never touches an object the key may not
+see, and an object the key may not read looks exactly like one that does not exist (404).
+Deleted objects are not found.
 """
 
 from __future__ import annotations
@@ -13,32 +15,57 @@ from typing import Any
 from assay.model.errors import InvalidInput, NotFound
 from assay.model.merge import deep_merge
 from assay.model.objects import (
+    OBJECT_TYPES,
     CreateDataset,
     CreateExperiment,
     CreateProject,
     ObjectKind,
     utcnow,
 )
-from assay.services.auth import Principal
+from assay.services.auth import Action, Principal, Resource, ResourceKind, require
 from assay.services.context import Services
+from assay.store.base import Located
 
 
 def _now() -> str:
     return utcnow().isoformat()
 
 
-def get_object(
-    svc: Services, who: Principal, kind: ObjectKind, object_id: str, action: str = "read"
-) -> dict[str, Any]:
-    doc = svc.store.get_object(kind, object_id)
-    if doc is None or doc.get("deleted_at"):
+def _located(svc: Services, kind: ObjectKind, object_id: str) -> Located:
+    found = svc.store.locate(kind, object_id) if isinstance(object_id, str) else None
+    if found is None or found.doc.get("deleted_at"):
         raise NotFound(f"{kind} {object_id!r} not found")
-    org_id = doc["org_id"] if kind == "project" else svc.store.object_org(object_id)
-    svc.policy.check(who, action, org_id)
-    return doc
+    return found
 
 
-def project_of(svc: Services, who: Principal, project_id: str, action: str = "read") -> dict[str, Any]:
+def _resource(kind: ResourceKind, found: Located) -> Resource:
+    doc = found.doc
+    project_id = doc["id"] if kind in ("project", "project_logs") else doc.get("project_id")
+    return Resource(kind, doc["id"], found.org_id, project_id)
+
+
+def get_object(
+    svc: Services, who: Principal, kind: ObjectKind, object_id: str, action: Action = "read"
+) -> dict[str, Any]:
+    """The object, if `who` may `action` it (else 404 when it may not even read it, else 403)."""
+    found = _located(svc, kind, object_id)
+    require(svc.policy, who, action, _resource(kind, found), f"{kind} {object_id!r}")
+    return found.doc
+
+
+def rows_owner(
+    svc: Services, who: Principal, object_type: str, object_id: str, action: Action = "read"
+) -> dict[str, Any]:
+    """The catalog object whose rows `object_type` `object_id` names (a project for project
+    logs), if `who` may `action` those rows; the decision is on the rows' resource."""
+    kind = OBJECT_TYPES[object_type].catalog_kind
+    found = _located(svc, kind, object_id)
+    what = f"{kind} {object_id!r}"
+    require(svc.policy, who, action, _resource(object_type, found), what)  # type: ignore[arg-type]
+    return found.doc
+
+
+def project_of(svc: Services, who: Principal, project_id: str, action: Action = "read") -> dict[str, Any]:
     return get_object(svc, who, "project", project_id, action)
 
 
@@ -48,6 +75,7 @@ def create_project(svc: Services, who: Principal, body: CreateProject) -> dict[s
         raise InvalidInput(
             f"unknown organization {body.org_name!r} for this API key (yours: {who.org_name!r})"
         )
+    require(svc.policy, who, "create", Resource("org", who.org_id, who.org_id), "organization")
     doc = {
         "id": str(uuid.uuid4()),
         "org_id": who.org_id,
@@ -81,7 +109,7 @@ def generated_name() -> str:
 
 
 def create_experiment(svc: Services, who: Principal, body: CreateExperiment) -> dict[str, Any]:
-    project = project_of(svc, who, body.project_id, "write")
+    project = project_of(svc, who, body.project_id, "create")
     for field, kind in (("base_exp_id", "experiment"), ("dataset_id", "dataset")):
         ref = getattr(body, field)
         if ref:
@@ -161,7 +189,7 @@ def patch_object(
     svc: Services, who: Principal, kind: ObjectKind, object_id: str, patch: dict[str, Any]
 ) -> dict[str, Any]:
     """Partial update: object fields deep-merge, others replace; null values are ignored."""
-    doc = get_object(svc, who, kind, object_id, "write")
+    doc = get_object(svc, who, kind, object_id, "update")
     changes = {k: v for k, v in patch.items() if v is not None}
     if kind == "experiment":
         for field, ref_kind in (("base_exp_id", "experiment"), ("dataset_id", "dataset")):
@@ -175,12 +203,12 @@ def patch_object(
 
 
 def delete_object(svc: Services, who: Principal, kind: ObjectKind, object_id: str) -> dict[str, Any]:
-    doc = get_object(svc, who, kind, object_id, "write")
+    doc = get_object(svc, who, kind, object_id, "delete")
     return svc.store.update_object(kind, {**doc, "deleted_at": _now()})
 
 
 def create_dataset(svc: Services, who: Principal, body: CreateDataset) -> dict[str, Any]:
-    project = project_of(svc, who, body.project_id, "write")
+    project = project_of(svc, who, body.project_id, "create")
     doc = {
         "id": str(uuid.uuid4()),
         "project_id": project["id"],

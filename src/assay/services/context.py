@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assay.server.settings import Settings
-from assay.services.auth import AccessPolicy
+from assay.services.auth import Policy
 from assay.store.base import Store
 
 
@@ -13,4 +13,4 @@ from assay.store.base import Store
 class Services:
     store: Store
     settings: Settings
-    policy: AccessPolicy
+    policy: Policy

@@ -12,11 +12,11 @@ import uuid
 from datetime import UTC
 from typing import Any
 
-from assay.model.errors import InvalidInput, NotFound
+from assay.model.errors import InvalidInput
 from assay.model.merge import CONTROL_KEYS
-from assay.model.objects import utcnow
+from assay.model.objects import OBJECT_TYPES, utcnow
 from assay.services.auth import Principal
-from assay.services.catalog import get_object
+from assay.services.catalog import rows_owner
 from assay.services.context import Services
 from assay.store.base import CommentWrite, ObjectRef, RowWrite, WriteRequest, WriteResult
 from assay.store.codec import parse_created
@@ -117,12 +117,8 @@ class Router:
             raise InvalidInput(f"{object_type} id must be a non-empty string")
         key = (object_type, object_id)
         if key not in self._seen:
-            kind = "project" if object_type == "project_logs" else object_type
-            try:
-                doc = get_object(self.svc, self.who, kind, object_id, "write")  # type: ignore[arg-type]
-            except NotFound:
-                raise NotFound(f"{kind} {object_id!r} not found") from None
-            self._seen[key] = doc["id"] if kind == "project" else doc["project_id"]
+            doc = rows_owner(self.svc, self.who, object_type, object_id, "update")
+            self._seen[key] = doc["id"] if object_type == "project_logs" else doc["project_id"]
         return ObjectRef(object_type, object_id), self._seen[key]
 
     def route(self, index: int, row: dict[str, Any]) -> tuple[ObjectRef, str]:
@@ -184,9 +180,7 @@ def insert_events(svc: Services, who: Principal, object_type: str, object_id: st
     """`POST /v1/<object>/<id>/insert`: rows routed to one object; returns their ids in order."""
     if not isinstance(events, list):
         raise InvalidInput("'events' must be a list of event objects")
-    id_field = {"experiment": "experiment_id", "dataset": "dataset_id", "project_logs": "project_id"}[
-        object_type
-    ]
+    id_field = OBJECT_TYPES[object_type].id_field
     routed = []
     for index, event in enumerate(events):
         if not isinstance(event, dict):
@@ -206,9 +200,7 @@ def feedback(svc: Services, who: Principal, object_type: str, object_id: str, it
     """`POST /v1/<object>/<id>/feedback`: merge scores/expected/metadata/tags, attach comments."""
     if not isinstance(items, list):
         raise InvalidInput("'feedback' must be a list of feedback objects")
-    id_field = {"experiment": "experiment_id", "dataset": "dataset_id", "project_logs": "project_id"}[
-        object_type
-    ]
+    id_field = OBJECT_TYPES[object_type].id_field
     rows: list[dict[str, Any]] = []
     for index, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):

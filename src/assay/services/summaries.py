@@ -10,23 +10,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from assay.model.metrics import METRIC_UNITS
+from assay.model.metrics import METRIC_UNITS, SUMMARY_METRICS
 from assay.services.auth import Principal
 from assay.services.catalog import get_object, previous_experiment
 from assay.services.context import Services
 from assay.store.base import ObjectRef
-
-# Metrics reported by summarize; the rest stay available through the query layer.
-SUMMARY_METRICS = (
-    "duration",
-    "llm_duration",
-    "prompt_tokens",
-    "completion_tokens",
-    "total_tokens",
-    "estimated_cost",
-    "llm_calls",
-    "errors",
-)
 
 
 def _url(base: str, *parts: str) -> str:

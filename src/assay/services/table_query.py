@@ -1,31 +1,50 @@
-"""What the experiment table asks for, and its translation into the query language.
+"""What the experiment table asks for, built into query trees (never into query text).
 
-The web app describes a table state (row type, filters, search, sort, grouping, custom columns, a
-page); this module turns it into SQL of Assay's query dialect (`FROM experiment('<id>', shape => …)`).
-Nothing here is backend SQL: the text is parsed, validated and compiled by `assay.query` exactly like
-a user's own query, so the table and the SQL tab can never disagree.
+The web app describes a table state: row type, filters, search, sort, grouping, custom columns, a
+page. Point-and-click filters arrive as structured conditions (`{column, op, value}`) and become
+tree nodes with their values as literal nodes; only what the user typed as SQL (the SQL filter,
+custom column expressions) arrives as text, and each is parsed once, on its own, so an error
+points into that text and nothing typed can change the statement around it. The statements are
+then checked and compiled by `assay.query` exactly like a user's own query, so the table and the
+SQL tab can never disagree.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from sqlglot import exp
 
-from assay.model.errors import InvalidInput
+from assay.model.metrics import TABLE_METRICS
+from assay.query import QueryError, parse_expression
+from assay.query.errors import parse_labelled
+from assay.query.expression import Scalar, literal
+from assay.query.fields import flatten
+from assay.query.syntax import INCLUDES
+from assay.store.columns import TABLE_FIELDS
 
-# A column path: `created`, `scores.Levenshtein`, `metadata."odd name"`, `metrics.duration`.
-_PATH = re.compile(r'^[A-Za-z_]\w*(\.(\w+|"[^"]+"))*$')
-METRIC_COLUMNS = (
-    "duration",
-    "total_tokens",
-    "prompt_tokens",
-    "completion_tokens",
-    "estimated_cost",
-    "llm_calls",
-    "errors",
-)
+Op = Literal["=", "!=", ">", ">=", "<", "<=", "contains", "includes", "in", "is null", "is not null"]
+SEARCHED = ("input", "output", "expected", "metadata")
+ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,200}$"
+
+
+class Condition(BaseModel):
+    """A condition built by pointing and clicking: a column, an operator and a value (no SQL)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    column: str = Field(
+        min_length=1,
+        max_length=1000,
+        description='A column path (`scores.acc`, `metadata."odd name"`, `origin.id`) or a custom column name',
+    )
+    op: Op
+    value: Scalar | list[Scalar] = Field(
+        None,
+        description="Compared with the column; `contains` ignores case; `in` takes a list; "
+        "`is null` / `is not null` take none",
+    )
 
 
 class SortKey(BaseModel):
@@ -40,11 +59,16 @@ class CustomColumn(BaseModel):
 
 
 class TableQuery(BaseModel):
-    """One table state: the filters are query-language expressions, ANDed together."""
+    """One table state; the filters are ANDed together."""
 
     row_type: Literal["traces", "spans"] = "traces"
-    filters: list[str] = Field(default_factory=list)
-    search: str | None = Field(None, description="Text searched in input, output, expected and metadata")
+    filters: list[str | Condition] = Field(
+        default_factory=list,
+        description="Each a condition `{column, op, value}` or a filter typed in the query language",
+    )
+    search: str | None = Field(
+        None, description="Text searched (ignoring case) in input, output, expected and metadata"
+    )
     sort: list[SortKey] = Field(default_factory=list)
     custom_columns: list[CustomColumn] = Field(default_factory=list)
 
@@ -52,6 +76,7 @@ class TableQuery(BaseModel):
 class PageQuery(TableQuery):
     compare_to: str | None = Field(
         None,
+        pattern=ID_PATTERN,
         description="An experiment id: trace rows then offer `comparison_scores`, the scores of the same "
         "test case there (e.g. to sort by `scores.X - comparison_scores.X`)",
     )
@@ -61,104 +86,151 @@ class PageQuery(TableQuery):
 
 
 class GroupQuery(TableQuery):
-    group_by: str = Field(description="A column path, e.g. metadata.category")
-    comparison_experiment_id: str | None = None
+    group_by: str = Field(description="A column path, e.g. metadata.category, or a custom column name")
+    comparison_experiment_id: str | None = Field(None, pattern=ID_PATTERN)
 
 
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+class CheckQuery(BaseModel):
+    """One expression to check on its own, as the SQL filter or a custom column."""
 
-
-def quote_str(text: str) -> str:
-    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def column_expr(column: str, custom: list[CustomColumn]) -> str:
-    """The expression for a column id: a custom column's own expression, or a checked path."""
-    for c in custom:
-        if c.name == column:
-            return f"({c.expr})"
-    if not _PATH.match(column):
-        raise InvalidInput(f"not a column: {column!r}")
-    return column
-
-
-def source(experiment_id: str, row_type: str, compare_to: str | None = None) -> str:
-    shape = "summary" if row_type == "traces" else "spans"
-    compare = f", compare => {quote_str(compare_to)}" if compare_to and shape == "summary" else ""
-    return f"experiment({quote_str(experiment_id)}, shape => {quote_str(shape)}{compare})"
-
-
-def where(q: TableQuery) -> str:
-    parts = [f"({f})" for f in q.filters if f.strip()]
-    if q.search:
-        pattern = quote_str("%" + q.search.replace("%", "\\%").replace("_", "\\_") + "%")
-        fields = ("input", "output", "expected", "metadata")
-        parts.append("(" + " OR ".join(f"to_string({f}) ILIKE {pattern}" for f in fields) + ")")
-    return (" WHERE " + " AND ".join(parts)) if parts else ""
-
-
-# What a table row carries (the query layer allows `*` only alone, and a page needs no more).
-SPAN_FIELDS = (
-    "id",
-    "span_id",
-    "root_span_id",
-    "span_parents",
-    "created",
-    "input",
-    "output",
-    "expected",
-    "error",
-    "scores",
-    "metrics",
-    "metadata",
-    "tags",
-    "origin",
-    "span_attributes",
-)
-ROW_FIELDS = {"spans": SPAN_FIELDS, "traces": tuple(f for f in SPAN_FIELDS if f != "span_parents")}
-
-
-def select_list(q: TableQuery) -> str:
-    extra = [f"({c.expr}) AS {quote_ident(c.name)}" for c in q.custom_columns]
-    return ", ".join([*ROW_FIELDS[q.row_type], *extra])
-
-
-def order_by(q: TableQuery, offset: int = 0) -> str:
-    """The user's sort, then newest first. With no sort, the first page leaves the order to the
-    query layer (newest first by `_pagination_key`, which lets it aggregate only that page's
-    traces: the fast path for first rows); later pages name the same order explicitly so they
-    can be reached by offset."""
-    keys = [
-        f"{column_expr(s.column, q.custom_columns)} {'DESC' if s.desc else 'ASC'}"
-        + (" NULLS LAST" if s.nulls_last else "")
-        for s in q.sort
-    ]
-    if not keys and offset == 0:
-        return ""
-    keys += ["_pagination_key DESC", "id ASC"]
-    return " ORDER BY " + ", ".join(keys)
-
-
-def rows_sql(experiment_id: str, q: PageQuery) -> str:
-    return (
-        f"SELECT {select_list(q)} FROM {source(experiment_id, q.row_type, q.compare_to)}{where(q)}"
-        f"{order_by(q, q.offset)}"
-        f" LIMIT {q.limit}"
+    row_type: Literal["traces", "spans"] = "traces"
+    kind: Literal["filter", "column"]
+    text: str = Field(max_length=4000)
+    custom_columns: list[CustomColumn] = Field(
+        default_factory=list, description="Custom columns a filter may refer to by name"
     )
 
 
-def count_sql(experiment_id: str, q: TableQuery) -> str:
-    return f"SELECT count(*) AS n FROM {source(experiment_id, q.row_type)}{where(q)}"
+def shape_of(row_type: str) -> str:
+    return "summary" if row_type == "traces" else "spans"
 
 
-def groups_sql(experiment_id: str, q: GroupQuery, scores: list[str]) -> str:
-    """Per-group count, score averages and metric averages; groups sorted by their value."""
-    key = column_expr(q.group_by, q.custom_columns)
-    measures = ["count(*) AS n"]
-    measures += [f"avg(scores.{quote_ident(s)}) AS {quote_ident('scores.' + s)}" for s in scores]
-    measures += [f"avg(metrics.{m}) AS {quote_ident('metrics.' + m)}" for m in METRIC_COLUMNS]
-    return (
-        f'SELECT {key} AS "group", {", ".join(measures)} FROM {source(experiment_id, q.row_type)}'
-        f"{where(q)} GROUP BY 1 ORDER BY 1"
-    )
+class Built:
+    """The parsed parts of one table state, each parsed once and labelled for its errors."""
+
+    def __init__(self, q: TableQuery) -> None:
+        self.q = q
+        self.custom: dict[str, exp.Expr] = {}
+        for c in q.custom_columns:
+            self.custom[c.name] = parse_labelled(parse_expression, c.expr, f"column {c.name!r}")
+        self.where = [self._filter(f) for f in q.filters if not isinstance(f, str) or f.strip()]
+        if q.search:
+            needle = literal(q.search.lower())
+            self.where.append(
+                exp.or_(
+                    *[_includes(_call("lower", _call("to_string", exp.column(f))), needle) for f in SEARCHED]
+                )
+            )
+
+    # -- pieces ------------------------------------------------------------------------------
+    def column(self, name: str) -> exp.Expr:
+        """A custom column's expression, or the field path `name` (nothing else)."""
+        if name in self.custom:
+            return exp.Paren(this=self.custom[name].copy())
+        node = parse_expression(name)
+        if flatten(node) is None:
+            raise QueryError(f"not a column: {name!r} (a field path such as scores.acc or a custom column)")
+        return node
+
+    def _filter(self, f: str | Condition) -> exp.Expr:
+        if isinstance(f, str):
+            return exp.Paren(this=parse_labelled(parse_expression, f, f"filter {f!r}"))
+        return condition(self.column(f.column), f)
+
+    def condition(self) -> exp.Expr | None:
+        return exp.and_(*[w.copy() for w in self.where]) if self.where else None
+
+    def order(self, with_default: bool) -> exp.Order | None:
+        """The user's sort, then newest first. With no sort, the first page leaves the order to
+        the query layer (newest first by `_pagination_key`, which lets it aggregate only that
+        page's traces: the fast path for first rows); later pages name the same order explicitly
+        so they can be reached by offset."""
+        # NULLs sort as the smallest value unless the key asks for them last.
+        keys = [
+            exp.Ordered(this=self.column(s.column), desc=s.desc, nulls_first=not (s.nulls_last or s.desc))
+            for s in self.q.sort
+        ]
+        if not keys and not with_default:
+            return None
+        keys += [
+            exp.Ordered(this=exp.column("_pagination_key"), desc=True, nulls_first=False),
+            exp.Ordered(this=exp.column("id"), desc=False, nulls_first=True),
+        ]
+        return exp.Order(expressions=keys)
+
+    # -- statements --------------------------------------------------------------------------
+    def select(self, items: list[exp.Expr]) -> exp.Select:
+        select = exp.Select(expressions=items)
+        cond = self.condition()
+        if cond is not None:
+            select.set("where", exp.Where(this=cond))
+        return select
+
+    def rows(self, limit: int, offset: int) -> exp.Select:
+        fields = TABLE_FIELDS[self.q.row_type]
+        items: list[exp.Expr] = [exp.column(f) for f in fields]
+        items += [exp.alias_(expr.copy(), name, quoted=True) for name, expr in self.custom.items()]
+        select = self.select(items)
+        order = self.order(with_default=offset > 0)
+        if order is not None:
+            select.set("order", order)
+        select.set("limit", exp.Limit(expression=exp.Literal.number(limit)))
+        return select
+
+    def count(self) -> exp.Select:
+        return self.select([exp.alias_(exp.Count(this=exp.Star()), "n")])
+
+    def groups(self, key: str, scores: list[str]) -> exp.Select:
+        """Per-group count, score averages and metric averages; groups sorted by their value."""
+        measures: list[exp.Expr] = [exp.alias_(self.column(key), "group", quoted=True)]
+        measures.append(exp.alias_(exp.Count(this=exp.Star()), "n"))
+        for s in scores:
+            measures.append(exp.alias_(exp.Avg(this=_path("scores", s)), f"scores.{s}", quoted=True))
+        for m in TABLE_METRICS:
+            measures.append(exp.alias_(exp.Avg(this=_path("metrics", m)), f"metrics.{m}", quoted=True))
+        select = self.select(measures)
+        one = exp.Literal.number(1)
+        select.set("group", exp.Group(expressions=[one]))
+        select.set("order", exp.Order(expressions=[exp.Ordered(this=one.copy(), nulls_first=True)]))
+        return select
+
+
+def _call(name: str, *args: exp.Expr) -> exp.Expr:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def _includes(haystack: exp.Expr, needle: exp.Expr) -> exp.Expr:
+    return exp.Anonymous(this=INCLUDES, expressions=[haystack, needle])
+
+
+def _path(root: str, name: str) -> exp.Expr:
+    return exp.Dot(this=exp.column(root), expression=exp.to_identifier(name, quoted=True))
+
+
+COMPARE: dict[str, type[exp.Expr]] = {
+    "=": exp.EQ,
+    "!=": exp.NEQ,
+    ">": exp.GT,
+    ">=": exp.GTE,
+    "<": exp.LT,
+    "<=": exp.LTE,
+}
+
+
+def condition(target: exp.Expr, c: Condition) -> exp.Expr:
+    """The tree of one structured condition on `target` (a field path or a custom column)."""
+    value = c.value
+    if c.op in ("is null", "is not null"):
+        null = exp.Is(this=target, expression=exp.Null())
+        return null if c.op == "is null" else exp.Not(this=null)
+    if c.op == "in":
+        if not isinstance(value, list):
+            raise QueryError(f"{c.column} in …: the value must be a list")
+        return exp.In(this=target, expressions=[literal(v) for v in value])
+    if isinstance(value, list) or value is None:
+        raise QueryError(f"{c.column} {c.op} …: the value must be one string, number or boolean")
+    if c.op == "contains":
+        return _includes(_call("lower", _call("to_string", target)), literal(str(value).lower()))
+    if c.op == "includes":
+        return _includes(target, literal(value))
+    return COMPARE[c.op](this=target, expression=literal(value))

@@ -10,45 +10,58 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from assay.query import QueryError, compile_column, compile_filter, run_query
+from sqlglot import exp
+
+from assay.model.metrics import METRIC_LABELS, TABLE_METRICS
+from assay.query import QueryError, Source, compile_column, compile_filter, parse_expression
 from assay.query.compile import encode_cursor
+from assay.query.parse import ParsedQuery
 from assay.services.auth import Principal
-from assay.services.catalog import get_object
+from assay.services.catalog import get_object, rows_owner
 from assay.services.context import Services
+from assay.services.queries import run_parsed
 from assay.services.summaries import comparison_for
 from assay.services.table_query import (
-    METRIC_COLUMNS,
+    Built,
+    CheckQuery,
     GroupQuery,
     PageQuery,
     TableQuery,
-    count_sql,
-    groups_sql,
-    quote_str,
-    rows_sql,
+    shape_of,
 )
 
 
-def run_sql(svc: Services, who: Principal, sql: str, offset: int = 0) -> list[dict[str, Any]]:
-    """Run one query-language statement for the caller; return its rows (from `offset` on)."""
-    # The dialect pages with cursors; an offset cursor is the query layer's own encoding.
+def _source(
+    svc: Services, who: Principal, experiment_id: str, row_type: str, compare_to: str | None = None
+) -> Source:
+    """The experiment's rows as a query source: one lookup and one access decision."""
+    exp_doc = rows_owner(svc, who, "experiment", experiment_id)
+    shape = shape_of(row_type)
+    compare = (
+        get_object(svc, who, "experiment", compare_to)["id"] if compare_to and shape == "summary" else None
+    )
+    return Source("experiment", (exp_doc["id"],), shape, compare)
+
+
+def _run(svc: Services, select: exp.Select, source: Source, offset: int = 0) -> list[dict[str, Any]]:
+    """Run one statement over `source`; its rows from `offset` on (the query layer's offset cursor)."""
     cursor = encode_cursor({"o": offset}) if offset else None
-    return run_query(svc, who, sql, cursor=cursor).rows
+    return run_parsed(svc, ParsedQuery(select), source, cursor=cursor).rows
 
 
-def check(q: TableQuery) -> None:
-    """Validate each filter and custom column on its own, so an error points into the text the user
-    typed (line and column of that expression), not into the generated statement."""
-    shape = "summary" if q.row_type == "traces" else "spans"
-    for text in q.filters:
-        try:
-            compile_filter(text, shape=shape)
-        except QueryError as exc:
-            raise QueryError(f"filter {text!r}: {exc.message}") from None
-    for col in q.custom_columns:
-        try:
-            compile_column(col.expr, shape=shape)
-        except QueryError as exc:
-            raise QueryError(f"column {col.name!r}: {exc.message}") from None
+def check(svc: Services, q: CheckQuery) -> dict[str, Any]:
+    """Check one filter or custom column on its own: `{valid, message, line, column}` (positions
+    within `q.text`), without running anything."""
+    shape = shape_of(q.row_type)
+    try:
+        node = parse_expression(q.text)
+        if q.kind == "column":
+            compile_column(node, shape, svc.store.dialect)
+        else:
+            compile_filter(node, shape, svc.store.dialect)
+    except QueryError as exc:
+        return {"valid": False, "message": exc.reason, "line": exc.line, "column": exc.column}
+    return {"valid": True, "message": None, "line": None, "column": None}
 
 
 # -- built-in views ---------------------------------------------------------------------------
@@ -73,12 +86,12 @@ def builtin_views(svc: Services, who: Principal, experiment_id: str, row_type: s
     and assignments exist nothing is reviewed and nothing is assigned; the filters below say
     exactly that, and review will replace them without changing the mechanism.
     """
-    get_object(svc, who, "experiment", experiment_id)
+    rows_owner(svc, who, "experiment", experiment_id)
     views = [
         {"id": vid, "name": name, "description": desc, "filter": traces if row_type == "traces" else spans}
         for vid, (name, desc, traces, spans) in BUILTIN_VIEWS.items()
     ]
-    me = who.key_id.replace("'", "''")
+    mine = exp.EQ(this=exp.column("assigned_to", table="metadata"), expression=exp.Literal.string(who.key_id))
     views.append(
         {
             "id": "unreviewed",
@@ -92,7 +105,7 @@ def builtin_views(svc: Services, who: Principal, experiment_id: str, row_type: s
             "id": "assigned_to_me",
             "name": "Assigned to me",
             "description": "Rows assigned to you for review",
-            "filter": f"metadata.assigned_to = '{me}'",
+            "filter": mine.sql(),  # text generated from a tree: the key id is a literal node
         }
     )
     return views
@@ -102,12 +115,15 @@ def builtin_views(svc: Services, who: Principal, experiment_id: str, row_type: s
 def page(svc: Services, who: Principal, experiment_id: str, q: PageQuery) -> dict[str, Any]:
     """One page of rows plus the total number of rows matching the filters (when asked for).
 
-    The page and the count are two statements; they run side by side on their own cursors."""
-    exp = get_object(svc, who, "experiment", experiment_id)
-    check(q)
+    The page and the count are two statements; they run side by side on their own connections."""
+    source = _source(svc, who, experiment_id, q.row_type, q.compare_to)
+    built = Built(q)
+    rows_select = built.rows(q.limit, q.offset)
+    count_select = built.count() if q.with_total else None
+    plain = Source(source.object_type, source.object_ids, source.shape)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        rows = pool.submit(run_sql, svc, who, rows_sql(exp["id"], q), q.offset)
-        total = pool.submit(run_sql, svc, who, count_sql(exp["id"], q)) if q.with_total else None
+        rows = pool.submit(_run, svc, rows_select, source, q.offset)
+        total = pool.submit(_run, svc, count_select, plain) if count_select is not None else None
         found = rows.result()
         counted = total.result() if total is not None else None
     return {
@@ -118,24 +134,25 @@ def page(svc: Services, who: Principal, experiment_id: str, q: PageQuery) -> dic
 
 
 def count(svc: Services, who: Principal, experiment_id: str, q: TableQuery) -> dict[str, int]:
-    exp = get_object(svc, who, "experiment", experiment_id)
-    check(q)
-    found = run_sql(svc, who, count_sql(exp["id"], q))
+    source = _source(svc, who, experiment_id, q.row_type)
+    found = _run(svc, Built(q).count(), source)
     return {"total": int(found[0]["n"]) if found else 0}
 
 
-def inferred(svc: Services, who: Principal, experiment_ids: list[str]) -> tuple[list[str], list[str]]:
-    """Score names and root metadata keys seen in a sample of each experiment's spans.
+SAMPLE = 2000
+
+
+def inferred(svc: Services, object_ids: list[str]) -> tuple[list[str], list[str]]:
+    """Score names and root metadata keys seen in a sample of each experiment's spans (ids the
+    caller was already allowed to read).
 
     A span sample needs no per-trace aggregation, so this stays cheap on large experiments; it
     defines the score columns the table shows, so groups summarise the same scores."""
     scores: set[str] = set()
     meta: dict[str, None] = {}
-    for eid in experiment_ids:
-        sql = (
-            f"SELECT scores, metadata, is_root FROM experiment({quote_str(eid)}, shape => 'spans') LIMIT 2000"
-        )
-        for row in run_sql(svc, who, sql):
+    sample = exp.select("scores", "metadata", "is_root").limit(SAMPLE)
+    for eid in object_ids:
+        for row in _run(svc, sample.copy(), Source("experiment", (eid,), "spans")):
             scores |= set(row.get("scores") or {})
             md = row.get("metadata")
             if row.get("is_root") and isinstance(md, dict):
@@ -147,16 +164,13 @@ def inferred(svc: Services, who: Principal, experiment_ids: list[str]) -> tuple[
 
 def groups(svc: Services, who: Principal, experiment_id: str, q: GroupQuery) -> dict[str, Any]:
     """Per-group row counts and averages; with a comparison, its averages for the same groups."""
-    exp = get_object(svc, who, "experiment", experiment_id)
-    base = (
-        get_object(svc, who, "experiment", q.comparison_experiment_id) if q.comparison_experiment_id else None
-    )
-    check(q)
-    names, _ = inferred(svc, who, [exp["id"], *([base["id"]] if base else [])])
-    mine = run_sql(svc, who, groups_sql(exp["id"], q, names))
-    theirs = (
-        {_key(r["group"]): r for r in run_sql(svc, who, groups_sql(base["id"], q, names))} if base else {}
-    )
+    source = _source(svc, who, experiment_id, q.row_type)
+    base = _source(svc, who, q.comparison_experiment_id, q.row_type) if q.comparison_experiment_id else None
+    built = Built(q)
+    names, _ = inferred(svc, [*source.object_ids, *(base.object_ids if base else ())])
+    statement = built.groups(q.group_by, names)
+    mine = _run(svc, statement, source)
+    theirs = {_key(r["group"]): r for r in _run(svc, statement.copy(), base)} if base else {}
     out = []
     for r in mine:
         item = _group_item(r, names)
@@ -164,7 +178,11 @@ def groups(svc: Services, who: Principal, experiment_id: str, q: GroupQuery) -> 
         if base is not None:
             item["comparison"] = _group_item(other, names) if other else None
         out.append(item)
-    return {"group_by": q.group_by, "groups": out, "comparison_experiment_id": base["id"] if base else None}
+    return {
+        "group_by": q.group_by,
+        "groups": out,
+        "comparison_experiment_id": base.object_ids[0] if base else None,
+    }
 
 
 def _key(value: Any) -> str:
@@ -176,18 +194,19 @@ def _group_item(r: dict[str, Any], names: list[str]) -> dict[str, Any]:
         "group": r["group"],
         "count": int(r["n"]),
         "scores": {n: r.get("scores." + n) for n in names},
-        "metrics": {m: r.get("metrics." + m) for m in METRIC_COLUMNS},
+        "metrics": {m: r.get("metrics." + m) for m in TABLE_METRICS},
     }
 
 
 def fields(svc: Services, who: Principal, experiment_id: str) -> dict[str, Any]:
     """Inferred fields for column pickers and the filter builder: scores, metrics, metadata keys."""
-    exp = get_object(svc, who, "experiment", experiment_id)
-    scores, meta = inferred(svc, who, [exp["id"]])
-    base = comparison_for(svc, who, exp, None)
+    exp_doc = rows_owner(svc, who, "experiment", experiment_id)
+    scores, meta = inferred(svc, [exp_doc["id"]])
+    base = comparison_for(svc, who, exp_doc, None)
     return {
         "scores": scores,
-        "metrics": list(METRIC_COLUMNS),
+        "metrics": list(TABLE_METRICS),
+        "metric_labels": {m: METRIC_LABELS[m] for m in METRIC_LABELS},
         "metadata": meta,
         "default_comparison_experiment_id": base["id"] if base else None,
     }
@@ -196,14 +215,19 @@ def fields(svc: Services, who: Principal, experiment_id: str) -> dict[str, Any]:
 def export_rows(
     svc: Services, who: Principal, experiment_id: str, q: TableQuery, chunk: int = 1000
 ) -> Iterator[dict[str, Any]]:
-    """Every matching row, fetched page by page so a large experiment streams in bounded memory."""
-    exp = get_object(svc, who, "experiment", experiment_id)
-    check(q)
-    offset = 0
-    while True:
-        page_q = PageQuery(**q.model_dump(), offset=offset, limit=chunk)
-        rows = run_sql(svc, who, rows_sql(exp["id"], page_q), offset)
-        yield from rows
-        if len(rows) < chunk:
-            return
-        offset += chunk
+    """Every matching row, fetched page by page so a large experiment streams in bounded memory.
+    The table state is checked (and the experiment resolved) before the first row is asked for."""
+    source = _source(svc, who, experiment_id, q.row_type)
+    built = Built(q)
+    first = _run(svc, built.rows(chunk, 0), source)  # a mistake fails here, before the download starts
+
+    def rows() -> Iterator[dict[str, Any]]:
+        found, offset = first, 0
+        while True:
+            yield from found
+            if len(found) < chunk:
+                return
+            offset += chunk
+            found = _run(svc, built.rows(chunk, offset), source, offset)
+
+    return rows()

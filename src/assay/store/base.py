@@ -14,11 +14,16 @@ Model, in brief:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from assay.model.objects import ApiKey, ObjectKind, Organization
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from assay.query.compile import Compiled
+    from assay.query.dialect import Dialect
 
 
 class StoreUnavailable(Exception):
@@ -31,6 +36,14 @@ class ObjectRef:
 
     object_type: str  # "experiment" | "dataset" | "project_logs"
     object_id: str
+
+
+@dataclass(frozen=True)
+class Located:
+    """A catalog object's document and the organization that owns it."""
+
+    doc: dict[str, Any]
+    org_id: str
 
 
 @dataclass
@@ -95,10 +108,35 @@ class Comparison:
     metric_regressions: dict[str, int]
 
 
+# What a result column holds, in backend-neutral terms (how `assay.services.query_results` decodes it).
+ValueKind = Literal[
+    "text",
+    "bool",
+    "number",
+    "integer",
+    "json",
+    "timestamp",
+    "date",
+    "interval",
+    "text_list",
+    "number_map",
+    "other",
+]
+
+
+@dataclass
+class ResultSet:
+    """The answer of `Store.execute`: the rows as an Arrow table, and each column's kind."""
+
+    table: pa.Table
+    kinds: list[ValueKind]
+
+
 class Store(Protocol):
     """A database holding organizations, keys, catalog objects and rows."""
 
     url: str
+    dialect: Dialect  # how `assay.query` spells statements for this backend
 
     def close(self) -> None:
         """Flush and release the database. Pending writes complete first."""
@@ -130,6 +168,10 @@ class Store(Protocol):
 
     def get_object(self, kind: ObjectKind, object_id: str) -> dict[str, Any] | None:
         """The object with this id, deleted or not; None when unknown."""
+
+    def locate(self, kind: ObjectKind, object_id: str) -> Located | None:
+        """The object with this id (deleted or not) and its organization, in one lookup: what
+        an access decision needs. None when unknown."""
 
     def object_org(self, object_id: str) -> str | None:
         """The organization owning a catalog object, deleted or not (used for access checks)."""
@@ -180,10 +222,18 @@ class Store(Protocol):
 
     def count_rows(self, ref: ObjectRef, *, roots_only: bool = False) -> int: ...
 
-    def refresh_summaries(self, object_type: str, object_ids: Sequence[str]) -> None:
-        """Bring the stored one-row-per-trace summaries of these objects up to date with every
-        committed write. Call before reading summaries through the query layer; `trace_stats`
-        and `compare` call it themselves."""
+    # -- queries --------------------------------------------------------------------------
+    def execute(self, compiled: Compiled, *, timeout: float, memory: int) -> ResultSet:
+        """Run one statement compiled for `self.dialect` and return all its rows.
+
+        Whatever the statement reads is brought up to date with every committed write first
+        (e.g. stored trace summaries of `compiled.source`): callers never refresh anything.
+        The statement runs on its own connection and is bounded: it is stopped within about a
+        second of `timeout` seconds (`QueryTimeout`, 408), and refused when its intermediates
+        (sorts, groups, joins, strings it builds) would need more than `memory` bytes
+        (`QueryTooLarge`, 400). Any other failure of the statement is a `QueryError` (400).
+        None of these leaves the database unusable for the next request.
+        """
 
     def trace_stats(self, ref: ObjectRef) -> TraceStats:
         """Scores and metrics aggregated per trace (scores: mean over all spans; duration: last

@@ -287,6 +287,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/experiment/{experiment_id}/table/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Table Check
+         * @description Check a SQL filter or a custom column on its own, without running a query: `valid`, and
+         *     otherwise the `message` with its `line` and `column` in the text.
+         */
+        post: operations["table_check_v1_experiment__experiment_id__table_check_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/experiment/{experiment_id}/table/count": {
         parameters: {
             query?: never;
@@ -595,6 +616,51 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * CheckQuery
+         * @description One expression to check on its own, as the SQL filter or a custom column.
+         */
+        CheckQuery: {
+            /**
+             * Custom Columns
+             * @description Custom columns a filter may refer to by name
+             */
+            custom_columns?: components["schemas"]["CustomColumn"][];
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "filter" | "column";
+            /**
+             * Row Type
+             * @default traces
+             * @enum {string}
+             */
+            row_type: "traces" | "spans";
+            /** Text */
+            text: string;
+        };
+        /**
+         * Condition
+         * @description A condition built by pointing and clicking: a column, an operator and a value (no SQL).
+         */
+        Condition: {
+            /**
+             * Column
+             * @description A column path (`scores.acc`, `metadata."odd name"`, `origin.id`) or a custom column name
+             */
+            column: string;
+            /**
+             * Op
+             * @enum {string}
+             */
+            op: "=" | "!=" | ">" | ">=" | "<" | "<=" | "contains" | "includes" | "in" | "is null" | "is not null";
+            /**
+             * Value
+             * @description Compared with the column; `contains` ignores case; `in` takes a list; `is null` / `is not null` take none
+             */
+            value?: string | number | boolean | (string | number | boolean | null)[] | null;
+        };
         /** CreateDataset */
         CreateDataset: {
             /** Description */
@@ -678,8 +744,11 @@ export interface components {
             columns?: string[] | null;
             /** Custom Columns */
             custom_columns?: components["schemas"]["CustomColumn"][];
-            /** Filters */
-            filters?: string[];
+            /**
+             * Filters
+             * @description Each a condition `{column, op, value}` or a filter typed in the query language
+             */
+            filters?: (string | components["schemas"]["Condition"])[];
             /**
              * Format
              * @default csv
@@ -694,7 +763,7 @@ export interface components {
             row_type: "traces" | "spans";
             /**
              * Search
-             * @description Text searched in input, output, expected and metadata
+             * @description Text searched (ignoring case) in input, output, expected and metadata
              */
             search?: string | null;
             /** Sort */
@@ -724,11 +793,14 @@ export interface components {
             comparison_experiment_id?: string | null;
             /** Custom Columns */
             custom_columns?: components["schemas"]["CustomColumn"][];
-            /** Filters */
-            filters?: string[];
+            /**
+             * Filters
+             * @description Each a condition `{column, op, value}` or a filter typed in the query language
+             */
+            filters?: (string | components["schemas"]["Condition"])[];
             /**
              * Group By
-             * @description A column path, e.g. metadata.category
+             * @description A column path, e.g. metadata.category, or a custom column name
              */
             group_by: string;
             /**
@@ -739,7 +811,7 @@ export interface components {
             row_type: "traces" | "spans";
             /**
              * Search
-             * @description Text searched in input, output, expected and metadata
+             * @description Text searched (ignoring case) in input, output, expected and metadata
              */
             search?: string | null;
             /** Sort */
@@ -764,8 +836,11 @@ export interface components {
             compare_to?: string | null;
             /** Custom Columns */
             custom_columns?: components["schemas"]["CustomColumn"][];
-            /** Filters */
-            filters?: string[];
+            /**
+             * Filters
+             * @description Each a condition `{column, op, value}` or a filter typed in the query language
+             */
+            filters?: (string | components["schemas"]["Condition"])[];
             /**
              * Limit
              * @default 100
@@ -784,7 +859,7 @@ export interface components {
             row_type: "traces" | "spans";
             /**
              * Search
-             * @description Text searched in input, output, expected and metadata
+             * @description Text searched (ignoring case) in input, output, expected and metadata
              */
             search?: string | null;
             /** Sort */
@@ -868,13 +943,16 @@ export interface components {
         };
         /**
          * TableQuery
-         * @description One table state: the filters are query-language expressions, ANDed together.
+         * @description One table state; the filters are ANDed together.
          */
         TableQuery: {
             /** Custom Columns */
             custom_columns?: components["schemas"]["CustomColumn"][];
-            /** Filters */
-            filters?: string[];
+            /**
+             * Filters
+             * @description Each a condition `{column, op, value}` or a filter typed in the query language
+             */
+            filters?: (string | components["schemas"]["Condition"])[];
             /**
              * Row Type
              * @default traces
@@ -883,7 +961,7 @@ export interface components {
             row_type: "traces" | "spans";
             /**
              * Search
-             * @description Text searched in input, output, expected and metadata
+             * @description Text searched (ignoring case) in input, output, expected and metadata
              */
             search?: string | null;
             /** Sort */
@@ -1603,6 +1681,43 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PageQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    table_check_v1_experiment__experiment_id__table_check_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckQuery"];
             };
         };
         responses: {

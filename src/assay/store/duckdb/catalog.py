@@ -97,6 +97,15 @@ def get_object(con: duckdb.DuckDBPyConnection, kind: ObjectKind, object_id: str)
     return orjson.loads(found[0]) if found else None
 
 
+def locate(
+    con: duckdb.DuckDBPyConnection, kind: ObjectKind, object_id: str
+) -> tuple[dict[str, Any], str] | None:
+    found = con.execute(
+        "SELECT doc, org_id FROM objects WHERE kind = ? AND id = ?", [kind, object_id]
+    ).fetchone()
+    return (orjson.loads(found[0]), found[1]) if found else None
+
+
 def object_org(con: duckdb.DuckDBPyConnection, object_id: str) -> str | None:
     found = con.execute("SELECT org_id FROM objects WHERE id = ?", [object_id]).fetchone()
     return found[0] if found else None

@@ -15,16 +15,21 @@ from typing import Any
 import duckdb
 
 from assay.model.objects import ApiKey, ObjectKind, Organization
+from assay.query.compile import Compiled
+from assay.query.dialect import Dialect
 from assay.store.base import (
     Comparison,
     FetchPage,
+    Located,
     ObjectRef,
+    ResultSet,
     StoreUnavailable,
     TraceStats,
     WriteRequest,
     WriteResult,
 )
-from assay.store.duckdb import catalog, row_reads, summaries
+from assay.store.duckdb import catalog, execute, row_reads, summaries
+from assay.store.duckdb.dialect import DIALECT
 from assay.store.duckdb.row_writes import RowWriter
 from assay.store.duckdb.schema import migrate
 from assay.store.duckdb.writer import Batched, WriterThread
@@ -43,6 +48,8 @@ def path_of(url: str) -> str:
 
 
 class DuckDBStore:
+    dialect: Dialect = DIALECT
+
     def __init__(self, url: str) -> None:
         self.url = url
         path = path_of(url)
@@ -138,6 +145,10 @@ class DuckDBStore:
         """The organization owning a catalog object (used by authorization)."""
         return catalog.object_org(self._reader(), object_id)
 
+    def locate(self, kind: ObjectKind, object_id: str) -> Located | None:
+        found = catalog.locate(self._reader(), kind, object_id)
+        return Located(*found) if found else None
+
     def get_object(self, kind: ObjectKind, object_id: str) -> dict[str, Any] | None:
         return catalog.get_object(self._reader(), kind, object_id)
 
@@ -200,6 +211,9 @@ class DuckDBStore:
         self.refresh_summaries(base.object_type, [base.object_id])
         return row_reads.compare(self._reader(), ref, base)
 
-    def reader(self) -> duckdb.DuckDBPyConnection:
-        """A read-only-by-convention cursor for this thread; for the query layer only."""
-        return self._reader()
+    def execute(self, compiled: Compiled, *, timeout: float, memory: int) -> ResultSet:
+        source = compiled.source
+        if source.shape == "summary":
+            ids = [*source.object_ids, *filter(None, [source.compare_id])]
+            self.refresh_summaries(source.object_type, ids)
+        return execute.run(lambda: self._reader().cursor(), compiled, timeout=timeout, memory=memory)

@@ -8,11 +8,12 @@ experiments: the root's dataset record (`origin.id`) when present, else a hash o
 
 from __future__ import annotations
 
-from assay.model.metrics import METRIC_UNITS
+from assay.model.metrics import METRIC_NAMES
+from assay.store.columns import ROOT_FIELDS
 
-__all__ = ["METRIC_UNITS", "TRACE_METRICS", "trace_summary_sql"]
+__all__ = ["TRACE_METRICS", "trace_summary_sql"]
 
-# Trace metrics: name -> aggregate over the spans of one trace. Lower is better for all of them.
+# How DuckDB aggregates each trace metric (declared in `assay.model.metrics`) over a trace's spans.
 TRACE_METRICS: dict[str, str] = {
     "duration": "max(metrics['end']) - min(metrics['start'])",
     "llm_duration": "sum(CASE WHEN span_type = 'llm' THEN metrics['end'] - metrics['start'] END)",
@@ -27,24 +28,7 @@ TRACE_METRICS: dict[str, str] = {
         " + count(*) FILTER (WHERE is_root AND json_exists(metadata, '$.scorer_errors'))"
     ),
 }
-ROOT_FIELDS = (
-    "id",
-    "span_id",
-    "created",
-    "_xact_id",
-    "_pagination_key",
-    "project_id",
-    "input",
-    "output",
-    "expected",
-    "error",
-    "metadata",
-    "tags",
-    "origin",
-    "span_attributes",
-    "span_type",
-    "span_name",
-)
+assert tuple(TRACE_METRICS) == METRIC_NAMES, "every declared trace metric needs its aggregate here"
 
 
 def trace_summary_sql(source: str) -> str:

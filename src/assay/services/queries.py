@@ -1,0 +1,70 @@
+"""Running a query for a caller: parse, resolve its source, compile, execute, decode.
+
+The one path every query takes (`POST /btql`, the table routes, internal analyses):
+
+    parse (assay.query)  →  resolve the FROM clause through the catalog and policy (services.sources)
+    →  compile for the store's dialect (assay.query)  →  Store.execute (bounded in time and memory)
+    →  decode to API values (services.query_results)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assay.model.objects import OBJECT_TYPES
+from assay.query import Compiled, QueryError, Source, compile_query, parse_query, source_refs
+from assay.query.parse import ParsedQuery
+from assay.services import sources
+from assay.services.auth import Principal
+from assay.services.context import Services
+from assay.services.query_results import QueryResult, decode
+from assay.store.base import ObjectRef
+
+
+def run_query(
+    svc: Services,
+    who: Principal,
+    query: Any,
+    *,
+    cursor: str | None = None,
+    limit: int | None = None,
+    arrow: bool = False,
+    version: int | None = None,
+) -> QueryResult:
+    """Parse, check, compile and run `query` (SQL, pipe text or JSON tree) as `who`.
+
+    `version` pins the read to a transaction id. Queries read the current rows, so a version older
+    than any source's latest write is refused (the fetch routes replay history instead)."""
+    parsed = parse_query(query)
+    source = sources.resolve(svc, who, source_refs(parsed.select))
+    if version is not None:
+        _check_version(svc, source, version)
+    return run_compiled(svc, compile_query(parsed, source, svc.store.dialect, cursor=cursor, limit=limit))
+
+
+def run_parsed(
+    svc: Services, parsed: ParsedQuery, source: Source, *, cursor: str | None = None
+) -> QueryResult:
+    """Run a query the caller built as a tree over a source it already resolved (and checked)."""
+    return run_compiled(svc, compile_query(parsed, source, svc.store.dialect, cursor=cursor))
+
+
+def run_compiled(svc: Services, compiled: Compiled) -> QueryResult:
+    settings = svc.settings
+    result = svc.store.execute(compiled, timeout=settings.query_timeout_s, memory=settings.query_memory_bytes)
+    page = decode(compiled, result)
+    if compiled.star and compiled.source.shape != "summary":
+        svc.store.attach_comments(compiled.source.object_type, page.rows)  # as the fetch routes do
+    return page
+
+
+def _check_version(svc: Services, source: Source, version: int) -> None:
+    for object_id in source.object_ids:
+        latest = svc.store.max_xact_id(ObjectRef(source.object_type, object_id))
+        if latest is not None and int(latest) > version:
+            prefix = OBJECT_TYPES[source.object_type].prefix
+            raise QueryError(
+                f"version {version} is older than the latest write to {source.object_type} {object_id} "
+                f"({latest}); queries read the current state: use POST {prefix}/<id>/fetch "
+                "with this version to read history"
+            )

@@ -1,0 +1,41 @@
+"""Resolving a query's FROM clause for a caller: `experiment('<name or id>')` → object ids it may read.
+
+`assay.query` reads the references out of the tree (`source_refs`) and compiles against a
+`Source`; this module is the step between, through the catalog and the access policy. A
+reference is tried as an id (one lookup), then as a name in the caller's organization. A
+reference the caller may not read is reported exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from assay.model.errors import NotFound
+from assay.model.objects import OBJECT_TYPES
+from assay.query.errors import error_at
+from assay.query.sources import Ref, Source, SourceRefs
+from assay.services.auth import Principal
+from assay.services.catalog import rows_owner
+from assay.services.context import Services
+
+
+def resolve(svc: Services, who: Principal, refs: SourceRefs) -> Source:
+    """The readable object ids behind `refs` (in order, without repeats)."""
+    ids = tuple(dict.fromkeys(_resolve_one(svc, who, refs.object_type, ref) for ref in refs.refs))
+    compare_id = _resolve_one(svc, who, refs.object_type, refs.compare) if refs.compare else None
+    return Source(refs.object_type, ids, refs.shape, compare_id)
+
+
+def _resolve_one(svc: Services, who: Principal, object_type: str, ref: Ref) -> str:
+    kind = OBJECT_TYPES[object_type].catalog_kind
+    try:
+        return str(rows_owner(svc, who, object_type, ref.text)["id"])
+    except NotFound:
+        pass
+    found = svc.store.list_objects(kind, org_id=who.org_id, name=ref.text)
+    if len(found) > 1:
+        raise error_at(ref.node, f"{len(found)} {kind}s are named {ref.text!r}; pass the id instead")
+    if found:
+        try:
+            return str(rows_owner(svc, who, object_type, found[0]["id"])["id"])
+        except NotFound:
+            pass
+    raise error_at(ref.node, f"{object_type}({ref.text!r}): no such {kind} readable with this API key")

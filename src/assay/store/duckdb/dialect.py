@@ -1,0 +1,146 @@
+"""How compiled queries are spelled for DuckDB: the backend half of `assay.query.dialect.Dialect`.
+
+The compiler builds sqlglot trees and asks this object for the few things SQL engines spell
+differently: reading a JSON path, a map entry or a list element, full-word search, percentiles,
+and the source subqueries over this backend's tables (`rows`, `trace_summaries`). A PostgreSQL
+dialect subclasses `DuckDBDialect` and overrides what it spells differently.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlglot
+from sqlglot import exp
+
+# The per-test-case scores of a comparison experiment: a fixed statement (no user input), parsed
+# once; `__compare` is replaced by that experiment's summaries.
+_PER_CASE: exp.Select = sqlglot.parse_one(  # type: ignore[assignment]
+    """SELECT match_key, map_from_entries(list({'key': k, 'value': v})) AS scores
+       FROM (SELECT match_key, e.key AS k, avg(e.value) AS v
+             FROM (SELECT match_key, unnest(map_entries(scores)) AS e FROM __compare)
+             GROUP BY match_key, e.key)
+       GROUP BY match_key""",
+    dialect="duckdb",
+)
+_NO_COMPARISON = exp.alias_(
+    exp.Cast(this=exp.Null(), to=exp.DataType.build("MAP(VARCHAR, DOUBLE)", dialect="duckdb")),
+    "comparison_scores",
+)
+
+
+def _call(name: str, *args: exp.Expr) -> exp.Expr:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def _try_cast(value: exp.Expr, to: str) -> exp.Expr:
+    return exp.TryCast(this=value, to=exp.DataType.build(to, dialect="duckdb"))
+
+
+def _of_objects(object_type: str, object_ids: list[str]) -> exp.Expr:
+    return exp.and_(
+        exp.column("object_type").eq(exp.Literal.string(object_type)),
+        exp.column("object_id").isin(*[exp.Literal.string(i) for i in object_ids]),
+    )
+
+
+class DuckDBDialect:
+    """DuckDB over the `rows` and `trace_summaries` tables (see `assay.store.duckdb.schema`)."""
+
+    name = "duckdb"
+
+    def render(self, tree: exp.Expr) -> str:
+        return tree.sql(dialect=self.name, comments=False)
+
+    # -- sources --------------------------------------------------------------------------
+    def spans_source(self, object_type: str, object_ids: list[str]) -> exp.Query:
+        return exp.select("*").from_("rows").where(_of_objects(object_type, object_ids))
+
+    def _summaries(self, object_type: str, object_ids: list[str]) -> exp.Select:
+        # Stored one row per trace (`assay.store.duckdb.summaries`); the store refreshes the
+        # traces written since before it runs a statement that reads them.
+        return exp.select("*").from_("trace_summaries").where(_of_objects(object_type, object_ids))
+
+    def summaries_source(self, object_type: str, object_ids: list[str], compare_id: str | None) -> exp.Query:
+        rows = self._summaries(object_type, object_ids)
+        if compare_id is None:
+            return exp.select("*", _NO_COMPARISON.copy()).from_(rows.subquery())
+        base = self._summaries(object_type, [compare_id]).subquery("__compare")
+        per_case = _PER_CASE.copy()
+        per_case.find(exp.Table).replace(base)  # type: ignore[union-attr]
+        return (
+            exp.select(exp.column(exp.Star(), table="s"), exp.alias_("c.scores", "comparison_scores"))
+            .from_(rows.subquery("s"))
+            .join(per_case.subquery("c"), on="c.match_key = s.match_key", join_type="left")
+        )
+
+    # -- field access ---------------------------------------------------------------------
+    @staticmethod
+    def json_path(path: list[str | int]) -> str:
+        out = "$"
+        for part in path:
+            if isinstance(part, int):
+                out += f"[{part}]" if part >= 0 else f"[#{part}]"
+            else:
+                out += '."' + part + '"'  # the compiler refuses names holding " or \
+        return out
+
+    def json_value(self, column: exp.Expr, path: list[str | int]) -> exp.Expr:
+        return _call("json_extract", column, exp.Literal.string(self.json_path(path)))
+
+    def json_text(self, column: exp.Expr, path: list[str | int]) -> exp.Expr:
+        return _call("json_extract_string", column, exp.Literal.string(self.json_path(path)))
+
+    def map_get(self, column: exp.Expr, key: str) -> exp.Expr:
+        return exp.Bracket(this=column, expressions=[exp.Literal.string(key)])
+
+    def list_get(self, column: exp.Expr, index: int) -> exp.Expr:
+        # Queries index lists from 0 (and -1 for the last); DuckDB lists start at 1.
+        return _call("list_extract", column, exp.Literal.number(index + 1 if index >= 0 else index))
+
+    # -- conversions ----------------------------------------------------------------------
+    def to_number(self, value: exp.Expr) -> exp.Expr:
+        return _try_cast(value, "DOUBLE")
+
+    def to_bool(self, value: exp.Expr) -> exp.Expr:
+        return _try_cast(value, "BOOLEAN")
+
+    def to_text(self, value: exp.Expr) -> exp.Expr:
+        return exp.Cast(this=value, to=exp.DataType.build("VARCHAR"))
+
+    def cast(self, value: exp.Expr, to: str) -> exp.Expr:
+        return _try_cast(value, to)
+
+    # -- operators and functions ------------------------------------------------------------
+    def match_words(self, text: exp.Expr, words: str) -> exp.Expr:
+        terms = re.findall(r"\w+", words)
+        if not terms:
+            return exp.false()
+        conds = [
+            _call("regexp_matches", text, exp.Literal.string(r"(?i)\b" + re.escape(t) + r"\b")) for t in terms
+        ]
+        return exp.and_(*conds)
+
+    def list_contains(self, items: exp.Expr, value: exp.Expr) -> exp.Expr:
+        return _call("list_contains", items, value)
+
+    def json_contains(self, doc: exp.Expr, value: exp.Expr) -> exp.Expr:
+        return _call("json_contains", doc, _call("to_json", value))
+
+    def text_contains(self, text: exp.Expr, value: exp.Expr) -> exp.Expr:
+        return _call("contains", text, value)
+
+    def percentile(self, value: exp.Expr, fraction: exp.Expr) -> exp.Expr:
+        return _call("quantile_cont", value, fraction)
+
+    def count_distinct(self, value: exp.Expr) -> exp.Expr:
+        return exp.Count(this=exp.Distinct(expressions=[value]))
+
+    def now(self) -> exp.Expr:
+        return _call("now")
+
+    def call(self, name: str, *args: exp.Expr) -> exp.Expr:
+        return _call(name, *args)
+
+
+DIALECT = DuckDBDialect()
