@@ -56,11 +56,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(500, "internal error; see the server log")
 
 
+# Routes whose bodies keep the Content-Type they were sent with (OTLP is protobuf or JSON).
+OWN_CONTENT_TYPE = ("/otel/",)
+
+
 class BodySizeLimit:
     """Refuse bodies over `limit` bytes with 413, whether or not Content-Length is sent.
 
     It also marks every non-empty body as JSON: the reference SDK posts `/logs3` without a
-    Content-Type, and clients such as `curl -d` send a form type, but every Assay body is JSON.
+    Content-Type, and clients such as `curl -d` send a form type, but every Assay body is JSON,
+    except under `OWN_CONTENT_TYPE`.
     """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
@@ -89,7 +94,7 @@ class BodySizeLimit:
             chunks.append(chunk)
             more = message.get("more_body", False)
         body = b"".join(chunks)
-        if body:
+        if body and not str(scope.get("path", "")).startswith(OWN_CONTENT_TYPE):
             headers = [(k, v) for k, v in scope.get("headers") or [] if k != b"content-type"]
             scope = {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
         sent = False

@@ -35,3 +35,7 @@ class Conflict(AssayError):
 
 class PayloadTooLarge(AssayError):
     status_code = 413
+
+
+class UnsupportedMediaType(AssayError):
+    status_code = 415

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from assay import __version__
-from assay.api import btql, datasets, experiments, exports, login, logs3, orgs, projects, tables
+from assay.api import btql, datasets, experiments, exports, login, logs3, orgs, otel, projects, tables
 from assay.api.errors import BodySizeLimit, install_error_handlers
 from assay.api.responses import OrjsonResponse
 from assay.server import ui
@@ -18,7 +18,15 @@ from assay.services.auth import OrgKeyPolicy, Policy
 from assay.services.context import Services
 from assay.store import Store, open_store
 
-ROUTERS = (login.router, logs3.router, projects.router, experiments.router, datasets.router, btql.router)
+ROUTERS = (
+    login.router,
+    logs3.router,
+    projects.router,
+    experiments.router,
+    datasets.router,
+    btql.router,
+    otel.router,
+)
 UI_ROUTERS = (orgs.router, tables.router, exports.router)  # the web app's API (issue 4)
 
 

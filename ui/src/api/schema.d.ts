@@ -78,6 +78,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/otel/v1/traces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive OpenTelemetry traces (OTLP/HTTP, protobuf or JSON, optionally gzip)
+         * @description Map each span to a row (GenAI and OpenInference attributes) and write them all, or none.
+         */
+        post: operations["export_trace_spans_otel_v1_traces_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/dataset": {
         parameters: {
             query?: never;
@@ -827,6 +847,27 @@ export interface components {
             /** Events */
             events: unknown[];
         };
+        /**
+         * OtlpExportResponse
+         * @description `ExportTraceServiceResponse`: empty, as every span is written or none is.
+         */
+        OtlpExportResponse: Record<string, never>;
+        /**
+         * OtlpStatus
+         * @description `google.rpc.Status`, the OTLP error body (binary protobuf for protobuf requests).
+         */
+        OtlpStatus: {
+            /**
+             * Code
+             * @description gRPC status code, e.g. 3 INVALID_ARGUMENT, 16 UNAUTHENTICATED
+             */
+            code: number;
+            /**
+             * Message
+             * @description What is wrong, naming the span or field
+             */
+            message: string;
+        };
         /** PageQuery */
         PageQuery: {
             /**
@@ -1071,6 +1112,97 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    export_trace_spans_otel_v1_traces_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Destination: project_id:<id>, project_name:<name> or experiment_id:<id> (a braintrust.parent resource or span attribute takes precedence) */
+                "x-bt-parent"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    resourceSpans?: Record<string, never>[];
+                };
+                "application/x-protobuf": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OtlpExportResponse"];
+                    "application/x-protobuf": string;
+                };
+            };
+            /** @description Malformed OTLP, or spans that name no destination */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OtlpStatus"];
+                    "application/x-protobuf": string;
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OtlpStatus"];
+                    "application/x-protobuf": string;
+                };
+            };
+            /** @description The key may read the destination but not write to it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OtlpStatus"];
+                    "application/x-protobuf": string;
+                };
+            };
+            /** @description The destination does not exist or the key may not see it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OtlpStatus"];
+                    "application/x-protobuf": string;
+                };
+            };
+            /** @description Decompressed body over the size limit (a body over it as sent is refused earlier, in Assay's JSON error shape) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OtlpStatus"];
+                    "application/x-protobuf": string;
+                };
+            };
+            /** @description Content-Type other than protobuf or JSON, or Content-Encoding other than gzip */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OtlpStatus"];
+                    "application/x-protobuf": string;
                 };
             };
         };
