@@ -38,6 +38,7 @@ test: install-test lint  ## Install everything the tests need, then run the whol
 	$(BIN)/pytest -q
 
 bench:  ## Run the benchmarks (each prints its figures and the command to rerun it)
+	$(BIN)/python bench/workload.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/query.py
 	$(BIN)/python bench/ui.py
