@@ -6,8 +6,9 @@ from pathlib import Path
 
 import typer
 
+from assay.server.app import open_settings_store
 from assay.server.settings import Settings
-from assay.store import Store, StoreUnavailable, open_store
+from assay.store import Store, StoreUnavailable
 
 Host = typer.Option(None, "--host", help="Interface to listen on (env ASSAY_HOST; default 127.0.0.1).")
 Port = typer.Option(None, "--port", help="TCP port (env ASSAY_PORT; default 8000; 0 picks a free one).")
@@ -44,7 +45,7 @@ def settings_from(
 def open_store_or_exit(settings: Settings) -> Store:
     """Open the configured database, or say why not (bad URL, file in use) and exit with 2."""
     try:
-        return open_store(settings.resolved_db_url())
+        return open_settings_store(settings)
     except (ValueError, StoreUnavailable) as exc:
         typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
         raise typer.Exit(2) from None

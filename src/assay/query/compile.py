@@ -22,6 +22,7 @@ from assay.query.errors import QueryError, bounded, error_at
 from assay.query.exprs import ExprCompiler
 from assay.query.fields import fields_for, flatten
 from assay.query.functions import ANY_SPAN_ROWS
+from assay.query.limits import DEFAULT_LIMITS, QueryLimits
 from assay.query.parse import ParsedQuery
 from assay.query.sources import Source
 
@@ -112,6 +113,7 @@ def compile_query(
     *,
     cursor: str | None = None,
     limit: int | None = None,
+    limits: QueryLimits = DEFAULT_LIMITS,
 ) -> Compiled:
     """Compile `parsed` over `source` (its FROM clause, already resolved by the caller)."""
     select = parsed.select
@@ -124,7 +126,7 @@ def compile_query(
     star = len(items) == 1 and isinstance(items[0], exp.Star)
     names: list[str] = []
     out_items: list[exp.Expr] = []
-    plain = ExprCompiler(shape, dialect)
+    plain = ExprCompiler(shape, dialect, limits=limits)
     excluded: list[str] = []
     if star:
         excluded = _excluded(items[0], shape)
@@ -143,7 +145,7 @@ def compile_query(
             expr = item.this if isinstance(item, exp.Alias) else item
             out_items.append(exp.alias_(plain.value(expr), name, quoted=True))
             names.append(name)
-    aliased = ExprCompiler(shape, dialect, set(names))
+    aliased = ExprCompiler(shape, dialect, set(names), limits)
     aliased.aggregates = plain.aggregates
     out = exp.Select(expressions=out_items).from_("src")
     if select.args.get("distinct") is not None:
@@ -153,7 +155,7 @@ def compile_query(
     conds: list[exp.Expr] = []
     any_span_in_where = False
     if where is not None:
-        check = ExprCompiler(shape, dialect)
+        check = ExprCompiler(shape, dialect, limits=limits)
         cond = check.value(where.this, "bool")
         if check.aggregates:
             raise error_at(where, "aggregates are not allowed in WHERE/filter; use HAVING")

@@ -74,3 +74,6 @@ class Dialect(Protocol):
 
     def call(self, name: str, *args: exp.Expr) -> exp.Expr:
         """A function every backend spells the same (lower, round, date_trunc…)."""
+
+    def fail(self, message: str) -> exp.Expr:
+        """An expression that stops the statement with `message` when it is evaluated."""

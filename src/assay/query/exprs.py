@@ -15,8 +15,11 @@ from sqlglot import exp
 from assay.query.dialect import Dialect
 from assay.query.errors import QueryError, error_at
 from assay.query.fields import NUMERIC, Typed, coerce, flatten, kind_after, resolve
+from assay.query.limits import DEFAULT_LIMITS, QueryLimits
 from assay.query.syntax import INCLUDES
 
+# The cost of matching a LIKE pattern grows with its wildcards; a handful covers real searches.
+MAX_LIKE_WILDCARDS = 16
 COMPARISONS: dict[type[exp.Expr], type[exp.Expr]] = {
     exp.EQ: exp.EQ,
     exp.NEQ: exp.NEQ,
@@ -127,9 +130,16 @@ def function_name(node: exp.Func) -> str:
 class ExprCompiler:
     """Compiles expressions of one query; `shape` picks the field table, `aliases` the output names."""
 
-    def __init__(self, shape: str, dialect: Dialect, aliases: set[str] | None = None) -> None:
+    def __init__(
+        self,
+        shape: str,
+        dialect: Dialect,
+        aliases: set[str] | None = None,
+        limits: QueryLimits = DEFAULT_LIMITS,
+    ) -> None:
         self.shape = shape
         self.d = dialect
+        self.limits = limits
         self.aliases = aliases or set()
         self.aggregates = 0
         self.in_aggregate = False
@@ -184,6 +194,12 @@ class ExprCompiler:
             return self.in_list(node)
         if isinstance(node, exp.Like | exp.ILike):
             like_cls = type(node)
+            pattern = node.expression
+            if not (isinstance(pattern, exp.Literal) and pattern.is_string):
+                raise error_at(node, "LIKE needs a quoted pattern, e.g. input LIKE '%word%'")
+            wildcards = sum(pattern.this.count(ch) for ch in "%_")
+            if wildcards > MAX_LIKE_WILDCARDS:
+                raise error_at(node, f"a LIKE pattern may hold at most {MAX_LIKE_WILDCARDS} % or _ wildcards")
             like = like_cls(
                 this=self.value(node.this, "text"), expression=self.value(node.expression, "text")
             )

@@ -7,6 +7,7 @@ from sqlglot import exp
 from assay.query.errors import error_at
 from assay.query.exprs import AGGREGATES, CASTS, SCALARS, ExprCompiler
 from assay.query.fields import Typed, coerce
+from assay.query.limits import string_parts
 from assay.query.syntax import INCLUDES, MATCH
 
 DATE_UNITS = frozenset(["second", "minute", "hour", "day", "week", "month", "quarter", "year"])
@@ -28,7 +29,7 @@ def compile_function(c: ExprCompiler, node: exp.Func, name: str) -> Typed:
         return _aggregate(c, node, name, args)
     if name == "any_span":
         _arity(node, name, args, 1, 1)
-        spans = ExprCompiler("spans", c.d)
+        spans = ExprCompiler("spans", c.d, limits=c.limits)
         cond = spans.value(args[0], "bool")
         if spans.aggregates or spans.any_span:
             raise error_at(node, "any_span() takes one condition on a single span")
@@ -88,6 +89,8 @@ def compile_function(c: ExprCompiler, node: exp.Func, name: str) -> Typed:
             arg = coerce(inner, "text" if inner.kind != "list" else "value", c.d)
             return Typed(c.d.call(fn, arg), "int")
         compiled = [coerce(t, want, c.d) for t in typed]
+        if name == "concat":
+            return Typed(_bounded_concat(c, node, compiled), "text")
         if kind == "any":
             kinds = {t.kind for t in typed if t.kind not in ("any", "path")}
             kind = kinds.pop() if len(kinds) == 1 else "any"
@@ -135,3 +138,31 @@ def _includes(c: ExprCompiler, args: list[exp.Expr]) -> Typed:
         doc = coerce(haystack, "value", c.d)
         return Typed(c.d.json_contains(doc, coerce(needle, "value", c.d)), "bool")
     return Typed(c.d.text_contains(coerce(haystack, "text", c.d), coerce(needle, "text", c.d)), "bool")
+
+
+def _bounded_concat(c: ExprCompiler, node: exp.Func, parts: list[exp.Expr]) -> exp.Expr:
+    """`concat(parts)`, refused when it combines too many field values and stopped at run time
+    before it builds a string longer than the limit (see `assay.query.limits`)."""
+    limits = c.limits
+    count = string_parts(node)
+    if count > limits.max_string_parts:
+        raise error_at(
+            node,
+            f"concat() here combines {count} field values; at most {limits.max_string_parts} "
+            "may go into one string",
+        )
+    size: exp.Expr = exp.Literal.number(0)
+    for part in parts:
+        size = exp.Add(
+            this=size, expression=c.d.call("coalesce", c.d.call("length", part.copy()), exp.Literal.number(0))
+        )
+    mib = limits.max_string_bytes / 2**20
+    too_long = c.d.fail(f"concat() would build a string longer than {mib:g} MiB (the query string limit)")
+    return exp.Case(
+        ifs=[
+            exp.If(
+                this=exp.GT(this=size, expression=exp.Literal.number(limits.max_string_bytes)), true=too_long
+            )
+        ],
+        default=c.d.call("concat", *parts),
+    )

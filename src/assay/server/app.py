@@ -30,12 +30,19 @@ ROUTERS = (
 UI_ROUTERS = (orgs.router, tables.router, exports.router)  # the web app's API (issue 4)
 
 
+def open_settings_store(settings: Settings) -> Store:
+    """The store the settings name, with their memory and spill limits."""
+    return open_store(
+        settings.resolved_db_url(), memory_bytes=settings.db_memory_bytes, temp_bytes=settings.db_temp_bytes
+    )
+
+
 def create_app(settings: Settings, store: Store | None = None, policy: Policy | None = None) -> FastAPI:
     """The FastAPI app. Pass `store` to share one (tests); otherwise it is opened from settings
     and closed when the app shuts down. `policy` decides access (default: an API key may do
     everything in its own organization)."""
     owned = store is None
-    db = store if store is not None else open_store(settings.resolved_db_url())
+    db = store if store is not None else open_settings_store(settings)
     db.ensure_org(settings.org_name)
 
     @asynccontextmanager

@@ -34,13 +34,31 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         64 * 1024 * 1024, gt=0, description="Requests with a larger body are refused with 413."
     )
+    db_memory_bytes: int = Field(
+        4 * 1024**3,
+        gt=0,
+        description="Memory the database may use for all queries and writes together; beyond it, work "
+        "spills to disk.",
+    )
+    db_temp_bytes: int = Field(
+        8 * 1024**3, ge=0, description="Disk the database may spill to beyond its memory (0: never spill)."
+    )
     query_timeout_s: float = Field(
         30.0, gt=0, description="A query running longer is stopped and answered with 408."
     )
     query_memory_bytes: int = Field(
-        1024 * 1024 * 1024,
+        512 * 1024 * 1024,
         gt=0,
-        description="Memory one query's sorts, groups and joins may use; a query needing more gets a 400.",
+        description="Largest answer one query may return, and the memory its sorts and groups should keep "
+        "under; a query needing more gets a 400.",
+    )
+    query_max_string_bytes: int = Field(
+        1024 * 1024,
+        gt=0,
+        description="Longest string a query's concat() may build; a query building a longer one gets a 400.",
+    )
+    query_max_string_parts: int = Field(
+        8, gt=0, description="Most field values one string expression of a query may combine."
     )
 
     def resolved_db_url(self) -> str:

@@ -13,7 +13,9 @@ from typing import Any
 
 from assay.model.objects import OBJECT_TYPES
 from assay.query import Compiled, QueryError, Source, compile_query, parse_query, source_refs
+from assay.query.limits import QueryLimits
 from assay.query.parse import ParsedQuery
+from assay.server.settings import Settings
 from assay.services import sources
 from assay.services.auth import Principal
 from assay.services.context import Services
@@ -39,14 +41,22 @@ def run_query(
     source = sources.resolve(svc, who, source_refs(parsed.select))
     if version is not None:
         _check_version(svc, source, version)
-    return run_compiled(svc, compile_query(parsed, source, svc.store.dialect, cursor=cursor, limit=limit))
+    compiled = compile_query(
+        parsed, source, svc.store.dialect, cursor=cursor, limit=limit, limits=limits_of(svc.settings)
+    )
+    return run_compiled(svc, compiled)
 
 
 def run_parsed(
     svc: Services, parsed: ParsedQuery, source: Source, *, cursor: str | None = None
 ) -> QueryResult:
     """Run a query the caller built as a tree over a source it already resolved (and checked)."""
-    return run_compiled(svc, compile_query(parsed, source, svc.store.dialect, cursor=cursor))
+    compiled = compile_query(parsed, source, svc.store.dialect, cursor=cursor, limits=limits_of(svc.settings))
+    return run_compiled(svc, compiled)
+
+
+def limits_of(settings: Settings) -> QueryLimits:
+    return QueryLimits(settings.query_max_string_bytes, settings.query_max_string_parts)
 
 
 def run_compiled(svc: Services, compiled: Compiled) -> QueryResult:

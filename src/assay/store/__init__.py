@@ -7,11 +7,14 @@ from assay.store.base import ObjectRef, Store, StoreUnavailable
 __all__ = ["ObjectRef", "Store", "StoreUnavailable", "open_store"]
 
 
-def open_store(url: str) -> Store:
-    """Open the store named by `url` (`duckdb:///abs/path.duckdb` or `duckdb://:memory:`)."""
+def open_store(url: str, *, memory_bytes: int | None = None, temp_bytes: int | None = None) -> Store:
+    """Open the store named by `url` (`duckdb:///abs/path.duckdb` or `duckdb://:memory:`).
+
+    `memory_bytes` bounds the memory the database uses for all work together, and `temp_bytes`
+    the disk it may spill to beyond that (None: the engine's defaults)."""
     if url.startswith("duckdb://"):
         from assay.store.duckdb.store import DuckDBStore
 
-        return DuckDBStore(url)
+        return DuckDBStore(url, memory_bytes=memory_bytes, temp_bytes=temp_bytes)
     scheme = url.split(":", 1)[0]
     raise ValueError(f"unsupported database URL scheme {scheme!r}: use duckdb:///path/to/assay.duckdb")

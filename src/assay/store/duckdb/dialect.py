@@ -142,5 +142,8 @@ class DuckDBDialect:
     def call(self, name: str, *args: exp.Expr) -> exp.Expr:
         return _call(name, *args)
 
+    def fail(self, message: str) -> exp.Expr:
+        return _call("error", exp.Literal.string(message))
+
 
 DIALECT = DuckDBDialect()

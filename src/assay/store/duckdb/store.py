@@ -50,13 +50,20 @@ def path_of(url: str) -> str:
 class DuckDBStore:
     dialect: Dialect = DIALECT
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, memory_bytes: int | None = None, temp_bytes: int | None = None) -> None:
+        """`memory_bytes` caps DuckDB's memory for everything (queries and writes); past it,
+        work spills to a temporary directory beside the database, up to `temp_bytes`."""
         self.url = url
         path = path_of(url)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        config: dict[str, str | bool | int | float | list[str]] = {}
+        if memory_bytes is not None:
+            config["memory_limit"] = f"{int(memory_bytes)}B"
+        if temp_bytes is not None:
+            config["max_temp_directory_size"] = f"{int(temp_bytes)}B"
         try:
-            self._con = duckdb.connect(path)
+            self._con = duckdb.connect(path, config=config)
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise
