@@ -122,6 +122,11 @@ def resolve(node: exp.Expr, parts: list[str | int], shape: str, d: Dialect) -> T
         key = rest[0]
         if root == "metrics" and shape == "summary":
             key = SUMMARY_METRIC_ALIASES.get(key, key)
+        if root == "metrics" and shape != "summary" and key == "estimated_cost":
+            # A span's cost is priced at write time (model and tokens) into a column of its own;
+            # a cost the client logged in `metrics` wins.
+            priced = exp.column("estimated_cost", quoted=True)
+            return Typed(exp.Coalesce(this=d.map_get(col, key), expressions=[priced]), "number")
         return Typed(d.map_get(col, key), "number")
     if kind == "list":
         if len(rest) != 1 or not isinstance(rest[0], int):

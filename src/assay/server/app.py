@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from assay import __version__
-from assay.api import btql, datasets, experiments, exports, login, logs3, orgs, otel, projects, tables
+from assay.api import btql, datasets, experiments, exports, login, logs3, orgs, otel, projects, tables, traces
 from assay.api.errors import BodySizeLimit, install_error_handlers
 from assay.api.responses import OrjsonResponse
 from assay.server import ui
@@ -27,7 +27,7 @@ ROUTERS = (
     btql.router,
     otel.router,
 )
-UI_ROUTERS = (orgs.router, tables.router, exports.router)  # the web app's API (issue 4)
+UI_ROUTERS = (orgs.router, tables.router, exports.router, traces.router)  # the web app's API
 
 
 def open_settings_store(settings: Settings) -> Store:

@@ -612,6 +612,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/{object_type}/{object_id}/trace/{root_span_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Trace Skeleton
+         * @description Every span of the trace, compact and in start order: ids, parent index, name, type, timing,
+         *     error flag, tokens, cost and scores, as parallel lists. No inputs or outputs: fetch a span's
+         *     fields with the span route when it is selected.
+         */
+        get: operations["trace_skeleton_v1__object_type___object_id__trace__root_span_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/{object_type}/{object_id}/trace/{root_span_id}/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Trace Search
+         * @description The ids of the spans of the trace whose name, input, output, expected, metadata or error
+         *     contain `q`, searched in the database (the browser holds only the skeleton).
+         */
+        get: operations["trace_search_v1__object_type___object_id__trace__root_span_id__search_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/{object_type}/{object_id}/trace/{root_span_id}/span/{span_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Trace Span
+         * @description One span's full row (input, output, expected, metadata, scores, metrics, error, tags,
+         *     comments…) and the score spans under it, whose output and metadata explain each score.
+         */
+        get: operations["trace_span_v1__object_type___object_id__trace__root_span_id__span__span_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/{object_type}/{object_id}/trace/{root_span_id}/spans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Trace Spans
+         * @description Whole spans of the trace in start order, a page at a time, and how many there are.
+         */
+        get: operations["trace_spans_v1__object_type___object_id__trace__root_span_id__spans_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/version": {
         parameters: {
             query?: never;
@@ -963,6 +1047,75 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        /**
+         * ScoreSpan
+         * @description A scorer's span under the selected span: its value(s) and why (output, metadata, error).
+         */
+        ScoreSpan: {
+            /** Error */
+            error?: unknown;
+            /** Metadata */
+            metadata?: unknown;
+            /** Name */
+            name: string | null;
+            /** Output */
+            output?: unknown;
+            /** Scores */
+            scores: {
+                [key: string]: number | null;
+            } | null;
+            /** Span Id */
+            span_id: string;
+        };
+        /**
+         * SkeletonColumns
+         * @description Every span of the trace, one list per field, all of the same length (index i is span i).
+         *
+         *     Columns rather than objects: a 30,000-span skeleton is then a few hundred kilobytes of JSON.
+         */
+        SkeletonColumns: {
+            /** Completion Tokens */
+            completion_tokens: (number | null)[];
+            /**
+             * Cost
+             * @description Estimated cost of the span itself in USD (not rolled up)
+             */
+            cost: (number | null)[];
+            /**
+             * End
+             * @description metrics.end, seconds since the epoch
+             */
+            end: (number | null)[];
+            /** Error */
+            error: boolean[];
+            /** Name */
+            name: (string | null)[];
+            /**
+             * Parent
+             * @description Index of the span's parent in these lists; -1 at the top level
+             */
+            parent: number[];
+            /** Prompt Tokens */
+            prompt_tokens: (number | null)[];
+            /** Scores */
+            scores: ({
+                [key: string]: number | null;
+            } | null)[];
+            /** Span Id */
+            span_id: string[];
+            /**
+             * Start
+             * @description metrics.start, seconds since the epoch
+             */
+            start: (number | null)[];
+            /** Tokens */
+            tokens: (number | null)[];
+            /**
+             * Type
+             * @description span_attributes.type: eval, task, llm, function, tool, score…
+             */
+            type: (string | null)[];
+        };
         /** SortKey */
         SortKey: {
             /**
@@ -981,6 +1134,18 @@ export interface components {
              * @default false
              */
             nulls_last: boolean;
+        };
+        /** SpanDetail */
+        SpanDetail: {
+            /** Score Spans */
+            score_spans: components["schemas"]["ScoreSpan"][];
+            /**
+             * Span
+             * @description The span's full row, as the fetch routes return it
+             */
+            span: {
+                [key: string]: unknown;
+            };
         };
         /**
          * TableQuery
@@ -1007,6 +1172,49 @@ export interface components {
             search?: string | null;
             /** Sort */
             sort?: components["schemas"]["SortKey"][];
+        };
+        /** TraceSearch */
+        TraceSearch: {
+            /** Query */
+            query: string;
+            /**
+             * Span Ids
+             * @description Spans whose name, input, output, expected, metadata or error contain the text
+             */
+            span_ids: string[];
+            /** Truncated */
+            truncated: boolean;
+        };
+        /** TraceSkeleton */
+        TraceSkeleton: {
+            /** Object Id */
+            object_id: string;
+            /**
+             * Object Type
+             * @enum {string}
+             */
+            object_type: "experiment" | "dataset" | "project_logs";
+            /** Root Span Id */
+            root_span_id: string;
+            /** Span Count */
+            span_count: number;
+            spans: components["schemas"]["SkeletonColumns"];
+            /**
+             * Truncated
+             * @description The trace has more than 99999 spans; only that many are listed
+             */
+            truncated: boolean;
+        };
+        /** TraceSpans */
+        TraceSpans: {
+            /** Offset */
+            offset: number;
+            /** Spans */
+            spans: {
+                [key: string]: unknown;
+            }[];
+            /** Total */
+            total: number;
         };
         /** ValidationError */
         ValidationError: {
@@ -2553,6 +2761,145 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    trace_skeleton_v1__object_type___object_id__trace__root_span_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                object_type: "experiment" | "dataset" | "project_logs";
+                object_id: string;
+                root_span_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceSkeleton"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    trace_search_v1__object_type___object_id__trace__root_span_id__search_get: {
+        parameters: {
+            query: {
+                /** @description Text to find (case-insensitive) */
+                q: string;
+            };
+            header?: never;
+            path: {
+                object_type: "experiment" | "dataset" | "project_logs";
+                object_id: string;
+                root_span_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceSearch"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    trace_span_v1__object_type___object_id__trace__root_span_id__span__span_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                object_type: "experiment" | "dataset" | "project_logs";
+                object_id: string;
+                root_span_id: string;
+                span_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpanDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    trace_spans_v1__object_type___object_id__trace__root_span_id__spans_get: {
+        parameters: {
+            query?: {
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                object_type: "experiment" | "dataset" | "project_logs";
+                object_id: string;
+                root_span_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceSpans"];
                 };
             };
             /** @description Validation Error */
