@@ -2882,6 +2882,8 @@ export interface operations {
             query?: {
                 offset?: number;
                 limit?: number;
+                /** @description Only spans of these types (e.g. llm) */
+                type?: string[] | null;
             };
             header?: never;
             path: {
