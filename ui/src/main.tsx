@@ -11,6 +11,7 @@ import "./styles/base.css";
 import "./styles/components.css";
 import "./styles/shell.css";
 import "./styles/table.css";
+import "./styles/trace.css";
 
 // The theme is set before the first render, so the page never flashes the other one.
 applyTheme();

@@ -9,7 +9,7 @@ import {
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { ArrowDown, ArrowUp, FilterX, Inbox } from "lucide-react";
 import { api, type PageQuery, type Row, type Summary } from "../api/client";
-import { Button, EmptyState, ErrorMessage } from "../ui";
+import { Button, EmptyState, ErrorMessage, Kbd, useHotkeys } from "../ui";
 import { cellText, fmtDiff, fmtMetric, fmtScore } from "./format";
 import { pick, type ColumnSpec } from "./columns";
 import type { SortKey } from "../state/url";
@@ -31,6 +31,12 @@ export interface DataTableProps {
   onFirstPage?: () => void;
   filtered?: boolean; // filters or a view are applied (the empty state offers to clear them)
   onClearFilters?: () => void;
+  // Opening rows (the trace view): `openKey` is the key of the row shown now (highlighted),
+  // `onOpen` is called on click and Enter, and on j/k or arrow keys while a row is open.
+  rowKey?: (row: Row) => string;
+  openKey?: string;
+  onOpen?: (row: Row) => void;
+  keyboard?: boolean; // j/k move between rows anywhere on the page (the page's main table)
 }
 
 // Rows arrive in pages from the server as the user scrolls; only the visible window is rendered, so an
@@ -88,6 +94,45 @@ export function DataTable(props: DataTableProps) {
   useEffect(() => virtualizer.measure(), [rowPx, virtualizer]);
   const items = virtualizer.getVirtualItems();
 
+  // The row cursor: where j/k and arrow keys are; it follows the open row.
+  const [cursor, setCursor] = useState(-1);
+  const rowAt = (i: number) => pages.get(Math.floor(i / PAGE))?.[i % PAGE];
+  const count = total ?? pages.get(0)?.length ?? 0;
+  useEffect(() => {
+    if (!props.openKey || !props.rowKey) return;
+    for (const [p, rows] of pages) {
+      const j = rows.findIndex((r) => props.rowKey!(r) === props.openKey);
+      if (j >= 0) {
+        setCursor(p * PAGE + j);
+        return;
+      }
+    }
+  }, [props.openKey, pages]);
+  function moveTo(i: number, open: boolean) {
+    if (i < 0 || i >= count) return;
+    setCursor(i);
+    virtualizer.scrollToIndex(i, { align: "auto" });
+    const row = rowAt(i);
+    if (open && row) props.onOpen?.(row);
+    window.requestAnimationFrame(() => {
+      const el = scroller.current?.querySelector<HTMLElement>(`[aria-rowindex="${i + 1}"]`);
+      if (el && !el.contains(document.activeElement) && !props.openKey) el.focus({ preventScroll: true });
+    });
+  }
+  const step = (delta: number) => moveTo(Math.max(0, cursor + delta), !!props.openKey);
+  useHotkeys({ j: () => step(1), k: () => step(-1) }, !!props.keyboard && !!props.onOpen);
+  function onKey(e: React.KeyboardEvent) {
+    if (!props.onOpen || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      step(e.key === "ArrowDown" ? 1 : -1);
+    } else if (e.key === "Enter" && cursor >= 0 && (e.target as HTMLElement).getAttribute("role") === "row") {
+      e.preventDefault();
+      const row = rowAt(cursor);
+      if (row) props.onOpen(row);
+    }
+  }
+
   useEffect(() => {
     if (total === null) {
       if (!pages.has(0)) load(0);
@@ -133,7 +178,7 @@ export function DataTable(props: DataTableProps) {
 
   return (
     <div className="datatable" aria-label={props.label ?? "Experiment rows"} role="grid"
-      aria-rowcount={total ?? -1} data-total={total ?? ""}>
+      aria-rowcount={total ?? -1} data-total={total ?? ""} onKeyDown={onKey}>
       <ErrorMessage className="table-error">{error}</ErrorMessage>
       <div className="scroller" ref={scroller} style={props.height ? { height: props.height, flex: "none" } : undefined}>
         <div className="thead" role="row" style={{ gridTemplateColumns: gridTemplate, width: acc }}>
@@ -155,10 +200,14 @@ export function DataTable(props: DataTableProps) {
         </div>
         <div style={{ height: virtualizer.getTotalSize(), position: "relative", width: acc }}>
           {items.map((v) => {
-            const row = pages.get(Math.floor(v.index / PAGE))?.[v.index % PAGE];
+            const row = rowAt(v.index);
+            const open = !!row && !!props.openKey && props.rowKey?.(row) === props.openKey;
             return (
-              <div key={v.key} role="row" aria-rowindex={v.index + 1} className={`tr ${rowHeight}`}
-                data-row-id={row?.id ?? ""}
+              <div key={v.key} role="row" aria-rowindex={v.index + 1} className={`tr ${rowHeight} ${open ? "selected" : ""}`}
+                data-row-id={row?.id ?? ""} aria-selected={props.onOpen ? open : undefined}
+                tabIndex={props.onOpen ? (v.index === Math.max(cursor, 0) ? 0 : -1) : undefined}
+                onClick={() => { if (row && props.onOpen) { setCursor(v.index); props.onOpen(row); } }}
+                onFocus={() => setCursor(v.index)}
                 style={{ transform: `translateY(${v.start}px)`, height: rowPx, gridTemplateColumns: gridTemplate }}>
                 {specs.map((c, i) => (
                   <div key={c.id} role="gridcell" data-column={c.id}
@@ -184,8 +233,11 @@ export function DataTable(props: DataTableProps) {
           )
         )}
       </div>
-      <div className="table-footer" aria-live="polite">
-        {total === null ? "Loading…" : `${total.toLocaleString()} ${query.row_type === "spans" ? "spans" : "traces"}`}
+      <div className="table-footer">
+        <span aria-live="polite">{total === null ? "Loading…" : `${total.toLocaleString()} ${query.row_type === "spans" ? "spans" : "traces"}`}</span>
+        {props.onOpen && props.keyboard && (
+          <span className="keys" aria-hidden><Kbd>j</Kbd><Kbd>k</Kbd> move <Kbd>Enter</Kbd> open <Kbd>Esc</Kbd> close</span>
+        )}
       </div>
     </div>
   );

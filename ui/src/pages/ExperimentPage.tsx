@@ -12,6 +12,9 @@ import { GridLayout, SummaryLayout, SummaryTableLayout } from "../components/Lay
 import { DetailsPane } from "../components/DetailsPane";
 import { Button, ErrorMessage, Menu, MenuItem, MenuLabel, MenuSeparator, SearchInput, Skeleton, toast, useHotkeys } from "../ui";
 import { useCrumbs } from "../shell/crumbs";
+import { useTraceParams } from "../state/trace";
+import { TraceView } from "../trace/TraceView";
+import type { Row } from "../api/client";
 
 export function ExperimentPage() {
   const { org = "", project = "", experiment = "" } = useParams();
@@ -27,6 +30,7 @@ export function ExperimentPage() {
   const projectPath = `/${encodeURIComponent(org)}/p/${encodeURIComponent(project)}`;
   useCrumbs([{ label: org, to: "/" }, { label: project, to: projectPath }, { label: "Experiments", to: projectPath }, { label: experiment }]);
   useHotkeys({ "/": () => searchRef.current?.focus() });
+  const [tp, setTp] = useTraceParams();
 
   useEffect(() => {
     // Catalog lookups only (no aggregates), so the first rows are not held up by statistics.
@@ -104,10 +108,19 @@ export function ExperimentPage() {
     }
   }
 
+  // Opening a row shows its trace beside the table (spans rows select their span in it).
+  const spansMode = state.rowType === "spans";
+  const rowKey = (r: Row) => String(spansMode ? r.span_id : r.root_span_id);
+  const openKey = spansMode ? tp.span : tp.trace;
+  const openRow = (r: Row) => setTp({ trace: String(r.root_span_id), span: spansMode ? String(r.span_id) : "" });
+  const tracePage = exp && tp.trace
+    ? `${projectPath}/experiments/${encodeURIComponent(exp.name)}/trace/${encodeURIComponent(tp.trace)}?${new URLSearchParams({ ...(tp.span ? { sp: tp.span } : {}), ...(tp.mode !== "trace" ? { tvt: tp.mode } : {}) })}`
+    : undefined;
+
   const groupExpr = state.custom.find((c) => c.name === state.groupBy)?.expr ?? state.groupBy;
   const filtered = state.filters.length > 0 || !!state.search;
   return (
-    <main className={`page fill experiment ${state.details ? "with-details" : ""}`}>
+    <main className={`page fill experiment ${state.details ? "with-details" : ""} ${tp.trace ? "with-trace" : ""}`}>
       <div className="page-header compact">
         <div className="titles">
           <h1>{experiment}</h1>
@@ -186,7 +199,8 @@ export function ExperimentPage() {
                 <DataTable experimentId={exp.id} query={query} columns={visible} pinned={state.pinned} sort={state.sort}
                   onSort={(sort) => update({ sort })} summary={summary} showComparison={!!comparison} rowHeight={state.rowHeight}
                   onFirstPage={() => setRowsIn(true)} filtered={filtered || state.view !== "default"}
-                  onClearFilters={() => { setSearchDraft(""); update({ filters: [], search: "", view: "default" }); }} />
+                  onClearFilters={() => { setSearchDraft(""); update({ filters: [], search: "", view: "default" }); }}
+                  rowKey={rowKey} openKey={tp.trace ? openKey || (spansMode ? "" : tp.trace) : ""} onOpen={openRow} keyboard />
               )}
               {state.layout === "list" && state.groupBy && (
                 <GroupedTable experiment={exp} comparison={comparison} includeComparison={state.groupCompare}
@@ -198,7 +212,15 @@ export function ExperimentPage() {
               {state.layout === "summary" && <SummaryLayout experiment={exp} comparison={comparison} />}
               {state.layout === "summary_table" && <SummaryTableLayout experiment={exp} comparison={comparison} />}
             </div>
-            {state.details && <DetailsPane experiment={exp} summary={summary} fields={fields} experiments={exps} onClose={() => update({ details: false })} />}
+            {tp.trace ? (
+              <div className={`trace-panel ${tp.fullscreen ? "fullscreen" : ""}`}>
+                <TraceView trace={{ objectType: "experiment", objectId: exp.id, rootSpanId: tp.trace }}
+                  span={tp.span} mode={tp.mode} onSpan={(span) => setTp({ span })} onMode={(mode) => setTp({ mode })}
+                  fullscreen={tp.fullscreen} onFullscreen={(fullscreen) => setTp({ fullscreen })}
+                  onClose={() => setTp({ trace: "", span: "", fullscreen: false, mode: "trace" })}
+                  pageHref={tracePage} onlyTraceMode={!!comparison} />
+              </div>
+            ) : state.details && <DetailsPane experiment={exp} summary={summary} fields={fields} experiments={exps} onClose={() => update({ details: false })} />}
           </div>
         </>
       )}

@@ -42,3 +42,7 @@ export function ErrorMessage({ children, id, className }: { children: ReactNode;
     </div>
   );
 }
+
+export function Kbd({ children }: { children: ReactNode }) {
+  return <kbd>{children}</kbd>;
+}

@@ -4,7 +4,7 @@ export { Button, IconButton, type ButtonProps } from "./Button";
 export { Tooltip, TooltipProvider } from "./Tooltip";
 export { Menu, MenuItem, MenuLabel, MenuSeparator } from "./Menu";
 export { Popover } from "./Popover";
-export { EmptyState, ErrorMessage, Skeleton, SkeletonRows, Spinner } from "./Feedback";
+export { EmptyState, ErrorMessage, Kbd, Skeleton, SkeletonRows, Spinner } from "./Feedback";
 export { ToastProvider, toast } from "./Toast";
 export { Segmented } from "./Segmented";
 export { Dialog } from "./Dialog";
