@@ -43,7 +43,7 @@ export function SpanDetail({ trace, tree, index, term, renderField }: {
   const own = s.cost[index];
   const rolled = tree.cost[index];
   return (
-    <div className="span-detail" aria-label="Span details" data-span-id={spanId}>
+    <section className="span-detail" aria-label="Span details" data-span-id={spanId}>
       <header className="span-head">
         <SpanIcon type={s.type[index]} size={16} />
         <h3 className="span-title"><Highlight text={s.name[index] ?? "(unnamed span)"} term={term} /></h3>
@@ -100,7 +100,7 @@ export function SpanDetail({ trace, tree, index, term, renderField }: {
         </div>
       )}
       {span && <RawJson open={raw} onClose={() => setRaw(false)} trace={trace} span={span} />}
-    </div>
+    </section>
   );
 }
 

@@ -31,8 +31,11 @@ export function Thread({ trace, tree, term }: { trace: TraceRef; tree: TraceTree
   if (error) return <ErrorMessage>{error}</ErrorMessage>;
   if (!spans || !root) return <div className="thread"><SkeletonRows rows={8} label="Loading the conversation" /></div>;
   const rootSpan = root.span as Record<string, any>;
-  const messages: Message[] = thread([{ input: rootSpan.input, output: undefined }, ...spans, { input: undefined, output: rootSpan.output }]);
-  const hasLlm = spans.some((s) => thread([s]).length > 0);
+  // The LLM spans hold the conversation; a trace without any falls back to its root's input and
+  // output (e.g. plain strings).
+  const fromLlm: Message[] = thread(spans);
+  const messages = fromLlm.length ? fromLlm : thread([rootSpan]);
+  const hasLlm = messages.length > 0;
   const scores = root.score_spans;
   return (
     <div className="thread" aria-label="Thread">

@@ -50,6 +50,14 @@ export function TraceView(props: TraceViewProps) {
     };
   }, [trace.objectType, trace.objectId, trace.rootSpanId]);
   const shownMode: TraceMode = onlyTraceMode ? "trace" : mode;
+  // These keys work while the trace is still loading, too.
+  useHotkeys({
+    "1": () => props.onMode("trace"),
+    "2": () => !onlyTraceMode && props.onMode("timeline"),
+    "3": () => !onlyTraceMode && props.onMode("thread"),
+    f: () => props.onFullscreen?.(!props.fullscreen),
+    Escape: () => (props.fullscreen && props.onFullscreen ? props.onFullscreen(false) : props.onClose?.()),
+  });
   return (
     <section className={`trace-view mode-${shownMode}`} aria-label="Trace" data-root-span-id={trace.rootSpanId}>
       {error ? (
@@ -204,15 +212,7 @@ function LoadedTrace(props: TraceViewProps & { tree: TraceTree }) {
     localStorage.setItem(METRICS_KEY, JSON.stringify(next));
     setMetrics(next);
   }
-  useHotkeys({
-    n: () => step(1),
-    p: () => step(-1),
-    "1": () => props.onMode("trace"),
-    "2": () => !props.onlyTraceMode && props.onMode("timeline"),
-    "3": () => !props.onlyTraceMode && props.onMode("thread"),
-    f: () => props.onFullscreen?.(!props.fullscreen),
-    Escape: () => (props.fullscreen && props.onFullscreen ? props.onFullscreen(false) : props.onClose?.()),
-  });
+  useHotkeys({ n: () => step(1), p: () => step(-1) });
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "f") {
