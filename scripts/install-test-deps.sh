@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# System packages the tests need: Debian's Chromium for the browser tests.
+# What the tests need beyond the Python packages: Debian's Chromium for the browser tests, and the
+# official TypeScript SDK with its `bt` CLI (pinned in tests/e2e/ts/package-lock.json) for the
+# end-to-end client tests.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
@@ -11,4 +14,9 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-echo "test dependencies present: chromium $(chromium --version 2>/dev/null | awk '{print $2}')"
+# --ignore-scripts: the SDK's postinstall would only download `bt` if its npm package were
+# missing; the binary arrives as a pinned optional dependency, like esbuild's.
+(cd tests/e2e/ts && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+echo "test dependencies present: chromium $(chromium --version 2>/dev/null | awk '{print $2}')," \
+  "node $(node --version), braintrust $(node -p 'require("./tests/e2e/ts/node_modules/braintrust/package.json").version')," \
+  "$(tests/e2e/ts/node_modules/.bin/bt --version)"

@@ -65,8 +65,11 @@ class ServerProcess:
             self.process.wait(timeout=30)
 
 
-def start_server(data_dir: Path, key: str | None = None, port: int | None = None) -> ServerProcess:
-    """Start `assay serve` on `data_dir` (creating a key unless given) and wait until it answers."""
+def start_server(
+    data_dir: Path, key: str | None = None, port: int | None = None, env: dict[str, str] | None = None
+) -> ServerProcess:
+    """Start `assay serve` on `data_dir` (creating a key unless given) and wait until it answers;
+    `env` adds server settings (`ASSAY_*` variables)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     if key is None:
         key = subprocess.run(
@@ -78,6 +81,7 @@ def start_server(data_dir: Path, key: str | None = None, port: int | None = None
         [ASSAY, "serve", "--data-dir", str(data_dir), "--port", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30

@@ -235,6 +235,6 @@ def test_version_pins_or_is_refused(api, data):
     ok = api.post("/btql", json={"query": query, "version": latest})
     assert ok.status_code == 200 and ok.json()["data"] == [{"n": 5}]
     old = api.post("/btql", json={"query": query, "version": str(int(latest) - 1)})
-    assert old.status_code == 400 and "/fetch" in old.text
+    assert old.status_code == 400 and "only a plain read" in old.text
     bad = api.post("/btql", json={"query": query, "version": "yesterday"})
     assert bad.status_code == 400 and "version" in bad.text

@@ -21,6 +21,7 @@ from assay.api.responses import OrjsonResponse
 from assay.model.errors import InvalidInput
 from assay.services.auth import Principal
 from assay.services.context import Services
+from assay.services.history import read_at_version
 from assay.services.queries import run_query
 from assay.services.query_results import QueryResult
 
@@ -61,6 +62,10 @@ async def btql(
     version = body.get("version")
     if version is not None and not (isinstance(version, int | str) and str(version).isdigit()):
         raise InvalidInput(f"version must be a transaction id (digits), got {version!r}")
+    if version is not None and fmt != "parquet":  # a read at a version replays history (services/history.py)
+        pinned = await run_in_threadpool(read_at_version, svc, who, body["query"], int(version))
+        if pinned is not None:
+            return _render(pinned, fmt)
     result = await run_in_threadpool(
         run_query,
         svc,

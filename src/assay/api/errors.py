@@ -63,16 +63,17 @@ OWN_CONTENT_TYPE = ("/otel/",)
 class BodySizeLimit:
     """Refuse bodies over `limit` bytes with 413, whether or not Content-Length is sent.
 
-    It also marks every non-empty body as JSON: the reference SDK posts `/logs3` without a
+    Paths in `streamed` (attachment uploads: large, not JSON) pass through untouched.
+    It also marks every other non-empty body as JSON: the reference SDK posts `/logs3` without a
     Content-Type, and clients such as `curl -d` send a form type, but every Assay body is JSON,
     except under `OWN_CONTENT_TYPE`.
     """
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, streamed: tuple[str, ...] = ()) -> None:
+        self.app, self.limit, self.streamed = app, limit, streamed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in self.streamed:
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")

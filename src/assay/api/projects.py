@@ -28,6 +28,7 @@ def create_project(
 @router.get("/v1/project")
 def list_projects(
     project_name: str | None = None,
+    name: str | None = Query(None, description="Same as project_name (the reference accepts both)."),
     org_name: str | None = None,
     ids: list[str] | None = Query(None),
     limit: int | None = Query(None, ge=1),
@@ -38,7 +39,9 @@ def list_projects(
 ) -> dict[str, Any]:
     if org_name and org_name != who.org_name:
         raise InvalidInput(f"unknown organization {org_name!r} for this API key")
-    found = svc.store.list_objects("project", org_id=who.org_id, name=project_name, ids=ids)
+    if project_name and name and project_name != name:
+        raise InvalidInput("project_name and name name different projects; pass one of them")
+    found = svc.store.list_objects("project", org_id=who.org_id, name=project_name or name, ids=ids)
     page = catalog.paginate(found, limit=limit, starting_after=starting_after, ending_before=ending_before)
     return {"objects": page}
 

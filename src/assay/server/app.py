@@ -9,11 +9,28 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from assay import __version__
-from assay.api import btql, datasets, experiments, exports, login, logs3, orgs, otel, projects, tables, traces
+from assay.api import (
+    attachments,
+    btql,
+    comparison,
+    datasets,
+    experiments,
+    exports,
+    login,
+    logs3,
+    orgs,
+    otel,
+    projects,
+    registration,
+    tables,
+    traces,
+    unserved,
+)
 from assay.api.errors import BodySizeLimit, install_error_handlers
 from assay.api.responses import OrjsonResponse
 from assay.server import ui
 from assay.server.settings import Settings
+from assay.services.attachments import UPLOAD_PATH, open_attachment_storage
 from assay.services.auth import OrgKeyPolicy, Policy
 from assay.services.context import Services
 from assay.store import Store, open_store
@@ -27,6 +44,8 @@ ROUTERS = (
     btql.router,
     otel.router,
 )
+# What only the TypeScript SDK and `bt` call, and the reference objects Assay does not keep.
+CLIENT_ROUTERS = (registration.router, comparison.router, attachments.router, unserved.router)
 UI_ROUTERS = (orgs.router, tables.router, exports.router, traces.router)  # the web app's API
 
 
@@ -58,14 +77,20 @@ def create_app(settings: Settings, store: Store | None = None, policy: Policy | 
         default_response_class=OrjsonResponse,
         lifespan=lifespan,
     )
-    app.state.services = Services(store=db, settings=settings, policy=policy or OrgKeyPolicy(db))
+    app.state.services = Services(
+        store=db,
+        settings=settings,
+        policy=policy or OrgKeyPolicy(db),
+        attachments=open_attachment_storage(settings),
+    )
     install_error_handlers(app)
-    for router in (*ROUTERS, *UI_ROUTERS):
+    for router in (*ROUTERS, *CLIENT_ROUTERS, *UI_ROUTERS):
         app.include_router(router)
     ui.install(app)
     return app
 
 
 def wrap(app: FastAPI, settings: Settings) -> ASGIApp:
-    """The outermost layer: refuse oversized bodies before any handler runs."""
-    return BodySizeLimit(app, settings.max_body_bytes)
+    """The outermost layer: refuse oversized bodies before any handler runs (attachment uploads
+    stream through to their handler, which has its own limit)."""
+    return BodySizeLimit(app, settings.max_body_bytes, streamed=(UPLOAD_PATH,))

@@ -60,8 +60,41 @@ class Settings(BaseSettings):
     query_max_string_parts: int = Field(
         8, gt=0, description="Most field values one string expression of a query may combine."
     )
+    # Attachments (docs/clients.md): a folder beside the database, or an S3-compatible bucket.
+    attachments_dir: Path | None = Field(
+        None, description="Folder for attachment bytes; default: <data_dir>/attachments."
+    )
+    s3_bucket: str | None = Field(None, description="Keep attachments in this S3 bucket instead of a folder.")
+    s3_prefix: str = Field("assay/attachments", description="Key prefix inside the bucket.")
+    s3_endpoint_url: str | None = Field(
+        None, description="S3-compatible endpoint, e.g. http://minio:9000 (default: AWS)."
+    )
+    s3_region: str | None = Field(None, description="Region of the bucket.")
+    s3_access_key_id: str | None = Field(None, description="Access key (default: boto3's own lookup).")
+    s3_secret_access_key: str | None = Field(None, description="Secret key (default: boto3's own lookup).")
+    max_attachment_bytes: int = Field(
+        256 * 1024 * 1024, gt=0, description="Larger attachment uploads are refused with 413."
+    )
+    signing_key: str | None = Field(
+        None,
+        description="Secret for signed attachment URLs; default: a key kept in <data_dir>/signing.key. "
+        "Servers sharing a bucket need the same one.",
+    )
+    attachment_url_ttl_s: int = Field(
+        900, ge=10, le=7 * 24 * 3600, description="How long a signed attachment URL stays valid."
+    )
 
     def resolved_db_url(self) -> str:
         if self.db_url:
             return self.db_url
         return f"duckdb://{(self.data_dir / 'assay.duckdb').resolve()}"  # an absolute path: duckdb:///…
+
+    def files_dir(self) -> Path:
+        """The folder beside the database file (the data directory when the database is elsewhere)."""
+        url = self.resolved_db_url()
+        if url.startswith("duckdb:///"):
+            return Path(url[len("duckdb://") :]).parent
+        return self.data_dir
+
+    def resolved_attachments_dir(self) -> Path:
+        return self.attachments_dir or self.files_dir() / "attachments"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assay.server.settings import Settings
+from assay.services.attachments import AttachmentStorage
 from assay.services.auth import Policy
 from assay.store.base import Store
 
@@ -14,3 +15,4 @@ class Services:
     store: Store
     settings: Settings
     policy: Policy
+    attachments: AttachmentStorage | None = None  # the server opens it; scripts and benches need none

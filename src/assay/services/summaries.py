@@ -22,10 +22,13 @@ def _url(base: str, *parts: str) -> str:
 
 
 def comparison_for(
-    svc: Services, who: Principal, exp: dict[str, Any], explicit: str | None
+    svc: Services, who: Principal, exp: dict[str, Any], explicit: str | None, *, fallback: bool = True
 ) -> dict[str, Any] | None:
+    """The explicit comparison, else (with `fallback`) the stored base, else the previous experiment."""
     if explicit:
         return get_object(svc, who, "experiment", explicit)
+    if not fallback:
+        return None
     if exp.get("base_exp_id"):
         base = svc.store.get_object("experiment", exp["base_exp_id"])
         if base and not base.get("deleted_at"):
@@ -41,7 +44,10 @@ def summarize_experiment(
     base_url: str,
     summarize_scores: bool = True,
     comparison_experiment_id: str | None = None,
+    fallback: bool = True,
 ) -> dict[str, Any]:
+    """The summary; without an explicit comparison and with `fallback` off, nothing is compared
+    (the TypeScript SDK's `/experiment-comparison2` asks for the base itself first)."""
     exp = get_object(svc, who, "experiment", experiment_id)
     project = get_object(svc, who, "project", exp["project_id"])
     out: dict[str, Any] = {
@@ -57,7 +63,7 @@ def summarize_experiment(
         return out
     ref = ObjectRef("experiment", exp["id"])
     stats = svc.store.trace_stats(ref)
-    base = comparison_for(svc, who, exp, comparison_experiment_id)
+    base = comparison_for(svc, who, exp, comparison_experiment_id, fallback=fallback)
     base_stats = comparison = None
     if base is not None:
         out["comparison_experiment_name"] = base["name"]

@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/api/ai_secret/get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ai Secrets
+         * @description No AI provider secrets are kept: `bt` asks at start-up and goes on with none.
+         */
+        post: operations["ai_secrets_api_ai_secret_get_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/apikey/login": {
         parameters: {
             query?: never;
@@ -41,6 +61,202 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/dataset/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register Dataset
+         * @description Create-or-get the project by name and the dataset by name in it.
+         */
+        post: operations["register_dataset_api_dataset_register_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/experiment/get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get Experiments
+         * @description The project's experiments with that name, as a bare array (empty when none).
+         */
+        post: operations["get_experiments_api_experiment_get_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/experiment/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register Experiment
+         * @description Create the project if needed and a new experiment in it (or, with `update`, the existing one).
+         */
+        post: operations["register_experiment_api_experiment_register_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/project": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Project
+         * @description The project itself (the SDK reads its `name`).
+         */
+        get: operations["get_project_api_project_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/project/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Register Project */
+        post: operations["register_project_api_project_register_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/self/get_object_info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get Object Info
+         * @description Name and parent project of each object id the caller may read.
+         */
+        post: operations["get_object_info_api_self_get_object_info_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attachment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Attachment
+         * @description The upload status and a short-lived signed `downloadUrl` serving the bytes with their content
+         *     type. The web app uses it too: fetch this with the key, then put `downloadUrl` in an `<img>`.
+         */
+        get: operations["get_attachment_attachment_get"];
+        put?: never;
+        /**
+         * Request Upload
+         * @description Register an attachment and answer a signed URL (valid for a few minutes) to PUT its bytes to.
+         */
+        post: operations["request_upload_attachment_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attachment/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download an attachment's bytes from a signed URL */
+        get: operations["download_attachment_download_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attachment/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record Status
+         * @description Record the SDK's report of its upload (`done` only once the bytes have arrived).
+         */
+        post: operations["record_status_attachment_status_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/attachment/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Upload an attachment's bytes to a signed URL */
+        put: operations["upload_attachment_upload_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/btql": {
         parameters: {
             query?: never;
@@ -52,6 +268,60 @@ export interface paths {
         put?: never;
         /** Run a query in the SQL or pipe dialect */
         post: operations["btql_btql_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dataset-summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Dataset Summary */
+        get: operations["dataset_summary_dataset_summary_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/experiment-comparison2": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Experiment Comparison
+         * @description Score and metric averages, with diffs, improvements and regressions against the base.
+         */
+        get: operations["experiment_comparison_experiment_comparison2_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/function/invoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Invoke a function (Assay keeps none: 404) */
+        post: operations["invoke_function_invoke_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -460,6 +730,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/function": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List functions (Assay keeps none) */
+        get: operations["listing_v1_function_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/function/{object_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a function (Assay keeps none: 404) */
+        get: operations["by_id_v1_function__object_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/object/resolve": {
         parameters: {
             query?: never;
@@ -612,6 +916,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/prompt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List prompts (Assay keeps none) */
+        get: operations["listing_v1_prompt_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/prompt/{object_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a prompt (Assay keeps none: 404) */
+        get: operations["by_id_v1_prompt__object_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/{object_type}/{object_id}/trace/{root_span_id}": {
         parameters: {
             query?: never;
@@ -720,6 +1058,55 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AttachmentMetadata */
+        AttachmentMetadata: {
+            /** Downloadurl */
+            downloadUrl: string;
+            status: components["schemas"]["AttachmentStatus"];
+        };
+        /**
+         * AttachmentRecord
+         * @description What Assay keeps beside the bytes of one attachment.
+         */
+        AttachmentRecord: {
+            /** Content Type */
+            content_type?: string | null;
+            /** Created */
+            created: string;
+            /** Filename */
+            filename?: string | null;
+            /** Key */
+            key: string;
+            /** Size */
+            size?: number | null;
+            status: components["schemas"]["AttachmentStatus"];
+            /** Updated */
+            updated: string;
+        };
+        /** AttachmentRequest */
+        AttachmentRequest: {
+            /** Content Type */
+            content_type: string;
+            /** Filename */
+            filename: string;
+            /**
+             * Key
+             * @description Client-chosen id of the attachment (a UUID).
+             */
+            key: string;
+            /** Org Id */
+            org_id?: string | null;
+        };
+        /** AttachmentStatus */
+        AttachmentStatus: {
+            /** Error Message */
+            error_message?: string | null;
+            /**
+             * Upload Status
+             * @enum {string}
+             */
+            upload_status: "uploading" | "done" | "error";
+        };
         /**
          * CheckQuery
          * @description One expression to check on its own, as the SQL filter or a custom column.
@@ -839,6 +1226,101 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** Dataset */
+        Dataset: {
+            /** Created */
+            created: string;
+            /** Deleted At */
+            deleted_at?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Id */
+            id: string;
+            /** Metadata */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            /** Name */
+            name: string;
+            /** Project Id */
+            project_id: string;
+            /** Tags */
+            tags?: string[] | null;
+            /** Url Slug */
+            url_slug?: string | null;
+            /** User Id */
+            user_id?: string | null;
+        };
+        /** DatasetSummary */
+        DatasetSummary: {
+            /** Total Records */
+            total_records: number;
+        };
+        /** EmptyList */
+        EmptyList: {
+            /** Objects */
+            objects: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** Experiment */
+        Experiment: {
+            /** Base Exp Id */
+            base_exp_id?: string | null;
+            /** Commit */
+            commit?: string | null;
+            /** Created */
+            created: string;
+            /** Dataset Id */
+            dataset_id?: string | null;
+            /** Dataset Version */
+            dataset_version?: string | null;
+            /** Deleted At */
+            deleted_at?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Id */
+            id: string;
+            /** Metadata */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            /** Name */
+            name: string;
+            /** Parameters Id */
+            parameters_id?: string | null;
+            /** Parameters Version */
+            parameters_version?: string | null;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Public
+             * @default false
+             */
+            public: boolean;
+            /** Repo Info */
+            repo_info?: {
+                [key: string]: unknown;
+            } | null;
+            /** Tags */
+            tags?: string[] | null;
+            /** User Id */
+            user_id?: string | null;
+        };
+        /**
+         * ExperimentComparison
+         * @description `summarize()` reads `scores` and `metrics`; a key is absent when there is nothing to diff.
+         */
+        ExperimentComparison: {
+            /** Metrics */
+            metrics: {
+                [key: string]: components["schemas"]["MetricSummary"];
+            };
+            /** Scores */
+            scores: {
+                [key: string]: components["schemas"]["ScoreSummary"];
+            };
+        };
         /** ExportQuery */
         ExportQuery: {
             /**
@@ -891,6 +1373,19 @@ export interface components {
             /** Version */
             version?: string | number | null;
         };
+        /** GetExperiments */
+        GetExperiments: {
+            /** Experiment Name */
+            experiment_name?: string | null;
+            /** Org Id */
+            org_id?: string | null;
+            /** Org Name */
+            org_name?: string | null;
+            /** Project Id */
+            project_id?: string | null;
+            /** Project Name */
+            project_name?: string | null;
+        };
         /** GroupQuery */
         GroupQuery: {
             /** Comparison Experiment Id */
@@ -930,6 +1425,45 @@ export interface components {
         InsertBody: {
             /** Events */
             events: unknown[];
+        };
+        /** MetricSummary */
+        MetricSummary: {
+            /** Diff */
+            diff?: number | null;
+            /** Improvements */
+            improvements: number;
+            /** Metric */
+            metric: number;
+            /** Name */
+            name: string;
+            /** Regressions */
+            regressions: number;
+            /** Unit */
+            unit: string;
+        };
+        /**
+         * ObjectInfo
+         * @description What `initDataset({datasetId})` needs to know about an object it has only the id of.
+         */
+        ObjectInfo: {
+            /** Object Id */
+            object_id: string;
+            /** Object Name */
+            object_name: string;
+            /** Parent Cols */
+            parent_cols: {
+                [key: string]: components["schemas"]["ParentProject"];
+            };
+        };
+        /** ObjectInfoRequest */
+        ObjectInfoRequest: {
+            /** Object Ids */
+            object_ids: string[];
+            /**
+             * Object Type
+             * @enum {string}
+             */
+            object_type: "project" | "experiment" | "dataset";
         };
         /**
          * OtlpExportResponse
@@ -996,6 +1530,13 @@ export interface components {
              */
             with_total: boolean;
         };
+        /** ParentProject */
+        ParentProject: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+        };
         /** PatchDataset */
         PatchDataset: {
             /** Description */
@@ -1047,6 +1588,121 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        /** Project */
+        Project: {
+            /** Created */
+            created: string;
+            /** Deleted At */
+            deleted_at?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Org Id */
+            org_id: string;
+            /** Settings */
+            settings?: {
+                [key: string]: unknown;
+            } | null;
+            /** User Id */
+            user_id?: string | null;
+        };
+        /** RegisterDataset */
+        RegisterDataset: {
+            /**
+             * Dataset Name
+             * @default logs
+             */
+            dataset_name: string;
+            /** Description */
+            description?: string | null;
+            /** Metadata */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            /** Org Id */
+            org_id?: string | null;
+            /** Org Name */
+            org_name?: string | null;
+            /** Project Id */
+            project_id?: string | null;
+            /** Project Name */
+            project_name?: string | null;
+        };
+        /** RegisterExperiment */
+        RegisterExperiment: {
+            /**
+             * Ancestor Commits
+             * @description Commits of the caller's checkout, newest first; picks the base experiment.
+             */
+            ancestor_commits?: string[] | null;
+            /** Base Exp Id */
+            base_exp_id?: string | null;
+            /**
+             * Base Experiment
+             * @description Name of the base experiment in the project.
+             */
+            base_experiment?: string | null;
+            /** Dataset Id */
+            dataset_id?: string | null;
+            /** Dataset Version */
+            dataset_version?: string | number | null;
+            /** Description */
+            description?: string | null;
+            /** Experiment Name */
+            experiment_name?: string | null;
+            /** Metadata */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            /** Org Id */
+            org_id?: string | null;
+            /** Org Name */
+            org_name?: string | null;
+            /** Project Id */
+            project_id?: string | null;
+            /** Project Name */
+            project_name?: string | null;
+            /**
+             * Public
+             * @default false
+             */
+            public: boolean;
+            /** Repo Info */
+            repo_info?: {
+                [key: string]: unknown;
+            } | null;
+            /** Tags */
+            tags?: string[] | null;
+            /**
+             * Update
+             * @default false
+             */
+            update: boolean;
+        };
+        /** RegisterProject */
+        RegisterProject: {
+            /** Org Id */
+            org_id?: string | null;
+            /** Project Name */
+            project_name: string;
+        };
+        /** RegisteredDataset */
+        RegisteredDataset: {
+            dataset: components["schemas"]["Dataset"];
+            project: components["schemas"]["Project"];
+        };
+        /** RegisteredExperiment */
+        RegisteredExperiment: {
+            experiment: components["schemas"]["Experiment"];
+            project: components["schemas"]["Project"];
+        };
+        /** RegisteredProject */
+        RegisteredProject: {
+            project: components["schemas"]["Project"];
+        };
         /**
          * ScoreSpan
          * @description A scorer's span under the selected span: its value(s) and why (output, metadata, error).
@@ -1066,6 +1722,28 @@ export interface components {
             } | null;
             /** Span Id */
             span_id: string;
+        };
+        /** ScoreSummary */
+        ScoreSummary: {
+            /** Diff */
+            diff?: number | null;
+            /** Improvements */
+            improvements: number;
+            /** Name */
+            name: string;
+            /** Regressions */
+            regressions: number;
+            /** Score */
+            score: number | null;
+        };
+        /** SignedUpload */
+        SignedUpload: {
+            /** Headers */
+            headers: {
+                [key: string]: string;
+            };
+            /** Signedurl */
+            signedUrl: string;
         };
         /**
          * SkeletonColumns
@@ -1146,6 +1824,14 @@ export interface components {
             span: {
                 [key: string]: unknown;
             };
+        };
+        /** StatusUpdate */
+        StatusUpdate: {
+            /** Key */
+            key: string;
+            /** Org Id */
+            org_id?: string | null;
+            status: components["schemas"]["AttachmentStatus"];
         };
         /**
          * TableQuery
@@ -1238,6 +1924,28 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    ai_secrets_api_ai_secret_get_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    }[];
+                };
+            };
+        };
+    };
     login_api_apikey_login_post: {
         parameters: {
             query?: never;
@@ -1282,7 +1990,452 @@ export interface operations {
             };
         };
     };
+    register_dataset_api_dataset_register_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterDataset"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredDataset"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_experiments_api_experiment_get_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GetExperiments"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Experiment"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    register_experiment_api_experiment_register_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterExperiment"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredExperiment"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_project_api_project_get: {
+        parameters: {
+            query: {
+                id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    register_project_api_project_register_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterProject"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredProject"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_object_info_api_self_get_object_info_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectInfoRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectInfo"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_attachment_attachment_get: {
+        parameters: {
+            query?: {
+                key?: string | null;
+                /** @description An external attachment's own URL (answered unchanged). */
+                url?: string | null;
+                filename?: string | null;
+                content_type?: string | null;
+                org_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentMetadata"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    request_upload_attachment_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttachmentRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUpload"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    download_attachment_download_get: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes, with their stored content type */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    record_status_attachment_status_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentRecord"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_attachment_upload_put: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: number;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     btql_btql_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    dataset_summary_dataset_summary_get: {
+        parameters: {
+            query: {
+                dataset_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetSummary"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    experiment_comparison_experiment_comparison2_get: {
+        parameters: {
+            query: {
+                experiment_id: string;
+                base_experiment_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentComparison"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    invoke_function_invoke_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -2371,6 +3524,57 @@ export interface operations {
             };
         };
     };
+    listing_v1_function_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmptyList"];
+                };
+            };
+        };
+    };
+    by_id_v1_function__object_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                object_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     resolve_object_v1_object_resolve_get: {
         parameters: {
             query: {
@@ -2431,6 +3635,8 @@ export interface operations {
         parameters: {
             query?: {
                 project_name?: string | null;
+                /** @description Same as project_name (the reference accepts both). */
+                name?: string | null;
                 org_name?: string | null;
                 ids?: string[] | null;
                 limit?: number | null;
@@ -2761,6 +3967,57 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listing_v1_prompt_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmptyList"];
+                };
+            };
+        };
+    };
+    by_id_v1_prompt__object_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                object_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
                 };
             };
             /** @description Validation Error */
