@@ -10,14 +10,14 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import orjson
 import pyarrow.parquet as pq
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import caller, json_object, services
-from assay.api.responses import OrjsonResponse
+from assay.api.responses import OrjsonResponse, encode_json
+from assay.api.routing import api_router
 from assay.model.errors import InvalidInput
 from assay.services.auth import Principal
 from assay.services.context import Services
@@ -25,7 +25,7 @@ from assay.services.history import read_at_version
 from assay.services.queries import run_query
 from assay.services.query_results import QueryResult
 
-router = APIRouter(tags=["query"])
+router = api_router(tags=["query"])
 FORMATS = ("json", "jsonl", "parquet")
 
 
@@ -35,7 +35,7 @@ def _headers(result: QueryResult) -> dict[str, str]:
 
 def _render(result: QueryResult, fmt: str) -> Response:
     if fmt == "jsonl":
-        body = b"".join(orjson.dumps(r, option=orjson.OPT_NON_STR_KEYS) + b"\n" for r in result.rows)
+        body = b"".join(encode_json(r) + b"\n" for r in result.rows)
         return Response(body, media_type="application/x-ndjson", headers=_headers(result))
     if fmt == "parquet":
         buf = io.BytesIO()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 
 from assay.api.deps import base_url, caller, services
+from assay.api.routing import api_router
 from assay.api.row_routes import add_row_routes
 from assay.model.errors import InvalidInput
 from assay.model.objects import CreateDataset, PatchDataset
@@ -14,7 +15,7 @@ from assay.services import catalog, summaries
 from assay.services.auth import Principal
 from assay.services.context import Services
 
-router = APIRouter(tags=["datasets"])
+router = api_router(tags=["datasets"])
 
 
 @router.post("/v1/dataset")

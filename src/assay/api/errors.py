@@ -1,4 +1,4 @@
-"""Mapping failures to precise 4xx answers, and the request body size limit.
+"""Mapping failures to precise 4xx answers, and the limits every request body obeys.
 
 Every error body is `{"error": {"message": ..., "status": ...}}`. Anything unexpected becomes a
 500 with a generic message and is logged; tests treat any 500 as a bug.
@@ -14,7 +14,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assay.api.responses import OrjsonResponse
-from assay.model.errors import AssayError
+from assay.model.errors import AssayError, InvalidInput
+from assay.model.json_limits import check_body
 
 log = logging.getLogger("assay.api")
 
@@ -58,15 +59,22 @@ def install_error_handlers(app: FastAPI) -> None:
 
 # Routes whose bodies keep the Content-Type they were sent with (OTLP is protobuf or JSON).
 OWN_CONTENT_TYPE = ("/otel/",)
+BINARY_TYPES = (b"application/x-protobuf", b"application/protobuf", b"application/octet-stream")
 
 
-class BodySizeLimit:
-    """Refuse bodies over `limit` bytes with 413, whether or not Content-Length is sent.
+def _media_type(content_type: bytes | None) -> bytes:
+    return (content_type or b"").split(b";")[0].strip().lower()
+
+
+class BodyLimits:
+    """Refuse bodies over `limit` bytes with 413, whether or not Content-Length is sent, and
+    JSON bodies that nest too deep or hold integers that would lose precision with a 400 naming
+    the place (`model/json_limits.py`), before any handler or parser sees them.
 
     Paths in `streamed` (attachment uploads: large, not JSON) pass through untouched.
     It also marks every other non-empty body as JSON: the reference SDK posts `/logs3` without a
     Content-Type, and clients such as `curl -d` send a form type, but every Assay body is JSON,
-    except under `OWN_CONTENT_TYPE`.
+    except under `OWN_CONTENT_TYPE` (checked when declared JSON) and declared binary ones.
     """
 
     def __init__(self, app: ASGIApp, limit: int, streamed: tuple[str, ...] = ()) -> None:
@@ -95,7 +103,16 @@ class BodySizeLimit:
             chunks.append(chunk)
             more = message.get("more_body", False)
         body = b"".join(chunks)
-        if body and not str(scope.get("path", "")).startswith(OWN_CONTENT_TYPE):
+        media = _media_type(dict(scope.get("headers") or []).get(b"content-type"))
+        own = str(scope.get("path", "")).startswith(OWN_CONTENT_TYPE)
+        is_json = media.endswith(b"json") if own else not media.startswith(BINARY_TYPES)
+        if body and is_json:
+            try:
+                check_body(body)
+            except InvalidInput as exc:
+                await error_response(400, exc.message)(scope, receive, send)
+                return
+        if body and is_json and not own:
             headers = [(k, v) for k, v in scope.get("headers") or [] if k != b"content-type"]
             scope = {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
         sent = False

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import base_url, caller, services
+from assay.api.routing import api_router
 from assay.api.row_routes import add_row_routes
 from assay.model.errors import InvalidInput
 from assay.model.objects import CreateExperiment, PatchExperiment
@@ -16,7 +17,7 @@ from assay.services import catalog, summaries
 from assay.services.auth import Principal
 from assay.services.context import Services
 
-router = APIRouter(tags=["experiments"])
+router = api_router(tags=["experiments"])
 
 
 @router.post("/v1/experiment")

@@ -5,18 +5,19 @@ from __future__ import annotations
 from typing import Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from fastapi.responses import StreamingResponse
 from pydantic import Field
 
 from assay.api.deps import caller, services
+from assay.api.routing import api_router
 from assay.services import exports
 from assay.services.auth import Principal
 from assay.services.catalog import get_object
 from assay.services.context import Services
 from assay.services.table_query import TableQuery
 
-router = APIRouter(tags=["web app"])
+router = api_router(tags=["web app"])
 
 
 class ExportQuery(TableQuery):

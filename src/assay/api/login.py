@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from assay import __version__
 from assay.api.deps import base_url, caller, json_object, services
+from assay.api.routing import api_router
 from assay.model.errors import InvalidInput
 from assay.services.auth import Principal
 from assay.services.catalog import get_object
 from assay.services.context import Services
 from assay.services.summaries import comparison_for
 
-router = APIRouter(tags=["login"])
+router = api_router(tags=["login"])
 
 
 @router.post("/api/apikey/login")

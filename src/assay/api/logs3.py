@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import caller, json_body, services
+from assay.api.routing import api_router
 from assay.model.errors import InvalidInput
 from assay.services.auth import Principal
 from assay.services.context import Services
 from assay.services.ingest import write_rows
 
-router = APIRouter(tags=["logs"])
+router = api_router(tags=["logs"])
 
 
 @router.post("/logs3")

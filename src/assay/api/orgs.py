@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import caller, services
+from assay.api.routing import api_router
 from assay.services import experiment_list
 from assay.services.auth import Principal
 from assay.services.context import Services
 
-router = APIRouter(tags=["web app"])
+router = api_router(tags=["web app"])
 
 
 @router.get("/v1/organization")

@@ -7,7 +7,7 @@ and a `google.rpc.Status` (code and message) on failure, with the HTTP status As
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from google.protobuf import json_format
 from google.rpc.status_pb2 import Status
@@ -16,13 +16,14 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import caller, services
+from assay.api.routing import api_router
 from assay.model.errors import AssayError
 from assay.services.context import Services
 from assay.services.otel import decode_export, export_traces
 from assay.services.otel.decode import Encoding, encoding_of, inflate, reply_encoding
 from assay.services.otel.ingest import PARENT_HEADER
 
-router = APIRouter(tags=["opentelemetry"])
+router = api_router(tags=["opentelemetry"])
 
 # HTTP status -> gRPC status code carried in the Status body (google/rpc/code.proto).
 GRPC_CODES = {400: 3, 401: 16, 403: 7, 404: 5, 409: 6, 413: 8, 415: 3, 507: 8}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from assay.api.deps import caller, services
+from assay.api.routing import api_router
 from assay.api.row_routes import add_row_routes
 from assay.model.errors import InvalidInput
 from assay.model.objects import CreateProject, PatchProject
@@ -14,7 +15,7 @@ from assay.services import catalog
 from assay.services.auth import Principal
 from assay.services.context import Services
 
-router = APIRouter(tags=["projects"])
+router = api_router(tags=["projects"])
 
 
 @router.post("/v1/project")

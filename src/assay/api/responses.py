@@ -1,13 +1,16 @@
-"""A JSON response rendered with orjson: fetch pages can be large, and orjson is several times faster."""
+"""A JSON response rendered by `encode_json`: orjson's speed, and any depth (see `json_encode`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from fastapi.responses import JSONResponse
+
+from assay.model.json_encode import encode_json
+
+__all__ = ["OrjsonResponse", "encode_json"]
 
 
 class OrjsonResponse(JSONResponse):
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY)
+        return encode_json(content)

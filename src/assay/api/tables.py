@@ -4,24 +4,27 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import caller, services
+from assay.api.responses import OrjsonResponse
+from assay.api.routing import api_router
 from assay.services import tables
 from assay.services.auth import Principal
 from assay.services.context import Services
 from assay.services.table_query import CheckQuery, GroupQuery, PageQuery, TableQuery
 
-router = APIRouter(tags=["web app"])
+router = api_router(tags=["web app"])
 
 
-@router.post("/v1/experiment/{experiment_id}/table")
+@router.post("/v1/experiment/{experiment_id}/table", response_model=dict[str, Any])
 async def table_page(
     experiment_id: str, body: PageQuery, who: Principal = Depends(caller), svc: Services = Depends(services)
-) -> dict[str, Any]:
+) -> OrjsonResponse:
     """One page of table rows (traces or spans) matching the filters, and their total."""
-    return await run_in_threadpool(tables.page, svc, who, experiment_id, body)
+    # Rows carry user JSON: encoded directly, as fetch does (see `model/json_encode.py`).
+    return OrjsonResponse(await run_in_threadpool(tables.page, svc, who, experiment_id, body))
 
 
 @router.post("/v1/experiment/{experiment_id}/table/count")
@@ -32,12 +35,13 @@ async def table_count(
     return await run_in_threadpool(tables.count, svc, who, experiment_id, body)
 
 
-@router.post("/v1/experiment/{experiment_id}/table/groups")
+@router.post("/v1/experiment/{experiment_id}/table/groups", response_model=dict[str, Any])
 async def table_groups(
     experiment_id: str, body: GroupQuery, who: Principal = Depends(caller), svc: Services = Depends(services)
-) -> dict[str, Any]:
+) -> OrjsonResponse:
     """Per-group counts and score/metric averages, optionally with the comparison's averages."""
-    return await run_in_threadpool(tables.groups, svc, who, experiment_id, body)
+    # Group keys can be user JSON values: encoded directly, as fetch does.
+    return OrjsonResponse(await run_in_threadpool(tables.groups, svc, who, experiment_id, body))
 
 
 @router.post("/v1/experiment/{experiment_id}/table/check")

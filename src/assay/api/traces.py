@@ -7,17 +7,18 @@ project logs the object id is the project's id). Each handler calls one function
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import caller, services
 from assay.api.responses import OrjsonResponse
+from assay.api.routing import api_router
 from assay.services import traces
 from assay.services.auth import Principal
 from assay.services.context import Services
 from assay.services.traces import SpanDetail, TraceObject, TraceSearch, TraceSkeleton, TraceSpans
 
-router = APIRouter(tags=["traces"])
+router = api_router(tags=["traces"])
 TRACE = "/v1/{object_type}/{object_id}/trace/{root_span_id}"
 
 

@@ -26,7 +26,7 @@ from assay.api import (
     traces,
     unserved,
 )
-from assay.api.errors import BodySizeLimit, install_error_handlers
+from assay.api.errors import BodyLimits, install_error_handlers
 from assay.api.responses import OrjsonResponse
 from assay.server import ui
 from assay.server.settings import Settings
@@ -91,6 +91,6 @@ def create_app(settings: Settings, store: Store | None = None, policy: Policy | 
 
 
 def wrap(app: FastAPI, settings: Settings) -> ASGIApp:
-    """The outermost layer: refuse oversized bodies before any handler runs (attachment uploads
-    stream through to their handler, which has its own limit)."""
-    return BodySizeLimit(app, settings.max_body_bytes, streamed=(UPLOAD_PATH,))
+    """The outermost layer: refuse oversized or over-nested bodies before any handler runs
+    (attachment uploads stream through to their handler, which has its own limit)."""
+    return BodyLimits(app, settings.max_body_bytes, streamed=(UPLOAD_PATH,))

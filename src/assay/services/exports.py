@@ -11,8 +11,7 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-import orjson
-
+from assay.model.json_encode import encode_json
 from assay.services.auth import Principal
 from assay.services.context import Services
 from assay.services.table_query import TableQuery
@@ -53,7 +52,7 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, str):
         return value
-    return orjson.dumps(value).decode()
+    return encode_json(value).decode()
 
 
 def stream(
@@ -71,7 +70,7 @@ def _chunks(
         yield b"["
         for i, row in enumerate(rows):
             picked = {n: pick(row, n) for n in names}
-            yield (b"," if i else b"") + b"\n" + orjson.dumps(picked, default=str)
+            yield (b"," if i else b"") + b"\n" + encode_json(picked, default=str)
         yield b"\n]\n"
         return
     buf = io.StringIO()

@@ -13,6 +13,7 @@ from datetime import UTC
 from typing import Any
 
 from assay.model.errors import InvalidInput
+from assay.model.json_limits import exact_in_double
 from assay.model.merge import CONTROL_KEYS
 from assay.model.objects import OBJECT_TYPES, utcnow
 from assay.services.auth import Principal
@@ -32,7 +33,10 @@ def _err(index: int, message: str) -> InvalidInput:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite JSON number (integers of any size included: `math.isfinite` would overflow)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return isinstance(value, int) or math.isfinite(value)
 
 
 def validate_fields(index: int, row: dict[str, Any]) -> None:
@@ -60,6 +64,13 @@ def validate_fields(index: int, row: dict[str, Any]) -> None:
         for name, value in metrics.items():
             if value is not None and not _is_number(value):
                 raise _err(index, f"metric {name!r} must be a number, got {value!r}")
+            if value is not None and not exact_in_double(value):
+                raise _err(
+                    index,
+                    f"metric {name!r} is the integer {value}, larger than 2^53 in magnitude: metrics "
+                    "are stored as doubles, which cannot hold it exactly (send it as a float to "
+                    "accept the rounding, or put it in metadata, which keeps integers exactly)",
+                )
     tags = row.get("tags")
     if tags is not None and (not isinstance(tags, list) or not all(isinstance(t, str) for t in tags)):
         raise _err(index, "tags must be a list of strings")

@@ -2,6 +2,8 @@
 
 A stored row is the merged user fields plus server fields. Derived columns (`is_root`,
 `span_type`, `span_name`, `estimated_cost`) are computed here, so every write path agrees.
+Values written are held to the JSON limits (`model/json_limits.py`) here too, whatever path
+they came by; values read back are not, so rows stored by earlier versions stay readable.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Any
 import orjson
 
 from assay.model.costs import estimate_cost
+from assay.model.errors import InvalidInput
+from assay.model.json_limits import MAX_JSON_DEPTH, depth_exceeds
 from assay.store.columns import ROW_COLUMNS, USER_FIELDS
 
 JSON_COLUMNS = tuple(c.name for c in ROW_COLUMNS if c.kind == "json" and c.name != "extra")
@@ -21,10 +25,33 @@ def dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+def dumps_checked(value: Any, what: str, row_id: str | None = None) -> str:
+    """`dumps` for a value about to be stored, refusing one past the JSON limits; the message
+    names `what` (a field) of row `row_id`. Counting brackets is enough for almost every
+    value; only one with more containers than the depth limit is measured."""
+    try:
+        out = orjson.dumps(value)
+    except orjson.JSONEncodeError as exc:  # deeper than orjson goes, or an integer past 64 bits
+        raise InvalidInput(f"{_owned(what, row_id)} cannot be stored: {exc}") from None
+    if out.count(b"[") + out.count(b"{") > MAX_JSON_DEPTH and depth_exceeds(out):
+        raise InvalidInput(
+            f"{_owned(what, row_id)} nests deeper than {MAX_JSON_DEPTH} levels, the limit for stored JSON"
+        )
+    return out.decode()
+
+
+def _owned(what: str, row_id: str | None) -> str:
+    return what if row_id is None else f"row {row_id!r}: {what}"
+
+
 def parse_created(value: Any) -> datetime:
     """Parse a client `created` (ISO-8601); naive times are taken as UTC."""
     ts = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
+
+
+def _plain(value: Any, _: str) -> str:
+    return dumps(value)
 
 
 def row_key(object_id: str, row_id: str) -> str:
@@ -38,8 +65,13 @@ def encode_row(
     row: dict[str, Any],
     xact_id: int,
     pagination_key: str,
+    *,
+    checked: bool = True,
 ) -> dict[str, Any]:
-    """Column values for one merged row (`row` holds user fields only)."""
+    """Column values for one merged row (`row` holds user fields only). `checked` holds JSON
+    values to the limits: pass False only to re-encode rows already stored."""
+    row_id = row["id"]
+    encode = (lambda value, name: dumps_checked(value, name, row_id)) if checked else _plain
     attrs = row.get("span_attributes") if isinstance(row.get("span_attributes"), dict) else {}
     parents = row.get("span_parents") or None
     extra = {k: row[k] for k in row.keys() - USER_FIELDS}  # set difference: usually empty, cheap
@@ -62,11 +94,11 @@ def encode_row(
         "metrics": row.get("metrics"),
         "tags": row.get("tags"),
         "estimated_cost": estimate_cost(row),
-        "extra": dumps(extra) if extra else None,
+        "extra": encode(extra, "fields") if extra else None,
     }
     for name in JSON_COLUMNS:
         value = row.get(name)
-        out[name] = None if value is None else dumps(value)  # JSON null is stored as SQL NULL
+        out[name] = None if value is None else encode(value, name)  # JSON null is stored as SQL NULL
     return out
 
 

@@ -14,6 +14,7 @@ import orjson
 
 from assay.model.errors import Conflict, NotFound
 from assay.model.objects import ApiKey, ObjectKind, Organization, utcnow
+from assay.store.codec import dumps_checked
 
 
 def ensure_org(con: duckdb.DuckDBPyConnection, name: str) -> Organization:
@@ -70,7 +71,15 @@ def create_object(
         doc = {**doc, "name": f"{base}-{n}"}
     con.execute(
         "INSERT INTO objects VALUES (?, ?, ?, ?, ?, ?, false, ?)",
-        [kind, doc["id"], org_id, project_id, doc["name"], doc["created"], orjson.dumps(doc).decode()],
+        [
+            kind,
+            doc["id"],
+            org_id,
+            project_id,
+            doc["name"],
+            doc["created"],
+            dumps_checked(doc, f"{kind} {doc['name']!r}"),
+        ],
     )
     return doc, True
 
@@ -87,7 +96,13 @@ def update_object(con: duckdb.DuckDBPyConnection, kind: ObjectKind, doc: dict[st
         raise Conflict(f"a {kind} named {doc['name']!r} already exists")
     con.execute(
         "UPDATE objects SET name = ?, deleted = ?, doc = ? WHERE kind = ? AND id = ?",
-        [doc["name"], bool(doc.get("deleted_at")), orjson.dumps(doc).decode(), kind, doc["id"]],
+        [
+            doc["name"],
+            bool(doc.get("deleted_at")),
+            dumps_checked(doc, f"{kind} {doc['name']!r}"),
+            kind,
+            doc["id"],
+        ],
     )
     return doc
 

@@ -92,7 +92,9 @@ def _records_at_version(con: duckdb.DuckDBPyConnection, ref: ObjectRef, version:
     project_id = project[0] if project else None
     out = []
     for row, xact, pkey in replay(log).values():
-        rec = codec.encode_row(ref.object_type, ref.object_id, project_id or "", row, xact, pkey)
+        rec = codec.encode_row(
+            ref.object_type, ref.object_id, project_id or "", row, xact, pkey, checked=False
+        )
         rec["scores"] = None if rec["scores"] is None else list(rec["scores"].items())
         rec["metrics"] = None if rec["metrics"] is None else list(rec["metrics"].items())
         out.append(rec)

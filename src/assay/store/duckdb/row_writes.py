@@ -103,7 +103,7 @@ class RowWriter:
                         "object_id": write.ref.object_id,
                         "row_id": write.row_id,
                         "pagination_key": pkey,
-                        "body": codec.dumps(body),
+                        "body": codec.dumps_checked(body, "the write", write.row_id),
                     }
                 )
             for comment in new_comments:
@@ -116,7 +116,7 @@ class RowWriter:
                         "target_id": comment.target_id,
                         "_xact_id": xact,
                         "created": codec.parse_created(created) if created else utcnow(),
-                        "body": codec.dumps(comment.body),
+                        "body": codec.dumps_checked(comment.body, f"comment {comment.comment_id!r}"),
                     }
                 )
             results.append(WriteResult(f"{xact:019d}", len(changed_keys) + len(new_comments)))
