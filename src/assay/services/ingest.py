@@ -100,7 +100,11 @@ def _is_path(value: Any) -> bool:
 
 
 def _validate_merge_controls(index: int, row: dict[str, Any]) -> None:
-    """`_merge_paths` and `_array_delete` steer the merge; malformed ones must not reach it."""
+    """The control keys steer the merge; malformed ones must not reach it. Flags are booleans:
+    `"_object_delete": "yes"` would otherwise delete (a non-empty string is true)."""
+    for flag in ("_is_merge", "_object_delete"):
+        if row.get(flag) is not None and not isinstance(row[flag], bool):
+            raise _err(index, f"{flag} must be true or false, got {row[flag]!r}")
     paths = row.get("_merge_paths")
     if paths is not None and (not isinstance(paths, list) or not all(_is_path(p) for p in paths)):
         raise _err(index, "_merge_paths must be a list of paths (lists of field names)")
@@ -208,7 +212,10 @@ def insert_events(svc: Services, who: Principal, object_type: str, object_id: st
 
 
 def feedback(svc: Services, who: Principal, object_type: str, object_id: str, items: Any) -> None:
-    """`POST /v1/<object>/<id>/feedback`: merge scores/expected/metadata/tags, attach comments."""
+    """`POST /v1/<object>/<id>/feedback`: merge scores/expected/metadata/tags, attach comments.
+
+    Feedback is about existing rows: an id that names no row is a 404 and nothing is written
+    (checked by the store in the write's transaction, so a concurrent delete cannot slip by)."""
     if not isinstance(items, list):
         raise InvalidInput("'feedback' must be a list of feedback objects")
     id_field = OBJECT_TYPES[object_type].id_field
@@ -218,8 +225,7 @@ def feedback(svc: Services, who: Principal, object_type: str, object_id: str, it
             raise _err(index, "feedback needs the 'id' of the row it is about")
         route = {id_field: object_id, **({"log_id": "g"} if object_type == "project_logs" else {})}
         merge = {k: item[k] for k in ("scores", "expected", "metadata", "tags") if item.get(k) is not None}
-        if merge:
-            rows.append({"id": item["id"], "_is_merge": True, **merge, **route})
+        rows.append({"id": item["id"], "_is_merge": True, **merge, **route})  # also checks it exists
         if item.get("comment") is not None:
             rows.append(
                 {
@@ -230,4 +236,7 @@ def feedback(svc: Services, who: Principal, object_type: str, object_id: str, it
                     **route,
                 }
             )
-    svc.store.write(build_request(Router(svc, who), rows))
+    request = build_request(Router(svc, who), rows)
+    for write in request.rows:
+        write.must_exist = True
+    svc.store.write(request)

@@ -48,12 +48,16 @@ class Located:
 
 @dataclass
 class RowWrite:
-    """One row of a write request: `body` holds user fields and control keys (`_is_merge`…)."""
+    """One row of a write request: `body` holds user fields and control keys (`_is_merge`…).
+
+    With `must_exist` (feedback), a row that does not exist when the write applies fails the
+    whole request with `NotFound`, and nothing of it is written."""
 
     ref: ObjectRef
     project_id: str
     row_id: str
     body: dict[str, Any]
+    must_exist: bool = False
 
 
 @dataclass

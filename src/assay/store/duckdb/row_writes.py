@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 import orjson
 
+from assay.model.errors import NotFound
 from assay.model.merge import apply_write, user_fields
 from assay.model.objects import utcnow
 from assay.store import codec
@@ -152,6 +153,9 @@ class RowWriter:
                 start[key] = cur.row if cur else None
             body = dict(write.body)
             before = latest.get(key, start[key])
+            if before is None and write.must_exist:
+                kind = write.ref.object_type.replace("_", " ")
+                raise NotFound(f"row {write.row_id!r} not found in {kind} {write.ref.object_id!r}")
             if before is None and not any(k in body for k in FAST_PATH_BLOCKERS):
                 # A new row: `apply_write` would deep-copy it, but nothing here mutates nested
                 # values in place (merges copy the row they merge into), so top level suffices.

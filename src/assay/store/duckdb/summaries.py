@@ -22,7 +22,7 @@ import duckdb
 from assay.store.duckdb.arrow import sql_literal
 from assay.store.duckdb.traces import trace_summary_sql
 
-SUMMARY_VERSION = 1  # bump when trace_summary_sql's output changes
+SUMMARY_VERSION = 2  # bump when trace_summary_sql's output changes (2: stand-in roots)
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection) -> None:

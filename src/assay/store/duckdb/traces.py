@@ -1,6 +1,9 @@
 """Trace-level SQL: one row per trace, the shape summaries, comparisons and `summary` queries read.
 
-A trace's preview fields come from its root span; each score is the mean of its non-null values
+A trace's preview fields come from its root span (the span without parents; a trace that has
+none, because its spans' parents form a cycle or its root is not logged yet, takes a stand-in:
+the span whose `span_id` is the trace's `root_span_id`, else the first one written, so every
+summary row has an id); each score is the mean of its non-null values
 over every span of the trace (the SDK writes scores on child `score` spans, and re-scoring adds
 more); metrics are aggregated over the trace. The comparison key matches test cases across
 experiments: the root's dataset record (`origin.id`) when present, else a hash of its input.
@@ -45,10 +48,17 @@ def trace_summary_sql(source: str) -> str:
     root_cols = ", ".join(f'root."{c}"' for c in ROOT_FIELDS)
     return f"""
 WITH spans AS ({source}),
-roots AS (
+true_roots AS (
   SELECT * FROM spans WHERE is_root
   QUALIFY row_number() OVER (PARTITION BY object_id, root_span_id ORDER BY _pagination_key) = 1
 ),
+stand_in_roots AS (
+  SELECT s.* FROM spans s ANTI JOIN true_roots r ON r.object_id = s.object_id AND r.root_span_id = s.root_span_id
+  QUALIFY row_number() OVER (
+    PARTITION BY s.object_id, s.root_span_id
+    ORDER BY s.span_id IS NOT DISTINCT FROM s.root_span_id DESC, s._pagination_key) = 1
+),
+roots AS (SELECT * FROM true_roots UNION ALL SELECT * FROM stand_in_roots),
 score_values AS (
   SELECT object_id, root_span_id, e.key AS k, e.value AS v
   FROM (SELECT object_id, root_span_id, unnest(map_entries(scores)) AS e
