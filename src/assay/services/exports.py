@@ -58,7 +58,12 @@ def _cell(value: Any) -> str:
 def stream(
     svc: Services, who: Principal, experiment_id: str, q: TableQuery, fmt: str, columns: list[str] | None
 ) -> Iterator[bytes]:
-    """Validate now (a mistake must be a 400, not a broken download), then stream lazily."""
+    """Validate now (a mistake must be a 400, not a broken download: `export_rows` runs the
+    first page before returning), then stream lazily.
+
+    A failure on a later page (the experiment deleted meanwhile, the database gone) propagates
+    out of the iterator: the server then closes the connection without ending the chunked body,
+    so the client sees an incomplete download, never a shorter file that looks whole."""
     return _chunks(export_rows(svc, who, experiment_id, q), q, fmt, columns)
 
 
