@@ -7,6 +7,8 @@ import threading
 from collections.abc import Callable
 
 import uvicorn
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assay.server.app import create_app, wrap
 from assay.server.settings import Settings
@@ -27,13 +29,36 @@ def url_of(sock: socket.socket, settings: Settings) -> str:
     return settings.public_url or f"http://{shown}:{port}"
 
 
+def closing_on_shutdown(app: ASGIApp, store: Store) -> ASGIApp:
+    """Close `store` (finishing writes and checkpointing the WAL) when the server shuts down,
+    inside the ASGI lifespan: uvicorn raises SIGTERM/SIGINT again once it has shut down, so code
+    after `server.run()` may never run."""
+
+    async def closing(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await app(scope, receive, send)
+            return
+
+        async def on_send(message: Message) -> None:
+            if message["type"] == "lifespan.shutdown.complete":
+                await run_in_threadpool(store.close)
+            await send(message)
+
+        await app(scope, receive, on_send)
+
+    return closing
+
+
 def run(settings: Settings, store: Store, on_ready: Callable[[str], None]) -> None:
     """Serve until interrupted; call `on_ready(url)` once the server accepts connections."""
     sock = bind(settings)
     url = url_of(sock, settings)
     app = create_app(settings, store)
     config = uvicorn.Config(
-        wrap(app, settings), log_level="warning", access_log=False, timeout_graceful_shutdown=5
+        closing_on_shutdown(wrap(app, settings), store),
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=5,
     )
     server = uvicorn.Server(config)
 

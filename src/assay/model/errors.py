@@ -39,3 +39,15 @@ class PayloadTooLarge(AssayError):
 
 class UnsupportedMediaType(AssayError):
     status_code = 415
+
+
+class StoreFailed(AssayError):
+    """The database failed under this request (and is being reopened); retrying may succeed."""
+
+    status_code = 503
+
+
+class StorageFull(AssayError):
+    """The disk holding the database has no room for this write; nothing of it was written."""
+
+    status_code = 507

@@ -52,7 +52,10 @@ UI_ROUTERS = (orgs.router, tables.router, exports.router, traces.router)  # the 
 def open_settings_store(settings: Settings) -> Store:
     """The store the settings name, with their memory and spill limits."""
     return open_store(
-        settings.resolved_db_url(), memory_bytes=settings.db_memory_bytes, temp_bytes=settings.db_temp_bytes
+        settings.resolved_db_url(),
+        memory_bytes=settings.db_memory_bytes,
+        temp_bytes=settings.db_temp_bytes,
+        disk_reserve=settings.disk_reserve_bytes,
     )
 
 

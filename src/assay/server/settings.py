@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     db_temp_bytes: int = Field(
         8 * 1024**3, ge=0, description="Disk the database may spill to beyond its memory (0: never spill)."
     )
+    disk_reserve_bytes: int = Field(
+        32 * 1024 * 1024,
+        ge=0,
+        description="Free disk space a write must leave beyond the write-ahead log's size; below it "
+        "writes get 507 (and reads go on) until space is freed. 0 turns the check off (DuckDB then "
+        "finds out itself, which invalidates the database; Assay reopens it).",
+    )
     query_timeout_s: float = Field(
         30.0, gt=0, description="A query running longer is stopped and answered with 408."
     )

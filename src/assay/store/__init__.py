@@ -7,14 +7,25 @@ from assay.store.base import ObjectRef, Store, StoreUnavailable
 __all__ = ["ObjectRef", "Store", "StoreUnavailable", "open_store"]
 
 
-def open_store(url: str, *, memory_bytes: int | None = None, temp_bytes: int | None = None) -> Store:
+DEFAULT_DISK_RESERVE = 32 * 1024 * 1024
+
+
+def open_store(
+    url: str,
+    *,
+    memory_bytes: int | None = None,
+    temp_bytes: int | None = None,
+    disk_reserve: int = DEFAULT_DISK_RESERVE,
+) -> Store:
     """Open the store named by `url` (`duckdb:///abs/path.duckdb` or `duckdb://:memory:`).
 
     `memory_bytes` bounds the memory the database uses for all work together, and `temp_bytes`
-    the disk it may spill to beyond that (None: the engine's defaults)."""
+    the disk it may spill to beyond that (None: the engine's defaults). Writes are refused with
+    507 when the disk has less than `disk_reserve` bytes free beyond what the database's
+    write-ahead log needs (0: no check)."""
     if url.startswith("duckdb://"):
         from assay.store.duckdb.store import DuckDBStore
 
-        return DuckDBStore(url, memory_bytes=memory_bytes, temp_bytes=temp_bytes)
+        return DuckDBStore(url, memory_bytes=memory_bytes, temp_bytes=temp_bytes, disk_reserve=disk_reserve)
     scheme = url.split(":", 1)[0]
     raise ValueError(f"unsupported database URL scheme {scheme!r}: use duckdb:///path/to/assay.duckdb")

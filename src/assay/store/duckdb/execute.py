@@ -29,6 +29,7 @@ import pyarrow as pa
 from assay.query.compile import Compiled
 from assay.query.errors import QueryError, QueryTimeout, QueryTooLarge
 from assay.store.base import ResultSet, ValueKind
+from assay.store.duckdb.health import is_disk_full, is_fatal
 
 KINDS: dict[str, ValueKind] = {
     "VARCHAR": "text",
@@ -102,6 +103,8 @@ def run(
             "ASSAY_QUERY_MEMORY_BYTES and ASSAY_DB_MEMORY_BYTES); add a filter, a LIMIT or fewer GROUP BY keys"
         ) from None
     except duckdb.Error as exc:
+        if is_fatal(exc) or is_disk_full(exc) or isinstance(exc, duckdb.ConnectionException):
+            raise  # not the query's fault: the store reopens an invalidated database (503) or says 507
         raise QueryError(f"the query failed: {_first_line(exc)}") from None
     finally:
         timer.cancel()

@@ -6,9 +6,19 @@ consecutive jobs inside one transaction (group commit), which amortises the comm
 over many requests. If the group fails, its jobs are retried one by one, so a bad job fails
 alone and never takes its neighbours down with it.
 
+The writer also keeps the database alive (see `lifecycle.Database`):
+
+- before a group it checks the disk has room (`Database.check_space`); if not, the group's jobs
+  fail with 507 and DuckDB is not touched, so it never runs out of space mid-checkpoint;
+- when DuckDB invalidates the database, the jobs that failed get a 503/507 (or their results,
+  when the commit was durable and only its checkpoint failed), and the writer reopens the
+  file; if that fails too, later jobs fail fast and each retries the reopen (at most once per
+  `RETRY_REOPEN_S`), so writes resume by themselves once the cause (a full disk) is gone.
+
 When no job has arrived for `IDLE_AFTER_S`, the thread runs an optional idle task (deferred
 maintenance such as refreshing derived tables) in its own transaction, one slice at a time, for as
-long as the task says work remains; the next job waits at most for one slice.
+long as the task says work remains; the next job waits at most for one slice. Once the task is
+done it checkpoints the WAL if it has grown past `CHECKPOINT_AFTER_BYTES`.
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ import contextlib
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -24,8 +35,13 @@ from typing import Any
 
 import duckdb
 
+from assay.model.errors import AssayError
+from assay.store.duckdb.health import committed_durably, first_line, is_disk_full, is_fatal, store_error
+from assay.store.duckdb.lifecycle import CHECKPOINT_AFTER_BYTES, Database
+
 MAX_GROUP = 64
 IDLE_AFTER_S = 0.5
+RETRY_REOPEN_S = 1.0
 log = logging.getLogger("assay.store")
 
 
@@ -37,6 +53,13 @@ class Batched:
 
     run: Callable[[duckdb.DuckDBPyConnection, list[Any]], list[Any]]
     item: Any
+
+
+@dataclass(frozen=True)
+class Recover:
+    """Reopen the database if it is still at `generation` (a reader saw it invalidated)."""
+
+    generation: int
 
 
 Job = Callable[[duckdb.DuckDBPyConnection], Any] | Batched
@@ -63,17 +86,28 @@ def _run_together(jobs: list[Job], con: duckdb.DuckDBPyConnection) -> list[Any]:
     return results
 
 
+class _Fatal(Exception):
+    """The database was invalidated during a transaction; `results` are set when its commit was
+    durable nonetheless (only its automatic checkpoint failed)."""
+
+    def __init__(self, cause: BaseException, results: list[Any] | None = None) -> None:
+        super().__init__(str(cause))
+        self.cause, self.results = cause, results
+
+
 class WriterThread:
     def __init__(
         self,
-        con: duckdb.DuckDBPyConnection,
+        db: Database,
         name: str = "assay-writer",
         idle: Callable[[duckdb.DuckDBPyConnection], bool] | None = None,
     ) -> None:
-        self._con = con
+        self.db = db
         self._idle = idle
-        self._idle_pending = idle is not None  # work may be left from before a restart
-        self._queue: queue.Queue[tuple[Job, Future[Any]] | None] = queue.Queue()
+        self._idle_pending = True  # work may be left from before a restart; and the WAL to fold
+        self._down: AssayError | None = None  # why the database could not be reopened
+        self._next_reopen = 0.0
+        self._queue: queue.Queue[tuple[Job | Recover, Future[Any]] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
@@ -82,6 +116,13 @@ class WriterThread:
         fut: Future[Any] = Future()
         self._queue.put((job, fut))
         return fut.result()
+
+    def recover(self, generation: int) -> None:
+        """Ask for the database to be reopened (a reader found it invalidated); wait for it."""
+        fut: Future[Any] = Future()
+        self._queue.put((Recover(generation), fut))
+        with contextlib.suppress(AssayError):
+            fut.result()
 
     def close(self) -> None:
         self._queue.put(None)
@@ -96,7 +137,7 @@ class WriterThread:
                 continue
             if item is None:
                 return
-            self._idle_pending = self._idle is not None
+            self._idle_pending = True
             group = [item]
             stop = False
             while len(group) < MAX_GROUP:
@@ -108,46 +149,156 @@ class WriterThread:
                     stop = True
                     break
                 group.append(nxt)
-            self._run_group(group)
+            controls = [(c, f) for c, f in group if isinstance(c, Recover)]
+            jobs = [(j, f) for j, f in group if not isinstance(j, Recover)]
+            for control, fut in controls:
+                self._recover_from(control, fut)
+            if jobs:
+                self._run_group(jobs)
             if stop:
                 return
 
+    # -- keeping the database alive ---------------------------------------------------------
+    def _recover_from(self, control: Recover, fut: Future[Any]) -> None:
+        if control.generation == self.db.generation and self._down is None:
+            self._reopen(None)
+        if self._down is not None:
+            fut.set_exception(self._down)
+        else:
+            fut.set_result(None)
+
+    def _reopen(self, cause: BaseException | None) -> None:
+        if cause is not None:
+            log.error("the database was invalidated (%s); reopening it", first_line(cause))
+        try:
+            self.db.reopen()
+        except Exception as exc:
+            self._down = store_error(exc if cause is None else cause, self.db.data_dir)
+            self._next_reopen = time.monotonic() + RETRY_REOPEN_S
+            log.error("could not reopen the database (%s); retrying on the next write", first_line(exc))
+        else:
+            self._down = None
+            log.warning("the database was reopened")
+
+    def _ready(self, group: list[tuple[Job, Future[Any]]]) -> bool:
+        """Whether the group may run: the database is open and the disk has room."""
+        if self._down is not None and time.monotonic() >= self._next_reopen:
+            self._reopen(None)
+        failure: AssayError | None = self._down
+        if failure is None:
+            try:
+                self.db.check_space()
+            except AssayError as exc:
+                failure = exc
+        if failure is not None:
+            for _, fut in group:
+                fut.set_exception(failure)
+            return False
+        return True
+
+    # -- running jobs -----------------------------------------------------------------------
+    def _transaction(self, jobs: list[Job]) -> list[Any]:
+        con = self.db.con
+        try:
+            con.execute("BEGIN TRANSACTION")
+            results = _run_together(jobs, con)
+        except BaseException as exc:
+            self._rollback()
+            if is_fatal(exc):
+                raise _Fatal(exc) from exc
+            raise
+        try:
+            con.execute("COMMIT")
+        except BaseException as exc:
+            if is_fatal(exc):
+                raise _Fatal(exc, results if committed_durably(exc) else None) from exc
+            self._rollback()
+            raise
+        return results
+
     def _run_group(self, group: list[tuple[Job, Future[Any]]]) -> None:
+        if not self._ready(group):
+            return
         if len(group) > 1:
             try:
-                self._con.execute("BEGIN TRANSACTION")
-                results = _run_together([job for job, _ in group], self._con)
-                self._con.execute("COMMIT")
+                results = self._transaction([job for job, _ in group])
+            except _Fatal as fatal:
+                self._after_fatal(group, [], fatal)
+                return
             except BaseException:
-                self._rollback()
+                pass  # retried one by one below, so a bad job fails alone
             else:
                 for (_, fut), result in zip(group, results, strict=True):
                     fut.set_result(result)
                 return
-        for job, fut in group:
+        for i, (job, fut) in enumerate(group):
             try:
-                self._con.execute("BEGIN TRANSACTION")
-                result = _run_alone(job, self._con)
-                self._con.execute("COMMIT")
+                (result,) = self._transaction([job])
+            except _Fatal as fatal:
+                self._after_fatal(group[i : i + 1], group[i + 1 :], fatal)
+                return
             except BaseException as exc:
-                self._rollback()
-                fut.set_exception(exc)
+                fut.set_exception(self._mapped(exc))
             else:
                 fut.set_result(result)
 
+    def _after_fatal(
+        self, ran: list[tuple[Job, Future[Any]]], waiting: list[tuple[Job, Future[Any]]], fatal: _Fatal
+    ) -> None:
+        """The jobs that ran in the failed transaction get their results (the commit was
+        durable) or a 503/507; the database is reopened; jobs that never ran run on it then."""
+        if fatal.results is not None:
+            log.error("a commit succeeded but its checkpoint failed (%s)", first_line(fatal.cause))
+            for (_, fut), result in zip(ran, fatal.results, strict=True):
+                fut.set_result(result)
+        else:
+            error = store_error(fatal.cause, self.db.data_dir)
+            for _, fut in ran:
+                fut.set_exception(error)
+        self._reopen(fatal.cause)
+        if waiting:
+            self._run_group(waiting)
+
+    def _mapped(self, exc: BaseException) -> BaseException:
+        """A DuckDB error about the disk is the client's 507, not an internal error."""
+        if isinstance(exc, duckdb.Error) and is_disk_full(exc):
+            return store_error(exc, self.db.data_dir)
+        return exc
+
     def _run_idle(self) -> bool:
-        """One slice of the idle task; returns whether more remains (False after a failure)."""
-        assert self._idle is not None
-        try:
-            self._con.execute("BEGIN TRANSACTION")
-            more = self._idle(self._con)
-            self._con.execute("COMMIT")
-        except Exception:
-            self._rollback()
-            log.exception("idle maintenance failed; it is retried after the next write")
+        """One slice of the idle task; once it is done (or failed), the checkpoint. Returns
+        whether more remains (False after a failure: it is retried after the next write)."""
+        if self._down is not None:
             return False
-        return more
+        try:
+            if self._idle is not None:
+                (more,) = self._transaction([self._idle])  # a job like any other
+                if more:
+                    return True
+        except _Fatal as fatal:
+            self._reopen(fatal.cause)
+            return False
+        except Exception as exc:
+            self._idle_failed(exc)
+        try:
+            self.db.check_space()  # a checkpoint copies the WAL into the file: it needs room too
+            self.db.checkpoint(at_least=CHECKPOINT_AFTER_BYTES)
+        except AssayError:
+            pass  # no room to checkpoint: writes are refused meanwhile, and it runs once space is freed
+        except Exception as exc:
+            if is_fatal(exc):
+                self._reopen(exc)
+            else:
+                self._idle_failed(exc)
+        return False
+
+    @staticmethod
+    def _idle_failed(exc: BaseException) -> None:
+        if is_disk_full(exc):
+            log.warning("idle maintenance postponed: %s", first_line(exc))
+        else:
+            log.exception("idle maintenance failed; it is retried after the next write")
 
     def _rollback(self) -> None:
         with contextlib.suppress(duckdb.Error):
-            self._con.execute("ROLLBACK")
+            self.db.con.execute("ROLLBACK")
