@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from assay.server.app import create_app, wrap
@@ -26,6 +27,7 @@ class Api:
 
     client: TestClient
     key: str
+    app: FastAPI  # the app under the outer layers (`wrap`), for its state
 
     def __getattr__(self, name: str):  # get/post/patch/delete with auth
         method = getattr(self.client, name)
@@ -42,9 +44,9 @@ def api(tmp_path: Path) -> Iterator[Api]:
     settings = Settings(data_dir=tmp_path, max_body_bytes=1024 * 1024)
     store = open_store(settings.resolved_db_url())
     key = create_api_key(store, settings.org_name)
-    app = wrap(create_app(settings, store), settings)
-    with TestClient(app) as client:
-        yield Api(client, key)
+    app = create_app(settings, store)
+    with TestClient(wrap(app, settings)) as client:
+        yield Api(client, key, app)
     store.close()
 
 

@@ -15,7 +15,7 @@ from tests.conftest import Api
 
 def store_of(api: Api) -> Store:
     """The store behind the in-process app (the body-limit wrapper holds the FastAPI app)."""
-    store: Store = api.client.app.app.state.services.store  # type: ignore[attr-defined]
+    store: Store = api.app.state.services.store
     return store
 
 

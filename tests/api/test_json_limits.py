@@ -18,7 +18,7 @@ from tests.conftest import Api
 
 
 def store_of(api: Api) -> Store:
-    store: Store = api.client.app.app.state.services.store  # type: ignore[attr-defined]
+    store: Store = api.app.state.services.store
     return store
 
 
@@ -280,7 +280,7 @@ def test_every_route_parses_with_orjson(api: Api) -> None:
 
     from assay.api.routing import JsonRoute
 
-    app = api.client.app.app  # type: ignore[attr-defined]
+    app = api.app
     routers = [r.original_router for r in app.routes if hasattr(r, "original_router")]  # included
     routes = [r for r in [*app.routes, *(r for x in routers for r in x.routes)] if isinstance(r, APIRoute)]
     with_bodies = [r for r in routes if r.methods & {"POST", "PUT", "PATCH"}]

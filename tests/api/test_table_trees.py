@@ -44,7 +44,7 @@ class Spy:
 
 @pytest.fixture
 def spy(api) -> Spy:
-    svc = api.client.app.app.state.services
+    svc = api.app.state.services
     spy = Spy(svc.store)
     svc.store = spy
     yield spy

@@ -89,6 +89,8 @@ def page(browser: Any, demo: Demo, tmp_path: Path) -> Iterator[Any]:
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
+    # Every page runs under the strict Content-Security-Policy; Chromium reports what it blocks.
+    pg.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
     yield pg
     context.close()
     assert not errors, errors

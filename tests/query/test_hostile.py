@@ -70,7 +70,7 @@ def target(api):
     pid = make_project(api, "mine")
     eid = make_experiment(api, pid, "mine")
     log(api, trace_rows(eid, input="x", scores={"a": 1.0}))
-    store = api.client.app.app.state.services.store
+    store = api.app.state.services.store
     other_key = create_api_key(store, "other-org")
     other = api.client.post(
         "/v1/project", json={"name": "theirs"}, headers={"Authorization": f"Bearer {other_key}"}
@@ -128,7 +128,7 @@ def test_time_limit(api, target):
     from assay.services.auth import Principal
     from assay.services.queries import run_query
 
-    svc = api.client.app.app.state.services
+    svc = api.app.state.services
     who = svc.policy.authenticate(api.key)
     assert isinstance(who, Principal)
     slow = (

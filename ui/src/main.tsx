@@ -3,7 +3,7 @@ import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router-dom";
 import "@fontsource-variable/inter";
 import "@fontsource-variable/jetbrains-mono";
-import { setApiKey } from "./api/client";
+import { apiKey, setApiKey } from "./api/client";
 import { App } from "./App";
 import { applyTheme } from "./ui";
 import "./styles/tokens.css";
@@ -17,10 +17,20 @@ import "./styles/trace.css";
 applyTheme();
 
 // `?api_key=` is accepted once (e.g. from the link `assay demo` prints), then removed from the URL.
+// It never silently replaces another key saved in this browser: a link from someone else would
+// otherwise sign this browser into their organization.
 const url = new URL(window.location.href);
 const given = url.searchParams.get("api_key");
 if (given) {
-  setApiKey(given);
+  const saved = apiKey();
+  const replace =
+    !saved ||
+    saved === given ||
+    window.confirm(
+      "This link carries an API key. Replace the key saved in this browser with it?\n\n" +
+        "Cancel keeps the saved key.",
+    );
+  if (replace) setApiKey(given);
   url.searchParams.delete("api_key");
   window.history.replaceState(null, "", url.toString());
 }

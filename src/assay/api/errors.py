@@ -7,10 +7,14 @@ Every error body is `{"error": {"message": ..., "status": ...}}`. Anything unexp
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterator
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assay.api.responses import OrjsonResponse
@@ -34,6 +38,28 @@ def _describe(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+def _routes(routes: list[BaseRoute]) -> Iterator[BaseRoute]:
+    for route in routes:
+        included = getattr(route, "original_router", None)  # FastAPI's lazily included routers
+        yield from _routes(included.routes) if included is not None else [route]
+
+
+def allowed_methods(app: FastAPI, path: str) -> str:
+    """Every method some route accepts on `path`, for the `Allow` header of a 405: the route
+    Starlette matched first knows only its own (`GET /v1/project` and `POST /v1/project` are
+    two routes)."""
+    table: list[tuple[re.Pattern[str], set[str]]] | None = getattr(app.state, "route_methods", None)
+    if table is None:
+        table = [
+            (r.path_regex, set(r.methods or ()))
+            for r in _routes(app.routes)
+            if isinstance(r, Route | APIRoute)
+        ]
+        app.state.route_methods = table
+    found = {m for pattern, methods in table if pattern.match(path) for m in methods}
+    return ", ".join(sorted(found))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AssayError)
     async def _assay(_: Request, exc: AssayError) -> OrjsonResponse:
@@ -48,7 +74,12 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404 and exc.detail == "Not Found":
             return error_response(404, f"no route for {request.method} {request.url.path}")
         if exc.status_code == 405:
-            return error_response(405, f"method {request.method} not allowed on {request.url.path}")
+            allowed = allowed_methods(request.app, request.url.path)
+            response = error_response(
+                405, f"method {request.method} not allowed on {request.url.path} (allowed: {allowed})"
+            )
+            response.headers["Allow"] = allowed
+            return response
         return error_response(exc.status_code, str(exc.detail))
 
     @app.exception_handler(Exception)

@@ -28,7 +28,8 @@ from assay.api import (
 )
 from assay.api.errors import BodyLimits, install_error_handlers
 from assay.api.responses import OrjsonResponse
-from assay.server import ui
+from assay.server import docs, ui
+from assay.server.headers import SecurityHeaders
 from assay.server.settings import Settings
 from assay.services.attachments import UPLOAD_PATH, open_attachment_storage
 from assay.services.auth import OrgKeyPolicy, Policy
@@ -79,6 +80,8 @@ def create_app(settings: Settings, store: Store | None = None, policy: Policy | 
         description="Record AI evaluation runs and interpret their results. Speaks the Braintrust SDK's API.",
         default_response_class=OrjsonResponse,
         lifespan=lifespan,
+        docs_url=None,  # served from packaged assets by `docs.install`, not from a CDN
+        redoc_url=None,
     )
     app.state.services = Services(
         store=db,
@@ -90,10 +93,12 @@ def create_app(settings: Settings, store: Store | None = None, policy: Policy | 
     for router in (*ROUTERS, *CLIENT_ROUTERS, *UI_ROUTERS):
         app.include_router(router)
     ui.install(app)
+    docs.install(app)
     return app
 
 
 def wrap(app: FastAPI, settings: Settings) -> ASGIApp:
-    """The outermost layer: refuse oversized or over-nested bodies before any handler runs
-    (attachment uploads stream through to their handler, which has its own limit)."""
-    return BodyLimits(app, settings.max_body_bytes, streamed=(UPLOAD_PATH,))
+    """The outer layers: security headers on every answer, and oversized or over-nested bodies
+    refused before any handler runs (attachment uploads stream through to their handler, which
+    has its own limit)."""
+    return SecurityHeaders(BodyLimits(app, settings.max_body_bytes, streamed=(UPLOAD_PATH,)))
