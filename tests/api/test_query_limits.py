@@ -52,7 +52,7 @@ def test_like_patterns_are_quoted_and_bounded(api, big):
 
 
 def test_an_answer_larger_than_the_query_memory_limit_is_a_400(api, big):
-    svc = api.client.app.app.state.services
+    svc = api.app.state.services
     svc.settings = svc.settings.model_copy(update={"query_memory_bytes": 100_000})
     res = btql(api, f"SELECT input FROM experiment('{big}')")
     assert res.status_code == 400, res.text

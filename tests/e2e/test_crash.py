@@ -3,13 +3,17 @@
 Client threads post `/logs3` requests of several rows each, all rows of a request sharing a
 unique marker in `metadata`; a request counts as acknowledged once it got a 2xx. The server is
 killed while they are writing, restarted on the same data directory, and every marker's row count
-must be 0 or the full request — and the full request for every acknowledged one.
+must be 0 or the full request — and the full request for every acknowledged one. The slow test
+does it TRIALS times on one data directory, killing at a different moment each time, and checks
+the whole history after every restart.
 """
 
 from __future__ import annotations
 
+import random
 import signal
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,7 @@ from tests.conftest import Server, start_server
 
 ROWS_PER_REQUEST = 25
 THREADS = 4
+TRIALS = 10
 
 
 def headers(server: Server) -> dict[str, str]:
@@ -59,8 +64,8 @@ def request_rows(experiment_id: str, marker: str) -> list[dict[str, Any]]:
 class Logger:
     """Client threads logging until the server goes away; they remember what was acknowledged."""
 
-    def __init__(self, server: Server, experiment_id: str) -> None:
-        self.server, self.experiment_id = server, experiment_id
+    def __init__(self, server: Server, experiment_id: str, prefix: str = "t", enough: int = 40) -> None:
+        self.server, self.experiment_id, self.prefix, self.wanted = server, experiment_id, prefix, enough
         self.acked: set[str] = set()
         self.sent: set[str] = set()
         self.lock = threading.Lock()
@@ -78,7 +83,7 @@ class Logger:
     def _run(self, thread: int) -> None:
         with httpx.Client(base_url=self.server.url, headers=headers(self.server), timeout=30) as client:
             for n in range(1_000_000):
-                marker = f"t{thread}-{n}"
+                marker = f"{self.prefix}{thread}-{n}"
                 body = orjson.dumps({"rows": request_rows(self.experiment_id, marker), "api_version": 2})
                 with self.lock:
                     self.sent.add(marker)
@@ -89,7 +94,7 @@ class Logger:
                 if response.is_success:
                     with self.lock:
                         self.acked.add(marker)
-                        if len(self.acked) >= 40:
+                        if len(self.acked) >= self.wanted:
                             self.enough.set()
 
 
@@ -136,3 +141,48 @@ def test_sigkill_loses_no_acknowledged_row_and_no_request_is_half_visible(tmp_pa
     lost = logger.acked - set(per_marker)
     assert lost == set()
     assert len({e["id"] for e in events}) == len(events)
+
+
+def check_history(events: list[dict[str, Any]], sent: set[str], acked: set[str]) -> None:
+    per_marker = Counter(e["metadata"]["marker"] for e in events)
+    assert set(per_marker) <= sent
+    assert {m: n for m, n in per_marker.items() if n != ROWS_PER_REQUEST} == {}  # no partial request
+    assert acked - set(per_marker) == set()  # no acknowledged request lost
+    assert len({e["id"] for e in events}) == len(events)
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_ten_sigkills_during_concurrent_ingestion_lose_nothing_acknowledged(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    data_dir = tmp_path / "data"
+    server = start_server(data_dir)
+    key = server.key
+    experiment_id = make_experiment(server)
+    sent: set[str] = set()
+    acked: set[str] = set()
+    interrupted = 0
+    for trial in range(TRIALS):
+        if trial:
+            server = start_server(data_dir, key=key)
+            check_history(fetch_all(server, experiment_id), sent, acked)
+        logger = Logger(server, experiment_id, prefix=f"k{trial}-", enough=rng.randint(5, 40))
+        try:
+            logger.start()
+            assert logger.enough.wait(timeout=120), "the server acknowledged too few requests"
+            time.sleep(rng.uniform(0, 0.5))  # kill at a different point of the write path each time
+            server.stop(signal.SIGKILL)
+            logger.join()
+        finally:
+            server.stop(signal.SIGKILL)
+        sent |= logger.sent
+        acked |= logger.acked
+        interrupted += len(logger.sent - logger.acked)
+    restarted = start_server(data_dir, key=key)
+    try:
+        events = fetch_all(restarted, experiment_id)
+    finally:
+        restarted.stop()
+    check_history(events, sent, acked)
+    assert interrupted >= TRIALS, "each kill should interrupt requests in flight"
+    print(f"{TRIALS} SIGKILLs: {len(acked)} requests acknowledged, {interrupted} interrupted, 0 lost")

@@ -176,7 +176,7 @@ def test_authentication_and_access(api: Api, project: dict[str, Any]) -> None:
     wrong = {**PROTOBUF, "x-bt-parent": parent, "Authorization": "Bearer sk-wrong"}
     assert_status(api.client.post(URL, content=body, headers=wrong), 401, 16, "invalid API key")
     # Another organization's key gets what the API answers for that project, and writes nothing.
-    other_key = create_api_key(api.client.app.app.state.services.store, "other-org")  # type: ignore[attr-defined]
+    other_key = create_api_key(api.app.state.services.store, "other-org")
     other = {"Authorization": f"Bearer {other_key}"}
     api_answer = api.client.post(
         f"/v1/project_logs/{project['id']}/insert", json={"events": [{}]}, headers=other

@@ -105,7 +105,8 @@ class BodyLimits:
     Paths in `streamed` (attachment uploads: large, not JSON) pass through untouched.
     It also marks every other non-empty body as JSON: the reference SDK posts `/logs3` without a
     Content-Type, and clients such as `curl -d` send a form type, but every Assay body is JSON,
-    except under `OWN_CONTENT_TYPE` (checked when declared JSON) and declared binary ones.
+    except under `OWN_CONTENT_TYPE` (OTLP parses, bounds and answers errors in its own format; what
+    it stores is held to the limits by the store) and declared binary ones.
     """
 
     def __init__(self, app: ASGIApp, limit: int, streamed: tuple[str, ...] = ()) -> None:
@@ -136,14 +137,12 @@ class BodyLimits:
         body = b"".join(chunks)
         media = _media_type(dict(scope.get("headers") or []).get(b"content-type"))
         own = str(scope.get("path", "")).startswith(OWN_CONTENT_TYPE)
-        is_json = media.endswith(b"json") if own else not media.startswith(BINARY_TYPES)
-        if body and is_json:
+        if body and not own and not media.startswith(BINARY_TYPES):
             try:
                 check_body(body)
             except InvalidInput as exc:
                 await error_response(400, exc.message)(scope, receive, send)
                 return
-        if body and is_json and not own:
             headers = [(k, v) for k, v in scope.get("headers") or [] if k != b"content-type"]
             scope = {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
         sent = False
