@@ -13,11 +13,12 @@ import tempfile
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from assay.api.deps import base_url, caller, services
+from assay.api.routing import api_router
 from assay.model.attachments import (
     KEY_PATTERN,
     AttachmentMetadata,
@@ -33,7 +34,7 @@ from assay.services.attachments import DOWNLOAD_PATH, UPLOAD_PATH, AttachmentSto
 from assay.services.auth import Action, Principal, Resource, require
 from assay.services.context import Services
 
-router = APIRouter(tags=["attachments"])
+router = api_router(tags=["attachments"])
 SPOOL_BYTES = 8 * 1024 * 1024  # uploads past this go to a temporary file while they arrive
 
 

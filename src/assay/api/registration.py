@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from assay.api.deps import caller, services
+from assay.api.routing import api_router
 from assay.model.objects import Experiment, Project
 from assay.model.ts_sdk import (
     GetExperiments,
@@ -28,7 +29,7 @@ from assay.services import catalog, registration
 from assay.services.auth import Principal
 from assay.services.context import Services
 
-router = APIRouter(tags=["typescript sdk"])
+router = api_router(tags=["typescript sdk"])
 
 
 @router.post("/api/experiment/register", response_model=RegisteredExperiment)

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from pydantic import BaseModel
 
 from assay.api.deps import caller
+from assay.api.routing import api_router
 from assay.model.errors import NotFound
 from assay.services.auth import Principal
 
-router = APIRouter(tags=["not kept by assay"])
+router = api_router(tags=["not kept by assay"])
 
 
 class EmptyList(BaseModel):

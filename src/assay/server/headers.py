@@ -54,14 +54,12 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in _REPLACED]
-                headers += extra
-                if message["status"] >= 500:
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in extra if k not in present]  # a route's own policy wins
+                if message["status"] >= 500 and b"connection" not in present:
                     headers.append((b"connection", b"close"))
                 message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, with_headers)
-
-
-_REPLACED = frozenset({k for k, _ in COMMON} | {b"content-security-policy", b"connection"})
