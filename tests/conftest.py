@@ -27,7 +27,7 @@ class Api:
 
     client: TestClient
     key: str
-    app: FastAPI  # the app under the outer layers (`wrap`), for its state
+    app: FastAPI | None = None  # the app under the outer layers (`wrap`), for its state
 
     def __getattr__(self, name: str):  # get/post/patch/delete with auth
         method = getattr(self.client, name)

@@ -75,7 +75,7 @@ def test_signed_urls_are_bound_to_their_action_and_signature(api: Api) -> None:
     forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
     assert api.client.get(f"/attachment/download?token={forged}").status_code == 403
     assert api.client.get("/attachment/download?token=garbage").status_code in (400, 403)
-    services = api.client.app.app.state.services  # type: ignore[attr-defined]
+    services = api.app.state.services  # type: ignore[union-attr]
     expired = services.attachments.signer.sign("get", "ignored", "k", -1)
     assert api.client.get(f"/attachment/download?token={expired}").status_code == 403
     assert download(api, "k").content == b"bytes"  # nothing was overwritten

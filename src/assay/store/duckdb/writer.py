@@ -119,6 +119,8 @@ class WriterThread:
 
     def recover(self, generation: int) -> None:
         """Ask for the database to be reopened (a reader found it invalidated); wait for it."""
+        if not self._thread.is_alive():  # closed: nothing to reopen
+            return
         fut: Future[Any] = Future()
         self._queue.put((Recover(generation), fut))
         with contextlib.suppress(AssayError):
