@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from assay.cli import demo, keys, serve, sql, sync
+from assay.cli import demo, keys, mcp, serve, sql, sync
 
 app = typer.Typer(
     name="assay",
@@ -17,6 +17,7 @@ app.command("demo")(demo.demo)
 app.add_typer(keys.app, name="keys")
 app.command("sql")(sql.sql)
 app.add_typer(sync.app, name="sync")
+app.command("mcp")(mcp.mcp)
 
 if __name__ == "__main__":
     app()

@@ -27,6 +27,24 @@ Url = typer.Option(
 ApiKey = typer.Option(None, "--api-key", help="API key (env: BRAINTRUST_API_KEY).")
 
 
+def server_url(url: str | None) -> str:
+    """The server to talk to: the option, else the environment, else localhost."""
+    return (
+        url
+        or os.environ.get("ASSAY_URL")
+        or os.environ.get("BRAINTRUST_API_URL")
+        or os.environ.get("BRAINTRUST_APP_URL")
+        or DEFAULT_URL
+    ).rstrip("/")
+
+
+def server_key(api_key: str | None) -> str:
+    key = api_key or os.environ.get("BRAINTRUST_API_KEY")
+    if not key:
+        raise typer.BadParameter("pass --api-key or set BRAINTRUST_API_KEY", param_hint="--api-key")
+    return key
+
+
 class RemoteError(Exception):
     """The server refused a request; `message` is its explanation."""
 
@@ -35,16 +53,8 @@ class Remote:
     """A small HTTP client for a running Assay server, with retries on 5xx and 413 like the reference CLI."""
 
     def __init__(self, url: str | None, api_key: str | None, timeout: float = 120.0) -> None:
-        self.url = (
-            url
-            or os.environ.get("ASSAY_URL")
-            or os.environ.get("BRAINTRUST_API_URL")
-            or os.environ.get("BRAINTRUST_APP_URL")
-            or DEFAULT_URL
-        ).rstrip("/")
-        key = api_key or os.environ.get("BRAINTRUST_API_KEY")
-        if not key:
-            raise typer.BadParameter("pass --api-key or set BRAINTRUST_API_KEY", param_hint="--api-key")
+        self.url = server_url(url)
+        key = server_key(api_key)
         self.client = httpx.Client(
             base_url=self.url, headers={"Authorization": f"Bearer {key}"}, timeout=timeout
         )

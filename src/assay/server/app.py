@@ -28,6 +28,7 @@ from assay.api import (
 )
 from assay.api.errors import BodyLimits, install_error_handlers
 from assay.api.responses import OrjsonResponse
+from assay.mcp import http as mcp_http
 from assay.server import docs, ui
 from assay.server.headers import SecurityHeaders
 from assay.server.settings import Settings
@@ -67,10 +68,18 @@ def create_app(settings: Settings, store: Store | None = None, policy: Policy | 
     owned = store is None
     db = store if store is not None else open_settings_store(settings)
     db.ensure_org(settings.org_name)
+    services = Services(
+        store=db,
+        settings=settings,
+        policy=policy or OrgKeyPolicy(db),
+        attachments=open_attachment_storage(settings),
+    )
+    mcp = mcp_http.McpEndpoint(services)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with mcp.running():
+            yield
         if owned:
             db.close()
 
@@ -83,15 +92,11 @@ def create_app(settings: Settings, store: Store | None = None, policy: Policy | 
         docs_url=None,  # served from packaged assets by `docs.install`, not from a CDN
         redoc_url=None,
     )
-    app.state.services = Services(
-        store=db,
-        settings=settings,
-        policy=policy or OrgKeyPolicy(db),
-        attachments=open_attachment_storage(settings),
-    )
+    app.state.services = services
     install_error_handlers(app)
     for router in (*ROUTERS, *CLIENT_ROUTERS, *UI_ROUTERS):
         app.include_router(router)
+    mcp_http.mount(app, mcp)  # the MCP tools at /mcp
     ui.install(app)
     docs.install(app)
     return app
