@@ -208,6 +208,7 @@ def test_tools_are_listed_and_each_runs(seeded: Seeded, transport: str) -> None:
             assert trace["spans"][1]["span_parents"] == [trace["root_span_id"]]
             assert trace["spans"][0]["scores"] == {"accuracy": 1.0}
             assert trace["spans"][1]["metrics"]["prompt_tokens"] == 10
+            assert trace["url"] == f"{url}/app/local/p/mcp-demo/experiments/new/trace/{trace['root_span_id']}"
 
             link = data(
                 await client.call_tool("permalink", {"object_type": "experiment", "object_id": "base"})

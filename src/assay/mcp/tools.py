@@ -74,6 +74,7 @@ class Trace(BaseModel):
     spans: list[Span] = Field(description="Every span of the trace, in start order (the root has no parents)")
     truncated: bool = Field(description=f"True when the trace has more than {MAX_TRACE_SPANS} spans")
     permalink: str | None = Field(None, description="The object's page in the web app, when it has one")
+    url: str | None = Field(None, description="The trace's own page in the web app (experiments)")
 
 
 class Link(BaseModel):
@@ -202,7 +203,7 @@ def get_trace(
 ) -> Trace:
     """A whole trace, named by its `root_span_id` or by the id of any of its rows. The object is
     checked first as the fetch routes check it, so an unreadable one is not found."""
-    catalog.rows_owner(svc, who, object_type, object_id)
+    owner = catalog.rows_owner(svc, who, object_type, object_id)
     rows = _spans_where(svc, who, object_type, object_id, "root_span_id", trace_id)
     if not rows:
         one = _spans_where(svc, who, object_type, object_id, "id", trace_id)
@@ -212,14 +213,22 @@ def get_trace(
         raise NotFound(f"trace {trace_id!r} not found in {object_type} {object_id!r}")
     rows.sort(key=lambda r: ((r.get("metrics") or {}).get("start") or float("inf"), r["id"]))
     spans = [_span(r) for r in rows[:MAX_TRACE_SPANS]]
+    root = str(rows[0].get("root_span_id"))
     link = object_permalink(base_url, object_type, object_id) if object_type != "project_logs" else None
+    page = None
+    if object_type == "experiment":
+        project = catalog.project_of(svc, who, owner["project_id"])
+        page = _app_url(
+            base_url, who.org_name, "p", project["name"], "experiments", owner["name"], "trace", root
+        )
     return Trace(
         object_type=object_type,
         object_id=object_id,
-        root_span_id=str(rows[0].get("root_span_id")),
+        root_span_id=root,
         spans=spans,
         truncated=len(rows) > MAX_TRACE_SPANS,
         permalink=link,
+        url=page,
     )
 
 
