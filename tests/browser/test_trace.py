@@ -11,12 +11,14 @@ import pytest
 from tests.browser.conftest import Demo, experiment_url
 from tests.browser.helpers import row_ids, wait_rows
 from tests.browser.trace_data import (
+    DEEP,
     FILES_A,
     FILES_Q,
     RATIONALE,
     WEATHER_A,
     WEATHER_Q,
     anthropic_trace,
+    big_trace,
     log_rows,
     openai_trace,
 )
@@ -222,3 +224,30 @@ def test_dark_mode_renders_and_is_remembered(page, demo, agents):
         assert max(r, g, b) < 60, colour  # a dark surface
     text = page.locator(".span-title").evaluate("e => getComputedStyle(e).color")
     assert min(int(x) for x in text[text.index("(") + 1 : text.index(")")].split(",")[:3]) > 180  # light text
+
+
+@pytest.mark.slow
+def test_a_30000_span_trace_opens_and_a_span_20_levels_deep_shows_its_details(page, demo):
+    pid = demo.post("/v1/project", {"name": "big"})["id"]
+    eid = demo.post("/v1/experiment", {"project_id": pid, "name": "big-trace"})["id"]
+    log_rows(demo.url, demo.server.key, big_trace(eid, spans=30_000, input_bytes=2048))
+    received: list[int] = []
+    page.on("response", lambda r: received.append(len(r.body())) if "/trace/" in r.url else None)
+    page.goto(f"{demo.url}/app/local/p/big/experiments/big-trace")
+    wait_rows(page, 1)
+    page.locator(".datatable [role=row][data-row-id]").first.click()
+    tree = page.get_by_role("tree", name="Span tree")
+    tree.wait_for()
+    assert tree.get_attribute("data-span-count") == "30000"
+    assert "30,000 spans" in page.locator(".trace-header").inner_text()
+    assert tree.get_by_role("treeitem").count() < 200  # virtualised: only the rows in view exist
+    page.get_by_label("Find in trace").fill(f"deep-{DEEP}")
+    page.get_by_role("status").filter(has_text="1 span").wait_for()
+    page.get_by_label("Find in trace").press("Enter")
+    selected = tree.get_by_role("treeitem", selected=True)
+    selected.filter(has_text=f"deep-{DEEP}").wait_for()
+    assert selected.get_attribute("aria-level") == str(DEEP + 1)
+    details = page.get_by_role("region", name="Span details")
+    details.get_by_role("region", name="Input").get_by_text(f"the span {DEEP} levels deep").wait_for()
+    # The browser got the skeleton and a few spans, never the 60 MB of inputs.
+    assert sum(received) < 8 * 2**20, received
