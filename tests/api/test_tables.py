@@ -63,6 +63,7 @@ def test_filters_search_and_views(api, data):
     assert table(api, data["exp"], filters=["metadata.category = 'a'"])["total"] == 12
     assert table(api, data["exp"], filters=["scores.acc >= 0.75", "metadata.category = 'b'"])["total"] == 5
     assert table(api, data["exp"], search="question 1")["total"] == 11  # 1, 10..19
+    assert table(api, data["exp"], row_type="spans", search="SCORER0")["total"] == 25  # span names
     views = {v["id"]: v for v in api.get(f"/v1/experiment/{data['exp']}/table/views").json()["objects"]}
     assert list(views)[:4] == ["default", "non_errors", "errors", "scorer_errors"]
     assert {"unreviewed", "assigned_to_me"} <= set(views)

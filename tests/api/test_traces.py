@@ -165,3 +165,15 @@ def test_bad_requests_get_precise_4xx(api) -> None:
         api.get(f"/v1/experiment/{eid}/trace/root", headers={"Authorization": "Bearer nope"}).status_code
         == 401
     )
+
+
+def test_span_names_by_id(api) -> None:
+    eid = make_experiment(api, make_project(api), "e")
+    log(api, agent_trace(eid))
+    res = api.post(f"/v1/experiment/{eid}/span_names", json={"span_ids": ["llm1", "judge", "nope", "llm1"]})
+    assert res.status_code == 200, res.text
+    assert res.json()["names"] == {
+        "llm1": {"name": "llm1", "type": "llm"},
+        "judge": {"name": "judge", "type": "score"},
+    }
+    assert api.post(f"/v1/experiment/{eid}/span_names", json={"span_ids": ["x"] * 1001}).status_code == 400

@@ -8,6 +8,7 @@ project logs the object id is the project's id). Each handler calls one function
 from __future__ import annotations
 
 from fastapi import Depends, Query
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import caller, services
@@ -16,7 +17,7 @@ from assay.api.routing import api_router
 from assay.services import traces
 from assay.services.auth import Principal
 from assay.services.context import Services
-from assay.services.traces import SpanDetail, TraceObject, TraceSearch, TraceSkeleton, TraceSpans
+from assay.services.traces import SpanDetail, SpanNames, TraceObject, TraceSearch, TraceSkeleton, TraceSpans
 
 router = api_router(tags=["traces"])
 TRACE = "/v1/{object_type}/{object_id}/trace/{root_span_id}"
@@ -82,3 +83,19 @@ async def trace_spans(
     return await run_in_threadpool(
         traces.spans_page, svc, who, object_type, object_id, root_span_id, offset, limit, type
     )
+
+
+class SpanNamesQuery(BaseModel):
+    span_ids: list[str] = Field(max_length=1000, description="Span ids to name (at most 1,000)")
+
+
+@router.post("/v1/{object_type}/{object_id}/span_names")
+async def span_names(
+    object_type: TraceObject,
+    object_id: str,
+    body: SpanNamesQuery,
+    who: Principal = Depends(caller),
+    svc: Services = Depends(services),
+) -> SpanNames:
+    """The name and type of each given span of the object (the spans table names parents this way)."""
+    return await run_in_threadpool(traces.span_names, svc, who, object_type, object_id, body.span_ids)

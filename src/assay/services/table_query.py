@@ -25,7 +25,7 @@ from assay.query.syntax import INCLUDES
 from assay.store.columns import TABLE_FIELDS
 
 Op = Literal["=", "!=", ">", ">=", "<", "<=", "contains", "includes", "in", "is null", "is not null"]
-SEARCHED = ("input", "output", "expected", "metadata")
+SEARCHED = ("input", "output", "expected", "metadata", "span_attributes.name")
 ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,200}$"
 
 
@@ -67,7 +67,8 @@ class TableQuery(BaseModel):
         description="Each a condition `{column, op, value}` or a filter typed in the query language",
     )
     search: str | None = Field(
-        None, description="Text searched (ignoring case) in input, output, expected and metadata"
+        None,
+        description="Text searched (ignoring case) in input, output, expected, metadata and the span name",
     )
     sort: list[SortKey] = Field(default_factory=list)
     custom_columns: list[CustomColumn] = Field(default_factory=list)
@@ -118,7 +119,10 @@ class Built:
             needle = literal(q.search.lower())
             self.where.append(
                 exp.or_(
-                    *[_includes(_call("lower", _call("to_string", exp.column(f))), needle) for f in SEARCHED]
+                    *[
+                        _includes(_call("lower", _call("to_string", parse_expression(f))), needle)
+                        for f in SEARCHED
+                    ]
                 )
             )
 

@@ -93,6 +93,15 @@ class TraceSearch(BaseModel):
     truncated: bool
 
 
+class SpanName(BaseModel):
+    name: str | None
+    type: str | None
+
+
+class SpanNames(BaseModel):
+    names: dict[str, SpanName] = Field(description="span_id -> its name and type (unknown ids are left out)")
+
+
 class TraceSpans(BaseModel):
     spans: list[dict[str, Any]]
     offset: int
@@ -125,6 +134,7 @@ SELECT * FROM source(:object) WHERE root_span_id = :root
 ORDER BY metrics.start ASC NULLS FIRST, _pagination_key ASC LIMIT :limit
 """
 COUNT = "SELECT count(*) AS n FROM source(:object) WHERE root_span_id = :root"
+NAMES = "SELECT span_id, span_attributes.name AS name, span_attributes.type AS type FROM source(:object) LIMIT :limit"
 EXISTS = "SELECT span_id FROM source(:object) WHERE root_span_id = :root LIMIT 1"
 
 
@@ -303,3 +313,19 @@ def spans_page(
     total = int(_run(svc, src, COUNT, types=types, object=oid, root=root_span_id)[0]["n"])
     rows = _run(svc, src, SPANS_PAGE, offset, types=types, object=oid, root=root_span_id, limit=limit)
     return TraceSpans(spans=rows, offset=offset, total=total)
+
+
+def span_names(
+    svc: Services, who: Principal, object_type: TraceObject, object_id: str, span_ids: list[str]
+) -> SpanNames:
+    """Names and types of spans by id, e.g. the parents of a page of span rows (which are often
+    on other pages): one statement for the whole list."""
+    src = _source(svc, who, object_type, object_id)
+    ids = list(dict.fromkeys(span_ids))
+    if not ids:
+        return SpanNames(names={})
+    tree = _tree(src, NAMES, object=src.object_ids[0], limit=len(ids) * 4)
+    span = sqlglot.parse_one("span_id", dialect=DIALECT)
+    tree = tree.where(span.isin(*ids), copy=False)
+    rows = run_parsed(svc, ParsedQuery(tree), src).rows
+    return SpanNames(names={r["span_id"]: SpanName(name=r["name"], type=r["type"]) for r in rows})

@@ -950,6 +950,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/{object_type}/{object_id}/span_names": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Span Names
+         * @description The name and type of each given span of the object (the spans table names parents this way).
+         */
+        post: operations["span_names_v1__object_type___object_id__span_names_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/{object_type}/{object_id}/trace/{root_span_id}": {
         parameters: {
             query?: never;
@@ -1349,7 +1369,7 @@ export interface components {
             row_type: "traces" | "spans";
             /**
              * Search
-             * @description Text searched (ignoring case) in input, output, expected and metadata
+             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
              */
             search?: string | null;
             /** Sort */
@@ -1410,7 +1430,7 @@ export interface components {
             row_type: "traces" | "spans";
             /**
              * Search
-             * @description Text searched (ignoring case) in input, output, expected and metadata
+             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
              */
             search?: string | null;
             /** Sort */
@@ -1518,7 +1538,7 @@ export interface components {
             row_type: "traces" | "spans";
             /**
              * Search
-             * @description Text searched (ignoring case) in input, output, expected and metadata
+             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
              */
             search?: string | null;
             /** Sort */
@@ -1825,6 +1845,31 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** SpanName */
+        SpanName: {
+            /** Name */
+            name: string | null;
+            /** Type */
+            type: string | null;
+        };
+        /** SpanNames */
+        SpanNames: {
+            /**
+             * Names
+             * @description span_id -> its name and type (unknown ids are left out)
+             */
+            names: {
+                [key: string]: components["schemas"]["SpanName"];
+            };
+        };
+        /** SpanNamesQuery */
+        SpanNamesQuery: {
+            /**
+             * Span Ids
+             * @description Span ids to name (at most 1,000)
+             */
+            span_ids: string[];
+        };
         /** StatusUpdate */
         StatusUpdate: {
             /** Key */
@@ -1853,7 +1898,7 @@ export interface components {
             row_type: "traces" | "spans";
             /**
              * Search
-             * @description Text searched (ignoring case) in input, output, expected and metadata
+             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
              */
             search?: string | null;
             /** Sort */
@@ -4018,6 +4063,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    span_names_v1__object_type___object_id__span_names_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                object_type: "experiment" | "dataset" | "project_logs";
+                object_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpanNamesQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpanNames"];
                 };
             };
             /** @description Validation Error */

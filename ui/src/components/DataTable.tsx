@@ -12,6 +12,7 @@ import { api, type PageQuery, type Row, type Summary } from "../api/client";
 import { Button, EmptyState, ErrorMessage, Kbd, useHotkeys } from "../ui";
 import { cellText, fmtDiff, fmtMetric, fmtScore } from "./format";
 import { pick, type ColumnSpec } from "./columns";
+import { SpanIcon } from "../trace/SpanIcon";
 import type { SortKey } from "../state/url";
 
 const PAGE = 100;
@@ -93,6 +94,31 @@ export function DataTable(props: DataTableProps) {
   });
   useEffect(() => virtualizer.measure(), [rowPx, virtualizer]);
   const items = virtualizer.getVirtualItems();
+
+  // Spans rows name their parent: from the rows loaded, else asked for by id (a parent is often
+  // on another page).
+  const [asked, setAsked] = useState<Map<string, string>>(new Map());
+  const spanNames = useMemo(() => {
+    const m = new Map(asked);
+    if (query.row_type !== "spans") return m;
+    for (const rows of pages.values()) for (const r of rows) if (r.span_id) m.set(r.span_id, r.span_attributes?.name ?? "");
+    return m;
+  }, [pages, asked, query.row_type]);
+  useEffect(() => {
+    if (query.row_type !== "spans") return;
+    const missing = new Set<string>();
+    for (const rows of pages.values())
+      for (const r of rows) {
+        const p = Array.isArray(r.span_parents) ? r.span_parents[0] : undefined;
+        if (p && !spanNames.has(p)) missing.add(p);
+      }
+    if (!missing.size) return;
+    const ids = [...missing].slice(0, 1000);
+    setAsked((prev) => new Map([...prev, ...ids.map((id) => [id, ""] as [string, string])]));
+    api<{ names: Record<string, { name: string | null }> }>(`/v1/experiment/${experimentId}/span_names`, { method: "POST", json: { span_ids: ids } })
+      .then((r) => setAsked((prev) => new Map([...prev, ...Object.entries(r.names).map(([id, v]) => [id, v.name ?? ""] as [string, string])])))
+      .catch(() => undefined); // the parent's id is shown instead
+  }, [pages, query.row_type]);
 
   // The row cursor: where j/k and arrow keys are; it follows the open row.
   const [cursor, setCursor] = useState(-1);
@@ -213,7 +239,7 @@ export function DataTable(props: DataTableProps) {
                   <div key={c.id} role="gridcell" data-column={c.id}
                     className={`td ${c.kind} ${i < pinnedCount ? "pinned" : ""}`}
                     style={i < pinnedCount ? { left: lefts[i] } : undefined}>
-                    {row ? <Cell col={c} value={pick(row, c)} /> : <span className="skeleton" />}
+                    {row ? <Cell col={c} value={pick(row, c)} row={row} names={spanNames} /> : <span className="skeleton" />}
                   </div>
                 ))}
               </div>
@@ -250,7 +276,35 @@ function width(c: ColumnSpec): number {
   return 160;
 }
 
-function Cell({ col, value }: { col: ColumnSpec; value: unknown }) {
+// The Error cell says why a row failed: the error's last line (a traceback ends with the exception),
+// else on a trace row the scorers that failed and their messages (the SDK records them in the
+// root's metadata.scorer_errors), else how many score spans failed.
+export function errorSummary(row: Row): string {
+  const lastLine = (t: string) => t.trim().split("\n").filter((l) => l.trim()).pop() ?? t;
+  if (row.error != null && row.error !== "") return lastLine(typeof row.error === "string" ? row.error : JSON.stringify(row.error));
+  const failed = row.metadata?.scorer_errors;
+  if (failed && typeof failed === "object" && Object.keys(failed).length)
+    return Object.entries(failed).map(([name, tb]) => `Scorer ${name} failed: ${lastLine(String(tb))}`).join("; ");
+  const n = row.metrics?.scorer_errors;
+  if (n) return `${n} scorer${n === 1 ? "" : "s"} failed (open the trace for the traceback)`;
+  return "";
+}
+
+function Cell({ col, value, row, names }: { col: ColumnSpec; value: unknown; row: Row; names: Map<string, string> }) {
+  if (col.id === "error") {
+    const text = errorSummary(row);
+    const full = row.error != null ? cellText(row.error) : text;
+    return <span className="text error-text" title={full}>{text}</span>;
+  }
+  if (col.kind === "span")
+    return <span className="span-name text" title={cellText(value)}><SpanIcon type={row.span_attributes?.type} />{cellText(value)}</span>;
+  if (col.kind === "spantype") return value ? <span className="badge">{cellText(value)}</span> : null;
+  if (col.kind === "parent") {
+    const parent = Array.isArray(value) ? (value[0] as string | undefined) : undefined;
+    if (!parent) return <span className="subtle">— root</span>;
+    const name = names.get(parent);
+    return <span className="text" title={parent}>{name || <code>{parent.slice(0, 10)}…</code>}</span>;
+  }
   if (col.kind === "score") return <span className="num">{fmtScore(value as number)}</span>;
   if (col.kind === "metric") return <span className="num">{fmtMetric(col.id.slice(8), value as number)}</span>;
   if (col.kind === "created" && typeof value === "string") return <span>{new Date(value).toLocaleString()}</span>;

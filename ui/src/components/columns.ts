@@ -1,7 +1,9 @@
 // The experiment table's columns as data: id, label, kind and how to read a cell from a row.
 import type { CustomColumn, Fields, Row } from "../api/client";
 
-export type ColumnKind = "field" | "score" | "metric" | "metadata" | "tags" | "created" | "custom";
+export type ColumnKind =
+  | "field" | "score" | "metric" | "metadata" | "tags" | "created" | "custom"
+  | "span" | "spantype" | "parent"; // spans rows: what the span is and where it sits
 
 export interface ColumnSpec {
   id: string; // also the sort/filter path sent to the server
@@ -24,8 +26,15 @@ export function quotePart(name: string): string {
   return /^[A-Za-z_]\w*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
-export function buildColumns(fields: Fields | null, custom: CustomColumn[]): ColumnSpec[] {
+export function buildColumns(fields: Fields | null, custom: CustomColumn[], rowType: "traces" | "spans" = "traces"): ColumnSpec[] {
   const cols: ColumnSpec[] = [
+    ...(rowType === "spans"
+      ? ([
+          { id: "span_attributes.name", label: "Span", kind: "span" },
+          { id: "span_attributes.type", label: "Type", kind: "spantype" },
+          { id: "span_parents", label: "Parent", kind: "parent" },
+        ] as ColumnSpec[])
+      : []),
     { id: "input", label: "Input", kind: "field" },
     { id: "output", label: "Output", kind: "field" },
     { id: "expected", label: "Expected", kind: "field" },

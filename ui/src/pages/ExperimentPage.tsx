@@ -69,7 +69,7 @@ export function ExperimentPage() {
   }, [exp?.id, comparison?.id, allowed]);
 
   const allColumns = useMemo(() => {
-    const cols = buildColumns(fields, state.custom);
+    const cols = buildColumns(fields, state.custom, state.rowType);
     const rank = (c: ColumnSpec) => {
       const i = state.order.indexOf(c.id);
       return i < 0 ? state.order.length + cols.indexOf(c) : i;
@@ -82,7 +82,7 @@ export function ExperimentPage() {
       return ordered.map((c) => (c.kind === "score" ? byReg[k++] : c));
     }
     return ordered;
-  }, [fields, state.custom, state.order, state.orderByRegressions, summary, comparison]);
+  }, [fields, state.custom, state.rowType, state.order, state.orderByRegressions, summary, comparison]);
   const visible = allColumns.filter((c) => !state.hidden.includes(c.id));
   const view = views.find((v) => v.id === state.view);
   const query = {
