@@ -1,6 +1,9 @@
 """Take the README's screenshots of a running server with the demo loaded.
 
 .venv/bin/python -m tests.browser.screenshots http://127.0.0.1:8000 <api key>
+
+The trace-view shots use the demo's traces and, for the thread, the agent traces of
+tests/browser/trace_data.py, which this script logs once (project `agents`) through the API.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from tests.browser.conftest import CHROMIUM_ARGS
+from tests.browser.trace_data import anthropic_trace, log_rows, openai_trace
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -28,6 +32,10 @@ def main(url: str, key: str) -> None:
         for e in httpx.get(f"{url}/v1/experiment", params={"project_id": pid}, headers=h).json()["objects"]
     }
     exp = f"{url}/app/local/p/demo/experiments/model-v2?c={exps['model-v1']}"
+    agents = agent_traces(url, key)
+    table = httpx.post(f"{url}/v1/experiment/{exps['model-v2']}/table", json={"limit": 1}, headers=h).json()
+    trace = f"{url}/app/local/p/demo/experiments/model-v2?tr={table['rows'][0]['root_span_id']}"
+    tree = ".span-detail [aria-label=Input] .field-body"  # the tree, and the selected span loaded
     shots = {
         "experiments-list.png": (
             f"{url}/app/local/p/demo",
@@ -37,7 +45,18 @@ def main(url: str, key: str) -> None:
         "experiment-grid.png": (exp + "&layout=grid", "table[aria-label='Grid layout'] tbody tr"),
         "summary-table.png": (exp + "&layout=summary_table", "table[aria-label='Summary table'] tbody tr"),
         "experiment-grouped.png": (exp + "&group=metadata.category&gc=1", "tr.group-row"),
+        "trace-tree.png": (f"{url}/app/local/p/agents/experiments/tools?tr={agents}", tree),
+        "trace-timeline.png": (
+            f"{url}/app/local/p/agents/experiments/tools?tr={agents}&tvt=timeline",
+            ".timeline-bar",
+        ),
+        "trace-thread.png": (
+            f"{url}/app/local/p/agents/experiments/tools?tr={agents}&tvt=thread",
+            "li.message",
+        ),
+        "trace-demo.png": (trace, tree),
     }
+    dark = {"dark-mode.png": (f"{url}/app/local/p/agents/experiments/tools?tr={agents}", tree)}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1440, "height": 860})
@@ -49,7 +68,33 @@ def main(url: str, key: str) -> None:
             page.wait_for_timeout(600)
             page.screenshot(path=str(DOCS / name))
             print("wrote", DOCS / name)
+        context = browser.new_context(viewport={"width": 1440, "height": 860}, color_scheme="dark")
+        context.add_init_script(f"localStorage.setItem('assay.api_key', {key!r})")
+        page = context.new_page()
+        for name, (target, ready) in dark.items():
+            page.goto(target)
+            page.locator(ready).first.wait_for()
+            page.wait_for_timeout(600)
+            page.screenshot(path=str(DOCS / name))
+            print("wrote", DOCS / name)
         browser.close()
+
+
+def agent_traces(url: str, key: str) -> str:
+    """Project `agents`, experiment `tools` with the OpenAI and Anthropic agent traces (logged once);
+    returns the OpenAI trace's root span id."""
+    h = {"Authorization": f"Bearer {key}"}
+    pid = httpx.post(f"{url}/v1/project", json={"name": "agents"}, headers=h).json()["id"]
+    eid = httpx.post(f"{url}/v1/experiment", json={"project_id": pid, "name": "tools"}, headers=h).json()[
+        "id"
+    ]
+    found = httpx.post(f"{url}/v1/experiment/{eid}/table", json={"limit": 10}, headers=h).json()["rows"]
+    roots = [r["root_span_id"] for r in found if str(r["root_span_id"]).startswith("openai-")]
+    if roots:
+        return str(roots[0])
+    rows = openai_trace(eid)
+    log_rows(url, key, rows + anthropic_trace(eid))
+    return str(rows[0]["root_span_id"])
 
 
 if __name__ == "__main__":

@@ -251,3 +251,45 @@ def test_a_30000_span_trace_opens_and_a_span_20_levels_deep_shows_its_details(pa
     details.get_by_role("region", name="Input").get_by_text(f"the span {DEEP} levels deep").wait_for()
     # The browser got the skeleton and a few spans, never the 60 MB of inputs.
     assert sum(received) < 8 * 2**20, received
+
+
+STRICT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
+
+
+def test_the_app_runs_under_a_strict_content_security_policy(page, demo, agents):
+    """No inline script, no injected <style>, no data: fonts: every page works under a policy
+    allowing only the app's own origin (style attributes set through the CSSOM are allowed)."""
+
+    def with_csp(route: Any) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, headers={**response.headers, "content-security-policy": STRICT_CSP})
+
+    page.route("**/app/**", with_csp)
+    page.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+        " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI))"
+    )
+    page.goto(agents_url(demo))
+    page.locator(".datatable [role=row][data-row-id]:not([data-row-id=''])").first.wait_for()
+    page.locator(f".datatable [role=row][data-row-id='{agents['openai']}']").click()
+    page.get_by_role("region", name="Span details").get_by_role("region", name="Input").wait_for()
+    page.get_by_role("button", name="Views").click()
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Display", exact=True).click()
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Raw JSON").click()
+    page.get_by_role("dialog", name="Raw JSON").get_by_role("tab", name="Full trace").click()
+    page.keyboard.press("Escape")
+    page.get_by_role("dialog").wait_for(state="hidden")
+    page.get_by_role("tab", name="Thread").click()
+    page.locator("li.message").first.wait_for()
+    page.get_by_role("button", name="Theme: system").click()
+    page.get_by_role("menuitem", name="Dark").click()
+    page.get_by_role("tab", name="Timeline").click()
+    page.locator(".timeline-bar").first.wait_for()
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__csp") == []
+    assert page.evaluate("document.fonts.check('12px \"Inter Variable\"')")

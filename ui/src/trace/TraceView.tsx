@@ -258,7 +258,7 @@ function LoadedTrace(props: TraceViewProps & { tree: TraceTree }) {
                 <>
                   <span className="muted">{rows.length.toLocaleString()} of {tree.n.toLocaleString()} spans shown</span>
                   <span className="spacer" />
-                  <Menu align="end" trigger={<IconButton size="sm" label="Display metric types"><MoreHorizontal /></IconButton>}>
+                  <Menu align="end" trigger={<IconButton size="sm" label="Metrics shown in the tree"><MoreHorizontal /></IconButton>}>
                     <MenuLabel>Show in the tree</MenuLabel>
                     <MenuItem checked={metrics.duration} onSelect={() => setMetric("duration")}>Duration</MenuItem>
                     <MenuItem checked={metrics.tokens} onSelect={() => setMetric("tokens")}>Total tokens</MenuItem>

@@ -11,13 +11,22 @@ export function Dialog({ open, onClose, title, children, actions, narrow }: {
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
-    if (open && !d.open) d.showModal();
+    if (open && !d.open) {
+      d.showModal();
+      // Focus the content, not the Close button: its tooltip would take the first Escape.
+      d.querySelector<HTMLElement>(".dialog-body")?.focus();
+    }
     if (!open && d.open) d.close();
   }, [open]);
   return (
     <dialog ref={ref} className={`dialog ${narrow ? "narrow" : ""}`} aria-label={title}
       onClose={onClose} onCancel={(e) => { e.preventDefault(); onClose(); }}
-      onClick={(e) => { if (e.target === ref.current) onClose(); }}>
+      onClick={(e) => {
+        // A click on the backdrop lands on the <dialog> element outside its box. (Checking only the
+        // target would also close it when a click's press and release land on different children.)
+        const r = ref.current?.getBoundingClientRect();
+        if (r && e.target === ref.current && (e.clientX < r.left || e.clientX > r.right || e.clientY < r.top || e.clientY > r.bottom)) onClose();
+      }}>
       {open && (
         <>
           <header>
@@ -25,7 +34,7 @@ export function Dialog({ open, onClose, title, children, actions, narrow }: {
             {actions}
             <IconButton label="Close" onClick={onClose}><X /></IconButton>
           </header>
-          <div className="dialog-body">{children}</div>
+          <div className="dialog-body" tabIndex={-1}>{children}</div>
         </>
       )}
     </dialog>
