@@ -162,15 +162,12 @@ def test_thread_shows_the_openai_and_anthropic_conversations_with_tool_calls(pag
     assert FILES_A in thread.locator("li.message").last.inner_text()
 
 
-def test_thread_explains_when_no_messages_are_recognised(page, demo):
-    page.goto(experiment_url(demo))
-    wait_rows(page, 60)
-    page.locator(".datatable [role=row][data-row-id]").first.click()
-    page.get_by_role("tab", name="Thread").click()
-    # The demo's LLM spans log a plain prompt, which is recognised; a trace without LLM spans is not.
-    page.get_by_role("region", name="Trace").get_by_label("Messages").or_(
-        page.get_by_text("No conversation recognised")
-    ).wait_for()
+def test_thread_explains_when_no_messages_are_recognised(page, demo, agents):
+    page.goto(agents_url(demo, f"tr={agents['plain']}&tvt=thread"))
+    trace = page.get_by_role("region", name="Trace")
+    trace.get_by_text("No conversation recognised in this trace").wait_for()
+    assert "OpenAI chat messages" in trace.inner_text() and "Anthropic messages" in trace.inner_text()
+    assert trace.get_by_label("Messages").count() == 0
 
 
 def test_timeline_bars_are_ordered_by_start_time(page, demo, agents):
