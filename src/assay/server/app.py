@@ -10,6 +10,7 @@ from starlette.types import ASGIApp
 
 from assay import __version__
 from assay.api import (
+    analysis,
     attachments,
     btql,
     comparison,
@@ -48,7 +49,7 @@ ROUTERS = (
 )
 # What only the TypeScript SDK and `bt` call, and the reference objects Assay does not keep.
 CLIENT_ROUTERS = (registration.router, comparison.router, attachments.router, unserved.router)
-UI_ROUTERS = (orgs.router, tables.router, exports.router, traces.router)  # the web app's API
+UI_ROUTERS = (orgs.router, tables.router, exports.router, traces.router, analysis.router)  # the web app's API
 
 
 def open_settings_store(settings: Settings) -> Store:

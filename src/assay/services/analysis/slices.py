@@ -1,0 +1,213 @@
+"""Slices that underperform: metadata values, and pairs of values, whose scores are significantly
+below the rest of the experiment (the answer to "what patterns do you see in the low-scoring
+cases?").
+
+One grouped statement per metadata key (and per pair of keys) returns count, sum and sum of
+squares of every score per value; the rest of the experiment is the total minus the slice, so
+each slice is tested against everything outside it (`two_sample.welch`) without another scan.
+All slices of one analysis form one family for Holm's adjustment, so at the stated level the
+chance of reporting any slice without a real effect is at most `alpha`.
+
+A pair of values is reported only when it is worse than each of its two values alone (its mean
+is significantly below the rest of each parent slice); otherwise the single value explains it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from sqlglot import exp
+
+from assay.model.errors import InvalidInput
+from assay.services.analysis.models import (
+    SkippedKey,
+    Slice,
+    SliceExample,
+    SliceQuery,
+    SliceReport,
+    SliceValue,
+)
+from assay.services.analysis.scope import Scope, column_text, path
+from assay.services.analysis.two_sample import Difference, Moments, holm, welch
+from assay.services.table_query import Condition, condition
+
+Key = tuple[Any, ...]  # the values of one slice, in the order of its keys
+
+
+@dataclass
+class _Tested:
+    score: str
+    keys: tuple[str, ...]
+    values: Key
+    group: Moments
+    rest: Moments
+    test: Difference
+    explained: bool = False  # a pair no worse than one of its single values alone
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def _statement(keys: tuple[str, ...], scores: list[str]) -> exp.Select:
+    items: list[exp.Expr] = [exp.alias_(path("metadata", k), f"k{i}") for i, k in enumerate(keys)]
+    for i, s in enumerate(scores):
+        value = path("scores", s)
+        items.append(exp.alias_(exp.Count(this=value.copy()), f"n{i}"))
+        items.append(exp.alias_(exp.Sum(this=value.copy()), f"s{i}"))
+        items.append(exp.alias_(exp.Sum(this=exp.Mul(this=value.copy(), expression=value.copy())), f"q{i}"))
+    group = exp.Group(expressions=[exp.Literal.number(i + 1) for i in range(len(keys))])
+    return exp.Select(expressions=items).group_by(*group.expressions)
+
+
+def _groups(
+    scope: Scope, keys: tuple[str, ...], scores: list[str], max_values: int
+) -> dict[Key, list[Moments]] | None:
+    """Per slice value(s), the moments of each score; None when there are too many values."""
+    rows = scope.run(_statement(keys, scores))
+    if len(rows) > max_values:
+        return None
+    out: dict[Key, list[Moments]] = {}
+    for r in rows:
+        values = tuple(r[f"k{i}"] for i in range(len(keys)))
+        if not all(_scalar(v) for v in values):
+            continue  # objects and lists are not slices
+        out[values] = [
+            Moments(int(r[f"n{i}"] or 0), float(r[f"s{i}"] or 0.0), float(r[f"q{i}"] or 0.0))
+            for i in range(len(scores))
+        ]
+    return out
+
+
+def _total(groups: dict[Key, list[Moments]], count: int) -> list[Moments]:
+    sums = [Moments(0, 0.0, 0.0) for _ in range(count)]
+    for moments in groups.values():
+        sums = [
+            Moments(a.n + b.n, a.total + b.total, a.squares + b.squares)
+            for a, b in zip(sums, moments, strict=True)
+        ]
+    return sums
+
+
+def _conditions(keys: tuple[str, ...], values: Key) -> list[Condition]:
+    """The slice as the table's structured conditions (a link opens exactly these rows)."""
+    return [
+        Condition(column=column_text("metadata", k), op="is null" if v is None else "=", value=v)
+        for k, v in zip(keys, values, strict=True)
+    ]
+
+
+def analyze(scope: Scope, q: SliceQuery) -> SliceReport:
+    scores = [q.score] if q.score else scope.score_names
+    if q.score and q.score not in scope.score_names:
+        raise InvalidInput(
+            f"score {q.score!r} not found in this experiment (it has: {', '.join(scope.score_names) or 'none'})"
+        )
+    keys = list(q.keys) if q.keys else scope.metadata_keys
+    missing = [k for k in keys if k not in scope.metadata_keys]
+    if missing:
+        raise InvalidInput(f"metadata key {missing[0]!r} not found in this experiment's root spans")
+    report = SliceReport(alpha=q.alpha, confidence=1 - q.alpha, min_n=q.min_n, scores=scores, keys=keys)
+    if not scores or not keys:
+        return report
+
+    singles: dict[str, dict[Key, list[Moments]]] = {}
+    for k in keys:
+        found = _groups(scope, (k,), scores, q.max_values)
+        if found is None:
+            report.skipped.append(SkippedKey(key=k, reason=f"more than {q.max_values} distinct values"))
+        else:
+            singles[k] = found
+    if not singles:
+        return report
+    totals = _total(next(iter(singles.values())), len(scores))
+    report.traces = {s: totals[i].n for i, s in enumerate(scores)}
+
+    tested: list[_Tested] = []
+    confidence = 1 - q.alpha
+
+    def test(
+        keys_: tuple[str, ...], values: Key, moments: list[Moments], within: list[list[Moments]]
+    ) -> None:
+        for i, s in enumerate(scores):
+            group, rest = moments[i], totals[i] - moments[i]
+            if group.n < q.min_n or rest.n < q.min_n:
+                continue
+            result = welch(group, rest, confidence)
+            tested.append(_Tested(s, keys_, values, group, rest, result))
+            if within:
+                # A pair: kept only if worse than the rest of each of its single-value parents.
+                for parent in within:
+                    inside = parent[i] - group
+                    if (
+                        inside.n < 2
+                        or welch(group, inside, confidence).p_value >= q.alpha
+                        or group.mean >= inside.mean
+                    ):
+                        tested[-1].explained = True
+                        break
+
+    for k, groups in singles.items():
+        for values, moments in groups.items():
+            test((k,), values, moments, [])
+    if q.pairs:
+        pair_keys = [k for k in keys if k in singles][: q.max_pair_keys]
+        for a, b in itertools.combinations(pair_keys, 2):
+            found = _groups(scope, (a, b), scores, q.max_values * q.max_values)
+            if found is None:
+                continue
+            for values, moments in found.items():
+                parents = [singles[a].get((values[0],)), singles[b].get((values[1],))]
+                if any(p is None for p in parents):
+                    continue
+                test((a, b), values, moments, [p for p in parents if p is not None])
+
+    adjusted = holm([t.test.p_value for t in tested])
+    report.tested = len(tested)
+    kept = [
+        (t, p)
+        for t, p in zip(tested, adjusted, strict=True)
+        if not t.explained and p <= q.alpha and t.test.diff < 0
+    ]
+    kept.sort(key=lambda tp: (tp[0].test.z, tp[0].test.diff))
+    for t, p in kept[: q.limit]:
+        report.slices.append(
+            Slice(
+                score=t.score,
+                values=[SliceValue(key=k, value=v) for k, v in zip(t.keys, t.values, strict=True)],
+                n=t.group.n,
+                mean=t.group.mean,
+                rest_n=t.rest.n,
+                rest_mean=t.rest.mean,
+                diff=t.test.diff,
+                ci_low=t.test.ci_low,
+                ci_high=t.test.ci_high,
+                effect_size=t.test.effect_size,
+                p_value=t.test.p_value,
+                p_adjusted=p,
+                conditions=_conditions(t.keys, t.values),
+            )
+        )
+    for item in report.slices[: q.examples_for]:
+        item.examples = _examples(scope, item, q.examples)
+    return report
+
+
+def _examples(scope: Scope, item: Slice, count: int) -> list[SliceExample]:
+    """The slice's lowest-scoring traces: the evidence a reader opens first."""
+    score = path("scores", item.score)
+    where = exp.and_(
+        *[condition(path("metadata", v.key), c) for v, c in zip(item.values, item.conditions, strict=True)]
+    )
+    select = (
+        exp.select(exp.column("id"), exp.column("root_span_id"), exp.alias_(score.copy(), "value"))
+        .where(where)
+        .where(exp.Not(this=exp.Is(this=score.copy(), expression=exp.Null())))
+        .order_by(exp.Ordered(this=score.copy(), desc=False), exp.Ordered(this=exp.column("id")))
+        .limit(count)
+    )
+    return [
+        SliceExample(id=r["id"], root_span_id=r["root_span_id"], score=r["value"]) for r in scope.run(select)
+    ]
