@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from assay.cli import demo, keys, mcp, serve, sql, sync
+from assay.cli import analyze, demo, keys, mcp, serve, sql, sync
 
 app = typer.Typer(
     name="assay",
@@ -18,6 +18,7 @@ app.add_typer(keys.app, name="keys")
 app.command("sql")(sql.sql)
 app.add_typer(sync.app, name="sync")
 app.command("mcp")(mcp.mcp)
+app.add_typer(analyze.app, name="analyze")
 
 if __name__ == "__main__":
     app()
