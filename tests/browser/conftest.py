@@ -1,6 +1,8 @@
-"""Browser fixtures: one real `assay serve` with the demo project loaded, and Debian's Chromium.
+"""Browser fixtures: one real `assay serve` with a small, stable project loaded (project `demo`, made by
+tests/browser/questions: two experiments of 60 cases), and Debian's Chromium.
 
-The demo runs the real braintrust SDK in a subprocess (its global login state stays out of pytest).
+The project is evaluated by the real braintrust SDK in a subprocess (its global login state stays
+out of pytest). `assay demo`'s own, larger project is checked by tests/e2e/test_demo.py.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         pytest.fail("Debian's chromium is missing: run scripts/install-test-deps.sh")
     data_dir = tmp_path_factory.mktemp("browser-server")
     server = start_server(data_dir)
-    code = "import sys; from assay.demo.evaluation import run; run(sys.argv[1], sys.argv[2])"
+    code = "import sys; from tests.browser.questions.evaluation import run; run(sys.argv[1], sys.argv[2])"
     subprocess.run(
         [sys.executable, "-c", code, server.url, server.key],
         env=server.env(),

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import threading
+import time
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+import typer
 from rich.console import Console
 
 from assay.cli import options
 from assay.cli.serving import run
-from assay.demo import evaluation
-from assay.services.auth import create_api_key
+from assay.demo import evaluation, project, saved_key
 
 console = Console(soft_wrap=True)
+
+Reset = typer.Option(
+    False, "--reset", help="Start over: delete the demo project, load it again and make a new API key."
+)
 
 
 def demo(
@@ -21,20 +26,24 @@ def demo(
     port: int | None = options.Port,
     data_dir: Path | None = options.DataDir,
     db: str | None = options.DbUrl,
+    reset: bool = Reset,
 ) -> None:
-    """Start the server, load the demo project (two experiments) and print the URL and an API key."""
+    """Start the server, load the demo project (four experiments) unless it is there already, and
+    print the URL and the demo's API key (the same one on every run, until --reset)."""
     settings = options.settings_from(host, port, data_dir, db)
     store = options.open_store_or_exit(settings)
-    key = create_api_key(store, settings.org_name, "demo")
+    if reset and project.remove(store, settings.org_name):
+        console.print("Deleted the demo project; loading it again.")
+    key, reused = saved_key.demo_key(store, settings.data_dir, settings.org_name, new=reset)
 
     def load(url: str) -> None:
-        org = store.ensure_org(settings.org_name)
-        projects = store.list_objects("project", org_id=org.id, name=evaluation.PROJECT)
-        if projects and len(store.list_objects("experiment", project_id=projects[0]["id"])) >= 2:
-            console.print("Demo project already loaded.")
+        if project.loaded(store, settings.org_name):
+            console.print("Demo project already loaded (assay demo --reset starts over).")
         else:
+            project.remove(store, settings.org_name)  # what a run cut short left behind
             log = settings.data_dir / "demo-eval.log"
-            console.print("Loading the demo project (two evaluations through the braintrust SDK)…")
+            console.print("Loading the demo project (four evaluations through the braintrust SDK)…")
+            started = time.monotonic()
             # The SDK prints progress bars and the tracebacks of the demo's deliberate task and
             # scorer errors; keep them in a log and show one line per experiment instead.
             log.parent.mkdir(parents=True, exist_ok=True)
@@ -42,9 +51,14 @@ def demo(
                 lines = evaluation.run(url, key)
             for line in lines:
                 console.print(f"  {line}", highlight=False)
-            console.print(f"  (the SDK's own output: {log})", highlight=False)
+            console.print(
+                f"  loaded in {time.monotonic() - started:.0f} s (the SDK's own output: {log})",
+                highlight=False,
+            )
         console.print(f"\nAssay demo is ready at [bold]{url}/app/[/bold]", highlight=False)
+        where = saved_key.path_in(settings.data_dir)
         console.print(f"API key: {key}", highlight=False)
+        console.print(f"  ({'the same key as before, ' if reused else ''}kept in {where})", highlight=False)
         console.print(
             f"Try: BRAINTRUST_APP_URL={url} BRAINTRUST_API_KEY={key} python your_eval.py", highlight=False
         )
