@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from assay.model.objects import ApiKey, ObjectKind, Organization
+from assay.store.jobs import JobStore
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -141,6 +142,10 @@ class Store(Protocol):
 
     url: str
     dialect: Dialect  # how `assay.query` spells statements for this backend
+
+    @property
+    def jobs(self) -> JobStore:
+        """Durable background jobs, worked on in leased chunks (`assay.store.jobs`)."""
 
     def close(self) -> None:
         """Flush and release the database. Pending writes complete first."""

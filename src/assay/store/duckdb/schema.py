@@ -11,6 +11,7 @@ from collections.abc import Callable
 import duckdb
 
 from assay.store.columns import ROW_COLUMNS, Column
+from assay.store.duckdb.jobs import SCHEMA as JOBS_SCHEMA
 from assay.store.duckdb.summaries import ensure_table
 
 SQL_TYPES = {
@@ -78,7 +79,12 @@ def _v4(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE TABLE cache_versions (name VARCHAR PRIMARY KEY, version INTEGER NOT NULL)")
 
 
-MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [_v1, _v2, _v3, _v4]
+def _v5(con: duckdb.DuckDBPyConnection) -> None:
+    """Background jobs and their leased chunks (`jobs.py`)."""
+    con.execute(JOBS_SCHEMA)
+
+
+MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [_v1, _v2, _v3, _v4, _v5]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:

@@ -32,6 +32,7 @@ from assay.store.base import (
 from assay.store.duckdb import catalog, execute, row_reads, summaries
 from assay.store.duckdb.dialect import DIALECT
 from assay.store.duckdb.health import is_disk_full, is_fatal, store_error
+from assay.store.duckdb.jobs import DuckDBJobs
 from assay.store.duckdb.lifecycle import Database
 from assay.store.duckdb.row_writes import RowWriter
 from assay.store.duckdb.writer import Batched, WriterThread
@@ -108,10 +109,22 @@ class DuckDBStore:
             self._db, idle=lambda con: summaries.refresh_some(con, IDLE_REFRESH_TRACES)
         )
         self._closed = False
+        self.jobs = DuckDBJobs(self._read_with, self._write_with)
 
     # -- plumbing -------------------------------------------------------------------------
     def _reader(self) -> duckdb.DuckDBPyConnection:
         return self._db.reader()
+
+    @healing
+    def _read_with(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """Run `fn` on this thread's reader cursor (for the parts of the store: `jobs`)."""
+        return fn(self._reader())
+
+    @healing
+    def _write_with(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """Run `fn` in a transaction of the writer thread; its result once committed."""
+        result: T = self._writer.submit(fn)
+        return result
 
     def close(self) -> None:
         """Finish pending writes, checkpoint the WAL into the file and close (idempotent)."""
