@@ -1,4 +1,4 @@
-"""Reference routes for objects Assay does not keep (prompts, functions, AI secrets).
+"""Reference routes for objects Assay does not keep (prompts, AI secrets) or calls it does not serve.
 
 Each answers as the reference does when the object does not exist, so the SDKs and `bt` raise
 their ordinary "not found" error at once instead of failing on a 404 route, retrying a 5xx, or
@@ -34,13 +34,15 @@ def _none_kept(kind: str) -> None:
         raise NotFound(f"{kind} {object_id!r} not found (Assay does not store {kind}s)")
 
 
-for _kind in ("prompt", "function"):
-    _none_kept(_kind)
+_none_kept("prompt")
 
 
-@router.post("/function/invoke", summary="Invoke a function (Assay keeps none: 404)")
+@router.post("/function/invoke", summary="Invoke a function (Assay does not invoke functions: 404)")
 def invoke(who: Principal = Depends(caller)) -> Any:
-    raise NotFound("function not found (Assay does not store functions; run scorers in your own code)")
+    """Functions are not invoked over HTTP: scorers run as scoring jobs (`POST /v1/job`)."""
+    raise NotFound(
+        "function not found: Assay does not invoke functions (score rows with a scoring job, POST /v1/job)"
+    )
 
 
 @router.post("/api/ai_secret/get", response_model=list[dict[str, Any]])

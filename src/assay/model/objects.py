@@ -12,7 +12,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-ObjectKind = Literal["project", "experiment", "dataset"]
+# Catalog objects. Functions (scorers, classifiers, facets) and project scores hang off a project
+# and are decided on it.
+CatalogKind = Literal["project", "experiment", "dataset"]
+ObjectKind = CatalogKind | Literal["function", "project_score"]
 RowObjectType = Literal["experiment", "dataset", "project_logs"]
 
 
@@ -21,7 +24,7 @@ class ObjectType:
     """A kind of object that holds rows, declared once: everything else reads this table."""
 
     name: RowObjectType  # rows' `object_type`, the query source `name(…)` and the route `/v1/<name>`
-    catalog_kind: ObjectKind  # the catalog object whose id names it (project logs: the project)
+    catalog_kind: CatalogKind  # the catalog object whose id names it (project logs: the project)
     id_field: str  # the row field naming the object when a row is written
 
     @property

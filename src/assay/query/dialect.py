@@ -59,6 +59,10 @@ class Dialect(Protocol):
     def match_words(self, text: exp.Expr, words: str) -> exp.Expr:
         """Every word of `words` occurs in `text` as a whole word, ignoring case."""
 
+    def regex_match(self, text: exp.Expr, pattern: exp.Expr) -> exp.Expr:
+        """`pattern`, a regular expression, matches somewhere in `text` (a boolean; NULL text gives
+        NULL). Use a matcher that runs in linear time where the backend has one (DuckDB: RE2)."""
+
     def list_contains(self, items: exp.Expr, value: exp.Expr) -> exp.Expr: ...
 
     def json_contains(self, doc: exp.Expr, value: exp.Expr) -> exp.Expr: ...

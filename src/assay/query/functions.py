@@ -11,8 +11,11 @@ from assay.query.limits import string_parts
 from assay.query.syntax import INCLUDES, MATCH
 
 DATE_UNITS = frozenset(["second", "minute", "hour", "day", "week", "month", "quarter", "year"])
+REGEX = "regexp_matches"
+MAX_PATTERN = 1000
 KNOWN = sorted(
     {*SCALARS, *AGGREGATES, *CASTS, "now", "current_timestamp", "current_date", "any_span", MATCH, INCLUDES}
+    | {REGEX}
 )
 ANY_SPAN_ROWS = "any_span_rows"
 
@@ -61,6 +64,12 @@ def compile_function(c: ExprCompiler, node: exp.Func, name: str) -> Typed:
     if name == INCLUDES:
         _arity(node, "INCLUDES", args, 2, 2)
         return _includes(c, args)
+    if name == REGEX:
+        _arity(node, name, args, 2, 2)
+        pattern = args[1]
+        if not (isinstance(pattern, exp.Literal) and pattern.is_string and len(pattern.this) <= MAX_PATTERN):
+            raise error_at(node, f"regexp_matches needs a quoted pattern of at most {MAX_PATTERN} characters")
+        return Typed(c.d.regex_match(c.value(args[0], "text"), exp.Literal.string(pattern.this)), "bool")
     if name == "json_extract":
         _arity(node, name, args, 2, 2)
         path = args[1]

@@ -17,6 +17,7 @@ from assay.api import (
     datasets,
     experiments,
     exports,
+    functions,
     login,
     logs3,
     orgs,
@@ -46,6 +47,7 @@ ROUTERS = (
     datasets.router,
     btql.router,
     otel.router,
+    functions.router,
 )
 # What only the TypeScript SDK and `bt` call, and the reference objects Assay does not keep.
 CLIENT_ROUTERS = (registration.router, comparison.router, attachments.router, unserved.router)
@@ -79,10 +81,13 @@ def create_app(settings: Settings, store: Store | None = None, policy: Policy | 
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        async with mcp.running():
-            yield
-        if owned:
-            db.close()
+        try:
+            async with mcp.running():
+                yield
+        finally:
+            app.state.services.llm.close()
+            if owned:
+                db.close()
 
     app = FastAPI(
         title="Assay",

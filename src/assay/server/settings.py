@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -90,6 +90,34 @@ class Settings(BaseSettings):
     attachment_url_ttl_s: int = Field(
         900, ge=10, le=7 * 24 * 3600, description="How long a signed attachment URL stays valid."
     )
+
+    # LLM judges, classifiers and facets (docs/scoring.md): any OpenAI-compatible endpoint. The key
+    # stays on the server: no route returns it.
+    llm_base_url: str | None = Field(
+        None,
+        description="OpenAI-compatible API for LLM judges, classifiers and facets, e.g. "
+        "https://api.openai.com/v1 (unset: only heuristic, SQL and rule scorers run).",
+    )
+    llm_api_key: SecretStr | None = Field(None, description="Key sent as `Authorization: Bearer` to it.")
+    llm_model: str = Field(
+        "gpt-4o-mini", min_length=1, description="Model of LLM judges unless they name one."
+    )
+    llm_concurrency: int = Field(4, ge=1, le=256, description="LLM calls in flight at once, per server.")
+    llm_requests_per_minute: int = Field(
+        120, ge=0, description="Most LLM calls started per minute, per server (0: no limit)."
+    )
+    llm_timeout_s: float = Field(
+        60.0, gt=0, description="One LLM call longer than this fails (and is retried)."
+    )
+    llm_max_retries: int = Field(
+        3, ge=0, le=20, description="Retries of an LLM call after a 429, a 5xx or a timeout (with backoff)."
+    )
+    embeddings_model: str | None = Field(
+        None,
+        description="Embedding model for topics, on the LLM endpoint (unset: topics cluster TF-IDF terms).",
+    )
+    def llm_configured(self) -> bool:
+        return bool(self.llm_base_url)
 
     def resolved_db_url(self) -> str:
         if self.db_url:

@@ -16,6 +16,7 @@ from assay.model.errors import InvalidInput, NotFound
 from assay.model.merge import deep_merge
 from assay.model.objects import (
     OBJECT_TYPES,
+    CatalogKind,
     CreateDataset,
     CreateExperiment,
     CreateProject,
@@ -45,7 +46,7 @@ def _resource(kind: ResourceKind, found: Located) -> Resource:
 
 
 def get_object(
-    svc: Services, who: Principal, kind: ObjectKind, object_id: str, action: Action = "read"
+    svc: Services, who: Principal, kind: CatalogKind, object_id: str, action: Action = "read"
 ) -> dict[str, Any]:
     """The object, if `who` may `action` it (else 404 when it may not even read it, else 403)."""
     found = _located(svc, kind, object_id)
@@ -186,7 +187,7 @@ def paginate(
 
 
 def patch_object(
-    svc: Services, who: Principal, kind: ObjectKind, object_id: str, patch: dict[str, Any]
+    svc: Services, who: Principal, kind: CatalogKind, object_id: str, patch: dict[str, Any]
 ) -> dict[str, Any]:
     """Partial update: object fields deep-merge, others replace; null values are ignored."""
     doc = get_object(svc, who, kind, object_id, "update")
@@ -202,7 +203,7 @@ def patch_object(
     return svc.store.update_object(kind, updated)
 
 
-def delete_object(svc: Services, who: Principal, kind: ObjectKind, object_id: str) -> dict[str, Any]:
+def delete_object(svc: Services, who: Principal, kind: CatalogKind, object_id: str) -> dict[str, Any]:
     doc = get_object(svc, who, kind, object_id, "delete")
     return svc.store.update_object(kind, {**doc, "deleted_at": _now()})
 

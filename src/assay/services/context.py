@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assay.server.settings import Settings
 from assay.services.attachments import AttachmentStorage
 from assay.services.auth import Policy
+from assay.services.llm import LLM
 from assay.store.base import Store
 
 
@@ -16,3 +17,7 @@ class Services:
     settings: Settings
     policy: Policy
     attachments: AttachmentStorage | None = None  # the server opens it; scripts and benches need none
+    llm: LLM = field(init=False)  # the settings' LLM endpoint: one client (and one rate limit) per server
+
+    def __post_init__(self) -> None:
+        self.llm = LLM(self.settings)

@@ -320,7 +320,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Invoke a function (Assay keeps none: 404) */
+        /**
+         * Invoke a function (Assay does not invoke functions: 404)
+         * @description Functions are not invoked over HTTP: scorers run as scoring jobs (`POST /v1/job`).
+         */
         post: operations["invoke_function_invoke_post"];
         delete?: never;
         options?: never;
@@ -843,8 +846,61 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List functions (Assay keeps none) */
-        get: operations["listing_v1_function_get"];
+        /**
+         * List Functions
+         * @description Functions, newest first. Assay keeps scorers, classifiers and facets.
+         */
+        get: operations["list_functions_v1_function_get"];
+        /**
+         * Replace Function
+         * @description Create a function, or replace the one with the same slug in the project.
+         */
+        put: operations["replace_function_v1_function_put"];
+        /**
+         * Create Function
+         * @description Create a function; one with the same slug in the project is returned unchanged.
+         */
+        post: operations["create_function_v1_function_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/function/{function_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Function */
+        get: operations["get_function_v1_function__function_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Function */
+        delete: operations["delete_function_v1_function__function_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Patch Function
+         * @description Change a function; its `version` changes when what it computes does.
+         */
+        patch: operations["patch_function_v1_function__function_id__patch"];
+        trace?: never;
+    };
+    "/v1/function_builtin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Builtin Functions
+         * @description The built-in scorers (`autoevals`) and facets, addressed as `{"type": "global", "name": …}`.
+         */
+        get: operations["builtin_functions_v1_function_builtin_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -853,15 +909,18 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/function/{object_id}": {
+    "/v1/llm": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Get a function (Assay keeps none: 404) */
-        get: operations["by_id_v1_function__object_id__get"];
+        /**
+         * Llm Settings
+         * @description Whether an LLM endpoint is configured on the server, its address and model (never its key).
+         */
+        get: operations["llm_settings_v1_llm_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1295,6 +1354,35 @@ export interface components {
             upload_status: "uploading" | "done" | "error";
         };
         /**
+         * BuiltinScorer
+         * @description A built-in scorer, addressed as `{"type": "global", "name": …}`.
+         */
+        BuiltinScorer: {
+            /**
+             * Args
+             * @description Optional arguments and what they mean
+             */
+            args?: {
+                [key: string]: string;
+            };
+            /**
+             * Available
+             * @description Whether this server can run it now (LLM judges need an LLM)
+             */
+            available: boolean;
+            /** Description */
+            description: string;
+            /**
+             * Function Type
+             * @enum {string}
+             */
+            function_type: "scorer" | "classifier" | "facet";
+            /** Name */
+            name: string;
+            /** Needs Llm */
+            needs_llm: boolean;
+        };
+        /**
          * CheckQuery
          * @description One expression to check on its own, as the SQL filter or a custom column.
          */
@@ -1409,6 +1497,42 @@ export interface components {
             repo_info?: {
                 [key: string]: unknown;
             } | null;
+            /** Tags */
+            tags?: string[] | null;
+        };
+        /**
+         * CreateFunction
+         * @description `POST` / `PUT /v1/function` (reference `CreateFunction`).
+         */
+        CreateFunction: {
+            /** Description */
+            description?: string | null;
+            /** Function Data */
+            function_data: {
+                [key: string]: unknown;
+            };
+            /**
+             * Function Type
+             * @description scorer (default), classifier or facet
+             */
+            function_type?: string | null;
+            /** Metadata */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            /** Name */
+            name: string;
+            /** Project Id */
+            project_id: string;
+            /** Prompt Data */
+            prompt_data?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Slug
+             * @description Default: from the name
+             */
+            slug?: string | null;
             /** Tags */
             tags?: string[] | null;
         };
@@ -1737,6 +1861,73 @@ export interface components {
             /** Version */
             version?: string | number | null;
         };
+        /**
+         * Function
+         * @description A stored function, as `/v1/function` returns it. `version` (Assay) is a hash of what the
+         *     function computes: scoring results are idempotent per row, function and version.
+         */
+        Function: {
+            /** Xact Id */
+            _xact_id: string;
+            /** Created */
+            created: string;
+            /** Deleted At */
+            deleted_at?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Function Data */
+            function_data: {
+                [key: string]: unknown;
+            };
+            /** Function Schema */
+            function_schema?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Function Type
+             * @enum {string}
+             */
+            function_type: "scorer" | "classifier" | "facet";
+            /** Id */
+            id: string;
+            /**
+             * Log Id
+             * @default p
+             * @constant
+             */
+            log_id: "p";
+            /** Metadata */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            /** Name */
+            name: string;
+            /** Org Id */
+            org_id: string;
+            /** Origin */
+            origin?: {
+                [key: string]: unknown;
+            } | null;
+            /** Project Id */
+            project_id: string;
+            /** Prompt Data */
+            prompt_data?: {
+                [key: string]: unknown;
+            } | null;
+            /** Slug */
+            slug: string;
+            /** Tags */
+            tags?: string[] | null;
+            /** Version */
+            version: string;
+        };
+        /** FunctionList */
+        FunctionList: {
+            /** Objects */
+            objects: {
+                [key: string]: unknown;
+            }[];
+        };
         /** GeneratedCode */
         GeneratedCode: {
             /** Python */
@@ -1798,6 +1989,22 @@ export interface components {
         InsertBody: {
             /** Events */
             events: unknown[];
+        };
+        /**
+         * LLMSettings
+         * @description The server's LLM configuration as the web app may see it (never the key).
+         */
+        LLMSettings: {
+            /** Base Url */
+            base_url: string | null;
+            /** Configured */
+            configured: boolean;
+            /** Embeddings Model */
+            embeddings_model: string | null;
+            /** Key Set */
+            key_set: boolean;
+            /** Model */
+            model: string;
         };
         /** MetricSummary */
         MetricSummary: {
@@ -1982,6 +2189,27 @@ export interface components {
             public?: boolean | null;
             /** Repo Info */
             repo_info?: {
+                [key: string]: unknown;
+            } | null;
+            /** Tags */
+            tags?: string[] | null;
+        };
+        /** PatchFunction */
+        PatchFunction: {
+            /** Description */
+            description?: string | null;
+            /** Function Data */
+            function_data?: {
+                [key: string]: unknown;
+            } | null;
+            /** Metadata */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            /** Name */
+            name?: string | null;
+            /** Prompt Data */
+            prompt_data?: {
                 [key: string]: unknown;
             } | null;
             /** Tags */
@@ -4506,7 +4734,211 @@ export interface operations {
             };
         };
     };
-    listing_v1_function_get: {
+    list_functions_v1_function_get: {
+        parameters: {
+            query?: {
+                project_id?: string | null;
+                project_name?: string | null;
+                function_name?: string | null;
+                slug?: string | null;
+                /** @description scorer, classifier or facet (Assay) */
+                function_type?: string | null;
+                org_name?: string | null;
+                ids?: string[] | null;
+                limit?: number | null;
+                starting_after?: string | null;
+                ending_before?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FunctionList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    replace_function_v1_function_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateFunction"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Function"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_function_v1_function_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateFunction"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Function"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_function_v1_function__function_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                function_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Function"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_function_v1_function__function_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                function_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Function"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    patch_function_v1_function__function_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                function_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchFunction"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Function"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    builtin_functions_v1_function_builtin_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -4521,18 +4953,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EmptyList"];
+                    "application/json": components["schemas"]["BuiltinScorer"][];
                 };
             };
         };
     };
-    by_id_v1_function__object_id__get: {
+    llm_settings_v1_llm_get: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                object_id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -4543,16 +4973,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["LLMSettings"];
                 };
             };
         };

@@ -121,6 +121,9 @@ class DuckDBDialect:
         ]
         return exp.and_(*conds)
 
+    def regex_match(self, text: exp.Expr, pattern: exp.Expr) -> exp.Expr:
+        return _call("regexp_matches", text, pattern)  # RE2: linear in the text, no backtracking
+
     def list_contains(self, items: exp.Expr, value: exp.Expr) -> exp.Expr:
         return _call("list_contains", items, value)
 
