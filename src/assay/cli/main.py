@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from assay.cli import analyze, demo, keys, mcp, serve, sql, sync
+from assay.cli import analyze, demo, keys, mcp, score, serve, sql, sync
 
 app = typer.Typer(
     name="assay",
@@ -19,6 +19,7 @@ app.command("sql")(sql.sql)
 app.add_typer(sync.app, name="sync")
 app.command("mcp")(mcp.mcp)
 app.add_typer(analyze.app, name="analyze")
+app.command("score")(score.score)
 
 if __name__ == "__main__":
     app()

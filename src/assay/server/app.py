@@ -18,6 +18,7 @@ from assay.api import (
     experiments,
     exports,
     functions,
+    jobs,
     login,
     logs3,
     orgs,
@@ -37,6 +38,7 @@ from assay.server.settings import Settings
 from assay.services.attachments import UPLOAD_PATH, open_attachment_storage
 from assay.services.auth import OrgKeyPolicy, Policy
 from assay.services.context import Services
+from assay.services.jobs.worker import Workers
 from assay.store import Store, open_store
 
 ROUTERS = (
@@ -48,6 +50,7 @@ ROUTERS = (
     btql.router,
     otel.router,
     functions.router,
+    jobs.router,
 )
 # What only the TypeScript SDK and `bt` call, and the reference objects Assay does not keep.
 CLIENT_ROUTERS = (registration.router, comparison.router, attachments.router, unserved.router)
@@ -81,10 +84,13 @@ def create_app(settings: Settings, store: Store | None = None, policy: Policy | 
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        workers = Workers(app.state.services)  # durable background jobs (retrospective scoring)
+        workers.start()
         try:
             async with mcp.running():
                 yield
         finally:
+            workers.stop()
             app.state.services.llm.close()
             if owned:
                 db.close()

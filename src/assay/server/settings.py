@@ -116,6 +116,15 @@ class Settings(BaseSettings):
         None,
         description="Embedding model for topics, on the LLM endpoint (unset: topics cluster TF-IDF terms).",
     )
+    # Background jobs (retrospective scoring, topics): durable, leased in chunks from the store.
+    job_workers: int = Field(
+        1, ge=0, le=32, description="Job worker threads of this server (0: this server runs no jobs)."
+    )
+    job_lease_s: float = Field(
+        30.0, gt=0, description="How long a worker holds a chunk before another server may take it over."
+    )
+    job_chunk_rows: int = Field(100, ge=1, le=10_000, description="Rows one worker claims at a time.")
+
     def llm_configured(self) -> bool:
         return bool(self.llm_base_url)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from assay.model.functions import RESULT_SPAN_TYPES_SQL
 from assay.model.metrics import METRIC_LABELS, TABLE_METRICS
 from assay.query import QueryError, Source, compile_column, compile_filter, parse_expression
 from assay.query.compile import encode_cursor
@@ -74,7 +75,7 @@ BUILTIN_VIEWS: dict[str, tuple[str, str, str | None, str | None]] = {
         "Scorer errors",
         "Rows where a scorer failed",
         "metrics.scorer_errors > 0",
-        "span_attributes.type = 'score' AND error IS NOT NULL",
+        f"span_attributes.type IN {RESULT_SPAN_TYPES_SQL} AND error IS NOT NULL",
     ),
 }
 

@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 from sqlglot import exp
 
 from assay.model.errors import NotFound
+from assay.model.functions import RESULT_SPAN_TYPES_SQL
 from assay.query import MAX_LIMIT, ParsedQuery, Source, compile_query
 from assay.query.compile import encode_cursor
 from assay.query.syntax import DIALECT
@@ -119,7 +120,7 @@ ORDER BY metrics.start ASC NULLS FIRST, _pagination_key ASC LIMIT {MAX_SPANS + 1
 # The span and the score spans under it, in one scan of the trace.
 SPAN = f"""
 SELECT * FROM source(:object) WHERE root_span_id = :root
-AND (span_id = :span OR (span_attributes.type = 'score' AND span_parents[0] = :span))
+AND (span_id = :span OR (span_attributes.type IN {RESULT_SPAN_TYPES_SQL} AND span_parents[0] = :span))
 ORDER BY metrics.start ASC NULLS FIRST LIMIT {MAX_SCORE_SPANS + 1}
 """
 SEARCH = f"""

@@ -909,6 +909,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/job": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Jobs */
+        get: operations["list_jobs_v1_job_get"];
+        put?: never;
+        /**
+         * Create Job
+         * @description Queue a job. `kind: "score"` runs scorers, classifiers and facets over rows (the selection,
+         *     or every row matching a filter) and writes each result as a new span in the row's trace.
+         *     Follow it with `GET /v1/job/{id}`.
+         */
+        post: operations["create_job_v1_job_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/job/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Job
+         * @description The job's state and progress.
+         */
+        get: operations["get_job_v1_job__job_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/job/{job_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Job
+         * @description Stop the job: rows not started are left alone; results written so far stay.
+         */
+        post: operations["cancel_job_v1_job__job_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/llm": {
         parameters: {
             query?: never;
@@ -1545,6 +1608,36 @@ export interface components {
             /** Org Name */
             org_name?: string | null;
         };
+        /**
+         * CreateScoreJob
+         * @description Score rows after the fact: run scorers, classifiers and facets over rows of an experiment
+         *     (or of project logs) and write each result as a new span in the row's trace.
+         */
+        CreateScoreJob: {
+            /** @description Score every row matching this table state (row type, filters, search) instead; with neither, every trace is scored */
+            filter?: components["schemas"]["TableQuery"] | null;
+            /**
+             * Kind
+             * @default score
+             * @constant
+             */
+            kind: "score";
+            /** Object Id */
+            object_id: string;
+            /**
+             * Object Type
+             * @default experiment
+             * @enum {string}
+             */
+            object_type: "experiment" | "project_logs";
+            /**
+             * Row Ids
+             * @description The rows (spans) to score, e.g. the table's selection; a trace row's id is its root's
+             */
+            row_ids?: string[] | null;
+            /** Scorers */
+            scorers: components["schemas"]["ScorerRef"][];
+        };
         /** CustomColumn */
         CustomColumn: {
             /**
@@ -1990,6 +2083,71 @@ export interface components {
             /** Events */
             events: unknown[];
         };
+        /** JobList */
+        JobList: {
+            /** Objects */
+            objects: components["schemas"]["JobOut"][];
+        };
+        /**
+         * JobOut
+         * @description A job and its progress.
+         */
+        JobOut: {
+            /** Created */
+            created: string;
+            /**
+             * Done
+             * @description Rows finished without an error
+             */
+            done: number;
+            /** Error */
+            error?: string | null;
+            /**
+             * Failed
+             * @description Rows where a scorer failed (recorded as scorer errors on the row)
+             */
+            failed: number;
+            /** Finished */
+            finished?: string | null;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Object Id */
+            object_id?: string | null;
+            /** Object Type */
+            object_type?: string | null;
+            /**
+             * Progress
+             * @description Fraction of rows finished, 0 to 1
+             */
+            progress: number;
+            /** Project Id */
+            project_id: string;
+            /** Result */
+            result?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Scorers
+             * @description What runs: name, type, version
+             */
+            scorers?: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "queued" | "running" | "done" | "cancelled" | "failed";
+            /**
+             * Total
+             * @description Rows to work on
+             */
+            total: number;
+            /** Updated */
+            updated: string;
+        };
         /**
          * LLMSettings
          * @description The server's LLM configuration as the web app may see it (never the key).
@@ -2423,6 +2581,40 @@ export interface components {
             pearson: number | null;
             /** Scorer */
             scorer: string;
+        };
+        /**
+         * ScorerRef
+         * @description A scorer, classifier or facet to run: a stored function by id, or a built-in by name
+         *     (the reference's `{type: "function", id}` / `{type: "global", name}`).
+         */
+        ScorerRef: {
+            /**
+             * Args
+             * @description A built-in's optional arguments
+             */
+            args?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Function Type
+             * @description Built-ins: scorer (default) or facet (Task, Sentiment, Issues)
+             */
+            function_type?: ("scorer" | "facet") | null;
+            /**
+             * Id
+             * @description The function's id (type 'function')
+             */
+            id?: string | null;
+            /**
+             * Name
+             * @description The built-in's name (type 'global'), e.g. Levenshtein
+             */
+            name?: string | null;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "function" | "global";
         };
         /** SignedUpload */
         SignedUpload: {
@@ -4954,6 +5146,135 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BuiltinScorer"][];
+                };
+            };
+        };
+    };
+    list_jobs_v1_job_get: {
+        parameters: {
+            query?: {
+                project_id?: string | null;
+                /** @description Only jobs over this experiment (or project's logs) */
+                object_id?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_job_v1_job_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateScoreJob"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_job_v1_job__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_job_v1_job__job_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

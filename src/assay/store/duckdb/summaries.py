@@ -22,7 +22,7 @@ import duckdb
 from assay.store.duckdb.arrow import sql_literal
 from assay.store.duckdb.traces import trace_summary_sql
 
-SUMMARY_VERSION = 2  # bump when trace_summary_sql's output changes (2: stand-in roots)
+SUMMARY_VERSION = 3  # bump when trace_summary_sql's output changes (2: stand-in roots, 3: classifier errors)
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
