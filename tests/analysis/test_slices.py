@@ -58,6 +58,9 @@ def test_the_conditions_of_a_slice_select_exactly_its_traces(api, project):
     first = slices(api, eid, pairs=False)["slices"][0]
     res = api.post(f"/v1/experiment/{eid}/table/count", json={"filters": first["conditions"]})
     assert res.json()["total"] == first["n"] == sum(1 for m in metas if m["lang"] == "fr")
+    assert first["filter"] == "metadata.\"lang\" = 'fr'"
+    res = api.post(f"/v1/experiment/{eid}/table/count", json={"filters": [first["filter"]]})
+    assert res.json()["total"] == first["n"]
 
 
 def test_no_planted_effect_no_significant_slice(api, project):

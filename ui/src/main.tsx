@@ -12,6 +12,7 @@ import "./styles/components.css";
 import "./styles/shell.css";
 import "./styles/table.css";
 import "./styles/trace.css";
+import "./styles/assistant.css";
 
 // The theme is set before the first render, so the page never flashes the other one.
 applyTheme();

@@ -15,11 +15,13 @@ from starlette.concurrency import run_in_threadpool
 from assay.api.deps import caller, services
 from assay.api.responses import OrjsonResponse
 from assay.api.routing import api_router
-from assay.services.analysis import agreement, codegen, error_groups, slices, to_dataset
+from assay.services.analysis import agreement, changes, codegen, error_groups, slices, to_dataset
 from assay.services.analysis.codegen import CodeQuery, GeneratedCode
 from assay.services.analysis.models import (
     AgreementQuery,
     AgreementReport,
+    ChangesQuery,
+    ChangesReport,
     ErrorQuery,
     ErrorReport,
     SliceQuery,
@@ -38,6 +40,22 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 router = api_router(tags=["analysis"], responses=ERRORS)
 PREFIX = "/v1/experiment/{experiment_id}/analysis"
+
+
+@router.post(f"{PREFIX}/changes", response_model=ChangesReport)
+async def analysis_changes(
+    experiment_id: str,
+    body: ChangesQuery,
+    who: Principal = Depends(caller),
+    svc: Services = Depends(services),
+) -> dict[str, Any]:
+    """What improved and what regressed against the base (the one given, else the stored base,
+    else the previous experiment), per score, with the test cases that moved most."""
+
+    def run() -> dict[str, Any]:
+        return changes.analyze(Scope(svc, who, experiment_id), body).model_dump()
+
+    return await run_in_threadpool(run)
 
 
 @router.post(f"{PREFIX}/slices", response_model=SliceReport)

@@ -541,6 +541,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/experiment/{experiment_id}/analysis/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Analysis Changes
+         * @description What improved and what regressed against the base (the one given, else the stored base,
+         *     else the previous experiment), per score, with the test cases that moved most.
+         */
+        post: operations["analysis_changes_v1_experiment__experiment_id__analysis_changes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/experiment/{experiment_id}/analysis/code": {
         parameters: {
             query?: never;
@@ -1416,6 +1437,45 @@ export interface components {
              */
             upload_status: "uploading" | "done" | "error";
         };
+        /** ChangeExample */
+        ChangeExample: {
+            /**
+             * Base Score
+             * @description The base's score of the same test case
+             */
+            base_score: number;
+            /** Id */
+            id: string;
+            /** Root Span Id */
+            root_span_id: string;
+            /** Score */
+            score: number;
+        };
+        /** ChangesQuery */
+        ChangesQuery: {
+            /**
+             * Base Experiment Id
+             * @description The base (default: the experiment's stored base, else the project's previous experiment)
+             */
+            base_experiment_id?: string | null;
+            /**
+             * Examples
+             * @description Most improved and most regressed traces shown per score
+             * @default 3
+             */
+            examples: number;
+        };
+        /** ChangesReport */
+        ChangesReport: {
+            /** @description None when there is no earlier experiment to compare with */
+            base: components["schemas"]["ExperimentRef"] | null;
+            experiment: components["schemas"]["ExperimentRef"];
+            /**
+             * Scores
+             * @description Largest change of the mean first
+             */
+            scores?: components["schemas"]["ScoreChange"][];
+        };
         /**
          * BuiltinScorer
          * @description A built-in scorer, addressed as `{"type": "global", "name": …}`.
@@ -1901,6 +1961,13 @@ export interface components {
             scores: {
                 [key: string]: components["schemas"]["ScoreSummary"];
             };
+        };
+        /** ExperimentRef */
+        ExperimentRef: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
         };
         /** ExportQuery */
         ExportQuery: {
@@ -2520,6 +2587,40 @@ export interface components {
              */
             search?: string | null;
         };
+        /** ScoreChange */
+        ScoreChange: {
+            /**
+             * Base Mean
+             * @description None when the base has no such score
+             */
+            base_mean?: number | null;
+            /** Diff */
+            diff?: number | null;
+            /**
+             * Improved
+             * @description Largest rises first
+             */
+            improved?: components["schemas"]["ChangeExample"][];
+            /**
+             * Improvements
+             * @description Matched test cases that scored higher than in the base
+             */
+            improvements: number;
+            /** Mean */
+            mean: number | null;
+            /** Name */
+            name: string;
+            /**
+             * Regressed
+             * @description Largest drops first
+             */
+            regressed?: components["schemas"]["ChangeExample"][];
+            /**
+             * Regressions
+             * @description Matched test cases that scored lower
+             */
+            regressions: number;
+        };
         /**
          * ScoreSpan
          * @description A scorer's span under the selected span: its value(s) and why (output, metadata, error).
@@ -2710,6 +2811,11 @@ export interface components {
             effect_size: number;
             /** Examples */
             examples?: components["schemas"]["SliceExample"][];
+            /**
+             * Filter
+             * @description The same as one filter of the query language (for the SQL filter or /btql)
+             */
+            filter: string;
             /** Mean */
             mean: number;
             /**
@@ -4193,6 +4299,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgreementReport"];
+                };
+            };
+            /** @description Bad input: the message names the field, score, key or filter position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such experiment (or dataset), or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    analysis_changes_v1_experiment__experiment_id__analysis_changes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangesQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangesReport"];
                 };
             };
             /** @description Bad input: the message names the field, score, key or filter position */

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useParams } from "react-router-dom";
-import { Database, Download, Eye, PanelRight, X } from "lucide-react";
+import { Database, Download, Eye, PanelRight, Sparkles, X } from "lucide-react";
 import { api, download, q, type Experiment, type Fields, type Project, type Summary, type TableView } from "../api/client";
 import { useTableState } from "../state/url";
 import { buildColumns, type ColumnSpec } from "../components/columns";
@@ -14,6 +14,7 @@ import { Button, ErrorMessage, Menu, MenuItem, MenuLabel, MenuSeparator, SearchI
 import { useCrumbs } from "../shell/crumbs";
 import { useTraceParams } from "../state/trace";
 import { TraceView } from "../trace/TraceView";
+import { AssistantPanel } from "../assistant/AssistantPanel";
 import type { Row } from "../api/client";
 
 export function ExperimentPage() {
@@ -174,7 +175,8 @@ export function ExperimentPage() {
               <MenuItem onSelect={() => exportAs("csv", true)}>Download as CSV (all fields)</MenuItem>
               <MenuItem onSelect={() => exportAs("json", true)}>Download as JSON (all fields)</MenuItem>
             </Menu>
-            <Button aria-pressed={state.details} icon={<PanelRight />} onClick={() => update({ details: !state.details })}>Details</Button>
+            <Button aria-pressed={state.details} icon={<PanelRight />} onClick={() => update({ details: !state.details, assistant: false })}>Details</Button>
+            <Button aria-pressed={state.assistant} icon={<Sparkles />} onClick={() => update({ assistant: !state.assistant, details: false })}>Assistant</Button>
           </div>
           {filtered && (
             <ul className="chips" aria-label="Active filters">
@@ -220,6 +222,10 @@ export function ExperimentPage() {
                   onClose={() => setTp({ trace: "", span: "", fullscreen: false, mode: "trace" })}
                   pageHref={tracePage} onlyTraceMode={!!comparison} />
               </div>
+            ) : state.assistant ? (
+              <AssistantPanel experiment={exp} comparisonId={state.comparison} scores={fields?.scores ?? []}
+                onFilter={(f) => update({ filters: [...state.filters, f], groupBy: "", layout: "list" })}
+                onClose={() => update({ assistant: false })} />
             ) : state.details && <DetailsPane experiment={exp} summary={summary} fields={fields} experiments={exps} onClose={() => update({ details: false })} />}
           </div>
         </>

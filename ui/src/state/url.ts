@@ -30,6 +30,7 @@ export interface TableState {
   orderByRegressions: boolean;
   regressionScore: string;
   details: boolean;
+  assistant: boolean;
 }
 
 export const DEFAULT_STATE: TableState = {
@@ -50,6 +51,7 @@ export const DEFAULT_STATE: TableState = {
   orderByRegressions: false,
   regressionScore: "",
   details: false,
+  assistant: false,
 };
 
 // URL parameter name for each field; arrays and objects are JSON.
@@ -71,6 +73,7 @@ const PARAMS: Record<keyof TableState, string> = {
   orderByRegressions: "obr",
   regressionScore: "rs",
   details: "details",
+  assistant: "assistant",
 };
 
 function decode(params: URLSearchParams): TableState {

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from assay.query.expression import Scalar
-from assay.services.table_query import Condition
+from assay.services.table_query import ID_PATTERN, Condition
 
 NAME = Field(min_length=1, max_length=1000)
 
@@ -71,6 +71,9 @@ class Slice(BaseModel):
     p_value: float = Field(description="Two-sided, before adjustment")
     p_adjusted: float = Field(description="Holm-adjusted over every slice tested")
     conditions: list[Condition] = Field(description="Table filters that select the slice")
+    filter: str = Field(
+        description="The same as one filter of the query language (for the SQL filter or /btql)"
+    )
     examples: list[SliceExample] = Field(default_factory=list)
 
 
@@ -178,3 +181,44 @@ class AgreementReport(BaseModel):
     ranking: list[ScorerRanking] = Field(
         default_factory=list, description="Scorers by agreement with human scores, best first"
     )
+
+
+# -- changes against a base ---------------------------------------------------------------------
+class ChangesQuery(_Query):
+    base_experiment_id: str | None = Field(
+        None,
+        pattern=ID_PATTERN,
+        description="The base (default: the experiment's stored base, else the project's previous experiment)",
+    )
+    examples: int = Field(
+        3, ge=0, le=50, description="Most improved and most regressed traces shown per score"
+    )
+
+
+class ExperimentRef(BaseModel):
+    id: str
+    name: str
+
+
+class ChangeExample(BaseModel):
+    id: str
+    root_span_id: str
+    score: float
+    base_score: float = Field(description="The base's score of the same test case")
+
+
+class ScoreChange(BaseModel):
+    name: str
+    mean: float | None
+    base_mean: float | None = Field(None, description="None when the base has no such score")
+    diff: float | None = None
+    improvements: int = Field(description="Matched test cases that scored higher than in the base")
+    regressions: int = Field(description="Matched test cases that scored lower")
+    improved: list[ChangeExample] = Field(default_factory=list, description="Largest rises first")
+    regressed: list[ChangeExample] = Field(default_factory=list, description="Largest drops first")
+
+
+class ChangesReport(BaseModel):
+    experiment: ExperimentRef
+    base: ExperimentRef | None = Field(description="None when there is no earlier experiment to compare with")
+    scores: list[ScoreChange] = Field(default_factory=list, description="Largest change of the mean first")

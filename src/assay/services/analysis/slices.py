@@ -8,8 +8,9 @@ each slice is tested against everything outside it (`two_sample.welch`) without 
 All slices of one analysis form one family for Holm's adjustment, so at the stated level the
 chance of reporting any slice without a real effect is at most `alpha`.
 
-A pair of values is reported only when it is worse than each of its two values alone (its mean
-is significantly below the rest of each parent slice); otherwise the single value explains it.
+A pair of values is reported only when it is worse than each of its two values alone: its mean is
+significantly below the rest of each parent slice (the larger of the two p-values, Holm-adjusted
+over all pairs); otherwise the single value explains it.
 """
 
 from __future__ import annotations
@@ -44,7 +45,9 @@ class _Tested:
     group: Moments
     rest: Moments
     test: Difference
-    explained: bool = False  # a pair no worse than one of its single values alone
+    # A pair: the p-value of "worse than the rest of each parent slice" (the larger of the two;
+    # 1 when it is not worse). None for single values.
+    beyond_parents: float | None = None
 
 
 def _scalar(value: Any) -> bool:
@@ -138,16 +141,14 @@ def analyze(scope: Scope, q: SliceQuery) -> SliceReport:
             result = welch(group, rest, confidence)
             tested.append(_Tested(s, keys_, values, group, rest, result))
             if within:
-                # A pair: kept only if worse than the rest of each of its single-value parents.
+                worst = 0.0
                 for parent in within:
                     inside = parent[i] - group
-                    if (
-                        inside.n < 2
-                        or welch(group, inside, confidence).p_value >= q.alpha
-                        or group.mean >= inside.mean
-                    ):
-                        tested[-1].explained = True
+                    if inside.n < 2 or group.mean >= inside.mean:
+                        worst = 1.0
                         break
+                    worst = max(worst, welch(group, inside, confidence).p_value)
+                tested[-1].beyond_parents = worst
 
     for k, groups in singles.items():
         for values, moments in groups.items():
@@ -165,11 +166,18 @@ def analyze(scope: Scope, q: SliceQuery) -> SliceReport:
                 test((a, b), values, moments, [p for p in parents if p is not None])
 
     adjusted = holm([t.test.p_value for t in tested])
+    # "Worse than each of its values alone" is a claim too: adjusted over all pairs tested.
+    pairs = [t for t in tested if t.beyond_parents is not None]
+    explained = {
+        id(t)
+        for t, p in zip(pairs, holm([t.beyond_parents or 1.0 for t in pairs]), strict=True)
+        if p > q.alpha
+    }
     report.tested = len(tested)
     kept = [
         (t, p)
         for t, p in zip(tested, adjusted, strict=True)
-        if not t.explained and p <= q.alpha and t.test.diff < 0
+        if id(t) not in explained and p <= q.alpha and t.test.diff < 0
     ]
     kept.sort(key=lambda tp: (tp[0].test.z, tp[0].test.diff))
     for t, p in kept[: q.limit]:
@@ -188,6 +196,7 @@ def analyze(scope: Scope, q: SliceQuery) -> SliceReport:
                 p_value=t.test.p_value,
                 p_adjusted=p,
                 conditions=_conditions(t.keys, t.values),
+                filter=_where(t.keys, _conditions(t.keys, t.values)).sql(),
             )
         )
     for item in report.slices[: q.examples_for]:
@@ -195,12 +204,14 @@ def analyze(scope: Scope, q: SliceQuery) -> SliceReport:
     return report
 
 
+def _where(keys: tuple[str, ...], conditions: list[Condition]) -> exp.Expr:
+    return exp.and_(*[condition(path("metadata", k), c) for k, c in zip(keys, conditions, strict=True)])
+
+
 def _examples(scope: Scope, item: Slice, count: int) -> list[SliceExample]:
     """The slice's lowest-scoring traces: the evidence a reader opens first."""
     score = path("scores", item.score)
-    where = exp.and_(
-        *[condition(path("metadata", v.key), c) for v, c in zip(item.values, item.conditions, strict=True)]
-    )
+    where = _where(tuple(v.key for v in item.values), item.conditions)
     select = (
         exp.select(exp.column("id"), exp.column("root_span_id"), exp.alias_(score.copy(), "value"))
         .where(where)

@@ -1,0 +1,138 @@
+// The analysis assistant on an experiment, without an LLM: suggested questions (or a typed one,
+// matched to an analysis by its words), each answered by a deterministic analysis with its
+// evidence. Anything that writes (a dataset) asks for confirmation first.
+import { useEffect, useRef, useState } from "react";
+import { Sparkles, X } from "lucide-react";
+import { Button, CopyButton, ErrorMessage, IconButton, Segmented, SkeletonRows } from "../ui";
+import { analyses, type DatasetResult, type GeneratedCode } from "./api";
+import { AgreementAnswer, ChangesAnswer, ErrorsAnswer, SlicesAnswer } from "./Answers";
+import { DatasetDialog } from "./DatasetDialog";
+import { QUESTIONS, match, type Kind } from "./questions";
+
+type Result =
+  | { kind: "changes"; data: Awaited<ReturnType<typeof analyses.changes>> }
+  | { kind: "slices"; data: Awaited<ReturnType<typeof analyses.slices>> }
+  | { kind: "errors"; data: Awaited<ReturnType<typeof analyses.errors>> }
+  | { kind: "agreement"; data: Awaited<ReturnType<typeof analyses.agreement>> }
+  | { kind: "dataset"; data: DatasetResult; filter: string }
+  | { kind: "code"; data: GeneratedCode; dataset: string }
+  | { kind: "unknown" };
+
+interface Turn { id: number; question: string; result?: Result; error?: string }
+
+export function AssistantPanel({ experiment, comparisonId, scores, onFilter, onClose }: {
+  experiment: { id: string; name: string }; comparisonId: string; scores: string[];
+  onFilter: (filter: string) => void; onClose: () => void;
+}) {
+  const [turns, setTurns] = useState<Turn[]>([]);
+  const [draft, setDraft] = useState("");
+  const [confirming, setConfirming] = useState(false);
+  const next = useRef(1);
+  const end = useRef<HTMLDivElement>(null);
+  useEffect(() => { end.current?.scrollIntoView?.({ block: "nearest" }); }, [turns]);
+
+  function settle(id: number, patch: Partial<Turn>) {
+    setTurns((ts) => ts.map((t) => (t.id === id ? { ...t, ...patch } : t)));
+  }
+  function ask(question: string, kind: Kind | "code" | null, run?: () => Promise<Result>) {
+    const id = next.current++;
+    setTurns((ts) => [...ts, { id, question }]);
+    if (kind === null) return settle(id, { result: { kind: "unknown" } });
+    const work = run ?? (() => runKind(kind as Exclude<Kind, "dataset">));
+    work().then((result) => settle(id, { result })).catch((e) => settle(id, { error: e.message }));
+  }
+  async function runKind(kind: Exclude<Kind, "dataset">): Promise<Result> {
+    if (kind === "changes") return { kind, data: await analyses.changes(experiment.id, comparisonId) };
+    if (kind === "slices") return { kind, data: await analyses.slices(experiment.id) };
+    if (kind === "errors") return { kind, data: await analyses.errors(experiment.id) };
+    return { kind, data: await analyses.agreement(experiment.id) };
+  }
+  function choose(question: string) {
+    const kind = match(question);
+    if (kind === "dataset") {
+      setConfirming(true);
+      return;
+    }
+    ask(question, kind);
+  }
+  function created(data: DatasetResult, filter: string) {
+    setConfirming(false);
+    const id = next.current++;
+    setTurns((ts) => [...ts, { id, question: "Create a dataset from the rows where the model failed", result: { kind: "dataset", data, filter } }]);
+  }
+  function code(dataset: string) {
+    ask(`Write an Eval() that re-runs the dataset “${dataset}”`, "code", async () => ({
+      kind: "code", data: await analyses.code(experiment.id, dataset), dataset,
+    }));
+  }
+
+  return (
+    <aside className="details assistant" aria-label="Assistant">
+      <header>
+        <h2><Sparkles aria-hidden /> Assistant</h2>
+        <IconButton label="Close assistant" onClick={onClose}><X /></IconButton>
+      </header>
+      <p className="subtle">Answers computed from this experiment's data (no LLM), with the rows they rest on.</p>
+      <section className="suggestions" aria-label="Suggested questions">
+        {QUESTIONS.map((q) => (
+          <Button key={q.kind} size="sm" className="suggestion" onClick={() => choose(q.text)}>{q.text}</Button>
+        ))}
+      </section>
+      <div className="turns" aria-live="polite">
+        {turns.map((t) => (
+          <section key={t.id} className="turn" aria-label={t.question}>
+            <p className="question">{t.question}</p>
+            <div className="answer">
+              {t.error ? <ErrorMessage>{t.error}</ErrorMessage>
+                : !t.result ? <SkeletonRows rows={3} label="Analysing" />
+                : <Answer result={t.result} onFilter={onFilter} onCode={code} />}
+            </div>
+          </section>
+        ))}
+        <div ref={end} />
+      </div>
+      <form className="ask" onSubmit={(e) => { e.preventDefault(); if (draft.trim()) { choose(draft.trim()); setDraft(""); } }}>
+        <input className="input" aria-label="Ask the assistant" placeholder="Ask about this experiment" value={draft}
+          onChange={(e) => setDraft(e.target.value)} />
+        <Button type="submit" variant="primary" disabled={!draft.trim()}>Ask</Button>
+      </form>
+      <DatasetDialog open={confirming} experimentId={experiment.id} experimentName={experiment.name} scores={scores}
+        onClose={() => setConfirming(false)} onCreated={created} />
+    </aside>
+  );
+}
+
+function Answer({ result, onFilter, onCode }: { result: Result; onFilter: (f: string) => void; onCode: (dataset: string) => void }) {
+  switch (result.kind) {
+    case "changes": return <ChangesAnswer report={result.data} />;
+    case "slices": return <SlicesAnswer report={result.data} onFilter={onFilter} />;
+    case "errors": return <ErrorsAnswer report={result.data} />;
+    case "agreement": return <AgreementAnswer report={result.data} />;
+    case "dataset": return (
+      <>
+        <p>Wrote <strong>{result.data.rows}</strong> row{result.data.rows > 1 ? "s" : ""} (<code>{result.filter}</code>) to the dataset <strong>{result.data.dataset_name}</strong>; each keeps its origin.</p>
+        <Button size="sm" onClick={() => onCode(result.data.dataset_name)}>Write an Eval() that re-runs it</Button>
+      </>
+    );
+    case "code": return <CodeAnswer code={result.data} />;
+    default: return (
+      <p>Without an LLM I answer these questions: {QUESTIONS.map((q) => `“${q.text}”`).join(", ")}. Ask one of them, or use its words.</p>
+    );
+  }
+}
+
+function CodeAnswer({ code }: { code: GeneratedCode }) {
+  const [lang, setLang] = useState<"python" | "typescript">("python");
+  const text = code[lang];
+  const stubs = code.scorers.filter((s) => s.source === "stub").map((s) => s.name);
+  return (
+    <>
+      <div className="row">
+        <Segmented label="Language" value={lang} onChange={setLang} options={[["python", "Python"], ["typescript", "TypeScript"]]} />
+        <CopyButton text={text} label="Copy code" />
+      </div>
+      <pre className="code" aria-label={`${lang} code`}>{text}</pre>
+      <p className="subtle">Fill in the task{stubs.length ? ` and the scorers ${stubs.join(", ")} (not autoevals scorers)` : ""}, then run it with BRAINTRUST_API_URL pointing at this server.</p>
+    </>
+  );
+}
