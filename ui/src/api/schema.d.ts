@@ -1437,6 +1437,35 @@ export interface components {
              */
             upload_status: "uploading" | "done" | "error";
         };
+        /**
+         * BuiltinScorer
+         * @description A built-in scorer, addressed as `{"type": "global", "name": …}`.
+         */
+        BuiltinScorer: {
+            /**
+             * Args
+             * @description Optional arguments and what they mean
+             */
+            args?: {
+                [key: string]: string;
+            };
+            /**
+             * Available
+             * @description Whether this server can run it now (LLM judges need an LLM)
+             */
+            available: boolean;
+            /** Description */
+            description: string;
+            /**
+             * Function Type
+             * @enum {string}
+             */
+            function_type: "scorer" | "classifier" | "facet";
+            /** Name */
+            name: string;
+            /** Needs Llm */
+            needs_llm: boolean;
+        };
         /** ChangeExample */
         ChangeExample: {
             /**
@@ -1475,35 +1504,6 @@ export interface components {
              * @description Largest change of the mean first
              */
             scores?: components["schemas"]["ScoreChange"][];
-        };
-        /**
-         * BuiltinScorer
-         * @description A built-in scorer, addressed as `{"type": "global", "name": …}`.
-         */
-        BuiltinScorer: {
-            /**
-             * Args
-             * @description Optional arguments and what they mean
-             */
-            args?: {
-                [key: string]: string;
-            };
-            /**
-             * Available
-             * @description Whether this server can run it now (LLM judges need an LLM)
-             */
-            available: boolean;
-            /** Description */
-            description: string;
-            /**
-             * Function Type
-             * @enum {string}
-             */
-            function_type: "scorer" | "classifier" | "facet";
-            /** Name */
-            name: string;
-            /** Needs Llm */
-            needs_llm: boolean;
         };
         /**
          * CheckQuery
