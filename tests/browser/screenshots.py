@@ -1,6 +1,11 @@
-"""Take the README's screenshots of a running server with the demo loaded.
+"""Take the README's Web app screenshots of a running server holding the browser tests' project.
 
-.venv/bin/python -m tests.browser.screenshots http://127.0.0.1:8000 <api key>
+.venv/bin/assay keys create --data-dir /tmp/shots    # prints KEY (before serving: one process per database)
+.venv/bin/assay serve --data-dir /tmp/shots &        # URL: http://127.0.0.1:8000
+.venv/bin/python -c "import sys; from tests.browser.questions.evaluation import run; run(*sys.argv[1:])" URL KEY
+.venv/bin/python -m tests.browser.screenshots URL KEY
+
+(The guided tour's screenshots come from `assay demo` itself: tests/browser/tour.py.)
 
 The trace-view shots use the demo's traces and, for the thread, the agent traces of
 tests/browser/trace_data.py, which this script logs once (project `agents`) through the API.

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import typer
@@ -12,7 +13,7 @@ from rich.console import Console
 
 from assay.cli import options
 from assay.cli.serving import run
-from assay.demo import evaluation, project, saved_key
+from assay.demo import project, saved_key
 
 console = Console(soft_wrap=True)
 
@@ -44,17 +45,19 @@ def demo(
             log = settings.data_dir / "demo-eval.log"
             console.print("Loading the demo project (four evaluations through the braintrust SDK)…")
             started = time.monotonic()
-            # The SDK prints progress bars and the tracebacks of the demo's deliberate task and
-            # scorer errors; keep them in a log and show one line per experiment instead.
             log.parent.mkdir(parents=True, exist_ok=True)
-            with log.open("w") as out, redirect_stdout(out), redirect_stderr(out):
-                lines = evaluation.run(url, key)
-            for line in lines:
-                console.print(f"  {line}", highlight=False)
-            console.print(
-                f"  loaded in {time.monotonic() - started:.0f} s (the SDK's own output: {log})",
-                highlight=False,
+            done = subprocess.run(
+                [sys.executable, "-m", "assay.demo.evaluation", url, key, str(log)],
+                capture_output=True,
+                text=True,
+                check=False,
             )
+            for line in done.stdout.splitlines():
+                console.print(f"  {line}", highlight=False)
+            took = time.monotonic() - started
+            console.print(f"  loaded in {took:.0f} s (the SDK's own output: {log})", highlight=False)
+            if done.returncode != 0:
+                console.print(f"[red]Loading failed:[/red]\n{done.stderr}", highlight=False)
         console.print(f"\nAssay demo is ready at [bold]{url}/app/[/bold]", highlight=False)
         where = saved_key.path_in(settings.data_dir)
         console.print(f"API key: {key}", highlight=False)

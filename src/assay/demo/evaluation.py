@@ -9,6 +9,9 @@ demo's judge and two scorers that fail on some outputs (`scorers`).
 from __future__ import annotations
 
 import asyncio
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
 from typing import Any
 
 from assay.demo.agent import make_task
@@ -97,3 +100,17 @@ def summary_line(summary: Any) -> str:
     )
     against = f" vs {summary.comparison_experiment_name}" if summary.comparison_experiment_name else ""
     return f"{summary.experiment_name}{against}: {scores}"
+
+
+def main(argv: list[str]) -> None:
+    """`python -m assay.demo.evaluation URL KEY LOG`: run the demo's evaluations in a process of
+    their own (so the SDK and the server each have a core), the SDK's output in LOG (its progress
+    bars and the tracebacks of the deliberate errors), one summary line per experiment on stdout."""
+    url, key, log = argv
+    with Path(log).open("w") as out, redirect_stdout(out), redirect_stderr(out):
+        lines = run(url, key)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -28,17 +28,18 @@ def _norm(value: Any) -> str:
 def grade(output: Any, expected: Any) -> tuple[str, str]:
     """The judge's choice and rationale for `output` against the reference `expected`."""
     got, want = _norm(output), _norm(expected)
+    said, ref = f"“{str(output).strip()}”", f"“{str(expected).strip()}”"
     if got == want:
-        return "A", f"The answer states the reference ({expected}) exactly."
+        return "A", f"The answer states the reference {ref} exactly."
     if want and want in got:
-        return "B", f"The answer contains the reference ({expected}) but adds words around it."
+        return "B", f"The answer {said} contains the reference {ref} but adds words around it."
     shared = set(re.findall(r"\w+", got)) & set(re.findall(r"\w+", want))
     if len(shared) >= max(2, len(set(re.findall(r"\w+", want))) // 2):
         return (
             "C",
-            f"The answer shares {len(shared)} key terms with the reference ({expected}) but differs on others.",
+            f"The answer {said} shares {len(shared)} key terms with the reference {ref} but differs on others.",
         )
-    return "D", f"The answer ({output}) contradicts the reference ({expected})."
+    return "D", f"The answer {said} does not match the reference {ref}."
 
 
 def Correctness(input: Any, output: Any, expected: Any) -> Any:

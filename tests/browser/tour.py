@@ -1,0 +1,160 @@
+"""Take the screenshots of the README's guided tour from the demo project, so they never go stale.
+
+.venv/bin/python -m tests.browser.tour              # runs `assay demo` on a fresh temporary data dir
+.venv/bin/python -m tests.browser.tour URL KEY      # or uses a running `assay demo`
+
+Every image is written to docs/tour-*.png; the README shows them in the order of `SHOTS`.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from assay.testing import CHROMIUM_ARGS
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+ASSAY = Path(sys.executable).parent / "assay"
+
+
+class Tour:
+    """The running demo: its URL, key and experiment ids, and SQL over it."""
+
+    def __init__(self, url: str, key: str) -> None:
+        self.url, self.key = url, key
+        found = self.get("/v1/experiment", project_name="demo")["objects"]
+        self.exps = {e["name"]: e["id"] for e in found}
+
+    def get(self, path: str, **params: Any) -> Any:
+        res = httpx.get(self.url + path, params=params, headers=self.headers, timeout=60)
+        res.raise_for_status()
+        return res.json()
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key}"}
+
+    def trace(self, experiment: str, category: str) -> str:
+        """The first trace of `category` (by case id) that did not fail."""
+        res = httpx.post(
+            self.url + "/btql",
+            json={
+                "query": f"SELECT root_span_id FROM experiment('{self.exps[experiment]}') WHERE is_root "
+                f"AND error IS NULL AND metadata.category = '{category}' ORDER BY origin.id LIMIT 1",
+                "fmt": "json",
+            },
+            headers=self.headers,
+            timeout=60,
+        )
+        res.raise_for_status()
+        return str(res.json()["data"][0]["root_span_id"])
+
+    def longest(self, experiment: str) -> str:
+        """The root span id of the trace with the most spans."""
+        res = httpx.post(
+            self.url + "/btql",
+            json={
+                "query": f"SELECT root_span_id, count(*) AS n FROM experiment('{self.exps[experiment]}') "
+                "GROUP BY 1 ORDER BY n DESC LIMIT 1",
+                "fmt": "json",
+            },
+            headers=self.headers,
+            timeout=60,
+        )
+        res.raise_for_status()
+        return str(res.json()["data"][0]["root_span_id"])
+
+    def page(self, experiment: str, query: str = "") -> str:
+        return f"{self.url}/app/local/p/demo/experiments/{experiment}{'?' + query if query else ''}"
+
+
+# name -> (the page to open, what must be on it before the shot)
+Shot = tuple[str, str]
+SHOTS: dict[str, Callable[[Tour], Shot]] = {
+    "tour-experiments.png": lambda t: (
+        f"{t.url}/app/local/p/demo",
+        "table[aria-label=Experiments] tbody tr[data-experiment=prompt-v2]",
+    ),
+    "tour-trace.png": lambda t: (
+        t.page("baseline", f"tr={t.trace('baseline', 'support')}"),
+        "[aria-label='Why Correctness']",
+    ),
+    "tour-thread.png": lambda t: (
+        t.page("claude-sonnet", f"tr={t.trace('claude-sonnet', 'capitals')}&tvt=thread"),
+        "li.message[data-role=tool]",
+    ),
+    "tour-long-trace.png": lambda t: (
+        t.page("baseline", f"tr={t.longest('baseline')}&tfs=1"),
+        "[role=treeitem]:has-text('step 3')",
+    ),
+    "tour-compare.png": lambda t: (
+        t.page("gpt-4o", f"c={t.exps['baseline']}&group=metadata.category&gc=1"),
+        "table[aria-label=Groups] tbody tr, tr.group-row",
+    ),
+}
+
+
+def take(tour: Tour) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1440, "height": 860})
+        context.add_init_script(f"localStorage.setItem('assay.api_key', {tour.key!r})")
+        page = context.new_page()
+        for name, shot in SHOTS.items():
+            target, ready = shot(tour)
+            page.goto(target)
+            page.locator(ready).first.wait_for(timeout=60_000)
+            page.wait_for_timeout(600)
+            page.screenshot(path=str(DOCS / name))
+            print("wrote", DOCS / name)
+        browser.close()
+
+
+@contextmanager
+def fresh_demo() -> Iterator[tuple[str, str]]:
+    """`assay demo` on a temporary data directory, until the block ends."""
+    data_dir = Path(tempfile.mkdtemp(prefix="assay-tour-"))
+    log = data_dir.parent / f"{data_dir.name}.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(ASSAY), "demo", "--port", "0", "--data-dir", str(data_dir)], stdout=out, stderr=out
+        )
+    try:
+        deadline = time.time() + 600
+        while "Try: " not in log.read_text():
+            if proc.poll() is not None or time.time() > deadline:
+                raise SystemExit(f"assay demo did not start:\n{log.read_text()}")
+            time.sleep(0.5)
+        text = log.read_text()
+        url = re.search(r"ready at (http://\S+)/app/", text).group(1)  # type: ignore[union-attr]
+        key = re.search(r"API key: (\S+)", text).group(1)  # type: ignore[union-attr]
+        yield url, key
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        shutil.rmtree(data_dir, ignore_errors=True)
+        log.unlink(missing_ok=True)
+
+
+def main(argv: list[str]) -> None:
+    if len(argv) == 2:
+        take(Tour(*argv))
+        return
+    with fresh_demo() as (url, key):
+        take(Tour(url, key))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
