@@ -78,8 +78,17 @@ class Tour:
         return f"{self.url}/app/local/p/demo/experiments/{experiment}{'?' + query if query else ''}"
 
 
-# name -> (the page to open, what must be on it before the shot)
-Shot = tuple[str, str]
+IMPROVED = "What improved from the last experiment?"
+
+
+def ask_what_improved(page: Any) -> None:
+    panel = page.get_by_role("complementary", name="Assistant")
+    panel.get_by_role("button", name=IMPROVED).click()
+    panel.get_by_role("region", name=IMPROVED).get_by_text("Compared with").wait_for(timeout=60_000)
+
+
+# name -> (the page to open, what must be on it, then what to do before the shot)
+Shot = tuple[str, str] | tuple[str, str, Callable[[Any], None]]
 SHOTS: dict[str, Callable[[Tour], Shot]] = {
     "tour-experiments.png": lambda t: (
         f"{t.url}/app/local/p/demo",
@@ -101,6 +110,11 @@ SHOTS: dict[str, Callable[[Tour], Shot]] = {
         t.page("gpt-4o", f"c={t.exps['baseline']}&group=metadata.category&gc=1"),
         "table[aria-label=Groups] tbody tr, tr.group-row",
     ),
+    "tour-assistant.png": lambda t: (
+        t.page("gpt-4o", "assistant=1"),
+        "[aria-label=Assistant]",
+        ask_what_improved,
+    ),
 }
 
 
@@ -113,9 +127,11 @@ def take(tour: Tour) -> None:
         context.add_init_script(f"localStorage.setItem('assay.api_key', {tour.key!r})")
         page = context.new_page()
         for name, shot in SHOTS.items():
-            target, ready = shot(tour)
+            target, ready, *then = shot(tour)
             page.goto(target)
             page.locator(ready).first.wait_for(timeout=60_000)
+            for action in then:
+                action(page)
             page.wait_for_timeout(600)
             page.screenshot(path=str(DOCS / name))
             print("wrote", DOCS / name)

@@ -368,6 +368,21 @@ def test_the_experiments_list_shows_the_four_experiments_and_compares_them(page,
     assert page.locator(".datatable [role=row][data-row-id]").count() > 0
 
 
+@pytest.mark.browser
+def test_the_assistant_says_what_improved_against_the_baseline(page, demo):
+    page.goto(f"{demo.url}/app/local/p/demo/experiments/gpt-4o?assistant=1")
+    panel = page.get_by_role("complementary", name="Assistant")
+    question = "What improved from the last experiment?"
+    panel.get_by_role("button", name=question).click()
+    answer = panel.get_by_role("region", name=question)
+    answer.get_by_text("Compared with").wait_for()
+    assert "baseline" in answer.inner_text()
+    exact = answer.locator("li", has_text="ExactMatch").first
+    assert re.search(r"▲\d+ improved", exact.inner_text()) and re.search(
+        r"▼\d+ regressed", exact.inner_text()
+    )
+
+
 def test_rerunning_prints_the_same_key_and_loads_nothing_twice_and_reset_starts_over(running, demo):
     """Last in the module: it stops the module's server (one process holds the database)."""
     before = demo.experiments()
