@@ -23,6 +23,7 @@ from assay.api import (
     logs3,
     orgs,
     otel,
+    project_scores,
     projects,
     registration,
     tables,
@@ -51,6 +52,7 @@ ROUTERS = (
     otel.router,
     functions.router,
     jobs.router,
+    project_scores.router,
 )
 # What only the TypeScript SDK and `bt` call, and the reference objects Assay does not keep.
 CLIENT_ROUTERS = (registration.router, comparison.router, attachments.router, unserved.router)

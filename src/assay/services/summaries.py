@@ -11,9 +11,11 @@ from typing import Any
 from urllib.parse import quote
 
 from assay.model.metrics import METRIC_UNITS, SUMMARY_METRICS
+from assay.services.aggregates import summary_items as aggregate_summary
 from assay.services.auth import Principal
 from assay.services.catalog import get_object, previous_experiment
 from assay.services.context import Services
+from assay.services.project_scores import aggregates_of
 from assay.store.base import ObjectRef
 
 
@@ -81,6 +83,10 @@ def summarize_experiment(
         if base_stats is not None and name in base_stats.scores:
             item["diff"] = value - base_stats.scores[name]
         scores[name] = item
+    aggregates = aggregate_summary(
+        svc, exp["id"], base["id"] if base else None, aggregates_of(svc, exp["project_id"])
+    )
+    scores.update(aggregates)  # a project score's name names its column, as in the table
     metrics = {}
     for name in SUMMARY_METRICS:
         if name not in stats.metrics or (name in ("llm_calls", "llm_duration") and not stats.metrics[name]):

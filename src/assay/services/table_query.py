@@ -11,7 +11,7 @@ SQL tab can never disagree.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlglot import exp
@@ -22,11 +22,13 @@ from assay.query.errors import parse_labelled
 from assay.query.expression import Scalar, literal
 from assay.query.fields import flatten
 from assay.query.syntax import INCLUDES
+from assay.services.aggregates import expand
 from assay.store.columns import TABLE_FIELDS
 
 Op = Literal["=", "!=", ">", ">=", "<", "<=", "contains", "includes", "in", "is null", "is not null"]
 SEARCHED = ("input", "output", "expected", "metadata", "span_attributes.name")
 ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,200}$"
+AGGREGATE_PREFIX = "__aggregate:"  # the rows' columns holding aggregate scores (`with_aggregates`)
 
 
 class Condition(BaseModel):
@@ -109,8 +111,9 @@ def shape_of(row_type: str) -> str:
 class Built:
     """The parsed parts of one table state, each parsed once and labelled for its errors."""
 
-    def __init__(self, q: TableQuery) -> None:
+    def __init__(self, q: TableQuery, aggregates: dict[str, exp.Expr] | None = None) -> None:
         self.q = q
+        self.aggregates = aggregates or {}  # the project's aggregate scores: name -> formula
         self.custom: dict[str, exp.Expr] = {}
         for c in q.custom_columns:
             self.custom[c.name] = parse_labelled(parse_expression, c.expr, f"column {c.name!r}")
@@ -170,19 +173,27 @@ class Built:
             select.set("where", exp.Where(this=cond))
         return select
 
+    def _finish(self, select: exp.Select) -> exp.Select:
+        """Aggregate scores read as scores wherever the statement names them."""
+        return cast(exp.Select, expand(select, self.aggregates))
+
     def rows(self, limit: int, offset: int) -> exp.Select:
         fields = TABLE_FIELDS[self.q.row_type]
         items: list[exp.Expr] = [exp.column(f) for f in fields]
         items += [exp.alias_(expr.copy(), name, quoted=True) for name, expr in self.custom.items()]
+        items += [
+            exp.alias_(exp.Paren(this=f.copy()), AGGREGATE_PREFIX + name, quoted=True)
+            for name, f in self.aggregates.items()
+        ]
         select = self.select(items)
         order = self.order(with_default=offset > 0)
         if order is not None:
             select.set("order", order)
         select.set("limit", exp.Limit(expression=exp.Literal.number(limit)))
-        return select
+        return self._finish(select)
 
     def count(self) -> exp.Select:
-        return self.select([exp.alias_(exp.Count(this=exp.Star()), "n")])
+        return self._finish(self.select([exp.alias_(exp.Count(this=exp.Star()), "n")]))
 
     def groups(self, key: str, scores: list[str]) -> exp.Select:
         """Per-group count, score averages and metric averages; groups sorted by their value."""
@@ -196,7 +207,18 @@ class Built:
         one = exp.Literal.number(1)
         select.set("group", exp.Group(expressions=[one]))
         select.set("order", exp.Order(expressions=[exp.Ordered(this=one.copy(), nulls_first=True)]))
-        return select
+        return self._finish(select)
+
+
+def with_aggregates(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of `Built.rows` with its aggregate scores moved into `scores` (where they have a value)."""
+    found = {
+        k[len(AGGREGATE_PREFIX) :]: row.pop(k) for k in [k for k in row if k.startswith(AGGREGATE_PREFIX)]
+    }
+    present = {k: v for k, v in found.items() if v is not None}
+    if present:
+        row["scores"] = {**(row.get("scores") or {}), **present}
+    return row
 
 
 def _call(name: str, *args: exp.Expr) -> exp.Expr:

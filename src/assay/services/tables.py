@@ -17,9 +17,11 @@ from assay.model.metrics import METRIC_LABELS, TABLE_METRICS
 from assay.query import QueryError, Source, compile_column, compile_filter, parse_expression
 from assay.query.compile import encode_cursor
 from assay.query.parse import ParsedQuery
+from assay.services.aggregates import formulas_of
 from assay.services.auth import Principal
 from assay.services.catalog import get_object, rows_owner
 from assay.services.context import Services
+from assay.services.project_scores import aggregates_of
 from assay.services.queries import run_parsed
 from assay.services.summaries import comparison_for
 from assay.services.table_query import (
@@ -29,6 +31,7 @@ from assay.services.table_query import (
     PageQuery,
     TableQuery,
     shape_of,
+    with_aggregates,
 )
 
 
@@ -42,6 +45,12 @@ def _source(
         get_object(svc, who, "experiment", compare_to)["id"] if compare_to and shape == "summary" else None
     )
     return Source("experiment", (exp_doc["id"],), shape, compare)
+
+
+def _aggregates(svc: Services, source: Source) -> dict[str, exp.Expr]:
+    """The formulas of the aggregate scores of the project of the source's experiment."""
+    doc = svc.store.get_object("experiment", source.object_ids[0])
+    return formulas_of(aggregates_of(svc, doc["project_id"])) if doc else {}
 
 
 def _run(svc: Services, select: exp.Select, source: Source, offset: int = 0) -> list[dict[str, Any]]:
@@ -118,14 +127,14 @@ def page(svc: Services, who: Principal, experiment_id: str, q: PageQuery) -> dic
 
     The page and the count are two statements; they run side by side on their own connections."""
     source = _source(svc, who, experiment_id, q.row_type, q.compare_to)
-    built = Built(q)
+    built = Built(q, _aggregates(svc, source))
     rows_select = built.rows(q.limit, q.offset)
     count_select = built.count() if q.with_total else None
     plain = Source(source.object_type, source.object_ids, source.shape)
     with ThreadPoolExecutor(max_workers=2) as pool:
         rows = pool.submit(_run, svc, rows_select, source, q.offset)
         total = pool.submit(_run, svc, count_select, plain) if count_select is not None else None
-        found = rows.result()
+        found = [with_aggregates(r) for r in rows.result()]
         counted = total.result() if total is not None else None
     return {
         "rows": found,
@@ -136,7 +145,7 @@ def page(svc: Services, who: Principal, experiment_id: str, q: PageQuery) -> dic
 
 def count(svc: Services, who: Principal, experiment_id: str, q: TableQuery) -> dict[str, int]:
     source = _source(svc, who, experiment_id, q.row_type)
-    found = _run(svc, Built(q).count(), source)
+    found = _run(svc, Built(q, _aggregates(svc, source)).count(), source)
     return {"total": int(found[0]["n"]) if found else 0}
 
 
@@ -167,8 +176,10 @@ def groups(svc: Services, who: Principal, experiment_id: str, q: GroupQuery) -> 
     """Per-group row counts and averages; with a comparison, its averages for the same groups."""
     source = _source(svc, who, experiment_id, q.row_type)
     base = _source(svc, who, q.comparison_experiment_id, q.row_type) if q.comparison_experiment_id else None
-    built = Built(q)
+    aggregates = _aggregates(svc, source)
+    built = Built(q, aggregates)
     names, _ = inferred(svc, [*source.object_ids, *(base.object_ids if base else ())])
+    names = [*names, *(a for a in aggregates if a not in names)]
     statement = built.groups(q.group_by, names)
     mine = _run(svc, statement, source)
     theirs = {_key(r["group"]): r for r in _run(svc, statement.copy(), base)} if base else {}
@@ -203,6 +214,7 @@ def fields(svc: Services, who: Principal, experiment_id: str) -> dict[str, Any]:
     """Inferred fields for column pickers and the filter builder: scores, metrics, metadata keys."""
     exp_doc = rows_owner(svc, who, "experiment", experiment_id)
     scores, meta = inferred(svc, [exp_doc["id"]])
+    scores += [a["name"] for a in aggregates_of(svc, exp_doc["project_id"]) if a["name"] not in scores]
     base = comparison_for(svc, who, exp_doc, None)
     return {
         "scores": scores,
@@ -219,8 +231,8 @@ def export_rows(
     """Every matching row, fetched page by page so a large experiment streams in bounded memory.
     The table state is checked (and the experiment resolved) before the first row is asked for."""
     source = _source(svc, who, experiment_id, q.row_type)
-    built = Built(q)
-    first = _run(svc, built.rows(chunk, 0), source)  # a mistake fails here, before the download starts
+    built = Built(q, _aggregates(svc, source))
+    first = [with_aggregates(r) for r in _run(svc, built.rows(chunk, 0), source)]  # fails before the download
 
     def rows() -> Iterator[dict[str, Any]]:
         found, offset = first, 0
@@ -229,6 +241,6 @@ def export_rows(
             if len(found) < chunk:
                 return
             offset += chunk
-            found = _run(svc, built.rows(chunk, offset), source, offset)
+            found = [with_aggregates(r) for r in _run(svc, built.rows(chunk, offset), source, offset)]
 
     return rows()

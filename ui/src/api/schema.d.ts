@@ -1165,6 +1165,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/project_score": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Project Scores
+         * @description Project scores, newest first. Assay keeps aggregate scores (weighted, minimum, maximum).
+         */
+        get: operations["list_project_scores_v1_project_score_get"];
+        /**
+         * Replace Project Score
+         * @description Create an aggregate score, or replace the one with the same name in the project.
+         */
+        put: operations["replace_project_score_v1_project_score_put"];
+        /**
+         * Create Project Score
+         * @description Create an aggregate score; one with the same name in the project is returned unchanged.
+         */
+        post: operations["create_project_score_v1_project_score_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/project_score/{project_score_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Project Score */
+        get: operations["get_project_score_v1_project_score__project_score_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Project Score */
+        delete: operations["delete_project_score_v1_project_score__project_score_id__delete"];
+        options?: never;
+        head?: never;
+        /** Patch Project Score */
+        patch: operations["patch_project_score_v1_project_score__project_score_id__patch"];
+        trace?: never;
+    };
     "/v1/prompt": {
         parameters: {
             query?: never;
@@ -1667,6 +1714,35 @@ export interface components {
             name: string;
             /** Org Name */
             org_name?: string | null;
+        };
+        /**
+         * CreateProjectScore
+         * @description `POST` / `PUT /v1/project_score` (reference `CreateProjectScore`).
+         */
+        CreateProjectScore: {
+            /**
+             * Categories
+             * @description weighted: {"<score>": weight, ...}; minimum and maximum: ["<score>", ...]
+             */
+            categories?: unknown;
+            /** Config */
+            config?: {
+                [key: string]: unknown;
+            } | null;
+            /** Description */
+            description?: string | null;
+            /**
+             * Name
+             * @description The score's name, as its column shows it
+             */
+            name: string;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Score Type
+             * @description weighted, minimum or maximum
+             */
+            score_type: string;
         };
         /**
          * CreateScoreJob
@@ -2451,6 +2527,21 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        /** PatchProjectScore */
+        PatchProjectScore: {
+            /** Categories */
+            categories?: unknown;
+            /** Config */
+            config?: {
+                [key: string]: unknown;
+            } | null;
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Score Type */
+            score_type?: string | null;
+        };
         /** Project */
         Project: {
             /** Created */
@@ -2471,6 +2562,46 @@ export interface components {
             } | null;
             /** User Id */
             user_id?: string | null;
+        };
+        /**
+         * ProjectScore
+         * @description A stored project score, as `/v1/project_score` returns it.
+         */
+        ProjectScore: {
+            /** Categories */
+            categories: {
+                [key: string]: number;
+            } | string[];
+            /** Config */
+            config?: {
+                [key: string]: unknown;
+            } | null;
+            /** Created */
+            created: string;
+            /** Deleted At */
+            deleted_at?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Position */
+            position?: string | null;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Score Type
+             * @enum {string}
+             */
+            score_type: "weighted" | "minimum" | "maximum";
+            /** User Id */
+            user_id?: string | null;
+        };
+        /** ProjectScoreList */
+        ProjectScoreList: {
+            /** Objects */
+            objects: components["schemas"]["ProjectScore"][];
         };
         /** RegisterDataset */
         RegisterDataset: {
@@ -5860,6 +5991,209 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_project_scores_v1_project_score_get: {
+        parameters: {
+            query?: {
+                project_id?: string | null;
+                project_name?: string | null;
+                project_score_name?: string | null;
+                /** @description weighted, minimum or maximum */
+                score_type?: string | null;
+                org_name?: string | null;
+                ids?: string[] | null;
+                limit?: number | null;
+                starting_after?: string | null;
+                ending_before?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectScoreList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    replace_project_score_v1_project_score_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProjectScore"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectScore"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_project_score_v1_project_score_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProjectScore"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectScore"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_project_score_v1_project_score__project_score_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_score_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectScore"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_project_score_v1_project_score__project_score_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_score_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectScore"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    patch_project_score_v1_project_score__project_score_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_score_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchProjectScore"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectScore"];
                 };
             };
             /** @description Validation Error */
