@@ -1,9 +1,19 @@
-"""Shared fixtures: an in-process API client (ring 1) and a real `assay serve` process (ring 2)."""
+"""Shared fixtures: an in-process API client (ring 1), a real `assay serve` process (ring 2), and
+the database backend each runs on.
+
+`--db` picks the backends. By default (`--db default`, what `make test` runs) the store
+conformance suite and every ring-1 test (the `api` fixture: tests/api, query, otel…) run on both
+DuckDB and PostgreSQL; tests on real servers (`server`, the browser's `demo`) run on DuckDB, and
+also on PostgreSQL where marked `both_backends` (a representative subset, to keep the run within
+CI's time). `--db duckdb` or `--db postgres` runs everything on one backend, `--db all` on both.
+PostgreSQL is one real cluster for the whole run (`pg_cluster`), each test or module on a fresh
+copy of a migrated template database."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +27,83 @@ from assay.services.auth import create_api_key
 from assay.store import open_store
 from assay.testing import ASSAY, free_port, start_server
 from assay.testing import ServerProcess as Server
+from assay.testing_postgres import Cluster, start_cluster
 
 __all__ = ["ASSAY", "Api", "Server", "free_port", "start_server"]
+
+BACKENDS = ("duckdb", "postgres")
+TEMPLATE_DB = "assay_template"
+SERVER_FIXTURES = {"demo": "session", "server": "module"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        choices=["default", "duckdb", "postgres", "all"],
+        default="default",
+        help="database backends to run the API, end-to-end and browser tests on (see tests/conftest.py)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" not in metafunc.fixturenames:
+        return
+    choice = metafunc.config.getoption("--db")
+    real_server = next((f for f in SERVER_FIXTURES if f in metafunc.fixturenames), None)
+    if choice in BACKENDS:
+        backends = [choice]
+    elif choice == "all" or real_server is None or metafunc.definition.get_closest_marker("both_backends"):
+        backends = list(BACKENDS)
+    else:
+        backends = ["duckdb"]
+    scope = SERVER_FIXTURES[real_server] if real_server else "function"
+    metafunc.parametrize("backend", backends, indirect=True, scope=scope)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database backend of this test (parametrised by `pytest_generate_tests`)."""
+    return str(request.param)
+
+
+_databases = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """A real PostgreSQL 15 cluster for the whole run, started only when a test asks for it."""
+    cluster = start_cluster()
+    try:
+        url = cluster.create_database(TEMPLATE_DB)
+        open_store(url).close()  # migrated once; every test database is a copy of it
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def new_pg_database(pg_cluster: Cluster) -> Iterator[Callable[[], str]]:
+    """Makes fresh, migrated databases (copies of the template); dropped after the test."""
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"assay_test_{next(_databases)}"
+        made.append(name)
+        return pg_cluster.create_database(name, template=TEMPLATE_DB)
+
+    yield make
+    for name in made:
+        pg_cluster.drop_database(name)
+
+
+def database_url(request: pytest.FixtureRequest, backend: str, label: str) -> str | None:
+    """A fresh database on `backend` for a fixture; None: DuckDB in the data directory."""
+    if backend == "duckdb":
+        return None
+    cluster: Cluster = request.getfixturevalue("pg_cluster")
+    name = f"assay_{label}_{next(_databases)}"
+    request.addfinalizer(lambda: cluster.drop_database(name))
+    return cluster.create_database(name, template=TEMPLATE_DB)
 
 
 @dataclass
@@ -40,8 +125,9 @@ class Api:
 
 
 @pytest.fixture
-def api(tmp_path: Path) -> Iterator[Api]:
-    settings = Settings(data_dir=tmp_path, max_body_bytes=1024 * 1024)
+def api(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Iterator[Api]:
+    db_url = database_url(request, backend, "api")
+    settings = Settings(data_dir=tmp_path, db_url=db_url, max_body_bytes=1024 * 1024)
     store = open_store(settings.resolved_db_url())
     key = create_api_key(store, settings.org_name)
     app = create_app(settings, store)
@@ -51,9 +137,11 @@ def api(tmp_path: Path) -> Iterator[Api]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, backend: str, request: pytest.FixtureRequest
+) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("assay-server")
-    srv = start_server(data_dir)
+    srv = start_server(data_dir, db_url=database_url(request, backend, "server"))
     yield srv
     srv.stop()
     shutil.rmtree(data_dir, ignore_errors=True)

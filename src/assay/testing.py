@@ -66,14 +66,24 @@ class ServerProcess:
 
 
 def start_server(
-    data_dir: Path, key: str | None = None, port: int | None = None, env: dict[str, str] | None = None
+    data_dir: Path,
+    key: str | None = None,
+    port: int | None = None,
+    env: dict[str, str] | None = None,
+    db_url: str | None = None,
 ) -> ServerProcess:
     """Start `assay serve` on `data_dir` (creating a key unless given) and wait until it answers;
-    `env` adds server settings (`ASSAY_*` variables)."""
+    `env` adds server settings (`ASSAY_*` variables); `db_url` names the database (default: the
+    DuckDB file in `data_dir`)."""
     data_dir.mkdir(parents=True, exist_ok=True)
+    env = {**(env or {}), **({"ASSAY_DB_URL": db_url} if db_url else {})}
     if key is None:
         key = subprocess.run(
-            [ASSAY, "keys", "create", "--data-dir", str(data_dir)], check=True, capture_output=True, text=True
+            [ASSAY, "keys", "create", "--data-dir", str(data_dir)],
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **env},
         ).stdout.strip()
     port = port or free_port()
     log = open(data_dir / "server.log", "ab")  # noqa: SIM115 - kept open for the process's life
@@ -81,7 +91,7 @@ def start_server(
         [ASSAY, "serve", "--data-dir", str(data_dir), "--port", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **env},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30

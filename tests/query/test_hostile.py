@@ -92,6 +92,16 @@ def _fill(query, ids):
 
 
 def _state(store):
+    from assay.store.postgres.store import PostgresStore
+
+    if isinstance(store, PostgresStore):  # the store's own pool: what the database holds
+        with store._pool.connection() as con:
+            return (
+                con.execute("SELECT count(*), max(_xact_id) FROM rows").fetchone(),
+                con.execute("SELECT count(*) FROM events").fetchone(),
+                con.execute("SELECT count(*) FROM pg_class").fetchone(),
+                con.execute("SELECT count(*) FROM pg_database").fetchone(),
+            )
     con = store._reader()  # the DuckDB store's own connection: what the database holds
     return (
         con.execute("SELECT count(*), max(_xact_id) FROM rows").fetchone(),

@@ -1,6 +1,7 @@
 """The `store` fixture: one instance per backend, so every test here runs against each of them.
 
-PostgreSQL joins by adding a param and an opener; a known gap is declared with a strict xfail.
+DuckDB runs on a file in the test's folder; PostgreSQL on a fresh copy of a migrated template
+database in the run's one real cluster (`pg_cluster`). A known gap is declared with a strict xfail.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ def _duckdb_opener(tmp_path: Path) -> Opener:
     return lambda: open_store(url)
 
 
-OPENERS: dict[str, Callable[[Path], Opener]] = {"duckdb": _duckdb_opener}
-
-
-@pytest.fixture(params=["duckdb"])
-def open_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Opener:
-    """A function opening the same database again (for close/reopen tests)."""
-    return OPENERS[request.param](tmp_path)
+@pytest.fixture
+def open_backend(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Opener:
+    """A function opening the same database again (for close/reopen tests); one per backend
+    (`backend` is parametrised in tests/conftest.py)."""
+    if backend == "duckdb":
+        return _duckdb_opener(tmp_path)
+    url = request.getfixturevalue("new_pg_database")()
+    return lambda: open_store(url)
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""The PostgreSQL backend of the Store interface: several Assay servers over one database."""
