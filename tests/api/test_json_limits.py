@@ -14,6 +14,7 @@ import pytest
 
 from assay.model.json_limits import MAX_JSON_DEPTH
 from assay.store import Store
+from assay.store.postgres.store import PostgresStore
 from tests.conftest import Api
 
 
@@ -147,9 +148,14 @@ def poison(api: Api, exp: dict[str, Any], row_id: str, levels: int) -> Any:
     value = nested(levels)
     text = orjson.dumps(value).decode()
     key = f"{exp['id']}/{row_id}"
-    store_of(api)._writer.submit(  # type: ignore[attr-defined]
-        lambda con: con.execute("UPDATE rows SET input = ? WHERE _key = ?", [text, key])
-    )
+    store = store_of(api)
+    if isinstance(store, PostgresStore):
+        with store._pool.connection() as con:
+            con.execute("UPDATE rows SET input = %s WHERE _key = %s", [text, key])
+    else:
+        store._writer.submit(  # type: ignore[attr-defined]
+            lambda con: con.execute("UPDATE rows SET input = ? WHERE _key = ?", [text, key])
+        )
     return value
 
 

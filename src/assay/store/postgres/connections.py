@@ -5,9 +5,14 @@ every multi-statement unit of work says where its transaction begins and ends. E
 works in UTC and reads `json` as its text (decoded by the shared codec, exactly as DuckDB's
 JSON text is) and `jsonb`, used only for maps of numbers, as a dict of floats.
 
-A connection the server dropped (restart, failover, network) is noticed by the pool's check
-when it is handed out and replaced; a statement caught by the drop fails once with
-`StoreUnavailable` (503) and the next request gets a fresh connection.
+What the PostgreSQL equivalents of the DuckDB backend's failure modes are:
+- a connection the server dropped (restart, failover, network) is noticed by the pool's check
+  when it is handed out and replaced; a request caught by the drop fails once with `StoreFailed`
+  (503, retry) and the next one gets a fresh connection: no reopening, nothing to heal locally;
+- a full disk on the database server (SQLSTATE 53100) is `StorageFull` (507); the transaction
+  rolled back, so nothing of the request was written, and writes resume once there is room;
+- a value past one of PostgreSQL's own limits (SQLSTATE class 54, e.g. a key too long for an
+  index) is `InvalidInput` (400), never a 500.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import psycopg
 from psycopg.adapt import Buffer, Loader
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from assay.model.errors import InvalidInput, StorageFull, StoreFailed
 from assay.store.base import StoreUnavailable
 
 APPLICATION_NAME = "assay"
@@ -75,15 +81,27 @@ def _safe(url: str) -> str:
     return " ".join(f"{k}={v}" for k, v in info.items())
 
 
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().split("\n")[0][:300]
+
+
 @contextlib.contextmanager
 def connection(pool: ConnectionPool) -> Iterator[psycopg.Connection]:
-    """A pooled connection; a dropped connection or an unreachable server is `StoreUnavailable`."""
+    """A pooled connection, with the database's failures turned into the domain's errors."""
     try:
         with pool.connection(timeout=30) as con:
             yield con
     except PoolTimeout:
-        raise StoreUnavailable("no database connection became free within 30 s") from None
-    except psycopg.OperationalError as exc:
-        if exc.sqlstate is None or exc.sqlstate.startswith("08") or exc.sqlstate.startswith("57P"):
-            raise StoreUnavailable(f"the database connection failed: {str(exc).strip()[:300]}") from None
+        raise StoreFailed("no database connection became free within 30 s; retry") from None
+    except psycopg.errors.DiskFull as exc:
+        raise StorageFull(
+            f"the database server's disk is full ({_first_line(exc)}). Nothing of this request was "
+            "written and nothing acknowledged is lost; free some space there and retry"
+        ) from None
+    except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+        state = getattr(exc, "sqlstate", None)
+        if state and state.startswith("54"):
+            raise InvalidInput(f"a value is too large for the database: {_first_line(exc)}") from None
+        if state is None or state.startswith(("08", "57P")):
+            raise StoreFailed(f"the database connection failed ({_first_line(exc)}); retry") from None
         raise

@@ -86,7 +86,9 @@ def _records_at_version(con: psycopg.Connection, ref: ObjectRef, version: int) -
     project_id = project[0] if project else None
     out = []
     for row, xact, pkey in replay(log).values():
-        out.append(codec.encode_row(ref.object_type, ref.object_id, project_id or "", row, xact, pkey))
+        out.append(
+            codec.encode_row(ref.object_type, ref.object_id, project_id or "", row, xact, pkey, checked=False)
+        )
     first: dict[str, str] = {}
     for rec in out:
         root = rec["root_span_id"]

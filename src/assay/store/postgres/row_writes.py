@@ -102,7 +102,7 @@ def apply(con: psycopg.Connection, requests: list[WriteRequest]) -> list[WriteRe
                     write.ref.object_id,
                     write.row_id,
                     pkey,
-                    codec.dumps(body),
+                    codec.dumps_checked(body, "the write", write.row_id),
                 )
             )
         for comment in new_comments:
@@ -115,7 +115,7 @@ def apply(con: psycopg.Connection, requests: list[WriteRequest]) -> list[WriteRe
                     comment.target_id,
                     xact,
                     codec.parse_created(created) if created else utcnow(),
-                    codec.dumps(comment.body),
+                    codec.dumps_checked(comment.body, f"comment {comment.comment_id!r}"),
                 )
             )
         results.append(WriteResult(f"{xact:019d}", len(changed_keys) + len(new_comments)))
