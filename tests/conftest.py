@@ -46,7 +46,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "backend" not in metafunc.fixturenames:
+    if "db_backend" not in metafunc.fixturenames:
         return
     choice = metafunc.config.getoption("--db")
     real_server = next((f for f in SERVER_FIXTURES if f in metafunc.fixturenames), None)
@@ -57,11 +57,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     else:
         backends = ["duckdb"]
     scope = SERVER_FIXTURES[real_server] if real_server else "function"
-    metafunc.parametrize("backend", backends, indirect=True, scope=scope)  # type: ignore[arg-type]
+    metafunc.parametrize("db_backend", backends, indirect=True, scope=scope)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")
-def backend(request: pytest.FixtureRequest) -> str:
+def db_backend(request: pytest.FixtureRequest) -> str:
     """The database backend of this test (parametrised by `pytest_generate_tests`)."""
     return str(request.param)
 
@@ -125,8 +125,8 @@ class Api:
 
 
 @pytest.fixture
-def api(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Iterator[Api]:
-    db_url = database_url(request, backend, "api")
+def api(tmp_path: Path, db_backend: str, request: pytest.FixtureRequest) -> Iterator[Api]:
+    db_url = database_url(request, db_backend, "api")
     settings = Settings(data_dir=tmp_path, db_url=db_url, max_body_bytes=1024 * 1024)
     store = open_store(settings.resolved_db_url())
     key = create_api_key(store, settings.org_name)
@@ -138,10 +138,10 @@ def api(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Iterato
 
 @pytest.fixture(scope="module")
 def server(
-    tmp_path_factory: pytest.TempPathFactory, backend: str, request: pytest.FixtureRequest
+    tmp_path_factory: pytest.TempPathFactory, db_backend: str, request: pytest.FixtureRequest
 ) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("assay-server")
-    srv = start_server(data_dir, db_url=database_url(request, backend, "server"))
+    srv = start_server(data_dir, db_url=database_url(request, db_backend, "server"))
     yield srv
     srv.stop()
     shutil.rmtree(data_dir, ignore_errors=True)

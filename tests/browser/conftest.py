@@ -20,7 +20,7 @@ import pytest
 
 from assay.server.ui import STATIC
 from assay.testing import CHROMIUM_ARGS
-from tests.conftest import Server, start_server
+from tests.conftest import Server, database_url, start_server
 
 
 @dataclass
@@ -49,13 +49,15 @@ class Demo:
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+def demo(
+    tmp_path_factory: pytest.TempPathFactory, db_backend: str, request: pytest.FixtureRequest
+) -> Iterator[Demo]:
     if not (STATIC / "index.html").is_file():
         pytest.fail("the web app is not built: run `make ui` (scripts/build-ui.sh) first")
     if shutil.which("chromium") is None:
         pytest.fail("Debian's chromium is missing: run scripts/install-test-deps.sh")
     data_dir = tmp_path_factory.mktemp("browser-server")
-    server = start_server(data_dir)
+    server = start_server(data_dir, db_url=database_url(request, db_backend, "browser"))
     code = "import sys; from tests.browser.questions.evaluation import run; run(sys.argv[1], sys.argv[2])"
     subprocess.run(
         [sys.executable, "-c", code, server.url, server.key],

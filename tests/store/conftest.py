@@ -26,10 +26,10 @@ def _duckdb_opener(tmp_path: Path) -> Opener:
 
 
 @pytest.fixture
-def open_backend(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Opener:
+def open_backend(db_backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Opener:
     """A function opening the same database again (for close/reopen tests); one per backend
-    (`backend` is parametrised in tests/conftest.py)."""
-    if backend == "duckdb":
+    (`db_backend` is parametrised in tests/conftest.py)."""
+    if db_backend == "duckdb":
         return _duckdb_opener(tmp_path)
     url = request.getfixturevalue("new_pg_database")()
     return lambda: open_store(url)
