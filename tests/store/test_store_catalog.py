@@ -105,3 +105,17 @@ def test_catalog_survives_close_and_reopen(open_backend: Opener) -> None:
         assert db.ensure_org("conformance").id == env.org.id
     finally:
         db.close()
+
+
+def test_a_shared_secret_is_made_once_for_every_server_of_the_database(open_backend: Opener) -> None:
+    db = open_backend()
+    first = db.shared_secret("signing.key")
+    assert db.shared_secret("other") != first or first is None
+    db.close()
+    db = open_backend()
+    try:
+        again = db.shared_secret("signing.key")
+    finally:
+        db.close()
+    assert again == first
+    assert first is None or len(first) >= 32  # None: one process owns the database (DuckDB)

@@ -80,7 +80,7 @@ def create_app(settings: Settings, store: Store | None = None, policy: Policy | 
         store=db,
         settings=settings,
         policy=policy or OrgKeyPolicy(db),
-        attachments=open_attachment_storage(settings),
+        attachments=open_attachment_storage(settings, db),
     )
     mcp = mcp_http.McpEndpoint(services)
 

@@ -33,7 +33,8 @@ from assay.model.errors import InvalidInput, NotFound
 from assay.model.objects import utcnow
 from assay.server.settings import Settings
 from assay.services.auth import Principal
-from assay.services.signing import Signer, load_secret
+from assay.services.signing import KEY_FILE, Signer, load_secret
+from assay.store import Store
 from assay.store.blobs import BlobStore, FolderBlobStore, read_all
 
 UPLOAD_PATH = "/attachment/upload"
@@ -52,8 +53,9 @@ class AttachmentStorage:
     ttl_s: int
 
 
-def open_attachment_storage(settings: Settings) -> AttachmentStorage:
-    """The blob store the settings name (an S3 bucket, else a folder beside the database)."""
+def open_attachment_storage(settings: Settings, store: Store) -> AttachmentStorage:
+    """The blob store the settings name (an S3 bucket, else a folder beside the database), and
+    the URL signer (its key shared by every server of `store` unless ASSAY_SIGNING_KEY sets it)."""
     blobs: BlobStore
     if settings.s3_bucket:
         from assay.store.s3 import S3BlobStore
@@ -68,7 +70,7 @@ def open_attachment_storage(settings: Settings) -> AttachmentStorage:
         )
     else:
         blobs = FolderBlobStore(settings.resolved_attachments_dir())
-    secret = load_secret(settings.signing_key, settings.files_dir())
+    secret = load_secret(settings.signing_key, settings.files_dir(), store.shared_secret(KEY_FILE))
     return AttachmentStorage(
         blobs, Signer(secret), settings.max_attachment_bytes, settings.attachment_url_ttl_s
     )

@@ -4,7 +4,8 @@ The SDKs `PUT` to the upload URL and `GET` the download URL with no `Authorizati
 expect object-store URLs), and a browser `<img>` cannot send one either. So such a URL carries a
 token: what it allows (`put` or `get`), on which organization's attachment key, until when,
 signed with HMAC-SHA256 under a server secret. The secret is `ASSAY_SIGNING_KEY`, else a random
-key created once in the folder beside the database (servers sharing a bucket set the same one).
+key kept in the database when servers share one (PostgreSQL), else a random key created once in
+the folder beside the database file (servers sharing a bucket but not a database set the same one).
 """
 
 from __future__ import annotations
@@ -25,10 +26,13 @@ from assay.model.errors import Forbidden, InvalidInput
 KEY_FILE = "signing.key"
 
 
-def load_secret(configured: str | None, folder: Path) -> bytes:
-    """The configured secret, else the one kept in `folder/signing.key` (created on first use)."""
+def load_secret(configured: str | None, folder: Path, shared: bytes | None = None) -> bytes:
+    """The configured secret, else the one the database keeps for all its servers (`shared`,
+    see `Store.shared_secret`), else the one kept in `folder/signing.key` (created on first use)."""
     if configured:
         return configured.encode()
+    if shared is not None:
+        return shared
     path = folder / KEY_FILE
     folder.mkdir(parents=True, exist_ok=True)
     try:

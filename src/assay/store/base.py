@@ -150,6 +150,11 @@ class Store(Protocol):
     def close(self) -> None:
         """Flush and release the database. Pending writes complete first."""
 
+    def shared_secret(self, name: str) -> bytes | None:
+        """A random secret called `name`, created on first use and the same for every server of
+        this database (e.g. the key signing attachment URLs). None from a backend that one
+        process owns (DuckDB): the caller keeps its own beside the database."""
+
     # -- organizations and API keys -------------------------------------------------------
     def ensure_org(self, name: str) -> Organization:
         """Return the organization called `name`, creating it if needed."""

@@ -126,6 +126,9 @@ class DuckDBStore:
         result: T = self._writer.submit(fn)
         return result
 
+    def shared_secret(self, name: str) -> bytes | None:
+        return None  # one process per file: its secrets live beside the file (services/signing.py)
+
     def close(self) -> None:
         """Finish pending writes, checkpoint the WAL into the file and close (idempotent)."""
         if self._closed:

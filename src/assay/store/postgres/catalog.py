@@ -8,6 +8,7 @@ name check with the insert, so names stay unique among non-deleted objects witho
 
 from __future__ import annotations
 
+import secrets
 import uuid
 import zlib
 from typing import Any
@@ -19,6 +20,16 @@ from assay.model.errors import Conflict, NotFound
 from assay.model.objects import ApiKey, ObjectKind, Organization, utcnow
 
 NAME_LOCK_SPACE = 3  # advisory locks (NAME_LOCK_SPACE, hash of kind and parent)
+
+
+def shared_secret(con: psycopg.Connection, name: str) -> bytes:
+    """The secret `name`, made by whichever server asks first (the others read the same)."""
+    con.execute(
+        "INSERT INTO secrets VALUES (%s, %s) ON CONFLICT (name) DO NOTHING", [name, secrets.token_urlsafe(48)]
+    )
+    found = con.execute("SELECT value FROM secrets WHERE name = %s", [name]).fetchone()
+    assert found is not None
+    return str(found[0]).encode()
 
 
 def _org(row: tuple[Any, ...] | None) -> Organization | None:

@@ -74,6 +74,7 @@ def _v1(con: psycopg.Connection) -> None:
         CREATE INDEX comments_by_target ON comments (object_id, target_id);
         CREATE TABLE xact_clock (last bigint NOT NULL);
         CREATE TABLE cache_versions (name text PRIMARY KEY, version integer NOT NULL);
+        CREATE TABLE secrets (name text PRIMARY KEY, value text NOT NULL);
         CREATE TABLE dirty_traces (
             object_type text COLLATE "C" NOT NULL, object_id text COLLATE "C" NOT NULL,
             root_span_id text COLLATE "C");

@@ -65,6 +65,10 @@ class PostgresStore:
             self._refresher.join(timeout=30)
         self._pool.close()
 
+    def shared_secret(self, name: str) -> bytes:
+        with connection(self._pool) as con:
+            return catalog.shared_secret(con, name)
+
     # -- organizations and keys -----------------------------------------------------------
     def ensure_org(self, name: str) -> Organization:
         with connection(self._pool) as con:
