@@ -155,6 +155,11 @@ class PostgresDialect(DuckDBDialect):
             ]
         )
 
+    def regex_match(self, text: exp.Expr, pattern: exp.Expr) -> exp.Expr:
+        # PostgreSQL's `~` (Spencer's engine: no RE2 here). Patterns are bounded in length by the
+        # query layer, and every statement by the query time limit.
+        return exp.RegexpLike(this=text, expression=pattern)
+
     def list_contains(self, items: exp.Expr, value: exp.Expr) -> exp.Expr:
         return exp.EQ(this=value, expression=exp.Any(this=exp.Paren(this=items)))
 

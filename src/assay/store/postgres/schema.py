@@ -22,6 +22,7 @@ import psycopg
 from psycopg import sql
 
 from assay.store.columns import ROW_COLUMNS, Column
+from assay.store.postgres.jobs import SCHEMA as JOBS_SCHEMA
 
 FIRST_XACT = 10**18  # 19-digit ids: lexicographic order equals numeric order
 MIGRATION_LOCK = 7_244_100  # advisory lock key held while migrating (any fixed number)
@@ -104,7 +105,12 @@ def _functions(con: psycopg.Connection) -> None:
         )
 
 
-MIGRATIONS: list[Callable[[psycopg.Connection], None]] = [_v1]
+def _v2(con: psycopg.Connection) -> None:
+    """Background jobs and their leased chunks (`jobs.py`)."""
+    _run(con, JOBS_SCHEMA)
+
+
+MIGRATIONS: list[Callable[[psycopg.Connection], None]] = [_v1, _v2]
 
 
 def migrate(con: psycopg.Connection) -> int:

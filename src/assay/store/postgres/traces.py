@@ -11,6 +11,7 @@ of its input's JSON text (the same text, so the same key, as in DuckDB).
 
 from __future__ import annotations
 
+from assay.model.functions import RESULT_SPAN_TYPES_SQL
 from assay.model.metrics import METRIC_NAMES
 from assay.store.columns import ROOT_FIELDS
 
@@ -32,7 +33,7 @@ TRACE_METRICS: dict[str, str] = {
     "llm_calls": "count(*) FILTER (WHERE span_type = 'llm')",
     "errors": "count(*) FILTER (WHERE error IS NOT NULL)",
     "scorer_errors": (
-        "count(*) FILTER (WHERE span_type = 'score' AND error IS NOT NULL)"
+        f"count(*) FILTER (WHERE span_type IN {RESULT_SPAN_TYPES_SQL} AND error IS NOT NULL)"
         " + count(*) FILTER (WHERE is_root AND (metadata -> 'scorer_errors') IS NOT NULL)"
     ),
 }
