@@ -24,7 +24,7 @@ from tests.conftest import TEMPLATE_DB, Server, start_server
 from tests.e2e.sdk import api, experiment, fetch_all, run_script
 from tests.e2e.test_sdk_eval import EVAL
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @dataclass

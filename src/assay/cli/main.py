@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from assay.cli import analyze, demo, keys, mcp, score, serve, sql, sync
+from assay.cli import analyze, demo, keys, mcp, migrate, score, serve, sql, sync
 
 app = typer.Typer(
     name="assay",
@@ -20,6 +20,7 @@ app.add_typer(sync.app, name="sync")
 app.command("mcp")(mcp.mcp)
 app.add_typer(analyze.app, name="analyze")
 app.command("score")(score.score)
+app.command("migrate")(migrate.migrate)
 
 if __name__ == "__main__":
     app()

@@ -14,6 +14,7 @@ Model, in brief:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -154,6 +155,21 @@ class Store(Protocol):
         """A random secret called `name`, created on first use and the same for every server of
         this database (e.g. the key signing attachment URLs). None from a backend that one
         process owns (DuckDB): the caller keeps its own beside the database."""
+
+    # -- copying a whole database (`assay migrate`; tables and value types: store/copying.py) --
+    def copy_count(self, table: str) -> int:
+        """How many rows copied table `table` holds."""
+
+    def copy_out(self, table: str, *, batch: int) -> Iterator[list[tuple[Any, ...]]]:
+        """Every row of copied table `table`, in its key order, in lists of at most `batch`."""
+
+    def copy_in(self, table: str, rows: list[tuple[Any, ...]]) -> None:
+        """Append rows (as `copy_out` yields them) to `table`, in one transaction. Only for a
+        database being filled by a copy: nothing is merged, checked or marked."""
+
+    def copy_done(self) -> None:
+        """After the last `copy_in`: rebuild what is derived from the copied tables (the
+        `_xact_id` clock, trace summaries, the backend's own indexes), so the database serves."""
 
     # -- organizations and API keys -------------------------------------------------------
     def ensure_org(self, name: str) -> Organization:

@@ -11,7 +11,7 @@ writer to reopen it and fails with a 503, and the requests after it run on the r
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ParamSpec, TypeVar
 
 import duckdb
@@ -29,7 +29,7 @@ from assay.store.base import (
     WriteRequest,
     WriteResult,
 )
-from assay.store.duckdb import catalog, execute, row_reads, summaries
+from assay.store.duckdb import catalog, copying, execute, row_reads, summaries
 from assay.store.duckdb.dialect import DIALECT
 from assay.store.duckdb.health import is_disk_full, is_fatal, store_error
 from assay.store.duckdb.jobs import DuckDBJobs
@@ -128,6 +128,24 @@ class DuckDBStore:
 
     def shared_secret(self, name: str) -> bytes | None:
         return None  # one process per file: its secrets live beside the file (services/signing.py)
+
+    # -- copying (assay migrate) ----------------------------------------------------------
+    @healing
+    def copy_count(self, table: str) -> int:
+        return copying.count(self._reader(), table)
+
+    def copy_out(self, table: str, *, batch: int) -> Iterator[list[tuple[Any, ...]]]:
+        return copying.read(self._reader(), table, batch)
+
+    def copy_in(self, table: str, rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            self._write_with(lambda con: copying.write(con, table, rows))
+
+    def copy_done(self) -> None:
+        def run(con: duckdb.DuckDBPyConnection) -> None:
+            self._rows.last_xact = max(self._rows.last_xact, copying.rebuild(con))
+
+        self._write_with(run)
 
     def close(self) -> None:
         """Finish pending writes, checkpoint the WAL into the file and close (idempotent)."""

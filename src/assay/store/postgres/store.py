@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from assay.model.objects import ApiKey, ObjectKind, Organization
@@ -29,7 +29,7 @@ from assay.store.base import (
     WriteRequest,
     WriteResult,
 )
-from assay.store.postgres import catalog, execute, row_reads, row_writes, summaries
+from assay.store.postgres import catalog, copying, execute, row_reads, row_writes, summaries
 from assay.store.postgres.connections import connection, open_pool
 from assay.store.postgres.dialect import DIALECT
 from assay.store.postgres.jobs import PostgresJobs
@@ -70,6 +70,22 @@ class PostgresStore:
     def shared_secret(self, name: str) -> bytes:
         with connection(self._pool) as con:
             return catalog.shared_secret(con, name)
+
+    # -- copying (assay migrate) ----------------------------------------------------------
+    def copy_count(self, table: str) -> int:
+        with connection(self._pool) as con:
+            return copying.count(con, table)
+
+    def copy_out(self, table: str, *, batch: int) -> Iterator[list[tuple[Any, ...]]]:
+        return copying.read(self._pool, table, batch)
+
+    def copy_in(self, table: str, rows: list[tuple[Any, ...]]) -> None:
+        with connection(self._pool) as con:
+            copying.write(con, table, rows)
+
+    def copy_done(self) -> None:
+        with connection(self._pool) as con:
+            copying.rebuild(con)
 
     # -- organizations and keys -----------------------------------------------------------
     def ensure_org(self, name: str) -> Organization:
