@@ -130,7 +130,13 @@ class Database:
         thread, outside a transaction): start-up then has nothing to replay, and disk use stops
         growing with the log."""
         if self.file is not None and self.wal_bytes() > at_least:
-            self.con.execute("CHECKPOINT")
+            try:
+                self.con.execute("CHECKPOINT")
+            except duckdb.TransactionException as exc:
+                # Another connection is in a write transaction (a job worker claiming a chunk,
+                # say): nothing is wrong, and the next idle pause checkpoints.
+                if "other write transactions" not in str(exc):
+                    raise
 
     def close(self) -> None:
         """Close the readers, checkpoint and close; safe to call twice."""
