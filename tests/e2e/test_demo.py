@@ -297,6 +297,25 @@ def test_one_long_trace_of_several_thousand_spans(demo):
     assert "Attention Is All You Need" in root["input"] and "no answer after" in str(root["error"])
 
 
+def test_an_aggregate_score_and_a_classifier_run_after_the_fact(demo):
+    exps = demo.experiments()
+    summary = demo.request("GET", f"/v1/experiment/{exps['gpt-4o']['id']}/summarize")
+    overall = summary["scores"]["overall"]
+    assert overall["improvements"] > 0 and overall["regressions"] > 0 and 0 < overall["score"] < 1
+    for name, e in exps.items():
+        labels = demo.sql(
+            f"SELECT output FROM experiment('{e['id']}') WHERE span_attributes.type = 'classifier'"
+        )
+        assert len(labels) == len(demo.sql(f"SELECT id FROM experiment('{e['id']}') WHERE is_root")), name
+        found = {c["label"] for r in labels for c in r["output"]}  # the labels (also in `classifications`)
+        assert {"Short answer", "Number", "JSON"} <= found, (name, found)
+    prose = demo.sql(
+        f"SELECT output FROM experiment('{exps['claude-sonnet']['id']}') "
+        "WHERE span_attributes.type = 'classifier'"
+    )
+    assert any(c["label"] == "Prose around the answer" for r in prose for c in r["output"])
+
+
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright

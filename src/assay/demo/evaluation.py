@@ -3,7 +3,8 @@
 The dataset (`cases`, about 200 cases, chart images as attachments) is inserted once; then the
 four experiments of `variants` run over it in order, each variant compared with the baseline, one
 of them with three trials per case. Scorers: autoevals' ExactMatch and Levenshtein, and the
-demo's judge and two scorers that fail on some outputs (`scorers`).
+demo's judge and two scorers that fail on some outputs (`scorers`). Then `extras` adds what the
+SDK cannot: an aggregate score and a classifier run after the fact.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
+from assay.demo import extras
 from assay.demo.agent import make_task
 from assay.demo.cases import Case, all_cases
 from assay.demo.chart import NAMES, bar_chart
@@ -64,7 +66,9 @@ def run(api_url: str, api_key: str) -> list[str]:
     # supports concurrent evaluations, and one variant's uploads overlap another's tasks.
     baseline = asyncio.run(evaluate(BASELINE))
     variants = asyncio.run(_gather(*(evaluate(v) for v in VARIANTS if v is not BASELINE)))
-    return [summary_line(r.summary) for r in (baseline, *variants)]
+    braintrust.flush()
+    lines = [summary_line(r.summary) for r in (baseline, *variants)]
+    return lines + extras.add(api_url, api_key, PROJECT)
 
 
 async def _gather(*runs: Any) -> list[Any]:
