@@ -128,3 +128,17 @@ def test_bad_input_is_a_precise_400(api, project, body, status, words):
 def test_an_unknown_experiment_is_a_404(api):
     res = api.post("/v1/experiment/00000000-0000-0000-0000-000000000000/analysis/slices", json={})
     assert res.status_code == 404
+
+
+def test_per_key_statements_answer_as_the_combined_one(api, project, monkeypatch):
+    # Many combinations of values are read per key and per pair instead: the same answer.
+    from assay.services.analysis import slices as module
+
+    eid, _ = planted(api, project, "fallback", 800, lambda m: -0.25 if m["topic"] == "law" else 0.0)
+    combined = slices(api, eid)
+    monkeypatch.setattr(module, "MAX_CELLS", 0)
+    separate = slices(api, eid)
+    assert separate["tested"] == combined["tested"] > 100
+    assert [values(s) for s in separate["slices"]] == [values(s) for s in combined["slices"]]
+    for a, b in zip(separate["slices"], combined["slices"], strict=True):
+        assert a["n"] == b["n"] and abs(a["diff"] - b["diff"]) < 1e-9

@@ -3001,8 +3001,8 @@ export interface components {
             examples: number;
             /**
              * Examples For
-             * @description Slices (from the top) that get examples
-             * @default 10
+             * @description Slices (from the top) that get examples (one statement each)
+             * @default 3
              */
             examples_for: number;
             /**

@@ -41,7 +41,9 @@ class SliceQuery(_Query):
     max_pair_keys: int = Field(6, ge=2, le=10, description="Pairs are formed among the first this many keys")
     limit: int = Field(20, ge=1, le=500, description="Most slices reported")
     examples: int = Field(5, ge=0, le=50, description="Lowest-scoring traces shown per slice")
-    examples_for: int = Field(10, ge=0, le=100, description="Slices (from the top) that get examples")
+    examples_for: int = Field(
+        3, ge=0, le=100, description="Slices (from the top) that get examples (one statement each)"
+    )
 
 
 class SliceValue(BaseModel):

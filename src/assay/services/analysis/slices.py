@@ -50,47 +50,106 @@ class _Tested:
     beyond_parents: float | None = None
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _scalar(value: Any) -> bool:
-    return value is None or isinstance(value, str | int | float | bool)
+    return type(value) in _SCALARS
 
 
-def _statement(keys: tuple[str, ...], scores: list[str]) -> exp.Select:
-    items: list[exp.Expr] = [exp.alias_(path("metadata", k), f"k{i}") for i, k in enumerate(keys)]
+# Above this many combinations of values, moments are read per key and per pair of keys instead of
+# once per combination of all keys (which then sums into every single value and pair).
+MAX_CELLS = 20_000
+SAMPLE = 2000
+OTHER = ("<object or list>",)  # a value that is not a slice (JSON objects and lists), hashable
+
+
+def _measures(scores: list[str]) -> list[exp.Expr]:
+    items: list[exp.Expr] = []
     for i, s in enumerate(scores):
         value = path("scores", s)
         items.append(exp.alias_(exp.Count(this=value.copy()), f"n{i}"))
         items.append(exp.alias_(exp.Sum(this=value.copy()), f"s{i}"))
         items.append(exp.alias_(exp.Sum(this=exp.Mul(this=value.copy(), expression=value.copy())), f"q{i}"))
-    group = exp.Group(expressions=[exp.Literal.number(i + 1) for i in range(len(keys))])
-    return exp.Select(expressions=items).group_by(*group.expressions)
+    return items
 
 
-def _groups(
-    scope: Scope, keys: tuple[str, ...], scores: list[str], max_values: int
+def _statement(keys: tuple[str, ...], scores: list[str]) -> exp.Select:
+    items: list[exp.Expr] = [exp.alias_(path("metadata", k), f"k{i}") for i, k in enumerate(keys)]
+    select = exp.Select(expressions=items + _measures(scores))
+    return select.group_by(*[exp.Literal.number(i + 1) for i in range(len(keys))])
+
+
+def _sampled_values(scope: Scope, keys: list[str]) -> dict[str, int]:
+    """Distinct values of each key among the first `SAMPLE` traces: a key with more than
+    `max_values` there (an id, free text) is skipped without grouping every trace by it."""
+    select = exp.select(exp.column("metadata")).limit(SAMPLE)
+    seen: dict[str, set[str]] = {k: set() for k in keys}
+    for r in scope.run(select):
+        md = r.get("metadata")
+        if isinstance(md, dict):
+            for k in keys:
+                if k in md:
+                    seen[k].add(repr(md[k]))
+    return {k: len(v) for k, v in seen.items()}
+
+
+def _read(
+    scope: Scope, keys: tuple[str, ...], scores: list[str], limit: int | None = None
 ) -> dict[Key, list[Moments]] | None:
-    """Per slice value(s), the moments of each score; None when there are too many values."""
-    rows = scope.run(_statement(keys, scores))
-    if len(rows) > max_values:
+    """The moments of each score per combination of values of `keys`; None past `limit` rows."""
+    select = _statement(keys, scores)
+    rows = scope.run(select.limit(limit + 1) if limit is not None else select)
+    if limit is not None and len(rows) > limit:
         return None
     out: dict[Key, list[Moments]] = {}
     for r in rows:
-        values = tuple(r[f"k{i}"] for i in range(len(keys)))
-        if not all(_scalar(v) for v in values):
-            continue  # objects and lists are not slices
-        out[values] = [
+        values = tuple(v if _scalar(v) else OTHER for v in (r[f"k{i}"] for i in range(len(keys))))
+        moments = [
             Moments(int(r[f"n{i}"] or 0), float(r[f"s{i}"] or 0.0), float(r[f"q{i}"] or 0.0))
             for i in range(len(scores))
         ]
+        out[values] = _add(out[values], moments) if values in out else moments
     return out
+
+
+def _add(a: list[Moments], b: list[Moments]) -> list[Moments]:
+    return [Moments(x.n + y.n, x.total + y.total, x.squares + y.squares) for x, y in zip(a, b, strict=True)]
+
+
+class _Groups:
+    """Moments per value of one key or per pair of values of two keys.
+
+    Usually one statement groups the traces by every key at once, and each single value's or
+    pair's moments are sums of those cells (moments add up). When the keys have too many
+    combinations of values for that, each key and each pair is its own grouped statement."""
+
+    def __init__(self, scope: Scope, keys: list[str], scores: list[str]) -> None:
+        self.scope, self.keys, self.scores = scope, keys, scores
+        self.cells = _read(scope, tuple(keys), scores, MAX_CELLS) if keys else {}
+
+    def values_of(self, key: str, max_values: int) -> dict[Key, list[Moments]] | None:
+        """One key's groups; None when it has more than `max_values` values."""
+        if self.cells is None:
+            return _read(self.scope, (key,), self.scores, max_values)
+        found = self.by(key)
+        return found if len(found) <= max_values else None
+
+    def by(self, *keys: str) -> dict[Key, list[Moments]]:
+        if self.cells is None:
+            return _read(self.scope, keys, self.scores) or {}
+        index = [self.keys.index(k) for k in keys]
+        out: dict[Key, list[Moments]] = {}
+        for values, moments in self.cells.items():
+            sub = tuple(values[i] for i in index)
+            out[sub] = _add(out[sub], moments) if sub in out else moments
+        return out
 
 
 def _total(groups: dict[Key, list[Moments]], count: int) -> list[Moments]:
     sums = [Moments(0, 0.0, 0.0) for _ in range(count)]
     for moments in groups.values():
-        sums = [
-            Moments(a.n + b.n, a.total + b.total, a.squares + b.squares)
-            for a, b in zip(sums, moments, strict=True)
-        ]
+        sums = _add(sums, moments)
     return sums
 
 
@@ -116,16 +175,20 @@ def analyze(scope: Scope, q: SliceQuery) -> SliceReport:
     if not scores or not keys:
         return report
 
+    sampled = _sampled_values(scope, keys)
+    many = {k for k in keys if sampled[k] > q.max_values}
+    groups = _Groups(scope, [k for k in keys if k not in many], scores)
     singles: dict[str, dict[Key, list[Moments]]] = {}
     for k in keys:
-        found = _groups(scope, (k,), scores, q.max_values)
+        found = None if k in many else groups.values_of(k, q.max_values)
         if found is None:
             report.skipped.append(SkippedKey(key=k, reason=f"more than {q.max_values} distinct values"))
         else:
             singles[k] = found
-    if not singles:
+    usable = list(singles)
+    if not usable:
         return report
-    totals = _total(next(iter(singles.values())), len(scores))
+    totals = _total(singles[usable[0]], len(scores))
     report.traces = {s: totals[i].n for i, s in enumerate(scores)}
 
     tested: list[_Tested] = []
@@ -150,20 +213,17 @@ def analyze(scope: Scope, q: SliceQuery) -> SliceReport:
                     worst = max(worst, welch(group, inside, confidence).p_value)
                 tested[-1].beyond_parents = worst
 
-    for k, groups in singles.items():
-        for values, moments in groups.items():
-            test((k,), values, moments, [])
+    for k, found in singles.items():
+        for values, moments in found.items():
+            if OTHER not in values:
+                test((k,), values, moments, [])
     if q.pairs:
-        pair_keys = [k for k in keys if k in singles][: q.max_pair_keys]
-        for a, b in itertools.combinations(pair_keys, 2):
-            found = _groups(scope, (a, b), scores, q.max_values * q.max_values)
-            if found is None:
-                continue
-            for values, moments in found.items():
-                parents = [singles[a].get((values[0],)), singles[b].get((values[1],))]
-                if any(p is None for p in parents):
+        for a, b in itertools.combinations(usable[: q.max_pair_keys], 2):
+            for values, moments in groups.by(a, b).items():
+                if OTHER in values:
                     continue
-                test((a, b), values, moments, [p for p in parents if p is not None])
+                parents = [singles[a][(values[0],)], singles[b][(values[1],)]]
+                test((a, b), values, moments, parents)
 
     adjusted = holm([t.test.p_value for t in tested])
     # "Worse than each of its values alone" is a claim too: adjusted over all pairs tested.
