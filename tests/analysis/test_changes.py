@@ -45,3 +45,25 @@ def test_no_earlier_experiment_says_so(api):
     assert report["base"] is None and report["scores"] == []
     bad = api.post(f"/v1/experiment/{eid}/analysis/changes", json={"base_experiment_id": "nope"})
     assert bad.status_code == 404
+
+
+def test_aggregate_scores_are_analysed_like_any_score(api):
+    pid = make_project(api, "aggregates")
+    old = make_experiment(api, pid, "old")
+    new = make_experiment(api, pid, "new")
+    rows = []
+    for i in range(10):
+        rows += trace_rows(old, input=f"q{i}", child_scores=[{"a": 0.2, "b": 0.4}])
+        rows += trace_rows(new, input=f"q{i}", child_scores=[{"a": 0.6 if i < 4 else 0.2, "b": 0.4}])
+    log(api, rows)
+    res = api.post(
+        "/v1/project_score",
+        json={"project_id": pid, "name": "best", "score_type": "maximum", "categories": ["a", "b"]},
+    )
+    assert res.status_code == 200, res.text
+    report = api.post(f"/v1/experiment/{new}/analysis/changes", json={"examples": 5}).json()
+    best = next(s for s in report["scores"] if s["name"] == "best")
+    assert (best["improvements"], best["regressions"]) == (4, 0)
+    assert [(e["base_score"], e["score"]) for e in best["improved"]] == [(0.4, 0.6)] * 4
+    pairs = api.post(f"/v1/experiment/{new}/analysis/agreement", json={}).json()["pairs"]
+    assert {(p["a"], p["b"]) for p in pairs} == {("a", "b"), ("a", "best"), ("b", "best")}

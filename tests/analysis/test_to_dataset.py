@@ -91,3 +91,17 @@ def test_bad_selections_are_precise_400s_and_write_nothing(api):
         assert res.status_code in (400, 404), (body, res.text)
         assert words in res.text, (body, res.text)
     assert api.get("/v1/dataset", params={"project_id": pid}).json()["objects"] == []
+
+
+def test_a_filter_on_an_aggregate_score_selects_what_the_table_selects(api):
+    pid, eid, _ = experiment(api)
+    res = api.post(
+        "/v1/project_score",
+        json={"project_id": pid, "name": "worst", "score_type": "minimum", "categories": ["ExactMatch"]},
+    )
+    assert res.status_code == 200, res.text
+    body = {"selection": {"filters": ["scores.worst = 0"]}, "dataset_name": "agg", "dry_run": True}
+    out = api.post(f"/v1/experiment/{eid}/analysis/dataset", json=body)
+    assert out.status_code == 200, out.text
+    table = api.post(f"/v1/experiment/{eid}/table/count", json={"filters": ["scores.worst = 0"]}).json()
+    assert out.json()["rows"] == table["total"] == 10

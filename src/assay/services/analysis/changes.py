@@ -51,7 +51,7 @@ def analyze(scope: Scope, q: ChangesQuery) -> ChangesReport:
 
 def _moved(scope: Scope, base_id: str, score: str, count: int, *, up: bool) -> list[ChangeExample]:
     """The traces whose score moved most (up or down) from the base's score of their test case."""
-    now, before = path("scores", score), path("comparison_scores", score)
+    now, before = path("scores", score), scope.comparison_score(score)
     delta = exp.Sub(this=now.copy(), expression=before.copy())
     moved = (
         exp.GT(this=delta.copy(), expression=exp.Literal.number(0))

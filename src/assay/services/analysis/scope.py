@@ -8,15 +8,17 @@ questions read `spans`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from sqlglot import exp
 
 from assay.query import Source
 from assay.query.parse import ParsedQuery
+from assay.services.aggregates import expand, formula, formulas_of
 from assay.services.auth import Principal
 from assay.services.catalog import rows_owner
 from assay.services.context import Services
+from assay.services.project_scores import aggregates_of
 from assay.services.queries import run_parsed
 from assay.services.tables import inferred
 
@@ -33,6 +35,9 @@ class Scope:
         self.experiment = rows_owner(svc, who, "experiment", experiment_id)
         self.id: str = self.experiment["id"]
         self._fields: tuple[list[str], list[str]] | None = None
+        # The project's aggregate scores: `scores.<name>` in any statement means their formula.
+        self.aggregates = {d["name"]: d for d in aggregates_of(svc, self.experiment["project_id"])}
+        self.formulas = formulas_of(list(self.aggregates.values()))
 
     def source(self, shape: str = "summary", compare: str | None = None) -> Source:
         return Source("experiment", (self.id,), shape, compare)
@@ -43,11 +48,20 @@ class Scope:
         """The rows of `select` over this experiment (at most one page of `MAX_ROWS`)."""
         if select.args.get("limit") is None:
             select = select.limit(MAX_ROWS)
+        select = cast(exp.Select, expand(select, self.formulas))
         return run_parsed(self.svc, ParsedQuery(select), self.source(shape, compare)).rows
 
     @property
     def score_names(self) -> list[str]:
-        return self._inferred()[0]
+        """The scores seen in the experiment, then the project's aggregate scores."""
+        seen = self._inferred()[0]
+        return seen + [n for n in self.aggregates if n not in seen]
+
+    def comparison_score(self, name: str) -> exp.Expr:
+        """`comparison_scores.<name>` (the base's score of the same test case, `compare =>`)."""
+        if name in self.aggregates:
+            return exp.Paren(this=formula(self.aggregates[name], "comparison_scores"))
+        return path("comparison_scores", name)
 
     @property
     def metadata_keys(self) -> list[str]:
