@@ -70,6 +70,35 @@ def embeddings(vectors: list[list[float]], *, model: str = "test-embed") -> dict
     }
 
 
+def tool_calls(*calls: tuple[str, dict[str, Any]], model: str = "test-judge") -> dict[str, Any]:
+    """A recorded chat completion calling these tools (name, arguments), ids call_0, call_1, …"""
+    return {
+        "id": "chatcmpl-recorded",
+        "object": "chat.completion",
+        "created": 1_760_000_000,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {
+                            "id": f"call_{i}",
+                            "type": "function",
+                            "function": {"name": n, "arguments": json.dumps(a)},
+                        }
+                        for i, (n, a) in enumerate(calls)
+                    ],
+                },
+                "finish_reason": "tool_calls",
+            }
+        ],
+        "usage": {"prompt_tokens": 200, "completion_tokens": 20, "total_tokens": 220},
+    }
+
+
 def last_user_text(body: dict[str, Any]) -> str:
     return next(str(m.get("content")) for m in reversed(body["messages"]) if m.get("role") == "user")
 
@@ -135,10 +164,18 @@ class ScriptedLLM:
                 not isinstance(messages, list)
                 or not messages
                 or not all(
-                    isinstance(m, dict) and m.get("role") in ("system", "user", "assistant") for m in messages
+                    isinstance(m, dict) and m.get("role") in ("system", "user", "assistant", "tool")
+                    for m in messages
                 )
             ):
                 return self._problem("messages must be a non-empty list of {role, content}")
+            called: set[str] = set()
+            for m in messages:
+                called |= {c.get("id") for c in m.get("tool_calls") or [] if isinstance(c, dict)}
+                if m["role"] == "tool" and m.get("tool_call_id") not in called:
+                    return self._problem(
+                        f"a tool message answers no earlier tool call: {m.get('tool_call_id')!r}"
+                    )
         elif not isinstance(body.get("input"), list) or not all(isinstance(t, str) for t in body["input"]):
             return self._problem("embeddings input must be a list of strings")
         with self._lock:

@@ -10,12 +10,23 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Depends
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import caller, services
 from assay.api.responses import OrjsonResponse
 from assay.api.routing import api_router
-from assay.services.analysis import agreement, changes, codegen, error_groups, slices, to_dataset
+from assay.services.analysis import (
+    agent,
+    agreement,
+    changes,
+    codegen,
+    conversations,
+    error_groups,
+    slices,
+    to_dataset,
+)
+from assay.services.analysis.agent import ChatAnswer, ChatRequest
 from assay.services.analysis.codegen import CodeQuery, GeneratedCode
 from assay.services.analysis.models import (
     AgreementQuery,
@@ -133,3 +144,62 @@ async def analysis_code(
         return codegen.generate(Scope(svc, who, experiment_id), body).model_dump()
 
     return await run_in_threadpool(run)
+
+
+class ConversationItem(BaseModel):
+    id: str
+    title: str
+    experiment_id: str
+    created: str
+
+
+class ConversationList(BaseModel):
+    objects: list[ConversationItem]
+
+
+@router.post(
+    "/v1/experiment/{experiment_id}/assistant/chat",
+    response_model=ChatAnswer,
+    responses={
+        403: {"description": "The key may not update the project"},
+        502: {"description": "The LLM endpoint failed"},
+    },
+)
+async def assistant_chat(
+    experiment_id: str, body: ChatRequest, who: Principal = Depends(caller), svc: Services = Depends(services)
+) -> OrjsonResponse:
+    """One turn of the chat agent (needs an OpenAI-compatible LLM configured on the server): the
+    model answers by calling the analyses, SQL and row fetches as tools; a tool that writes waits
+    for `confirm`. The conversation is kept in the experiment's project."""
+
+    def run() -> dict[str, Any]:
+        return agent.chat(Scope(svc, who, experiment_id), body).model_dump()
+
+    # Tool results carry user JSON: encoded directly.
+    return OrjsonResponse(await run_in_threadpool(run))
+
+
+@router.get("/v1/assistant/conversation/{conversation_id}", response_model=ChatAnswer)
+async def assistant_conversation(
+    conversation_id: str, who: Principal = Depends(caller), svc: Services = Depends(services)
+) -> OrjsonResponse:
+    """A kept conversation, with its tool calls and what waits for confirmation."""
+
+    def run() -> dict[str, Any]:
+        return agent.answer_of(conversations.load(svc, who, conversation_id)).model_dump()
+
+    return OrjsonResponse(await run_in_threadpool(run))
+
+
+@router.get("/v1/project/{project_id}/assistant/conversations", response_model=ConversationList)
+def assistant_conversations(
+    project_id: str, who: Principal = Depends(caller), svc: Services = Depends(services)
+) -> dict[str, Any]:
+    """The project's conversations, newest first."""
+    found = conversations.list_for(svc, who, project_id)
+    return {
+        "objects": [
+            {"id": d["id"], "title": d["title"], "experiment_id": d["experiment_id"], "created": d["created"]}
+            for d in found
+        ]
+    }

@@ -51,3 +51,9 @@ class StorageFull(AssayError):
     """The disk holding the database has no room for this write; nothing of it was written."""
 
     status_code = 507
+
+
+class UpstreamFailed(AssayError):
+    """A service Assay calls on the request's behalf (the configured LLM endpoint) failed."""
+
+    status_code = 502

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 # Catalog objects. Functions (scorers, classifiers, facets) and project scores hang off a project
 # and are decided on it.
 CatalogKind = Literal["project", "experiment", "dataset"]
-ObjectKind = CatalogKind | Literal["function", "project_score"]
+ObjectKind = CatalogKind | Literal["function", "project_score", "assistant_conversation"]
 RowObjectType = Literal["experiment", "dataset", "project_logs"]
 
 

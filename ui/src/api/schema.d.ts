@@ -371,6 +371,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/assistant/conversation/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Assistant Conversation
+         * @description A kept conversation, with its tool calls and what waits for confirmation.
+         */
+        get: operations["assistant_conversation_v1_assistant_conversation__conversation_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/dataset": {
         parameters: {
             query?: never;
@@ -641,6 +661,28 @@ export interface paths {
          *     interval and the lowest-scoring traces of each.
          */
         post: operations["analysis_slices_v1_experiment__experiment_id__analysis_slices_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiment/{experiment_id}/assistant/chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Assistant Chat
+         * @description One turn of the chat agent (needs an OpenAI-compatible LLM configured on the server): the
+         *     model answers by calling the analyses, SQL and row fetches as tools; a tool that writes waits
+         *     for `confirm`. The conversation is kept in the experiment's project.
+         */
+        post: operations["assistant_chat_v1_experiment__experiment_id__assistant_chat_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1091,6 +1133,26 @@ export interface paths {
         head?: never;
         /** Patch Project */
         patch: operations["patch_project_v1_project__project_id__patch"];
+        trace?: never;
+    };
+    "/v1/project/{project_id}/assistant/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Assistant Conversations
+         * @description The project's conversations, newest first.
+         */
+        get: operations["assistant_conversations_v1_project__project_id__assistant_conversations_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/project/{project_id}/experiments": {
@@ -1552,6 +1614,68 @@ export interface components {
              */
             scores?: components["schemas"]["ScoreChange"][];
         };
+        /** ChatAnswer */
+        ChatAnswer: {
+            /**
+             * Citations
+             * @description Traces the last answer cites
+             */
+            citations?: components["schemas"]["Citation"][];
+            /** Conversation Id */
+            conversation_id: string;
+            /** Experiment Id */
+            experiment_id: string;
+            /**
+             * Messages
+             * @description The whole conversation, oldest first
+             */
+            messages: components["schemas"]["ChatMessage"][];
+            /** @description A tool call that writes, waiting for `confirm` */
+            pending?: components["schemas"]["ToolCall"] | null;
+        };
+        /** ChatMessage */
+        ChatMessage: {
+            /** Content */
+            content?: string | null;
+            /**
+             * Name
+             * @description The tool a tool message comes from
+             */
+            name?: string | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "user" | "assistant" | "tool";
+            /**
+             * Tool Call Id
+             * @description The call a tool message answers
+             */
+            tool_call_id?: string | null;
+            /**
+             * Tool Calls
+             * @description Tools the assistant called
+             */
+            tool_calls?: components["schemas"]["ToolCall"][];
+        };
+        /** ChatRequest */
+        ChatRequest: {
+            /**
+             * Confirm
+             * @description The answer to the pending tool call that writes: true runs it, false declines it
+             */
+            confirm?: boolean | null;
+            /**
+             * Conversation Id
+             * @description Continue this conversation
+             */
+            conversation_id?: string | null;
+            /**
+             * Message
+             * @description The user's message
+             */
+            message?: string | null;
+        };
         /**
          * CheckQuery
          * @description One expression to check on its own, as the SQL filter or a custom column.
@@ -1575,6 +1699,13 @@ export interface components {
             row_type: "traces" | "spans";
             /** Text */
             text: string;
+        };
+        /** Citation */
+        Citation: {
+            /** Experiment Id */
+            experiment_id: string;
+            /** Root Span Id */
+            root_span_id: string;
         };
         /** CodeQuery */
         CodeQuery: {
@@ -1614,6 +1745,22 @@ export interface components {
              * @description Compared with the column; `contains` ignores case; `in` takes a list; `is null` / `is not null` take none
              */
             value?: string | number | boolean | (string | number | boolean | null)[] | null;
+        };
+        /** ConversationItem */
+        ConversationItem: {
+            /** Created */
+            created: string;
+            /** Experiment Id */
+            experiment_id: string;
+            /** Id */
+            id: string;
+            /** Title */
+            title: string;
+        };
+        /** ConversationList */
+        ConversationList: {
+            /** Objects */
+            objects: components["schemas"]["ConversationItem"][];
         };
         /** CreateDataset */
         CreateDataset: {
@@ -3176,6 +3323,20 @@ export interface components {
             /** Sort */
             sort?: components["schemas"]["SortKey"][];
         };
+        /** ToolCall */
+        ToolCall: {
+            /**
+             * Arguments
+             * @description JSON text of the arguments, as the model wrote them
+             */
+            arguments: string;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Writes */
+            writes: boolean;
+        };
         /** TraceSearch */
         TraceSearch: {
             /** Query */
@@ -3881,6 +4042,65 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["OtlpStatus"];
                     "application/x-protobuf": string;
+                };
+            };
+        };
+    };
+    assistant_conversation_v1_assistant_conversation__conversation_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatAnswer"];
+                };
+            };
+            /** @description Bad input: the message names the field, score, key or filter position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such experiment (or dataset), or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -4790,6 +5010,83 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+        };
+    };
+    assistant_chat_v1_experiment__experiment_id__assistant_chat_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatAnswer"];
+                };
+            };
+            /** @description Bad input: the message names the field, score, key or filter position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The key may not update the project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such experiment (or dataset), or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The LLM endpoint failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -5813,6 +6110,65 @@ export interface operations {
                 content: {
                     "application/json": unknown;
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    assistant_conversations_v1_project__project_id__assistant_conversations_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationList"];
+                };
+            };
+            /** @description Bad input: the message names the field, score, key or filter position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such experiment (or dataset), or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
