@@ -297,6 +297,13 @@ def test_one_long_trace_of_several_thousand_spans(demo):
     assert "Attention Is All You Need" in root["input"] and "no answer after" in str(root["error"])
 
 
+def test_the_assistants_slices_find_where_gpt_4o_is_weak(demo):
+    """The README's tour: the slices analysis names `category = extraction` unprompted."""
+    eid = demo.experiments()["gpt-4o"]["id"]
+    found = demo.request("POST", f"/v1/experiment/{eid}/analysis/slices", json={"score": "ExactMatch"})
+    assert [s["values"] for s in found["slices"]] == [[{"key": "category", "value": "extraction"}]]
+
+
 def test_an_aggregate_score_and_a_classifier_run_after_the_fact(demo):
     exps = demo.experiments()
     summary = demo.request("GET", f"/v1/experiment/{exps['gpt-4o']['id']}/summarize")
