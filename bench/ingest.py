@@ -8,7 +8,13 @@ and reports the server's peak RSS, bytes on disk per span after a clean stop, an
 reference: the same rows, encoded as Assay stores them, bulk-inserted from Arrow into the same
 `rows` schema in a fresh DuckDB file in one transaction. Data is generated here; nothing is kept.
 
+`--postgres` runs the servers on a fresh PostgreSQL 15 cluster started here (durable: fsync on,
+as deployed) instead of a DuckDB file, and `--servers N` starts N servers over it, the HTTP
+clients spread over them round-robin (as behind a load balancer). The server CPU figure counts the
+Assay servers only, not PostgreSQL's own processes; disk is the database's size.
+
 Run: .venv/bin/python bench/ingest.py [--spans 200000] [--batch 1000] [--threads 4] [--sdk-spans 4000]
+                                      [--postgres [--servers 2]]
 """
 
 from __future__ import annotations
@@ -108,9 +114,9 @@ def make_batches(experiment_id: str, spans: int, batch: int) -> list[bytes]:
 class Server:
     """`assay serve` on a fresh data directory, with its peak memory watched."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, db_url: str | None = None, key: str | None = None) -> None:
         self.data_dir = data_dir
-        self.process = start_server(data_dir)
+        self.process = start_server(data_dir, key=key, db_url=db_url)
         self.url, self.key, self.proc = self.process.url, self.process.key, self.process.process
         self.peak_rss = 0
         self._watching = True
@@ -148,14 +154,15 @@ class Server:
 
 
 # -- measurements -------------------------------------------------------------------------
-def http_rate(server: Server, bodies: list[bytes], threads: int) -> float:
-    """Spans acknowledged per second with `threads` clients posting pre-encoded batches."""
+def http_rate(servers: list[Server], bodies: list[bytes], threads: int) -> float:
+    """Spans acknowledged per second with `threads` clients posting pre-encoded batches (client
+    i to server i mod N)."""
     todo = list(reversed(bodies))
     lock = threading.Lock()
     acked = [0]
     failures: list[str] = []
 
-    def client() -> None:
+    def client(server: Server) -> None:
         with httpx.Client(base_url=server.url, headers=server.headers, timeout=300) as c:
             while True:
                 with lock:
@@ -169,7 +176,7 @@ def http_rate(server: Server, bodies: list[bytes], threads: int) -> float:
                 with lock:
                     acked[0] += len(orjson.loads(body)["rows"])
 
-    workers = [threading.Thread(target=client) for _ in range(threads)]
+    workers = [threading.Thread(target=client, args=(servers[i % len(servers)],)) for i in range(threads)]
     start = time.perf_counter()
     for w in workers:
         w.start()
@@ -212,7 +219,13 @@ def sdk_rate(server: Server, spans: int) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def disk_bytes(data_dir: Path) -> int:
+def disk_bytes(data_dir: Path, db_url: str | None) -> int:
+    if db_url:
+        import psycopg
+
+        with psycopg.connect(db_url) as con:
+            found = con.execute("SELECT pg_database_size(current_database())").fetchone()
+        return int(found[0]) if found else 0
     return sum(p.stat().st_size for p in data_dir.glob("assay.duckdb*"))
 
 
@@ -246,35 +259,57 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1000, help="spans per /logs3 request")
     parser.add_argument("--threads", type=int, default=4, help="concurrent HTTP clients")
     parser.add_argument("--sdk-spans", type=int, default=4000, help="spans logged through the SDK (0: skip)")
+    parser.add_argument(
+        "--postgres", action="store_true", help="servers on a PostgreSQL cluster started here"
+    )
+    parser.add_argument("--servers", type=int, default=1, help="servers over the one PostgreSQL (--postgres)")
     args = parser.parse_args()
+    if args.servers > 1 and not args.postgres:
+        parser.error("--servers > 1 needs --postgres (a DuckDB file admits one process)")
+    cluster = None
+    db_url = None
+    if args.postgres:
+        from assay.testing_postgres import start_cluster
+
+        cluster = start_cluster(durable=True)
+        db_url = cluster.create_database("assay_bench")
 
     workdir = Path(tempfile.mkdtemp(prefix="assay-bench-"))
     try:
         data_dir = workdir / "data"
         data_dir.mkdir()
-        server = Server(data_dir)
+        server = Server(data_dir, db_url)
+        servers = [server]
         try:
+            for n in range(1, args.servers):
+                servers.append(Server(workdir / f"data-{n}", db_url, key=server.key))
             with console.status("generating data"):
                 bodies = make_batches(server.experiment("http"), args.spans, args.batch)
             with console.status(f"posting {args.spans} spans in batches of {args.batch}"):
-                cpu_before = server.cpu_seconds()
-                http = http_rate(server, bodies, args.threads)
-                cpu_per_k = (server.cpu_seconds() - cpu_before) / args.spans * 1000
+                cpu_before = sum(s.cpu_seconds() for s in servers)
+                http = http_rate(servers, bodies, args.threads)
+                cpu_per_k = (sum(s.cpu_seconds() for s in servers) - cpu_before) / args.spans * 1000
             sdk = None
             if args.sdk_spans:
                 with console.status(f"logging {args.sdk_spans} spans through the SDK"):
                     sdk = sdk_rate(server, args.sdk_spans)
         finally:
-            server.stop()
+            for s in servers:
+                s.stop()
         total_spans = args.spans + (args.sdk_spans // 4 * 4 if args.sdk_spans else 0)
-        per_span = disk_bytes(data_dir) // total_spans
+        per_span = disk_bytes(data_dir, db_url) // total_spans
         with console.status("bulk insert reference"):
             (workdir / "ref").mkdir()
             bulk, bulk_bytes = bulk_reference(bodies, workdir / "ref")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        if cluster is not None:
+            cluster.stop()
 
-    table = Table(title=f"Assay ingest ({os.cpu_count()} CPUs, batch {args.batch}, {args.threads} clients)")
+    backend = f"PostgreSQL, {args.servers} server(s)" if args.postgres else "DuckDB"
+    table = Table(
+        title=f"Assay ingest on {backend} ({os.cpu_count()} CPUs, batch {args.batch}, {args.threads} clients)"
+    )
     table.add_column("measure")
     table.add_column("value", justify="right")
     table.add_column("note")
@@ -286,7 +321,9 @@ def main() -> None:
     table.add_row("HTTP / bulk", f"{http / bulk:.2f}", "target >= 0.25")
     if sdk is not None:
         table.add_row("braintrust SDK", f"{sdk:,.0f} spans/s", f"{args.sdk_spans:,} spans, one process")
-    table.add_row("server peak RSS", f"{server.peak_rss / 2**20:,.0f} MiB", "psutil, sampled every 50 ms")
+    table.add_row(
+        "server peak RSS", f"{max(s.peak_rss for s in servers) / 2**20:,.0f} MiB", "psutil, every 50 ms"
+    )
     table.add_row("disk per span (Assay)", f"{per_span:,} B", "rows + event log, after a clean stop")
     table.add_row("disk per span (bulk)", f"{bulk_bytes:,} B", "rows table only")
     console.print(table)

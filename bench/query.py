@@ -12,7 +12,11 @@ access checks, compilation and decoding rows to API values. Targets: <= 1.5x the
 SQL and < 300 ms per query. The data file is kept in bench/data/ for reruns. Trace summaries are
 materialised (`store/duckdb/summaries.py`); the one-off refresh after writes is timed separately.
 
-Run: .venv/bin/python bench/query.py [--traces 100000] [--repeat 5] [--regenerate]
+`--postgres` also copies the data file into a fresh PostgreSQL 15 cluster started here (durable,
+through `assay migrate`'s copy; timed) and times the same Assay queries there (the hand-written
+column stays DuckDB's).
+
+Run: .venv/bin/python bench/query.py [--traces 100000] [--repeat 5] [--regenerate] [--postgres]
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import statistics
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +204,49 @@ def through_assay(current: str, baseline: str) -> dict[str, str]:
     }
 
 
+@dataclass
+class Postgres:
+    """The data file copied into a fresh PostgreSQL cluster, and the services reading it."""
+
+    cluster: Any
+    store: Any
+    svc: Services
+    who: Principal
+    copy_s: float
+    rows: int
+    refresh_ms: float
+    size: int
+
+    @classmethod
+    def start(cls, source: Any, current: str, baseline: str) -> Postgres:
+        from assay.services import migration
+        from assay.store.postgres.store import PostgresStore
+        from assay.testing_postgres import start_cluster
+
+        cluster = start_cluster(durable=True)
+        store = PostgresStore(cluster.create_database("assay_bench"), background=False)
+        with console.status("copying the data file into PostgreSQL"):
+            start = time.perf_counter()
+            moved = migration.copy(source, store, lambda *_: None)
+            copy_s = time.perf_counter() - start
+        start = time.perf_counter()
+        store.refresh_summaries("experiment", [current, baseline])
+        refresh_ms = (time.perf_counter() - start) * 1000
+        import psycopg
+
+        with psycopg.connect(store.url) as con:
+            found = con.execute("SELECT pg_database_size(current_database())").fetchone()
+        org = store.ensure_org("bench")
+        svc = Services(store=store, settings=Settings(), policy=OrgKeyPolicy(store))
+        who = Principal("bench", org.id, org.name)
+        size = int(found[0]) if found else 0
+        return cls(cluster, store, svc, who, copy_s, sum(moved.rows.values()), refresh_ms, size)
+
+    def close(self) -> None:
+        self.store.close()
+        self.cluster.stop()
+
+
 def timed(fn: Any, repeat: int) -> tuple[float, int]:
     rows = len(fn())  # warm-up
     samples = []
@@ -218,6 +266,7 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=Path("bench/data/query.duckdb"), help="data file")
     parser.add_argument("--regenerate", action="store_true", help="rebuild the data file")
     parser.add_argument("--only", choices=["filter", "group-by", "summary", "comparison"], action="append")
+    parser.add_argument("--postgres", action="store_true", help="also time the queries on PostgreSQL")
     args = parser.parse_args()
 
     marker = args.db.with_suffix(".traces")
@@ -252,30 +301,45 @@ def main() -> None:
         store.refresh_summaries("experiment", [current, baseline])  # type: ignore[attr-defined]
         refresh_ms = (time.perf_counter() - start) * 1000
         hand, ours = hand_written(current, baseline), through_assay(current, baseline)
+        pg = Postgres.start(store, current, baseline) if args.postgres else None
         table = Table(
             title=f"Assay query layer vs hand-written DuckDB ({os.cpu_count()} CPUs, "
             f"{args.traces:,} traces x 5 spans per experiment, median of {args.repeat})"
         )
-        for col in ("query", "rows", "hand-written", "assay", "ratio", "targets"):
+        columns = ["query", "rows", "hand-written", "assay", "ratio", "targets"]
+        for col in columns + (["assay on PostgreSQL"] if pg else []):
             table.add_column(col, justify="left" if col in ("query", "targets") else "right")
         for name in args.only or list(hand):
             h_ms, h_rows = timed(lambda name=name: con.execute(hand[name]).fetchall(), args.repeat)
             a_ms, a_rows = timed(lambda name=name: run_query(svc, who, ours[name]).rows, args.repeat)
             ok = a_ms <= 1.5 * h_ms and a_ms < 300
-            table.add_row(
+            cells = [
                 name,
                 f"{a_rows:,}" + ("" if a_rows == h_rows else f" (hand {h_rows:,})"),
                 f"{h_ms:,.1f} ms",
                 f"{a_ms:,.1f} ms",
                 f"{a_ms / h_ms:.2f}x",
                 "met" if ok else "[red]missed[/red]",
-            )
+            ]
+            if pg:
+                p_ms, p_rows = timed(
+                    lambda name=name: run_query(pg.svc, pg.who, ours[name]).rows, args.repeat
+                )
+                cells.append(f"{p_ms:,.1f} ms" + ("" if p_rows == a_rows else f" ({p_rows:,} rows)"))
+            table.add_row(*cells)
         console.print(table)
         console.print(
             f"summary refresh after writes (once, both experiments, {2 * args.traces:,} traces): "
             f"{refresh_ms:,.0f} ms",
             highlight=False,
         )
+        if pg:
+            console.print(
+                f"PostgreSQL: copy of the file {pg.copy_s:,.1f} s ({pg.rows:,} rows), summary refresh "
+                f"{pg.refresh_ms:,.0f} ms, database {pg.size / 2**20:,.0f} MiB",
+                highlight=False,
+            )
+            pg.close()
     finally:
         store.close()
     console.print(

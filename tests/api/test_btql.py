@@ -82,6 +82,16 @@ def test_group_by_metadata_with_score_average(api, data):
     assert btql(api, q).json()["data"] == [{"model": "x", "q": 0.5, "n": 2}, {"model": "y", "q": 1.0, "n": 1}]
 
 
+def test_having_names_a_column_of_the_select_list(api, data):
+    q = (
+        "SELECT metadata.model AS model, count(*) AS n "
+        f"FROM experiment('{data['exp']}', shape => 'summary') GROUP BY 1 HAVING n > 1 ORDER BY model"
+    )
+    res = btql(api, q)
+    assert res.status_code == 200, res.text
+    assert res.json()["data"] == [{"model": "x", "n": 2}]
+
+
 def test_operators(api, data):
     eid = data["exp"]
 

@@ -56,7 +56,8 @@ def write(con: psycopg.Connection, table: str, rows: list[tuple[Any, ...]]) -> N
 
 
 def rebuild(con: psycopg.Connection) -> None:
-    """The `_xact_id` clock past every copied id, and every copied trace marked dirty."""
+    """The `_xact_id` clock past every copied id, every copied trace marked dirty, and the
+    planner's statistics gathered (autovacuum would only get to them later)."""
     with con.transaction():
         con.execute(
             """UPDATE xact_clock SET last = greatest(last,
@@ -65,3 +66,4 @@ def rebuild(con: psycopg.Connection) -> None:
         )
         con.execute("DELETE FROM dirty_traces")
         con.execute("INSERT INTO dirty_traces SELECT DISTINCT object_type, object_id, root_span_id FROM rows")
+    con.execute("ANALYZE")  # fresh statistics for the planner after a bulk load

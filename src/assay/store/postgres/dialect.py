@@ -68,13 +68,27 @@ def _float_division(tree: exp.Expr) -> exp.Expr:
     return tree
 
 
+def _having_aliases(tree: exp.Expr) -> exp.Expr:
+    """Names of the select list used in HAVING, replaced by what they name: DuckDB resolves
+    them (`HAVING current < baseline`), PostgreSQL only knows the FROM clause's columns there."""
+    for select in list(tree.find_all(exp.Select)):
+        having = select.args.get("having")
+        if having is None:
+            continue
+        aliases = {e.alias: e.this for e in select.expressions if isinstance(e, exp.Alias)}
+        for column in list(having.find_all(exp.Column)):
+            if not column.table and column.name in aliases and column.find_ancestor(exp.Select) is select:
+                column.replace(exp.Paren(this=aliases[column.name].copy()))
+    return tree
+
+
 class PostgresDialect(DuckDBDialect):
     """PostgreSQL over the `rows` and `trace_summaries` tables (see `assay.store.postgres.schema`)."""
 
     name = "postgres"
 
     def render(self, tree: exp.Expr) -> str:
-        return _float_division(as_text(tree.copy())).sql(dialect=self.name, comments=False)
+        return _float_division(_having_aliases(as_text(tree.copy()))).sql(dialect=self.name, comments=False)
 
     def summaries_source(self, object_type: str, object_ids: list[str], compare_id: str | None) -> exp.Query:
         rows = self._summaries(object_type, object_ids)
