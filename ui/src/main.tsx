@@ -13,6 +13,7 @@ import "./styles/shell.css";
 import "./styles/table.css";
 import "./styles/trace.css";
 import "./styles/assistant.css";
+import "./styles/scoring.css";
 
 // The theme is set before the first render, so the page never flashes the other one.
 applyTheme();

@@ -38,13 +38,20 @@ export interface DataTableProps {
   openKey?: string;
   onOpen?: (row: Row) => void;
   keyboard?: boolean; // j/k move between rows anywhere on the page (the page's main table)
+  // Row selection (scoring rows): a checkbox per row, by row id; x toggles the row under the cursor.
+  selected?: Set<string>;
+  onSelect?: (ids: string[], on: boolean) => void;
+  refresh?: number; // bump to load the rows again (e.g. after new scores were written)
+  onTotal?: (total: number | null) => void;
 }
+
+const SELECT_PX = 36;
 
 // Rows arrive in pages from the server as the user scrolls; only the visible window is rendered, so an
 // experiment of any size costs the browser a few pages of memory.
 export function DataTable(props: DataTableProps) {
   const { experimentId, query, columns, pinned, sort, onSort, summary, showComparison, rowHeight } = props;
-  const key = JSON.stringify([experimentId, query]);
+  const key = JSON.stringify([experimentId, query, props.refresh ?? 0]);
   const [pages, setPages] = useState<Map<number, Row[]>>(new Map());
   const [total, setTotal] = useState<number | null>(null);
   const [error, setError] = useState("");
@@ -84,6 +91,8 @@ export function DataTable(props: DataTableProps) {
         if (gen === generation.current) setError(e.message);
       });
   }
+
+  useEffect(() => props.onTotal?.(total), [total]);
 
   const rowPx = rowHeight === "tall" ? 96 : 34;
   const virtualizer = useVirtualizer({
@@ -147,6 +156,14 @@ export function DataTable(props: DataTableProps) {
   }
   const step = (delta: number) => moveTo(Math.max(0, cursor + delta), !!props.openKey);
   useHotkeys({ j: () => step(1), k: () => step(-1) }, !!props.keyboard && !!props.onOpen);
+  const selectable = !!props.onSelect;
+  function toggleAt(i: number) {
+    const row = rowAt(i);
+    if (row && props.onSelect) props.onSelect([String(row.id)], !props.selected?.has(String(row.id)));
+  }
+  useHotkeys({ x: () => cursor >= 0 && toggleAt(cursor) }, !!props.keyboard && selectable);
+  const loaded = [...pages.values()].flat();
+  const allLoaded = selectable && loaded.length > 0 && loaded.every((r) => props.selected?.has(String(r.id)));
   function onKey(e: React.KeyboardEvent) {
     if (!props.onOpen || e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === "ArrowDown" || e.key === "ArrowUp") {
@@ -187,13 +204,13 @@ export function DataTable(props: DataTableProps) {
   const leafs = [...table.getLeftLeafColumns(), ...table.getCenterLeafColumns()];
   const specs = leafs.map((l) => columns.find((c) => c.id === l.id)!);
   const lefts: number[] = [];
-  let acc = 0;
+  let acc = selectable ? SELECT_PX : 0;
   for (const l of leafs) {
     lefts.push(acc);
     acc += l.getSize();
   }
   const pinnedCount = table.getLeftLeafColumns().length;
-  const gridTemplate = leafs.map((l) => `${l.getSize()}px`).join(" ");
+  const gridTemplate = [...(selectable ? [`${SELECT_PX}px`] : []), ...leafs.map((l) => `${l.getSize()}px`)].join(" ");
 
   function toggleSort(id: string) {
     const cur = sort.find((s) => s.column === id);
@@ -208,6 +225,12 @@ export function DataTable(props: DataTableProps) {
       <ErrorMessage className="table-error">{error}</ErrorMessage>
       <div className="scroller" ref={scroller} style={props.height ? { height: props.height, flex: "none" } : undefined}>
         <div className="thead" role="row" style={{ gridTemplateColumns: gridTemplate, width: acc }}>
+          {selectable && (
+            <div className="th select pinned" style={{ left: 0 }}>
+              <input type="checkbox" aria-label="Select all loaded rows" checked={allLoaded}
+                onChange={(e) => props.onSelect!(loaded.map((r) => String(r.id)), e.target.checked)} />
+            </div>
+          )}
           {specs.map((c, i) => {
             const s = sort.find((k) => k.column === c.id);
             return (
@@ -229,12 +252,21 @@ export function DataTable(props: DataTableProps) {
             const row = rowAt(v.index);
             const open = !!row && !!props.openKey && props.rowKey?.(row) === props.openKey;
             return (
-              <div key={v.key} role="row" aria-rowindex={v.index + 1} className={`tr ${rowHeight} ${open ? "selected" : ""}`}
+              <div key={v.key} role="row" aria-rowindex={v.index + 1} className={`tr ${rowHeight} ${open ? "selected" : ""} ${row && props.selected?.has(String(row.id)) ? "checked" : ""}`}
                 data-row-id={row?.id ?? ""} aria-selected={props.onOpen ? open : undefined}
                 tabIndex={props.onOpen ? (v.index === Math.max(cursor, 0) ? 0 : -1) : undefined}
                 onClick={() => { if (row && props.onOpen) { setCursor(v.index); props.onOpen(row); } }}
                 onFocus={() => setCursor(v.index)}
                 style={{ transform: `translateY(${v.start}px)`, height: rowPx, gridTemplateColumns: gridTemplate }}>
+                {selectable && (
+                  <div role="gridcell" className="td select pinned" style={{ left: 0 }} onClick={(e) => e.stopPropagation()}>
+                    {row && (
+                      <input type="checkbox" aria-label={`Select row ${row.id}`} tabIndex={-1}
+                        checked={!!props.selected?.has(String(row.id))}
+                        onChange={(e) => props.onSelect!([String(row.id)], e.target.checked)} />
+                    )}
+                  </div>
+                )}
                 {specs.map((c, i) => (
                   <div key={c.id} role="gridcell" data-column={c.id}
                     className={`td ${c.kind} ${i < pinnedCount ? "pinned" : ""}`}
@@ -262,7 +294,7 @@ export function DataTable(props: DataTableProps) {
       <div className="table-footer">
         <span aria-live="polite">{total === null ? "Loading…" : `${total.toLocaleString()} ${query.row_type === "spans" ? "spans" : "traces"}`}</span>
         {props.onOpen && props.keyboard && (
-          <span className="keys" aria-hidden><Kbd>j</Kbd><Kbd>k</Kbd> move <Kbd>Enter</Kbd> open <Kbd>Esc</Kbd> close</span>
+          <span className="keys" aria-hidden><Kbd>j</Kbd><Kbd>k</Kbd> move <Kbd>Enter</Kbd> open {selectable && <><Kbd>x</Kbd> select </>}<Kbd>Esc</Kbd> close</span>
         )}
       </div>
     </div>

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useParams } from "react-router-dom";
-import { Database, Download, Eye, PanelRight, Sparkles, X } from "lucide-react";
+import { Database, Download, Eye, Gauge, PanelRight, Sparkles, X } from "lucide-react";
 import { api, download, q, type Experiment, type Fields, type Project, type Summary, type TableView } from "../api/client";
 import { useTableState } from "../state/url";
 import { buildColumns, type ColumnSpec } from "../components/columns";
@@ -15,6 +15,7 @@ import { useCrumbs } from "../shell/crumbs";
 import { useTraceParams } from "../state/trace";
 import { TraceView } from "../trace/TraceView";
 import { AssistantPanel } from "../assistant/AssistantPanel";
+import { ScoreDialog } from "../scoring/ScoreDialog";
 import type { Row } from "../api/client";
 
 export function ExperimentPage() {
@@ -32,6 +33,12 @@ export function ExperimentPage() {
   useCrumbs([{ label: org, to: "/" }, { label: project, to: projectPath }, { label: "Experiments", to: projectPath }, { label: experiment }]);
   useHotkeys({ "/": () => searchRef.current?.focus() });
   const [tp, setTp] = useTraceParams();
+  // Rows chosen for scoring (by row id), the Score dialog, and a counter that reloads the table,
+  // fields and summary once a scoring job has written new scores.
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [scoreOpen, setScoreOpen] = useState(false);
+  const [refresh, setRefresh] = useState(0);
+  const [total, setTotal] = useState<number | null>(null);
 
   useEffect(() => {
     // Catalog lookups only (no aggregates), so the first rows are not held up by statistics.
@@ -52,7 +59,7 @@ export function ExperimentPage() {
   useEffect(() => {
     if (!exp) return;
     api<Fields>(`/v1/experiment/${exp.id}/table/fields`).then(setFields).catch((e) => setError(e.message));
-  }, [exp?.id]);
+  }, [exp?.id, refresh]);
   useEffect(() => {
     if (!exp) return;
     api<{ objects: TableView[] }>(`/v1/experiment/${exp.id}/table/views?row_type=${state.rowType}`)
@@ -67,7 +74,7 @@ export function ExperimentPage() {
     if (!exp || !allowed) return;
     const c = comparison ? `?comparison_experiment_id=${comparison.id}` : "";
     api<Summary>(`/v1/experiment/${exp.id}/summarize${c}`).then(setSummary).catch((e) => setError(e.message));
-  }, [exp?.id, comparison?.id, allowed]);
+  }, [exp?.id, comparison?.id, allowed, refresh]);
 
   const allColumns = useMemo(() => {
     const cols = buildColumns(fields, state.custom, state.rowType);
@@ -93,6 +100,15 @@ export function ExperimentPage() {
     sort: state.sort,
     custom_columns: state.custom,
   };
+  const queryKey = JSON.stringify([exp?.id, query.row_type, query.filters, query.search]);
+  useEffect(() => setSelected(new Set()), [queryKey]); // a selection belongs to the rows it was made on
+  function select(ids: string[], on: boolean) {
+    setSelected((prev) => {
+      const next = new Set(prev);
+      for (const id of ids) if (on) next.add(id); else next.delete(id);
+      return next;
+    });
+  }
 
   async function exportAs(format: "csv" | "json", all: boolean) {
     if (!exp) return;
@@ -175,6 +191,10 @@ export function ExperimentPage() {
               <MenuItem onSelect={() => exportAs("csv", true)}>Download as CSV (all fields)</MenuItem>
               <MenuItem onSelect={() => exportAs("json", true)}>Download as JSON (all fields)</MenuItem>
             </Menu>
+            <Button icon={<Gauge />} onClick={() => setScoreOpen(true)}
+              title="Score the selected rows (or every row matching the filter) with scorers and classifiers">
+              {selected.size ? `Score ${selected.size} selected` : "Score"}
+            </Button>
             <Button aria-pressed={state.details} icon={<PanelRight />} onClick={() => update({ details: !state.details, assistant: false })}>Details</Button>
             <Button aria-pressed={state.assistant} icon={<Sparkles />} onClick={() => update({ assistant: !state.assistant, details: false })}>Assistant</Button>
           </div>
@@ -202,7 +222,8 @@ export function ExperimentPage() {
                   onSort={(sort) => update({ sort })} summary={summary} showComparison={!!comparison} rowHeight={state.rowHeight}
                   onFirstPage={() => setRowsIn(true)} filtered={filtered || state.view !== "default"}
                   onClearFilters={() => { setSearchDraft(""); update({ filters: [], search: "", view: "default" }); }}
-                  rowKey={rowKey} openKey={tp.trace ? openKey || (spansMode ? "" : tp.trace) : ""} onOpen={openRow} keyboard />
+                  rowKey={rowKey} openKey={tp.trace ? openKey || (spansMode ? "" : tp.trace) : ""} onOpen={openRow} keyboard
+                  selected={selected} onSelect={select} refresh={refresh} onTotal={setTotal} />
               )}
               {state.layout === "list" && state.groupBy && (
                 <GroupedTable experiment={exp} comparison={comparison} includeComparison={state.groupCompare}
@@ -228,6 +249,17 @@ export function ExperimentPage() {
                 onClose={() => update({ assistant: false })} />
             ) : state.details && <DetailsPane experiment={exp} summary={summary} fields={fields} experiments={exps} onClose={() => update({ details: false })} />}
           </div>
+          <ScoreDialog open={scoreOpen} experimentId={exp.id} projectId={proj.id} selected={[...selected]}
+            filter={{ row_type: query.row_type, filters: query.filters, search: query.search }}
+            filtered={filtered || state.view !== "default"} total={state.layout === "list" && !state.groupBy ? total : null}
+            onClose={() => setScoreOpen(false)}
+            onFinished={(job) => {
+              setRefresh((n) => n + 1);
+              setSelected(new Set());
+              const names = (job.scorers ?? []).map((s) => s.name).join(", ");
+              if (job.state === "done") toast("success", `Scored ${job.done + job.failed} rows`, `${names}${job.failed ? ` (${job.failed} with a scorer error)` : ""}`);
+              else toast("error", `Scoring ${job.state}`, job.error ?? names);
+            }} />
         </>
       )}
     </main>
