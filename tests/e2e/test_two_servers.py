@@ -38,7 +38,7 @@ class Pair:
 def pair(pg_cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
     db_url = pg_cluster.create_database("assay_two_servers", template=TEMPLATE_DB)
     shared_files = tmp_path_factory.mktemp("shared-volume")
-    env = {"ASSAY_ATTACHMENTS_DIR": str(shared_files)}
+    env = {"ASSAY_ATTACHMENTS_DIR": str(shared_files), "ASSAY_JOB_CHUNK_ROWS": "5"}
     a = start_server(tmp_path_factory.mktemp("server-a"), db_url=db_url, env=env)
     b = start_server(tmp_path_factory.mktemp("server-b"), key=a.key, db_url=db_url, env=env)
     yield Pair(a, b, db_url)
@@ -193,3 +193,36 @@ def test_an_attachment_url_signed_by_one_server_is_honoured_by_the_other(pair: P
     download = urlsplit(meta["downloadUrl"])
     got = httpx.get(f"{pair.a.url}{download.path}?{download.query}")
     assert got.status_code == 200 and got.content == b"hello"
+
+
+def test_a_scoring_job_posted_to_one_server_is_worked_by_the_servers_once(pair: Pair) -> None:
+    """Both servers' job workers claim chunks from the one database; each row gets exactly one
+    score span however the chunks were shared, and either server reports the job and the scores."""
+    project = api(pair.a, "POST", "/v1/project", json={"name": "jobs"})
+    exp = api(pair.a, "POST", "/v1/experiment", json={"project_id": project["id"], "name": "j"})
+    rows = [
+        {
+            "id": f"j{i}",
+            "experiment_id": exp["id"],
+            "input": f"q{i}",
+            "output": f"a{i}",
+            "expected": f"a{i % 3}",
+        }
+        for i in range(60)
+    ]
+    api(pair.a, "POST", "/logs3", json={"rows": rows})
+    body = {"kind": "score", "object_id": exp["id"], "scorers": [{"type": "global", "name": "Levenshtein"}]}
+    job = api(pair.a, "POST", "/v1/job", json=body)
+    assert job["total"] == 60  # in 12 chunks of 5 (ASSAY_JOB_CHUNK_ROWS)
+    for _ in range(600):
+        seen = api(pair.b, "GET", f"/v1/job/{job['id']}")
+        if seen["state"] not in ("queued", "running"):
+            break
+        threading.Event().wait(0.2)
+    assert (seen["state"], seen["done"], seen["failed"]) == ("done", 60, 0)
+    for srv in (pair.a, pair.b):
+        events = fetch_all(srv, "experiment", exp["id"])
+        scored = [e for e in events if (e.get("span_attributes") or {}).get("purpose") == "scorer"]
+        assert sorted(e["span_parents"][0] for e in scored) == sorted(f"j{i}" for i in range(60))
+    summary = api(pair.b, "GET", f"/v1/experiment/{exp['id']}/summarize")
+    assert 0 < summary["scores"]["Levenshtein"]["score"] < 1

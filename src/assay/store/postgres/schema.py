@@ -5,7 +5,7 @@ Each migration runs once, in order, in one transaction, and records its number i
 holds an advisory lock, so exactly one of them migrates and the others find the work done. Add a
 migration; never edit one that has shipped.
 
-Type choices (measured in docs/scaling.md):
+Type choices (from measurements while this backend was written, not recorded in docs/):
 - JSON fields are `json`, PostgreSQL's validated text: values read back exactly as written (key
   order, number spelling), as in DuckDB, whose JSON is text too. At 1M rows `jsonb` filters a
   path ~2x faster but takes ~2x longer to ingest and to return whole values, and reorders keys.
@@ -86,7 +86,7 @@ def _v1(con: psycopg.Connection) -> None:
     _functions(con)
     cols = sql.SQL(", ").join(column_ddl(c) for c in ROW_COLUMNS)
     con.execute(sql.SQL("CREATE TABLE rows ({}, PRIMARY KEY (_key))").format(cols))
-    # Indexes chosen by measurement (docs/scaling.md): a trace at a time, a page of traces by key.
+    # Indexes for what reads ask: a trace at a time, a page of traces by key.
     con.execute("CREATE INDEX rows_by_trace ON rows (object_id, root_span_id)")
     con.execute("CREATE INDEX rows_by_page ON rows (object_id, _pagination_key)")
 
