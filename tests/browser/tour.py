@@ -44,35 +44,38 @@ class Tour:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.key}"}
 
-    def trace(self, experiment: str, category: str) -> str:
-        """The first trace of `category` (by case id) that did not fail."""
+    def trace(self, experiment: str, tool: str) -> str:
+        """The first trace (by case id) in which the agent called `tool` and did not fail."""
+        return str(
+            self.sql(
+                f"SELECT root_span_id, origin.id AS case_id FROM experiment('{self.exps[experiment]}') "
+                f"WHERE is_root AND error IS NULL AND root_span_id IN ({self._roots_calling(experiment, tool)}) "
+                "ORDER BY case_id LIMIT 1"
+            )[0]["root_span_id"]
+        )
+
+    def _roots_calling(self, experiment: str, tool: str) -> str:
+        rows = self.sql(
+            f"SELECT root_span_id FROM experiment('{self.exps[experiment]}') "
+            f"WHERE span_attributes.type = 'tool' AND span_attributes.name = '{tool}'"
+        )
+        return ", ".join(f"'{r['root_span_id']}'" for r in rows)
+
+    def sql(self, query: str) -> list[dict[str, Any]]:
         res = httpx.post(
-            self.url + "/btql",
-            json={
-                "query": f"SELECT root_span_id FROM experiment('{self.exps[experiment]}') WHERE is_root "
-                f"AND error IS NULL AND metadata.category = '{category}' ORDER BY origin.id LIMIT 1",
-                "fmt": "json",
-            },
-            headers=self.headers,
-            timeout=60,
+            self.url + "/btql", json={"query": query, "fmt": "json"}, headers=self.headers, timeout=60
         )
         res.raise_for_status()
-        return str(res.json()["data"][0]["root_span_id"])
+        return list(res.json()["data"])
 
     def longest(self, experiment: str) -> str:
         """The root span id of the trace with the most spans."""
-        res = httpx.post(
-            self.url + "/btql",
-            json={
-                "query": f"SELECT root_span_id, count(*) AS n FROM experiment('{self.exps[experiment]}') "
-                "GROUP BY 1 ORDER BY n DESC LIMIT 1",
-                "fmt": "json",
-            },
-            headers=self.headers,
-            timeout=60,
+        return str(
+            self.sql(
+                f"SELECT root_span_id, count(*) AS n FROM experiment('{self.exps[experiment]}') "
+                "GROUP BY 1 ORDER BY n DESC LIMIT 1"
+            )[0]["root_span_id"]
         )
-        res.raise_for_status()
-        return str(res.json()["data"][0]["root_span_id"])
 
     def page(self, experiment: str, query: str = "") -> str:
         return f"{self.url}/app/local/p/demo/experiments/{experiment}{'?' + query if query else ''}"
@@ -95,11 +98,11 @@ SHOTS: dict[str, Callable[[Tour], Shot]] = {
         "table[aria-label=Experiments] tbody tr[data-experiment=prompt-v2]",
     ),
     "tour-trace.png": lambda t: (
-        t.page("baseline", f"tr={t.trace('baseline', 'support')}"),
+        t.page("baseline", f"tr={t.trace('baseline', 'lookup_order')}"),
         "[aria-label='Why Correctness']",
     ),
     "tour-thread.png": lambda t: (
-        t.page("claude-sonnet", f"tr={t.trace('claude-sonnet', 'capitals')}&tvt=thread"),
+        t.page("claude-sonnet", f"tr={t.trace('claude-sonnet', 'search')}&tvt=thread"),
         "li.message[data-role=tool]",
     ),
     "tour-long-trace.png": lambda t: (

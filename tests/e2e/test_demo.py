@@ -346,19 +346,20 @@ def page(chromium: Any, demo: Demo) -> Iterator[Any]:
     assert not errors, errors
 
 
-def first_trace(demo: Demo, experiment: str, category: str) -> str:
+def trace_with_tool(demo: Demo, experiment: str, tool: str) -> str:
+    """A trace (the first by id) in which the agent called `tool`."""
     eid = demo.experiments()[experiment]["id"]
     return str(
         demo.sql(
-            f"SELECT root_span_id FROM experiment('{eid}') WHERE is_root AND error IS NULL "
-            f"AND metadata.category = '{category}' ORDER BY origin.id LIMIT 1"
+            f"SELECT root_span_id FROM experiment('{eid}') WHERE span_attributes.type = 'tool' "
+            f"AND span_attributes.name = '{tool}' ORDER BY root_span_id LIMIT 1"
         )[0]["root_span_id"]
     )
 
 
 @pytest.mark.browser
 def test_trace_view_shows_the_agent_tree_and_the_judges_rationale(page, demo):
-    root = first_trace(demo, "baseline", "support")
+    root = trace_with_tool(demo, "baseline", "lookup_order")
     page.goto(f"{demo.url}/app/local/p/demo/experiments/baseline?tr={root}")
     tree = page.get_by_role("region", name="Trace").get_by_role("tree", name="Span tree")
     tree.wait_for()
@@ -372,7 +373,7 @@ def test_trace_view_shows_the_agent_tree_and_the_judges_rationale(page, demo):
 @pytest.mark.browser
 def test_thread_view_shows_both_providers_conversations_with_tool_calls(page, demo):
     for experiment, tool in (("baseline", "calculator"), ("claude-sonnet", "search")):
-        root = first_trace(demo, experiment, "arithmetic" if tool == "calculator" else "capitals")
+        root = trace_with_tool(demo, experiment, tool)
         page.goto(f"{demo.url}/app/local/p/demo/experiments/{experiment}?tr={root}&tvt=thread")
         thread = page.get_by_role("region", name="Trace").get_by_label("Messages")
         thread.wait_for()
