@@ -17,6 +17,8 @@ from pathlib import Path
 import httpx
 
 ASSAY = str(Path(sys.executable).with_name("assay"))
+# How long a test waits for a server it started to answer (busy CI machines start slowly).
+START_TIMEOUT_S = 120
 # Debian's Chromium, headless, with nothing that reaches the (closed) network.
 CHROMIUM_ARGS = [
     "--headless",
@@ -94,7 +96,8 @@ def start_server(
         env={**os.environ, **env},
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
+    # Generous: on a busy 2-core machine the first start (imports, migrations) can take a while.
+    deadline = time.time() + START_TIMEOUT_S
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"assay serve exited: {(data_dir / 'server.log').read_text()}")
@@ -105,5 +108,5 @@ def start_server(
             time.sleep(0.1)
     else:
         proc.kill()
-        raise RuntimeError("assay serve did not start in 30 s")
+        raise RuntimeError(f"assay serve did not start in {START_TIMEOUT_S} s")
     return ServerProcess(url, key, data_dir, proc, port)

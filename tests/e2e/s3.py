@@ -18,7 +18,7 @@ from typing import Any
 import boto3
 import httpx
 
-from assay.testing import free_port
+from assay.testing import START_TIMEOUT_S, free_port
 
 MOTO = str(Path(sys.executable).with_name("moto_server"))
 CREDENTIALS = {"aws_access_key_id": "test-key", "aws_secret_access_key": "test-secret"}
@@ -56,7 +56,7 @@ def s3_server(log: Path, bucket: str = "assay-test") -> Iterator[S3Server]:
         )
     endpoint = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 30
+        deadline = time.time() + START_TIMEOUT_S
         while True:
             try:
                 httpx.get(endpoint, timeout=1)
