@@ -18,7 +18,10 @@ Repeated queries (summarize, deltas, filter, group-by) are the median of --repea
 warm-up, both sides; everything else runs once. "server CPU" is the server process's CPU time
 during the step: unlike seconds, it barely moves when other work shares the machine.
 
-Run: .venv/bin/python bench/workload.py [--n 1000 --n 10000 --n 100000] [--seed 7] [--no-sdk]
+`--postgres` runs the server on a fresh PostgreSQL 15 cluster started here for each N (durable,
+as deployed; the hand-written program stays DuckDB's); disk is then the database's size.
+
+Run: .venv/bin/python bench/workload.py [--n 1000 --n 10000 --n 100000] [--seed 7] [--no-sdk] [--postgres]
 """
 
 from __future__ import annotations
@@ -111,13 +114,27 @@ def run_hand(ndjson: Path, workdir: Path, ids: dict[str, str], t: Truth, repeat:
     return result
 
 
+def database_size(db_url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(db_url) as con:
+        found = con.execute("SELECT pg_database_size(current_database())").fetchone()
+    return int(found[0]) if found else 0
+
+
 # -- one N --------------------------------------------------------------------------------------
 def run_one(n: int, args: argparse.Namespace) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix=f"assay-workload-{n}-"))
     try:
         with console.status(f"N={n:,}: ground truth"):
             t = truth(args.seed, n)
-        server = start_server(workdir / "data")
+        cluster = db_url = None
+        if args.postgres:
+            from assay.testing_postgres import start_cluster
+
+            cluster = start_cluster(durable=True)
+            db_url = cluster.create_database("assay_workload")
+        server = start_server(workdir / "data", db_url=db_url)
         client = Client(server)
         client.profile_dir = args.profile / str(n) if args.profile else None
         try:
@@ -145,9 +162,14 @@ def run_one(n: int, args: argparse.Namespace) -> dict[str, Any]:
         finally:
             client.http.close()
             server.stop()
-        disk = sum(p.stat().st_size for p in (workdir / "data").glob("assay.duckdb*"))
+        if db_url:
+            disk = database_size(db_url)
+        else:
+            disk = sum(p.stat().st_size for p in (workdir / "data").glob("assay.duckdb*"))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        if cluster is not None:
+            cluster.stop()
     for name, step in steps.items():
         same = "ingest" if name == "sdk" else name  # the SDK path is compared with the bulk load
         step.hand, step.hand_cpu = hand["seconds"][same], hand["cpu"][same]
@@ -242,6 +264,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1000, help="spans per /logs3 request")
     parser.add_argument("--no-sdk", dest="sdk", action="store_false", help="skip the SDK ingest")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--postgres", action="store_true", help="the server on a PostgreSQL cluster started here"
+    )
     parser.add_argument(
         "--profile", type=Path, help="sample the server with py-spy into this folder, per step"
     )
