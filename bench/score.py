@@ -9,8 +9,13 @@ pairs of values (one statement per key and per pair of keys: 5 + 10), and withou
 trace summaries' one-off refresh after the writes is timed separately. Each figure is the median
 of --repeat runs after one warm-up. Target: slices in under 2 s at 100,000 traces.
 
-Run: .venv/bin/python bench/score.py [--traces 100000] [--repeat 3] [--regenerate]
-(retrospective scoring throughput, the other half of this file's brief, is not measured yet).
+Retrospective scoring throughput: a fresh experiment of --score-rows traces of the same shape (its
+own file, regenerated each run, so reruns never meet results already written) is scored by a job
+with heuristic built-ins (Levenshtein, ExactMatch) and a rules classifier, through the same path
+as `POST /v1/job`: rows chosen, chunks claimed, rows read, scorers run, result spans written
+through ingest. Reported: rows per second, for all scorers together and per row x scorer.
+
+Run: .venv/bin/python bench/score.py [--traces 100000] [--repeat 3] [--regenerate] [--score-rows 2000]
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ def trace(n: int, rng: random.Random) -> list[dict[str, Any]]:
             "span_id": root,
             "input": {"question": f"case {n}"},
             "output": f"answer {n}",
+            "expected": f"answer {n if n % 3 else n + 1}",  # what the scoring half compares against
             "metadata": meta,
             "span_attributes": {"name": "eval", "type": "eval"},
         },
@@ -107,6 +113,47 @@ def generate(path: Path, traces: int) -> tuple[str, int]:
     return exp["id"], planted
 
 
+def scoring_throughput(path: Path, rows: int, chunk: int) -> tuple[float, float, int, int]:
+    """(seconds to create the job, seconds to run it, rows done, result spans) for a fresh experiment."""
+    from assay.model.functions import CreateFunction
+    from assay.services.functions import create_function
+    from assay.services.jobs.model import CreateScoreJob, ScorerRef
+    from assay.services.jobs.service import create_score_job
+    from assay.services.jobs.worker import drain
+
+    eid, _ = generate(path, rows)
+    store = open_store(f"duckdb:///{path.resolve()}")
+    try:
+        org = store.ensure_org("bench")
+        svc = Services(store=store, settings=Settings(job_chunk_rows=chunk), policy=OrgKeyPolicy(store))
+        who = Principal("bench", org.id, org.name)
+        project_id = store.get_object("experiment", eid)["project_id"]  # type: ignore[index]
+        rules = {"type": "rules", "rules": [{"label": "short", "regex": "^answer [0-9]$"}]}
+        classifier = create_function(
+            svc,
+            who,
+            CreateFunction(
+                project_id=project_id, name="short", function_type="classifier", function_data=rules
+            ),
+        )
+        scorers = [
+            ScorerRef(type="global", name="Levenshtein"),
+            ScorerRef(type="global", name="ExactMatch"),
+            ScorerRef(type="function", id=classifier["id"]),
+        ]
+        start = time.perf_counter()
+        job = create_score_job(svc, who, CreateScoreJob(object_id=eid, scorers=scorers))
+        created = time.perf_counter() - start
+        start = time.perf_counter()
+        drain(svc)
+        ran = time.perf_counter() - start
+        done = store.jobs.get(job.id)
+        assert done is not None and done.state == "done" and not done.failed, done
+        return created, ran, done.done, done.done * len(scorers)
+    finally:
+        store.close()
+
+
 def timed(fn: Any, repeat: int) -> tuple[float, Any]:
     result = fn()  # warm-up
     samples = []
@@ -127,6 +174,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs (median reported)")
     parser.add_argument("--db", type=Path, default=Path("bench/data/score.duckdb"), help="data file")
     parser.add_argument("--regenerate", action="store_true", help="rebuild the data file")
+    parser.add_argument(
+        "--score-rows", type=int, default=2000, help="traces scored by the job (default 2,000)"
+    )
+    parser.add_argument("--chunk", type=int, default=100, help="rows per job chunk (ASSAY_JOB_CHUNK_ROWS)")
     args = parser.parse_args()
 
     marker = args.db.with_suffix(".traces")
@@ -179,10 +230,23 @@ def main() -> None:
     )  # fmt: skip
     table.add_row("slices, single values only", f"{singles:.2f} s", "", "")
     console.print(table)
+    created, ran, rows, results = scoring_throughput(
+        args.db.with_name("score-jobs.duckdb"), args.score_rows, args.chunk
+    )
+    jobs = Table(
+        title=f"Retrospective scoring of {rows:,} traces: Levenshtein, ExactMatch, a rules classifier (chunks of {args.chunk})"
+    )
+    for col in ("step", "time", "rate"):
+        jobs.add_column(col, justify="left" if col == "step" else "right")
+    jobs.add_row("create the job (choose rows, freeze scorers)", f"{created:.2f} s", "")
+    jobs.add_row("run it (read, score, write result spans)", f"{ran:.2f} s", f"{rows / ran:,.0f} rows/s")
+    jobs.add_row("result spans written", f"{results:,}", f"{results / ran:,.0f} spans/s")
+    console.print(jobs)
     style = "green" if correct else "red"
     console.print(f"first slice: {found}; planted topic=law with n={planted}", style=style)
     console.print(
-        f"rerun: .venv/bin/python bench/score.py --traces {args.traces} --repeat {args.repeat}", style="dim"
+        f"rerun: .venv/bin/python bench/score.py --traces {args.traces} --repeat {args.repeat} --score-rows {args.score_rows}",
+        style="dim",
     )
     if not correct:
         raise SystemExit(1)
