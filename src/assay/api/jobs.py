@@ -1,28 +1,43 @@
-"""`/v1/job`: retrospective scoring as durable background jobs (Assay's routes)."""
+"""`/v1/job`: retrospective scoring and topics as durable background jobs (Assay's routes)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, Query
+from pydantic import Discriminator, Tag
 
 from assay.api.deps import caller, services
 from assay.api.routing import api_router
 from assay.services.auth import Principal
 from assay.services.context import Services
 from assay.services.jobs import service
-from assay.services.jobs.model import CreateScoreJob, JobList, JobOut
+from assay.services.jobs.model import CreateScoreJob, CreateTopicsJob, JobList, JobOut
 
 router = api_router(tags=["scoring"])
 
 
+def _kind(body: Any) -> str:
+    """A job request's kind: `score` unless it says otherwise (the first kind needed none)."""
+    found = body.get("kind", "score") if isinstance(body, dict) else getattr(body, "kind", "score")
+    return found if found in ("score", "topics") else "score"
+
+
+CreateJob = Annotated[
+    Annotated[CreateScoreJob, Tag("score")] | Annotated[CreateTopicsJob, Tag("topics")],
+    Discriminator(_kind),
+]
+
+
 @router.post("/v1/job", response_model=JobOut)
-def create_job(
-    body: CreateScoreJob, who: Principal = Depends(caller), svc: Services = Depends(services)
-) -> Any:
+def create_job(body: CreateJob, who: Principal = Depends(caller), svc: Services = Depends(services)) -> Any:
     """Queue a job. `kind: "score"` runs scorers, classifiers and facets over rows (the selection,
-    or every row matching a filter) and writes each result as a new span in the row's trace.
-    Follow it with `GET /v1/job/{id}`."""
+    or every row matching a filter) and writes each result as a new span in the row's trace;
+    `kind: "topics"` clusters the traces into named topics and labels each trace with its topic
+    (the topics, counts and shares are the finished job's `result`). Follow it with
+    `GET /v1/job/{id}`."""
+    if isinstance(body, CreateTopicsJob):
+        return service.job_out(service.create_topics_job(svc, who, body))
     return service.job_out(service.create_score_job(svc, who, body))
 
 

@@ -985,8 +985,10 @@ export interface paths {
         /**
          * Create Job
          * @description Queue a job. `kind: "score"` runs scorers, classifiers and facets over rows (the selection,
-         *     or every row matching a filter) and writes each result as a new span in the row's trace.
-         *     Follow it with `GET /v1/job/{id}`.
+         *     or every row matching a filter) and writes each result as a new span in the row's trace;
+         *     `kind: "topics"` clusters the traces into named topics and labels each trace with its topic
+         *     (the topics, counts and shares are the finished job's `result`). Follow it with
+         *     `GET /v1/job/{id}`.
          */
         post: operations["create_job_v1_job_post"];
         delete?: never;
@@ -1920,6 +1922,42 @@ export interface components {
             row_ids?: string[] | null;
             /** Scorers */
             scorers: components["schemas"]["ScorerRef"][];
+        };
+        /**
+         * CreateTopicsJob
+         * @description Cluster the traces of an experiment (or project logs) into named topics, and label each
+         *     trace with its topic (`classifications`).
+         */
+        CreateTopicsJob: {
+            /**
+             * Facet
+             * @description Cluster this facet's summaries (e.g. Task, from a scoring job); default: the traces' input
+             */
+            facet?: string | null;
+            /**
+             * Kind
+             * @constant
+             */
+            kind: "topics";
+            /**
+             * N Topics
+             * @description Default: from the number of traces
+             */
+            n_topics?: number | null;
+            /**
+             * Name
+             * @description The classification's name
+             * @default Topics
+             */
+            name: string;
+            /** Object Id */
+            object_id: string;
+            /**
+             * Object Type
+             * @default experiment
+             * @enum {string}
+             */
+            object_type: "experiment" | "project_logs";
         };
         /** CustomColumn */
         CustomColumn: {
@@ -5790,7 +5828,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateScoreJob"];
+                "application/json": components["schemas"]["CreateScoreJob"] | components["schemas"]["CreateTopicsJob"];
             };
         };
         responses: {

@@ -1,4 +1,4 @@
-"""Requests and answers of `/v1/job`: retrospective scoring."""
+"""Requests and answers of `/v1/job`: retrospective scoring and topics."""
 
 from __future__ import annotations
 
@@ -47,6 +47,25 @@ class CreateScoreJob(BaseModel):
         description="Score every row matching this table state (row type, filters, search) instead; "
         "with neither, every trace is scored",
     )
+
+
+class CreateTopicsJob(BaseModel):
+    """Cluster the traces of an experiment (or project logs) into named topics, and label each
+    trace with its topic (`classifications`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["topics"]
+    object_type: Literal["experiment", "project_logs"] = "experiment"
+    object_id: str = Field(min_length=1, max_length=200)
+    facet: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="Cluster this facet's summaries (e.g. Task, from a scoring job); default: the traces' input",
+    )
+    name: str = Field("Topics", min_length=1, max_length=200, description="The classification's name")
+    n_topics: int | None = Field(None, ge=2, le=50, description="Default: from the number of traces")
 
 
 class JobOut(BaseModel):

@@ -26,7 +26,7 @@ from assay.services.auth import Action, Principal, Resource, require
 from assay.services.catalog import rows_owner
 from assay.services.context import Services
 from assay.services.functions import get_function
-from assay.services.jobs.model import MAX_JOB_ROWS, CreateScoreJob, JobOut, ScorerRef
+from assay.services.jobs.model import MAX_JOB_ROWS, CreateScoreJob, CreateTopicsJob, JobOut, ScorerRef
 from assay.services.queries import run_parsed
 from assay.services.scorers.resolve import runner
 from assay.services.table_query import Built, TableQuery, shape_of
@@ -134,6 +134,13 @@ def create_score_job(svc: Services, who: Principal, body: CreateScoreJob) -> Job
         **({"filter": body.filter.model_dump(mode="json")} if body.filter is not None else {}),
     }
     return svc.store.jobs.create(_new_job(who, project_id, "score", spec), items, svc.settings.job_chunk_rows)
+
+
+def create_topics_job(svc: Services, who: Principal, body: CreateTopicsJob) -> Job:
+    """Queue a topics job: one item, the object (`assay.services.topics`)."""
+    owner, project_id = _owner(svc, who, body.object_type, body.object_id, "update")
+    spec = {**body.model_dump(mode="json"), "object_id": owner["id"]}
+    return svc.store.jobs.create(_new_job(who, project_id, "topics", spec), [owner["id"]], 1)
 
 
 def get_job(svc: Services, who: Principal, job_id: str, action: Action = "read") -> Job:

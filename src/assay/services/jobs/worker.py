@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import fields
 
 from assay.model.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from assay.services import topics
 from assay.services.auth import Principal
 from assay.services.context import Services
 from assay.services.jobs import scoring
@@ -34,7 +35,13 @@ PERMANENT = (NotFound, Forbidden, Unauthorized, InvalidInput)
 Handler = Callable[[Services, Principal, Job, list[str], Callable[[], bool]], tuple[int, int]]
 
 
-HANDLERS: dict[str, Handler] = {"score": scoring.process_chunk}
+def _topics(
+    svc: Services, who: Principal, job: Job, items: list[str], keep_going: Callable[[], bool]
+) -> tuple[int, int]:
+    return topics.run_topics_job(svc, who, job, keep_going)
+
+
+HANDLERS: dict[str, Handler] = {"score": scoring.process_chunk, "topics": _topics}
 
 
 def acting_as(svc: Services, job: Job) -> Principal:
