@@ -33,7 +33,7 @@ __all__ = ["ASSAY", "Api", "Server", "free_port", "start_server"]
 
 BACKENDS = ("duckdb", "postgres")
 TEMPLATE_DB = "assay_template"
-SERVER_FIXTURES = {"demo": "session", "server": "module"}
+SERVER_FIXTURES = {"demo": "session", "server": "module", "seeded": "module"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -4,6 +4,7 @@ REST API, and a caller without access is refused exactly as the API refuses it (
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,9 +21,9 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult
 
 from mcp import Client, StdioServerParameters
-from tests.conftest import ASSAY, Server, start_server
+from tests.conftest import ASSAY, Server, database_url, start_server
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.both_backends]  # also on PostgreSQL by default
 Mode = Literal["auto", "legacy"]
 TOOLS = {"list_projects", "list_experiments", "query", "summarize_experiment", "get_trace", "permalink"}
 
@@ -81,15 +82,19 @@ def _rows(exp_id: str, scores: list[float]) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+def seeded(
+    tmp_path_factory: pytest.TempPathFactory, db_backend: str, request: pytest.FixtureRequest
+) -> Iterator[Seeded]:
     data_dir = tmp_path_factory.mktemp("mcp-server")
+    db_url = database_url(request, db_backend, "mcp")
     other_key = subprocess.run(
         [ASSAY, "keys", "create", "--data-dir", str(data_dir), "--org", "other-org"],
         check=True,
         capture_output=True,
         text=True,
+        env={**os.environ, **({"ASSAY_DB_URL": db_url} if db_url else {})},
     ).stdout.strip()
-    server = start_server(data_dir)
+    server = start_server(data_dir, db_url=db_url)
     seeded = Seeded(server, {}, {}, {}, other_key)
     seeded.project = seeded.api("POST", "/v1/project", json={"name": "mcp-demo"}).json()
     for name, scores in (("base", [0.5, 0.5, 1.0]), ("new", [1.0, 0.5, 0.0])):
