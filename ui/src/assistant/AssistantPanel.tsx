@@ -4,7 +4,8 @@
 import { useEffect, useRef, useState } from "react";
 import { Sparkles, X } from "lucide-react";
 import { Button, CopyButton, ErrorMessage, IconButton, Segmented, SkeletonRows } from "../ui";
-import { analyses, type DatasetResult, type GeneratedCode } from "./api";
+import { analyses, chat, type ChatAnswer, type DatasetResult, type GeneratedCode } from "./api";
+import { ChatTurns } from "./Chat";
 import { AgreementAnswer, ChangesAnswer, ErrorsAnswer, SlicesAnswer } from "./Answers";
 import { DatasetDialog } from "./DatasetDialog";
 import { QUESTIONS, match, type Kind } from "./questions";
@@ -29,7 +30,25 @@ export function AssistantPanel({ experiment, comparisonId, scores, onFilter, onC
   const [confirming, setConfirming] = useState(false);
   const next = useRef(1);
   const end = useRef<HTMLDivElement>(null);
-  useEffect(() => { end.current?.scrollIntoView?.({ block: "nearest" }); }, [turns]);
+  // With an LLM on the server, typed questions go to the chat agent; suggestions stay deterministic.
+  const [llm, setLlm] = useState(false);
+  const [conversation, setConversation] = useState<ChatAnswer | null>(null);
+  const [chatBusy, setChatBusy] = useState(false);
+  const [chatError, setChatError] = useState("");
+  useEffect(() => { chat.status().then((s) => setLlm(s.configured)).catch(() => setLlm(false)); }, []);
+  useEffect(() => { end.current?.scrollIntoView?.({ block: "nearest" }); }, [turns, conversation]);
+
+  async function sendChat(body: { message?: string; confirm?: boolean }) {
+    setChatBusy(true);
+    setChatError("");
+    try {
+      setConversation(await chat.send(experiment.id, { conversation_id: conversation?.conversation_id ?? null, ...body }));
+    } catch (e) {
+      setChatError((e as Error).message);
+    } finally {
+      setChatBusy(false);
+    }
+  }
 
   function settle(id: number, patch: Partial<Turn>) {
     setTurns((ts) => ts.map((t) => (t.id === id ? { ...t, ...patch } : t)));
@@ -72,7 +91,11 @@ export function AssistantPanel({ experiment, comparisonId, scores, onFilter, onC
         <h2><Sparkles aria-hidden /> Assistant</h2>
         <IconButton label="Close assistant" onClick={onClose}><X /></IconButton>
       </header>
-      <p className="subtle">Answers computed from this experiment's data (no LLM), with the rows they rest on.</p>
+      <p className="subtle">
+        {llm
+          ? "Suggested questions are answered from the data (no LLM); typed ones by the LLM, which calls those analyses and shows each call."
+          : "Answers computed from this experiment's data (no LLM), with the rows they rest on."}
+      </p>
       <section className="suggestions" aria-label="Suggested questions">
         {QUESTIONS.map((q) => (
           <Button key={q.kind} size="sm" className="suggestion" onClick={() => choose(q.text)}>{q.text}</Button>
@@ -89,12 +112,26 @@ export function AssistantPanel({ experiment, comparisonId, scores, onFilter, onC
             </div>
           </section>
         ))}
+        {conversation && (
+          <section className="turn chat" aria-label="Conversation with the LLM">
+            <ChatTurns answer={conversation} busy={chatBusy} onConfirm={(ok) => sendChat({ confirm: ok })} />
+          </section>
+        )}
+        {chatBusy && <SkeletonRows rows={2} label="The assistant is working" />}
+        <ErrorMessage>{chatError}</ErrorMessage>
         <div ref={end} />
       </div>
-      <form className="ask" onSubmit={(e) => { e.preventDefault(); if (draft.trim()) { choose(draft.trim()); setDraft(""); } }}>
-        <input className="input" aria-label="Ask the assistant" placeholder="Ask about this experiment" value={draft}
-          onChange={(e) => setDraft(e.target.value)} />
-        <Button type="submit" variant="primary" disabled={!draft.trim()}>Ask</Button>
+      <form className="ask" onSubmit={(e) => {
+        e.preventDefault();
+        const text = draft.trim();
+        if (!text) return;
+        if (llm) sendChat({ message: text });
+        else choose(text);
+        setDraft("");
+      }}>
+        <input className="input" aria-label="Ask the assistant" value={draft} onChange={(e) => setDraft(e.target.value)}
+          placeholder={llm ? "Ask anything (answered by the LLM with the analyses)" : "Ask about this experiment"} />
+        <Button type="submit" variant="primary" disabled={!draft.trim() || chatBusy || !!conversation?.pending}>Ask</Button>
       </form>
       <DatasetDialog open={confirming} experimentId={experiment.id} experimentName={experiment.name} scores={scores}
         onClose={() => setConfirming(false)} onCreated={created} />

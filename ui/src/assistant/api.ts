@@ -24,3 +24,12 @@ export const analyses = {
   code: (id: string, dataset: string) =>
     api<GeneratedCode>(`${base(id)}/code`, { method: "POST", json: { dataset_name: dataset } }),
 };
+
+export type ChatAnswer = Schemas["ChatAnswer"];
+export type ChatMessage = Schemas["ChatMessage"];
+
+export const chat = {
+  status: () => api<Schemas["LLMSettings"]>("/v1/llm"),
+  send: (experimentId: string, body: { conversation_id?: string | null; message?: string; confirm?: boolean }) =>
+    api<ChatAnswer>(`/v1/experiment/${encodeURIComponent(experimentId)}/assistant/chat`, { method: "POST", json: body }),
+};
