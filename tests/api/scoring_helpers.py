@@ -15,11 +15,11 @@ from assay.services.auth import create_api_key
 from assay.services.context import Services
 from assay.services.jobs.worker import drain
 from assay.store import open_store
-from tests.conftest import Api
+from tests.conftest import Api, database_url
 
 
-def scoring_api(tmp_path: Path, **settings: Any) -> Iterator[Api]:
-    cfg = Settings(data_dir=tmp_path, job_workers=0, **settings)
+def scoring_api(tmp_path: Path, db_url: str | None = None, **settings: Any) -> Iterator[Api]:
+    cfg = Settings(data_dir=tmp_path, db_url=db_url, job_workers=0, **settings)
     store = open_store(cfg.resolved_db_url())
     key = create_api_key(store, cfg.org_name)
     app = create_app(cfg, store)
@@ -29,9 +29,10 @@ def scoring_api(tmp_path: Path, **settings: Any) -> Iterator[Api]:
 
 
 @pytest.fixture
-def sapi(tmp_path: Path) -> Iterator[Api]:
-    """An API client whose server runs no job workers: the test runs them (`run_jobs`)."""
-    yield from scoring_api(tmp_path)
+def sapi(tmp_path: Path, db_backend: str, request: pytest.FixtureRequest) -> Iterator[Api]:
+    """An API client whose server runs no job workers: the test runs them (`run_jobs`); on each
+    backend (`db_backend`, see tests/conftest.py)."""
+    yield from scoring_api(tmp_path, database_url(request, db_backend, "scoring"))
 
 
 def services_of(api: Api) -> Services:
