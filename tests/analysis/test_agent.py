@@ -205,3 +205,26 @@ def test_an_llm_that_fails_is_a_502(tmp_path):
             res = api.post(f"/v1/experiment/{eid}/assistant/chat", json={"message": "hello"})
         store.close()
     assert res.status_code == 502 and "answered 500" in res.text
+
+
+def test_starting_a_scoring_job_waits_for_confirmation(chat_api, experiment, llm):
+    pid, eid = experiment
+    _, script = llm
+    start = (
+        "start_scoring_job",
+        {"scorers": [{"type": "global", "name": "Levenshtein"}], "filter": {"filters": ["scores.acc < 0.2"]}},
+    )
+    script.steps.append(lambda body: tool_calls(start))
+    out = post(chat_api, eid, message="Score the worst rows with Levenshtein")
+    assert out["pending"]["name"] == "start_scoring_job"
+    assert chat_api.get("/v1/job", params={"project_id": pid}).json()["objects"] == []
+
+    def started(body):
+        job = tool_result(body, "start_scoring_job")
+        assert job["kind"] == "score" and job["object_id"] == eid and job["total"] > 0
+        return text_reply(f"Started job {job['id']}.")
+
+    script.steps.append(started)
+    post(chat_api, eid, conversation_id=out["conversation_id"], confirm=True)
+    jobs = chat_api.get("/v1/job", params={"project_id": pid}).json()["objects"]
+    assert len(jobs) == 1 and jobs[0]["object_id"] == eid

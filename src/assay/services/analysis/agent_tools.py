@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlglot import exp
 
 from assay.model.errors import AssayError
@@ -25,7 +25,10 @@ from assay.services.analysis.codegen import CodeQuery
 from assay.services.analysis.models import AgreementQuery, ChangesQuery, ErrorQuery, SliceQuery
 from assay.services.analysis.scope import Scope
 from assay.services.analysis.to_dataset import DatasetFromRows
+from assay.services.jobs.model import CreateScoreJob, ScorerRef
+from assay.services.jobs.service import create_score_job, job_out
 from assay.services.queries import run_query
+from assay.services.table_query import TableQuery
 
 MAX_RESULT_CHARS = 20_000  # what one tool result may add to the conversation
 MAX_SQL_ROWS = 100
@@ -81,6 +84,19 @@ def _rows(scope: Scope, args: dict[str, Any]) -> Any:
         .limit(MAX_FETCHED)
     )
     return {"rows": scope.run(select)}
+
+
+class _ScoreArgs(BaseModel):
+    """A scoring job over this experiment (the job's own request, without the object)."""
+
+    scorers: list[ScorerRef] = Field(min_length=1, max_length=20)
+    row_ids: list[str] | None = Field(None, max_length=10_000, description="Rows (trace ids) to score")
+    filter: TableQuery | None = Field(None, description="Or the rows matching this table state")
+
+
+def _score(scope: Scope, args: dict[str, Any]) -> Any:
+    body = CreateScoreJob(object_id=scope.id, **_ScoreArgs.model_validate(args).model_dump(exclude_none=True))
+    return job_out(create_score_job(scope.svc, scope.who, body))
 
 
 def _dataset(scope: Scope, args: dict[str, Any]) -> Any:
@@ -141,6 +157,15 @@ TOOLS: dict[str, Tool] = {
             "'scores.ExactMatch = 0'). Writes: the user is asked to confirm first.",
             _schema(DatasetFromRows),
             _dataset,
+            writes=True,
+        ),
+        Tool(
+            "start_scoring_job",
+            "Score rows of this experiment after the fact with scorers (built-ins by name, e.g. "
+            "{'type': 'global', 'name': 'Levenshtein'}, or stored functions by id). Writes: the user is "
+            "asked to confirm first.",
+            _schema(_ScoreArgs),
+            _score,
             writes=True,
         ),
         Tool(
