@@ -76,3 +76,19 @@ def test_score_every_row_matching_the_filter(page: Any, demo: Demo, scored: dict
     dialog.get_by_role("button", name="Score 2 rows").click()
     dialog.get_by_role("status", name="Scoring progress").get_by_text("Done: 2 of 2 rows").wait_for()
     assert set(_scores(demo, scored["experiment"], "Levenshtein")) == {"r-c", "r-d"}
+
+
+def test_score_one_trace_from_the_trace_view(page: Any, demo: Demo, scored: dict[str, Any]) -> None:
+    page.goto(f"{demo.url}/app/local/p/scoring-ui/experiments/exp")
+    wait_rows(page, len(CASES))
+    page.locator(".datatable [role=row][data-row-id='r-e']").click()
+    trace = page.get_by_role("region", name="Trace")
+    trace.wait_for()
+    trace.get_by_role("button", name="Score this trace").click()
+    dialog = page.get_by_role("dialog", name="Score this trace")
+    dialog.get_by_role("checkbox", name="JSONDiff").check()
+    dialog.get_by_role("button", name="Score the trace").click()
+    dialog.get_by_role("status", name="Scoring progress").get_by_text("Done: 1 of 1 rows").wait_for()
+    dialog.get_by_role("button", name="Done").click()
+    page.get_by_role("region", name="Trace").get_by_text("JSONDiff").first.wait_for()  # its new score span
+    assert set(_scores(demo, scored["experiment"], "JSONDiff")) == {"r-e"}

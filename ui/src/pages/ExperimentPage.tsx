@@ -37,6 +37,7 @@ export function ExperimentPage() {
   // fields and summary once a scoring job has written new scores.
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [scoreOpen, setScoreOpen] = useState(false);
+  const [scoreTrace, setScoreTrace] = useState(""); // scoring one trace, from the trace view
   const [refresh, setRefresh] = useState(0);
   const [total, setTotal] = useState<number | null>(null);
 
@@ -191,7 +192,7 @@ export function ExperimentPage() {
               <MenuItem onSelect={() => exportAs("csv", true)}>Download as CSV (all fields)</MenuItem>
               <MenuItem onSelect={() => exportAs("json", true)}>Download as JSON (all fields)</MenuItem>
             </Menu>
-            <Button icon={<Gauge />} onClick={() => setScoreOpen(true)}
+            <Button icon={<Gauge />} onClick={() => { setScoreTrace(""); setScoreOpen(true); }}
               title="Score the selected rows (or every row matching the filter) with scorers and classifiers">
               {selected.size ? `Score ${selected.size} selected` : "Score"}
             </Button>
@@ -237,11 +238,12 @@ export function ExperimentPage() {
             </div>
             {tp.trace ? (
               <div className={`trace-panel ${tp.fullscreen ? "fullscreen" : ""}`}>
-                <TraceView trace={{ objectType: "experiment", objectId: exp.id, rootSpanId: tp.trace }}
+                <TraceView key={`${tp.trace}-${refresh}`} trace={{ objectType: "experiment", objectId: exp.id, rootSpanId: tp.trace }}
                   span={tp.span} mode={tp.mode} onSpan={(span) => setTp({ span })} onMode={(mode) => setTp({ mode })}
                   fullscreen={tp.fullscreen} onFullscreen={(fullscreen) => setTp({ fullscreen })}
                   onClose={() => setTp({ trace: "", span: "", fullscreen: false, mode: "trace" })}
-                  pageHref={tracePage} onlyTraceMode={!!comparison} />
+                  pageHref={tracePage} onlyTraceMode={!!comparison}
+                  onScore={() => { setScoreTrace(tp.trace); setScoreOpen(true); }} />
               </div>
             ) : state.assistant ? (
               <AssistantPanel experiment={exp} comparisonId={state.comparison} scores={fields?.scores ?? []}
@@ -252,6 +254,7 @@ export function ExperimentPage() {
           <ScoreDialog open={scoreOpen} experimentId={exp.id} projectId={proj.id} selected={[...selected]}
             filter={{ row_type: query.row_type, filters: query.filters, search: query.search }}
             filtered={filtered || state.view !== "default"} total={state.layout === "list" && !state.groupBy ? total : null}
+            traceRoot={scoreTrace || undefined}
             onClose={() => setScoreOpen(false)}
             onFinished={(job) => {
               setRefresh((n) => n + 1);

@@ -6,12 +6,13 @@ import { Gauge } from "lucide-react";
 import { Button, Dialog, ErrorMessage, Spinner } from "../ui";
 import { FINISHED, scoring, type Builtin, type Job, type ScoreFunction, type ScorerRef, type TableFilter } from "./api";
 
-export function ScoreDialog({ open, experimentId, projectId, selected, filter, filtered, total, onClose, onFinished }: {
+export function ScoreDialog({ open, experimentId, projectId, selected, filter, filtered, total, traceRoot, onClose, onFinished }: {
   open: boolean; experimentId: string; projectId: string;
   selected: string[]; // row ids chosen in the table
   filter: TableFilter; // the table's current state (row type, filters, search)
   filtered: boolean; // whether the table is narrowed by filters, a view or a search
   total: number | null; // rows matching the current table state, when known
+  traceRoot?: string; // scoring one trace (from the trace view): its root span id
   onClose: () => void; onFinished: (job: Job) => void;
 }) {
   const [builtins, setBuiltins] = useState<Builtin[]>([]);
@@ -53,7 +54,9 @@ export function ScoreDialog({ open, experimentId, projectId, selected, filter, f
     setBusy(true);
     setError("");
     try {
-      const target = scope === "selected" ? { row_ids: selected } : { filter };
+      const target = traceRoot
+        ? { filter: { row_type: "traces" as const, filters: [{ column: "root_span_id", op: "=" as const, value: traceRoot }] } }
+        : scope === "selected" ? { row_ids: selected } : { filter };
       setJob(await scoring.start(experimentId, refs(), target));
     } catch (e) {
       setError((e as Error).message);
@@ -67,7 +70,7 @@ export function ScoreDialog({ open, experimentId, projectId, selected, filter, f
 
   const running = !!job && !FINISHED.includes(job.state);
   const picked = job && scope === "selected" ? job.total : selected.length; // the table's selection is spent once scored
-  const rows = scope === "selected" ? selected.length : total;
+  const rows = traceRoot ? 1 : scope === "selected" ? selected.length : total;
   const option = (key: string, name: string, description: string, disabled = false) => (
     <label key={key} className={`scorer-option ${disabled ? "disabled" : ""}`} title={description}>
       <input type="checkbox" checked={chosen.has(key)} disabled={disabled || !!job} onChange={(e) => toggle(key, e.target.checked)} />
@@ -76,15 +79,16 @@ export function ScoreDialog({ open, experimentId, projectId, selected, filter, f
     </label>
   );
   return (
-    <Dialog open={open} onClose={onClose} title="Score rows" narrow>
+    <Dialog open={open} onClose={onClose} title={traceRoot ? "Score this trace" : "Score rows"} narrow>
       <form className="stack score-form" onSubmit={(e) => { e.preventDefault(); if (!job) start(); }}>
+        {traceRoot ? <p className="muted">This trace: each result becomes a new span in it.</p> : (
         <fieldset className="score-scope" disabled={!!job}>
           <legend className="label">Rows</legend>
           <label><input type="radio" name="scope" checked={scope === "selected"} disabled={!picked}
             onChange={() => setScope("selected")} /> The {picked} selected row{picked === 1 ? "" : "s"}</label>
           <label><input type="radio" name="scope" checked={scope === "filter"} onChange={() => setScope("filter")} />
             {" "}{filtered ? "All rows matching the current filter" : "All rows"}{total !== null ? ` (${total.toLocaleString()})` : ""}</label>
-        </fieldset>
+        </fieldset>)}
         <fieldset className="score-scorers" disabled={!!job}>
           <legend className="label">Scorers</legend>
           {functions.length > 0 && <div className="subtle">This project's scorers, classifiers and facets</div>}
@@ -110,7 +114,7 @@ export function ScoreDialog({ open, experimentId, projectId, selected, filter, f
             : <Button type="button" variant="ghost" onClick={onClose}>{job ? "Done" : "Cancel"}</Button>}
           {!job && (
             <Button type="submit" variant="primary" icon={busy ? <Spinner /> : <Gauge />} disabled={!chosen.size || busy || rows === 0}>
-              Score {rows !== null ? `${rows.toLocaleString()} row${rows === 1 ? "" : "s"}` : "rows"}
+              {traceRoot ? "Score the trace" : `Score ${rows !== null ? `${rows.toLocaleString()} row${rows === 1 ? "" : "s"}` : "rows"}`}
             </Button>
           )}
         </div>

@@ -3,7 +3,7 @@
 //
 // Keys while it is open: n/p next/previous span, 1/2/3 trace/timeline/thread, f fullscreen,
 // Ctrl+F find, Esc leave fullscreen or close. Arrow keys move inside the tree or timeline.
-import { ArrowUpRight, Maximize2, Minimize2, MoreHorizontal, Search, X } from "lucide-react";
+import { ArrowUpRight, Gauge, Maximize2, Minimize2, MoreHorizontal, Search, X } from "lucide-react";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link } from "react-router-dom";
 import { ErrorMessage, IconButton, Menu, MenuItem, MenuLabel, SkeletonRows, Spinner, Tooltip, useHotkeys } from "../ui";
@@ -30,6 +30,7 @@ export interface TraceViewProps {
   onFullscreen?: (on: boolean) => void;
   onClose?: () => void;
   pageHref?: string; // "open in its own page"
+  onScore?: () => void; // "score this trace" (retrospective scoring)
   onlyTraceMode?: boolean; // comparing experiments: timeline and thread are not offered
   renderField?: FieldRenderer;
 }
@@ -111,6 +112,7 @@ function TraceHeader(props: TraceViewProps & { tree: TraceTree | null; children?
       </div>
       {props.children}
       <span className="spacer" />
+      {props.onScore && <IconButton label="Score this trace" onClick={props.onScore}><Gauge /></IconButton>}
       {props.onFullscreen && (
         <IconButton label={props.fullscreen ? "Exit fullscreen" : "Fullscreen"} shortcut="f" onClick={() => props.onFullscreen!(!props.fullscreen)}>
           {props.fullscreen ? <Minimize2 /> : <Maximize2 />}
