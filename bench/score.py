@@ -5,7 +5,8 @@ with 5 metadata fields (model 3 values, lang 4, topic 6, difficulty 3, region 5)
 span with two scores, `accuracy` (one value planted 0.2 lower) and `relevance`, written directly
 into a DuckDB file through the store's write path. Then it times, through the service layer (query
 trees, `Store.execute`, the same path as the API route), the slice analysis over both scores with
-pairs of values (one statement per key and per pair of keys: 5 + 10), and without pairs. The
+pairs of values (one grouped statement over all 5 keys, whose groups sum into every value and
+pair), and without pairs. The
 trace summaries' one-off refresh after the writes is timed separately. Each figure is the median
 of --repeat runs after one warm-up. Target: slices in under 2 s at 100,000 traces.
 
