@@ -16,6 +16,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -25,7 +26,7 @@ from assay.server.app import create_app, wrap
 from assay.server.settings import Settings
 from assay.services.auth import create_api_key
 from assay.store import open_store
-from assay.testing import ASSAY, free_port, start_server
+from assay.testing import ASSAY, CHROMIUM_ARGS, free_port, start_server
 from assay.testing import ServerProcess as Server
 from assay.testing_postgres import Cluster, start_cluster
 
@@ -145,3 +146,15 @@ def server(
     yield srv
     srv.stop()
     shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One Chromium for the whole run: Playwright's sync API cannot start a second instance while
+    one is running, so every test module that drives a browser shares this one."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -19,7 +19,6 @@ import httpx
 import pytest
 
 from assay.server.ui import STATIC
-from assay.testing import CHROMIUM_ARGS
 from tests.conftest import Server, database_url, start_server
 
 
@@ -73,16 +72,6 @@ def demo(
     yield Demo(server, pid, {e["name"]: e["id"] for e in exps})
     server.stop()
     shutil.rmtree(data_dir, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -21,7 +20,6 @@ import httpx
 import pytest
 
 from assay.demo.agent import STEP_LIMIT
-from assay.testing import CHROMIUM_ARGS
 from tests.conftest import ASSAY
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -323,19 +321,9 @@ def test_an_aggregate_score_and_a_classifier_run_after_the_fact(demo):
     assert any(c["label"] == "Prose around the answer" for r in prose for c in r["output"])
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def page(chromium: Any, demo: Demo) -> Iterator[Any]:
-    context = chromium.new_context(viewport={"width": 1440, "height": 1000})
+def page(browser: Any, demo: Demo) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
     context.add_init_script(f"localStorage.setItem('assay.api_key', {demo.key!r})")
     pg = context.new_page()
     errors: list[str] = []
