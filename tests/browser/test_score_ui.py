@@ -92,3 +92,33 @@ def test_score_one_trace_from_the_trace_view(page: Any, demo: Demo, scored: dict
     dialog.get_by_role("button", name="Done").click()
     page.get_by_role("region", name="Trace").get_by_text("JSONDiff").first.wait_for()  # its new score span
     assert set(_scores(demo, scored["experiment"], "JSONDiff")) == {"r-e"}
+
+
+def test_add_an_aggregate_score_in_the_project_settings(page: Any, demo: Demo) -> None:
+    pid = demo.post("/v1/project", {"name": "aggregates-ui"})["id"]
+    eid = demo.post("/v1/experiment", {"project_id": pid, "name": "run"})["id"]
+    rows = [
+        {"id": "t1", "experiment_id": eid, "input": "1", "scores": {"a": 1.0, "b": 0.5}},
+        {"id": "t2", "experiment_id": eid, "input": "2", "scores": {"a": 0.0}},
+    ]
+    demo.post("/logs3", {"rows": rows})
+    page.goto(f"{demo.url}/app/local/p/aggregates-ui")
+    page.get_by_role("button", name="Aggregate scores").click()
+    dialog = page.get_by_role("dialog", name="Aggregate scores")
+    dialog.get_by_text("No aggregate scores yet.").wait_for()
+    dialog.get_by_label("Aggregate name").fill("overall")
+    dialog.get_by_label("Include a").check()
+    dialog.get_by_label("Include b").check()
+    dialog.get_by_label("Weight of a").fill("3")
+    dialog.get_by_role("button", name="Add aggregate score").click()
+    dialog.get_by_role("list", name="Aggregate scores of this project").get_by_text("overall").wait_for()
+    stored = demo.get("/v1/project_score", project_id=pid)["objects"]
+    assert [(s["name"], s["score_type"], s["categories"]) for s in stored] == [
+        ("overall", "weighted", {"a": 3.0, "b": 1.0})
+    ]
+    # The experiment shows it as a score column: t1 (3·1 + 0.5)/4, t2 only a: 0; mean 0.4375.
+    page.goto(f"{demo.url}/app/local/p/aggregates-ui/experiments/run")
+    wait_rows(page, 2)
+    header = page.get_by_test_id("score-header-overall")
+    header.wait_for()
+    assert header.inner_text().startswith("43.75%")

@@ -6,6 +6,7 @@ import { ScoreChart } from "../components/ScoreChart";
 import { fmtScore } from "../components/format";
 import { Button, EmptyState, ErrorMessage, SearchInput, Skeleton, useHotkeys } from "../ui";
 import { useCrumbs } from "../shell/crumbs";
+import { AggregateScores } from "../scoring/AggregateScores";
 
 type SortField = "name" | "created" | "dataset" | "rows" | `score:${string}`;
 
@@ -102,6 +103,8 @@ export function ProjectPage() {
           Compare {selected.length > 1 ? `(${selected.length})` : ""}
         </Button>
         <span className="muted">{proj && exps ? `${exps.length} experiment${exps.length === 1 ? "" : "s"}` : ""}</span>
+        <span className="spacer" />
+        {proj && <AggregateScores projectId={proj.id} scores={scoreNames} />}
       </div>
       {exps && exps.length === 0 ? (
         <EmptyState icon={<FlaskConical />} title="No experiments in this project yet">
