@@ -302,23 +302,32 @@ def test_the_assistants_slices_find_where_gpt_4o_is_weak(demo):
     assert [s["values"] for s in found["slices"]] == [[{"key": "category", "value": "extraction"}]]
 
 
-def test_an_aggregate_score_and_a_classifier_run_after_the_fact(demo):
+def test_an_aggregate_score_a_classifier_and_topics_run_after_the_fact(demo):
     exps = demo.experiments()
     summary = demo.request("GET", f"/v1/experiment/{exps['gpt-4o']['id']}/summarize")
     overall = summary["scores"]["overall"]
     assert overall["improvements"] > 0 and overall["regressions"] > 0 and 0 < overall["score"] < 1
     for name, e in exps.items():
         labels = demo.sql(
-            f"SELECT output FROM experiment('{e['id']}') WHERE span_attributes.type = 'classifier'"
+            f"SELECT output FROM experiment('{e['id']}') WHERE span_attributes.type = 'classifier' "
+            "AND span_attributes.name = 'answer style'"
         )
         assert len(labels) == len(demo.sql(f"SELECT id FROM experiment('{e['id']}') WHERE is_root")), name
         found = {c["label"] for r in labels for c in r["output"]}  # the labels (also in `classifications`)
         assert {"Short answer", "Number", "JSON"} <= found, (name, found)
     prose = demo.sql(
         f"SELECT output FROM experiment('{exps['claude-sonnet']['id']}') "
-        "WHERE span_attributes.type = 'classifier'"
+        "WHERE span_attributes.type = 'classifier' AND span_attributes.name = 'answer style'"
     )
     assert any(c["label"] == "Prose around the answer" for r in prose for c in r["output"])
+    topics = demo.sql(
+        f"SELECT output FROM experiment('{exps['baseline']['id']}') "
+        "WHERE span_attributes.type = 'classifier' AND span_attributes.name = 'Topics'"
+    )
+    assert len(topics) == len(
+        demo.sql(f"SELECT id FROM experiment('{exps['baseline']['id']}') WHERE is_root")
+    )
+    assert len({r["output"] for r in topics}) == 6  # each trace's topic, named by its terms
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@
 - A classifier defined by rules, `answer style` (does the answer come wrapped in prose? is it
   JSON? a number?), run after the fact by a scoring job on every experiment: each trace gets a
   classifier span with its label, written by the server like any scorer result.
+- A topics run over the baseline: its traces' inputs clustered into named topics, each trace
+  labelled with its topic.
 
 Both are offline (no LLM): rules and arithmetic over the logged rows.
 """
@@ -36,6 +38,7 @@ CLASSIFIER = {
         ],
     },
 }
+TOPICS = 6  # the baseline's inputs clustered into this many named topics (TF-IDF and k-means)
 JOB_TIMEOUT_S = 300
 
 
@@ -70,11 +73,15 @@ def add(url: str, key: str, project: str) -> list[str]:
         )["id"]
         for e in experiments
     ]
+    baseline = next(e["id"] for e in experiments if e["name"] == "baseline")
+    topics = api.call("POST", "/v1/job", json={"kind": "topics", "object_id": baseline, "n_topics": TOPICS})
     finished = [_wait(api, job) for job in jobs]
     labelled = sum(j["done"] for j in finished)
+    found = (_wait(api, topics["id"]).get("result") or {}).get("topics") or []
     return [
         "aggregate score overall = (2 Correctness + ExactMatch + Levenshtein) / 4",
         f"classifier {CLASSIFIER['name']!r}: {labelled} traces labelled by {len(jobs)} scoring jobs",
+        f"topics of the baseline's inputs: {'; '.join(str(t.get('label')) for t in found)}",
     ]
 
 
