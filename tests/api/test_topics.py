@@ -148,3 +148,22 @@ def test_topics_of_a_facet_need_the_facet_first(sapi: Api) -> None:  # noqa: F81
     assert failed["state"] == "failed" and "score the traces with that facet first" in failed["error"]
     bad = sapi.post("/v1/job", json={"kind": "topics", "object_id": eid, "n_topics": 1})
     assert bad.status_code == 400
+
+
+def test_topics_label_traces_whose_root_span_has_its_own_span_id(sapi: Api) -> None:  # noqa: F811
+    """As the SDK logs: the root span's span_id is not the trace's root_span_id. The label span
+    belongs to the trace (its root_span_id) under the root span (its parent): no extra traces."""
+    _, eid = experiment(sapi)
+    cases, _ = _cases(per_theme=5)
+    rows = [
+        {"id": f"row-{i}", "span_id": f"span-{i}", "root_span_id": f"trace-{i}", "experiment_id": eid, **c}
+        for i, c in enumerate(cases)
+    ]
+    ok(sapi.post("/logs3", json={"rows": rows}))
+    assert _topics_job(sapi, eid, n_topics=3)["state"] == "done"
+    labels = [s for s in score_spans(sapi, eid) if s["span_attributes"]["name"] == "Topics"]
+    assert sorted((s["root_span_id"], s["span_parents"]) for s in labels) == sorted(
+        (f"trace-{i}", [f"span-{i}"]) for i in range(len(cases))
+    )
+    table = ok(sapi.post(f"/v1/experiment/{eid}/table", json={"limit": 100}))["rows"]
+    assert len(table) == len(cases)

@@ -51,11 +51,13 @@ def _rows(svc: Services, spec: dict[str, Any], select: exp.Select, shape: str) -
 
 
 def texts_of(svc: Services, spec: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(root span id, root row id, text) per trace with something to cluster, oldest first."""
+    """(the trace's root_span_id, its root span's span_id, text) per trace with something to
+    cluster, oldest first. The two ids differ in what the SDK logs (a root span has its own
+    span_id): the label span belongs to the trace and hangs under the root span."""
     limit = exp.Limit(expression=exp.Literal.number(MAX_TRACES + 1))
-    roots = exp.select("id", "span_id", "input").where(exp.column("is_root"))
+    roots = exp.select("id", "span_id", "root_span_id", "input").where(exp.column("is_root"))
     roots.set("limit", limit)
-    found = {r["span_id"]: r for r in _rows(svc, spec, roots, "spans")}
+    found = {r["root_span_id"]: r for r in _rows(svc, spec, roots, "spans")}
     if len(found) > MAX_TRACES:
         raise InvalidInput(f"topics cluster at most {MAX_TRACES:,} traces; this object has more")
     if spec.get("facet"):
@@ -78,7 +80,7 @@ def texts_of(svc: Services, spec: dict[str, Any]) -> list[tuple[str, str, str]]:
     else:
         pairs = [(root, as_text(row.get("input"))) for root, row in found.items()]
         pairs = [(root, text) for root, text in pairs if text.strip()]
-    return [(root, str(found[root]["id"]), text[:MAX_TEXT]) for root, text in pairs]
+    return [(root, str(found[root]["span_id"]), text[:MAX_TEXT]) for root, text in pairs]
 
 
 def default_k(n: int) -> int:
@@ -115,7 +117,7 @@ def cluster(
 
 
 def _span(
-    spec: dict[str, Any], job: Job, root: str, topic: dict[str, Any], distance: float
+    spec: dict[str, Any], job: Job, root: str, parent: str, topic: dict[str, Any], distance: float
 ) -> dict[str, Any]:
     name = spec["name"]
     sid = str(uuid.uuid5(NAMESPACE, f"{spec['object_type']}\x1f{spec['object_id']}\x1f{root}\x1f{name}"))
@@ -123,7 +125,7 @@ def _span(
         "id": sid,
         "span_id": sid,
         "root_span_id": root,
-        "span_parents": [root],
+        "span_parents": [parent],
         "created": utcnow().isoformat(),
         "span_attributes": {"name": name, "type": "classifier", "purpose": "scorer"},
         "classifications": {name: [{"id": topic["id"], "label": topic["label"]}]},
@@ -160,8 +162,8 @@ def run_topics_job(
     if not keep_going():
         return 0, 0
     rows = [
-        _span(spec, job, root, topics[int(t)], d)
-        for (root, _, _), t, d in zip(found, labels, distances, strict=True)
+        _span(spec, job, root, parent, topics[int(t)], d)
+        for (root, parent, _), t, d in zip(found, labels, distances, strict=True)
     ]
     for i in range(0, len(rows), 1000):
         ingest.write_rows(svc, who, rows[i : i + 1000])
