@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import caller, json_object, services
+from assay.api.models import AUTHENTICATED, BtqlBody, BtqlResponse, errors, json_body_schema
 from assay.api.responses import OrjsonResponse, encode_json
 from assay.api.routing import api_router
 from assay.model.errors import InvalidInput
@@ -25,7 +26,7 @@ from assay.services.history import read_at_version
 from assay.services.queries import run_query
 from assay.services.query_results import QueryResult
 
-router = api_router(tags=["query"])
+router = api_router(tags=["query"], responses=AUTHENTICATED)
 FORMATS = ("json", "jsonl", "parquet")
 
 
@@ -48,7 +49,22 @@ def _render(result: QueryResult, fmt: str) -> Response:
     return OrjsonResponse(out, headers=_headers(result))
 
 
-@router.post("/btql", summary="Run a query in the SQL or pipe dialect")
+@router.post(
+    "/btql",
+    summary="Run a query in the SQL or pipe dialect",
+    response_model=BtqlResponse,
+    responses={
+        200: {
+            "content": {
+                "application/x-ndjson": {"schema": {"type": "string"}},
+                "application/vnd.apache.parquet": {"schema": {"type": "string", "format": "binary"}},
+            },
+            "description": "`fmt: json`: the page as JSON; `jsonl` and `parquet` send the cursor in `x-bt-cursor`",
+        },
+        **errors(408),
+    },
+    openapi_extra=json_body_schema(BtqlBody),
+)
 async def btql(
     body: dict[str, Any] = Depends(json_object),
     who: Principal = Depends(caller),

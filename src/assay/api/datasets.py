@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Depends, Query, Request
 
 from assay.api.deps import base_url, caller, services
+from assay.api.models import AUTHENTICATED, Dataset, DatasetList, DatasetSummary, errors
 from assay.api.routing import api_router
 from assay.api.row_routes import add_row_routes
 from assay.model.errors import InvalidInput
@@ -15,10 +16,10 @@ from assay.services import catalog, summaries
 from assay.services.auth import Principal
 from assay.services.context import Services
 
-router = api_router(tags=["datasets"])
+router = api_router(tags=["datasets"], responses=AUTHENTICATED)
 
 
-@router.post("/v1/dataset")
+@router.post("/v1/dataset", response_model=Dataset, responses=errors(403, 404))
 def create_dataset(
     body: CreateDataset, who: Principal = Depends(caller), svc: Services = Depends(services)
 ) -> Any:
@@ -26,7 +27,7 @@ def create_dataset(
     return catalog.create_dataset(svc, who, body)
 
 
-@router.get("/v1/dataset")
+@router.get("/v1/dataset", response_model=DatasetList, responses=errors(404))
 def list_datasets(
     dataset_name: str | None = None,
     project_name: str | None = None,
@@ -53,26 +54,31 @@ def list_datasets(
     return {"objects": page}
 
 
-@router.get("/v1/dataset/{dataset_id}")
+@router.get("/v1/dataset/{dataset_id}", response_model=Dataset, responses=errors(404))
 def get_dataset(dataset_id: str, who: Principal = Depends(caller), svc: Services = Depends(services)) -> Any:
     return catalog.get_object(svc, who, "dataset", dataset_id)
 
 
-@router.patch("/v1/dataset/{dataset_id}")
+@router.patch("/v1/dataset/{dataset_id}", response_model=Dataset, responses=errors(403, 404, 409))
 def patch_dataset(
     dataset_id: str, body: PatchDataset, who: Principal = Depends(caller), svc: Services = Depends(services)
 ) -> Any:
     return catalog.patch_object(svc, who, "dataset", dataset_id, body.model_dump(exclude_unset=True))
 
 
-@router.delete("/v1/dataset/{dataset_id}")
+@router.delete("/v1/dataset/{dataset_id}", response_model=Dataset, responses=errors(403, 404))
 def delete_dataset(
     dataset_id: str, who: Principal = Depends(caller), svc: Services = Depends(services)
 ) -> Any:
     return catalog.delete_object(svc, who, "dataset", dataset_id)
 
 
-@router.get("/v1/dataset/{dataset_id}/summarize")
+@router.get(
+    "/v1/dataset/{dataset_id}/summarize",
+    response_model=DatasetSummary,
+    response_model_exclude_unset=True,
+    responses=errors(404),
+)
 def summarize_dataset(
     dataset_id: str,
     request: Request,

@@ -9,6 +9,7 @@ from fastapi import Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import base_url, caller, services
+from assay.api.models import AUTHENTICATED, Experiment, ExperimentList, ExperimentSummary, errors
 from assay.api.routing import api_router
 from assay.api.row_routes import add_row_routes
 from assay.model.errors import InvalidInput
@@ -17,10 +18,10 @@ from assay.services import catalog, summaries
 from assay.services.auth import Principal
 from assay.services.context import Services
 
-router = api_router(tags=["experiments"])
+router = api_router(tags=["experiments"], responses=AUTHENTICATED)
 
 
-@router.post("/v1/experiment")
+@router.post("/v1/experiment", response_model=Experiment, responses=errors(403, 404))
 def create_experiment(
     body: CreateExperiment, who: Principal = Depends(caller), svc: Services = Depends(services)
 ) -> Any:
@@ -42,7 +43,7 @@ def _metadata_filter(raw: str | None) -> dict[str, Any] | None:
     return wanted
 
 
-@router.get("/v1/experiment")
+@router.get("/v1/experiment", response_model=ExperimentList, responses=errors(404))
 def list_experiments(
     experiment_name: str | None = None,
     project_name: str | None = None,
@@ -76,14 +77,14 @@ def list_experiments(
     return {"objects": page}
 
 
-@router.get("/v1/experiment/{experiment_id}")
+@router.get("/v1/experiment/{experiment_id}", response_model=Experiment, responses=errors(404))
 def get_experiment(
     experiment_id: str, who: Principal = Depends(caller), svc: Services = Depends(services)
 ) -> Any:
     return catalog.get_object(svc, who, "experiment", experiment_id)
 
 
-@router.patch("/v1/experiment/{experiment_id}")
+@router.patch("/v1/experiment/{experiment_id}", response_model=Experiment, responses=errors(403, 404, 409))
 def patch_experiment(
     experiment_id: str,
     body: PatchExperiment,
@@ -93,14 +94,19 @@ def patch_experiment(
     return catalog.patch_object(svc, who, "experiment", experiment_id, body.model_dump(exclude_unset=True))
 
 
-@router.delete("/v1/experiment/{experiment_id}")
+@router.delete("/v1/experiment/{experiment_id}", response_model=Experiment, responses=errors(403, 404))
 def delete_experiment(
     experiment_id: str, who: Principal = Depends(caller), svc: Services = Depends(services)
 ) -> Any:
     return catalog.delete_object(svc, who, "experiment", experiment_id)
 
 
-@router.get("/v1/experiment/{experiment_id}/summarize")
+@router.get(
+    "/v1/experiment/{experiment_id}/summarize",
+    response_model=ExperimentSummary,
+    response_model_exclude_unset=True,
+    responses=errors(404),
+)
 async def summarize_experiment(
     experiment_id: str,
     request: Request,

@@ -10,6 +10,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import Field
 
 from assay.api.deps import caller, services
+from assay.api.models import AUTHENTICATED, errors
 from assay.api.routing import api_router
 from assay.services import exports
 from assay.services.auth import Principal
@@ -17,7 +18,7 @@ from assay.services.catalog import get_object
 from assay.services.context import Services
 from assay.services.table_query import TableQuery
 
-router = api_router(tags=["web app"])
+router = api_router(tags=["web app"], responses=AUTHENTICATED)
 
 
 class ExportQuery(TableQuery):
@@ -25,7 +26,20 @@ class ExportQuery(TableQuery):
     columns: list[str] | None = Field(None, description="Column paths to keep; omit for all fields")
 
 
-@router.post("/v1/experiment/{experiment_id}/export")
+@router.post(
+    "/v1/experiment/{experiment_id}/export",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "The rows as CSV (`format: csv`) or a JSON array (`format: json`), as a download",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+            },
+        },
+        **errors(404, 408),
+    },
+)
 def export_table(
     experiment_id: str, body: ExportQuery, who: Principal = Depends(caller), svc: Services = Depends(services)
 ) -> StreamingResponse:

@@ -35,10 +35,10 @@ class FetchBody(BaseModel):
 class InsertBody(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    events: list[Any]
+    events: list[dict[str, Any]] = Field(description="Rows to write, each an object")
 
 
 class FeedbackBody(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    feedback: list[Any]
+    feedback: list[dict[str, Any]] = Field(description="Feedback items, each naming the row `id` it is about")

@@ -8,6 +8,15 @@ from fastapi import Depends, Request
 
 from assay import __version__
 from assay.api.deps import base_url, caller, json_object, services
+from assay.api.models import (
+    AUTHENTICATED,
+    BaseExperiment,
+    BaseExperimentBody,
+    LoginResponse,
+    VersionInfo,
+    errors,
+    json_body_schema,
+)
 from assay.api.routing import api_router
 from assay.model.errors import InvalidInput
 from assay.services.auth import Principal
@@ -18,7 +27,7 @@ from assay.services.summaries import comparison_for
 router = api_router(tags=["login"])
 
 
-@router.post("/api/apikey/login")
+@router.post("/api/apikey/login", response_model=LoginResponse, responses=AUTHENTICATED)
 def login(request: Request, who: Principal = Depends(caller)) -> dict[str, Any]:
     """Answer the SDK's login with the key's organization and this server as its API URL."""
     url = base_url(request)
@@ -34,7 +43,12 @@ def login(request: Request, who: Principal = Depends(caller)) -> dict[str, Any]:
     return {"org_info": [org]}
 
 
-@router.post("/api/base_experiment/get_id")
+@router.post(
+    "/api/base_experiment/get_id",
+    response_model=BaseExperiment,
+    responses={**AUTHENTICATED, **errors(404)},
+    openapi_extra=json_body_schema(BaseExperimentBody),
+)
 def base_experiment(
     body: dict[str, Any] = Depends(json_object),
     who: Principal = Depends(caller),
@@ -49,7 +63,7 @@ def base_experiment(
     return {"base_exp_id": base["id"], "base_exp_name": base["name"]}
 
 
-@router.get("/version")
+@router.get("/version", response_model=VersionInfo)
 def version() -> dict[str, Any]:
     """No `logs3_payload_max_bytes`: the SDK then never uses the overflow upload path."""
     return {"version": __version__, "server": "assay"}

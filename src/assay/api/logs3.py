@@ -8,16 +8,22 @@ from fastapi import Depends
 from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import caller, json_body, services
+from assay.api.models import AUTHENTICATED, Logs3Body, Logs3Response, errors, json_body_schema
 from assay.api.routing import api_router
 from assay.model.errors import InvalidInput
 from assay.services.auth import Principal
 from assay.services.context import Services
 from assay.services.ingest import write_rows
 
-router = api_router(tags=["logs"])
+router = api_router(tags=["logs"], responses=AUTHENTICATED)
 
 
-@router.post("/logs3")
+@router.post(
+    "/logs3",
+    response_model=Logs3Response,
+    responses=errors(403, 404),
+    openapi_extra=json_body_schema(Logs3Body),
+)
 async def logs3(
     body: Any = Depends(json_body),
     who: Principal = Depends(caller),

@@ -8,21 +8,22 @@ from fastapi import Depends, Query
 from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import caller, services
+from assay.api.models import AUTHENTICATED, OrganizationList, ProjectExperiments, ResolvedObject, errors
 from assay.api.routing import api_router
 from assay.services import experiment_list
 from assay.services.auth import Principal
 from assay.services.context import Services
 
-router = api_router(tags=["web app"])
+router = api_router(tags=["web app"], responses=AUTHENTICATED)
 
 
-@router.get("/v1/organization")
+@router.get("/v1/organization", response_model=OrganizationList)
 def list_organizations(who: Principal = Depends(caller)) -> dict[str, Any]:
     """The organizations this key belongs to (one, for an organization key)."""
     return {"objects": [{"id": who.org_id, "name": who.org_name}]}
 
 
-@router.get("/v1/project/{project_id}/experiments")
+@router.get("/v1/project/{project_id}/experiments", response_model=ProjectExperiments, responses=errors(404))
 async def project_experiments(
     project_id: str, who: Principal = Depends(caller), svc: Services = Depends(services)
 ) -> dict[str, Any]:
@@ -31,7 +32,7 @@ async def project_experiments(
     return {"objects": found}
 
 
-@router.get("/v1/object/resolve")
+@router.get("/v1/object/resolve", response_model=ResolvedObject, responses=errors(404))
 def resolve_object(
     object_type: Literal["experiment", "dataset"] = Query(...),
     object_id: str = Query(...),

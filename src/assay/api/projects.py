@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Depends, Query
 
 from assay.api.deps import caller, services
+from assay.api.models import AUTHENTICATED, Project, ProjectList, errors
 from assay.api.routing import api_router
 from assay.api.row_routes import add_row_routes
 from assay.model.errors import InvalidInput
@@ -15,10 +16,10 @@ from assay.services import catalog
 from assay.services.auth import Principal
 from assay.services.context import Services
 
-router = api_router(tags=["projects"])
+router = api_router(tags=["projects"], responses=AUTHENTICATED)
 
 
-@router.post("/v1/project")
+@router.post("/v1/project", response_model=Project, responses=errors(403))
 def create_project(
     body: CreateProject, who: Principal = Depends(caller), svc: Services = Depends(services)
 ) -> Any:
@@ -26,7 +27,7 @@ def create_project(
     return catalog.create_project(svc, who, body)
 
 
-@router.get("/v1/project")
+@router.get("/v1/project", response_model=ProjectList)
 def list_projects(
     project_name: str | None = None,
     name: str | None = Query(None, description="Same as project_name (the reference accepts both)."),
@@ -47,19 +48,19 @@ def list_projects(
     return {"objects": page}
 
 
-@router.get("/v1/project/{project_id}")
+@router.get("/v1/project/{project_id}", response_model=Project, responses=errors(404))
 def get_project(project_id: str, who: Principal = Depends(caller), svc: Services = Depends(services)) -> Any:
     return catalog.get_object(svc, who, "project", project_id)
 
 
-@router.patch("/v1/project/{project_id}")
+@router.patch("/v1/project/{project_id}", response_model=Project, responses=errors(403, 404, 409))
 def patch_project(
     project_id: str, body: PatchProject, who: Principal = Depends(caller), svc: Services = Depends(services)
 ) -> Any:
     return catalog.patch_object(svc, who, "project", project_id, body.model_dump(exclude_unset=True))
 
 
-@router.delete("/v1/project/{project_id}")
+@router.delete("/v1/project/{project_id}", response_model=Project, responses=errors(403, 404))
 def delete_project(
     project_id: str, who: Principal = Depends(caller), svc: Services = Depends(services)
 ) -> Any:

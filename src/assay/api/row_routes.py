@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import caller, services
 from assay.api.fetch_params import FeedbackBody, FetchBody, InsertBody
+from assay.api.models import FeedbackResponse, FetchResponse, InsertResponse, errors
 from assay.api.responses import OrjsonResponse
 from assay.services import ingest
 from assay.services.auth import Principal
@@ -33,14 +34,24 @@ def _fetch(
 def add_row_routes(router: APIRouter, prefix: str, object_type: str) -> None:
     """Add `{prefix}/{id}/insert|fetch|feedback` for rows of `object_type`."""
 
-    @router.post(f"{prefix}/{{object_id}}/insert", summary=f"Insert {object_type} events")
+    @router.post(
+        f"{prefix}/{{object_id}}/insert",
+        summary=f"Insert {object_type} events",
+        response_model=InsertResponse,
+        responses=errors(403, 404),
+    )
     async def insert(
         object_id: str, body: InsertBody, who: Principal = Depends(caller), svc: Services = Depends(services)
     ) -> dict[str, Any]:
         ids = await run_in_threadpool(ingest.insert_events, svc, who, object_type, object_id, body.events)
         return {"row_ids": ids}
 
-    @router.post(f"{prefix}/{{object_id}}/fetch", summary=f"Fetch {object_type} events")
+    @router.post(
+        f"{prefix}/{{object_id}}/fetch",
+        summary=f"Fetch {object_type} events",
+        response_model=FetchResponse,
+        responses=errors(404),
+    )
     async def fetch_post(
         object_id: str,
         body: FetchBody | None = None,  # the SDK may post no body at all
@@ -52,7 +63,12 @@ def add_row_routes(router: APIRouter, prefix: str, object_type: str) -> None:
         )
         return OrjsonResponse(result)
 
-    @router.get(f"{prefix}/{{object_id}}/fetch", summary=f"Fetch {object_type} events (query form)")
+    @router.get(
+        f"{prefix}/{{object_id}}/fetch",
+        summary=f"Fetch {object_type} events (query form)",
+        response_model=FetchResponse,
+        responses=errors(404),
+    )
     async def fetch_get(
         object_id: str,
         limit: int | None = Query(None, ge=1, le=100_000),
@@ -72,7 +88,12 @@ def add_row_routes(router: APIRouter, prefix: str, object_type: str) -> None:
         )
         return OrjsonResponse(await run_in_threadpool(_fetch, svc, who, object_type, object_id, body))
 
-    @router.post(f"{prefix}/{{object_id}}/feedback", summary=f"Log feedback on {object_type} events")
+    @router.post(
+        f"{prefix}/{{object_id}}/feedback",
+        summary=f"Log feedback on {object_type} events",
+        response_model=FeedbackResponse,
+        responses=errors(403, 404),
+    )
     async def feedback(
         object_id: str,
         body: FeedbackBody,

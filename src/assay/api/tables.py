@@ -8,6 +8,16 @@ from fastapi import Depends
 from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import caller, services
+from assay.api.models import (
+    AUTHENTICATED,
+    CheckResult,
+    TableCount,
+    TableFields,
+    TableGroups,
+    TablePage,
+    TableViews,
+    errors,
+)
 from assay.api.responses import OrjsonResponse
 from assay.api.routing import api_router
 from assay.services import tables
@@ -15,10 +25,10 @@ from assay.services.auth import Principal
 from assay.services.context import Services
 from assay.services.table_query import CheckQuery, GroupQuery, PageQuery, TableQuery
 
-router = api_router(tags=["web app"])
+router = api_router(tags=["web app"], responses={**AUTHENTICATED, **errors(404, 408)})
 
 
-@router.post("/v1/experiment/{experiment_id}/table", response_model=dict[str, Any])
+@router.post("/v1/experiment/{experiment_id}/table", response_model=TablePage)
 async def table_page(
     experiment_id: str, body: PageQuery, who: Principal = Depends(caller), svc: Services = Depends(services)
 ) -> OrjsonResponse:
@@ -27,7 +37,7 @@ async def table_page(
     return OrjsonResponse(await run_in_threadpool(tables.page, svc, who, experiment_id, body))
 
 
-@router.post("/v1/experiment/{experiment_id}/table/count")
+@router.post("/v1/experiment/{experiment_id}/table/count", response_model=TableCount)
 async def table_count(
     experiment_id: str, body: TableQuery, who: Principal = Depends(caller), svc: Services = Depends(services)
 ) -> dict[str, Any]:
@@ -35,7 +45,7 @@ async def table_count(
     return await run_in_threadpool(tables.count, svc, who, experiment_id, body)
 
 
-@router.post("/v1/experiment/{experiment_id}/table/groups", response_model=dict[str, Any])
+@router.post("/v1/experiment/{experiment_id}/table/groups", response_model=TableGroups)
 async def table_groups(
     experiment_id: str, body: GroupQuery, who: Principal = Depends(caller), svc: Services = Depends(services)
 ) -> OrjsonResponse:
@@ -44,7 +54,7 @@ async def table_groups(
     return OrjsonResponse(await run_in_threadpool(tables.groups, svc, who, experiment_id, body))
 
 
-@router.post("/v1/experiment/{experiment_id}/table/check")
+@router.post("/v1/experiment/{experiment_id}/table/check", response_model=CheckResult)
 def table_check(
     experiment_id: str, body: CheckQuery, who: Principal = Depends(caller), svc: Services = Depends(services)
 ) -> dict[str, Any]:
@@ -54,7 +64,7 @@ def table_check(
     return tables.check(svc, body)
 
 
-@router.get("/v1/experiment/{experiment_id}/table/views")
+@router.get("/v1/experiment/{experiment_id}/table/views", response_model=TableViews)
 def table_views(
     experiment_id: str,
     row_type: Literal["traces", "spans"] = "traces",
@@ -65,7 +75,7 @@ def table_views(
     return {"objects": tables.builtin_views(svc, who, experiment_id, row_type)}
 
 
-@router.get("/v1/experiment/{experiment_id}/table/fields")
+@router.get("/v1/experiment/{experiment_id}/table/fields", response_model=TableFields)
 async def table_fields(
     experiment_id: str, who: Principal = Depends(caller), svc: Services = Depends(services)
 ) -> dict[str, Any]:

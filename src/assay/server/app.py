@@ -30,7 +30,7 @@ from assay.api import (
     traces,
     unserved,
 )
-from assay.api.errors import BodyLimits, install_error_handlers
+from assay.api.errors import BodyLimits, install_error_handlers, install_openapi
 from assay.api.responses import OrjsonResponse
 from assay.mcp import http as mcp_http
 from assay.server import docs, ui
@@ -108,6 +108,7 @@ def create_app(settings: Settings, store: Store | None = None, policy: Policy | 
     )
     app.state.services = services
     install_error_handlers(app)
+    install_openapi(app)
     for router in (*ROUTERS, *CLIENT_ROUTERS, *UI_ROUTERS):
         app.include_router(router)
     mcp_http.mount(app, mcp)  # the MCP tools at /mcp

@@ -320,10 +320,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Invoke a function (Assay does not invoke functions: 404)
-         * @description Functions are not invoked over HTTP: scorers run as scoring jobs (`POST /v1/job`).
-         */
+        /** Invoke a function (Assay keeps none: 404) */
         post: operations["invoke_function_invoke_post"];
         delete?: never;
         options?: never;
@@ -365,26 +362,6 @@ export interface paths {
          * @description Map each span to a row (GenAI and OpenInference attributes) and write them all, or none.
          */
         post: operations["export_trace_spans_otel_v1_traces_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/assistant/conversation/{conversation_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Assistant Conversation
-         * @description A kept conversation, with its tool calls and what waits for confirmation.
-         */
-        get: operations["assistant_conversation_v1_assistant_conversation__conversation_id__get"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -538,155 +515,6 @@ export interface paths {
         head?: never;
         /** Patch Experiment */
         patch: operations["patch_experiment_v1_experiment__experiment_id__patch"];
-        trace?: never;
-    };
-    "/v1/experiment/{experiment_id}/analysis/agreement": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Analysis Agreement
-         * @description How much each pair of scores agrees (correlation, pass/fail agreement, Cohen's kappa),
-         *     least agreeing first; with `human` scores named, the scorers ranked against them.
-         */
-        post: operations["analysis_agreement_v1_experiment__experiment_id__analysis_agreement_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/experiment/{experiment_id}/analysis/changes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Analysis Changes
-         * @description What improved and what regressed against the base (the one given, else the stored base,
-         *     else the previous experiment), per score, with the test cases that moved most.
-         */
-        post: operations["analysis_changes_v1_experiment__experiment_id__analysis_changes_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/experiment/{experiment_id}/analysis/code": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Analysis Code
-         * @description An `Eval()` script in Python and in TypeScript that re-runs a dataset with this
-         *     experiment's scorers (autoevals scorers imported, others as stubs to fill in).
-         */
-        post: operations["analysis_code_v1_experiment__experiment_id__analysis_code_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/experiment/{experiment_id}/analysis/dataset": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Analysis Dataset
-         * @description Create a dataset (or add to one) from chosen rows or the rows matching filters, through the
-         *     ordinary dataset insert path, each record keeping its `origin`. `dry_run` writes nothing.
-         */
-        post: operations["analysis_dataset_v1_experiment__experiment_id__analysis_dataset_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/experiment/{experiment_id}/analysis/errors": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Analysis Errors
-         * @description Errors and scorer failures grouped into categories: messages that differ only in numbers,
-         *     ids, hex, quoted strings, paths or URLs are one category; counts and example spans.
-         */
-        post: operations["analysis_errors_v1_experiment__experiment_id__analysis_errors_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/experiment/{experiment_id}/analysis/slices": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Analysis Slices
-         * @description Metadata values and pairs of values whose scores are significantly below the rest of the
-         *     experiment (Welch's test, Holm-adjusted), worst first, with n, effect size, confidence
-         *     interval and the lowest-scoring traces of each.
-         */
-        post: operations["analysis_slices_v1_experiment__experiment_id__analysis_slices_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/experiment/{experiment_id}/assistant/chat": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Assistant Chat
-         * @description One turn of the chat agent (needs an OpenAI-compatible LLM configured on the server): the
-         *     model answers by calling the analyses, SQL and row fetches as tools; a tool that writes waits
-         *     for `confirm`. The conversation is kept in the experiment's project.
-         */
-        post: operations["assistant_chat_v1_experiment__experiment_id__assistant_chat_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
         trace?: never;
     };
     "/v1/experiment/{experiment_id}/export": {
@@ -909,61 +737,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List Functions
-         * @description Functions, newest first. Assay keeps scorers, classifiers and facets.
-         */
-        get: operations["list_functions_v1_function_get"];
-        /**
-         * Replace Function
-         * @description Create a function, or replace the one with the same slug in the project.
-         */
-        put: operations["replace_function_v1_function_put"];
-        /**
-         * Create Function
-         * @description Create a function; one with the same slug in the project is returned unchanged.
-         */
-        post: operations["create_function_v1_function_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/function/{function_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get Function */
-        get: operations["get_function_v1_function__function_id__get"];
-        put?: never;
-        post?: never;
-        /** Delete Function */
-        delete: operations["delete_function_v1_function__function_id__delete"];
-        options?: never;
-        head?: never;
-        /**
-         * Patch Function
-         * @description Change a function; its `version` changes when what it computes does.
-         */
-        patch: operations["patch_function_v1_function__function_id__patch"];
-        trace?: never;
-    };
-    "/v1/function_builtin": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Builtin Functions
-         * @description The built-in scorers (`autoevals`) and facets, addressed as `{"type": "global", "name": …}`.
-         */
-        get: operations["builtin_functions_v1_function_builtin_get"];
+        /** List functions (Assay keeps none) */
+        get: operations["listing_v1_function_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -972,83 +747,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/job": {
+    "/v1/function/{object_id}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** List Jobs */
-        get: operations["list_jobs_v1_job_get"];
-        put?: never;
-        /**
-         * Create Job
-         * @description Queue a job. `kind: "score"` runs scorers, classifiers and facets over rows (the selection,
-         *     or every row matching a filter) and writes each result as a new span in the row's trace;
-         *     `kind: "topics"` clusters the traces into named topics and labels each trace with its topic
-         *     (the topics, counts and shares are the finished job's `result`). Follow it with
-         *     `GET /v1/job/{id}`.
-         */
-        post: operations["create_job_v1_job_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/job/{job_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get Job
-         * @description The job's state and progress.
-         */
-        get: operations["get_job_v1_job__job_id__get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/job/{job_id}/cancel": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Cancel Job
-         * @description Stop the job: rows not started are left alone; results written so far stay.
-         */
-        post: operations["cancel_job_v1_job__job_id__cancel_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/llm": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Llm Settings
-         * @description Whether an LLM endpoint is configured on the server, its address and model (never its key).
-         */
-        get: operations["llm_settings_v1_llm_get"];
+        /** Get a function (Assay keeps none: 404) */
+        get: operations["by_id_v1_function__object_id__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1137,26 +844,6 @@ export interface paths {
         patch: operations["patch_project_v1_project__project_id__patch"];
         trace?: never;
     };
-    "/v1/project/{project_id}/assistant/conversations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Assistant Conversations
-         * @description The project's conversations, newest first.
-         */
-        get: operations["assistant_conversations_v1_project__project_id__assistant_conversations_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/project/{project_id}/experiments": {
         parameters: {
             query?: never;
@@ -1227,53 +914,6 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
-        trace?: never;
-    };
-    "/v1/project_score": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List Project Scores
-         * @description Project scores, newest first. Assay keeps aggregate scores (weighted, minimum, maximum).
-         */
-        get: operations["list_project_scores_v1_project_score_get"];
-        /**
-         * Replace Project Score
-         * @description Create an aggregate score, or replace the one with the same name in the project.
-         */
-        put: operations["replace_project_score_v1_project_score_put"];
-        /**
-         * Create Project Score
-         * @description Create an aggregate score; one with the same name in the project is returned unchanged.
-         */
-        post: operations["create_project_score_v1_project_score_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/project_score/{project_score_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get Project Score */
-        get: operations["get_project_score_v1_project_score__project_score_id__get"];
-        put?: never;
-        post?: never;
-        /** Delete Project Score */
-        delete: operations["delete_project_score_v1_project_score__project_score_id__delete"];
-        options?: never;
-        head?: never;
-        /** Patch Project Score */
-        patch: operations["patch_project_score_v1_project_score__project_score_id__patch"];
         trace?: never;
     };
     "/v1/prompt": {
@@ -1438,67 +1078,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** AgreementExample */
-        AgreementExample: {
-            /** A */
-            a: number;
-            /** B */
-            b: number;
-            /** Id */
-            id: string;
-            /** Root Span Id */
-            root_span_id: string;
-        };
-        /** AgreementQuery */
-        AgreementQuery: {
-            /**
-             * Examples
-             * @description Traces where the pair differs most, per pair
-             * @default 5
-             */
-            examples: number;
-            /**
-             * Examples For
-             * @description Pairs (from the top) that get examples
-             * @default 5
-             */
-            examples_for: number;
-            /**
-             * Human
-             * @description Scores given by human review, to rank the scorers against
-             */
-            human?: string[];
-            /**
-             * Scores
-             * @description Scores to compare (default: every score)
-             */
-            scores?: string[] | null;
-            /**
-             * Threshold
-             * @description A score at or above it passes (for agreement and kappa)
-             * @default 0.5
-             */
-            threshold: number;
-        };
-        /** AgreementReport */
-        AgreementReport: {
-            /** Human */
-            human: string[];
-            /**
-             * Pairs
-             * @description Least agreeing first
-             */
-            pairs?: components["schemas"]["PairAgreement"][];
-            /**
-             * Ranking
-             * @description Scorers by agreement with human scores, best first
-             */
-            ranking?: components["schemas"]["ScorerRanking"][];
-            /** Scores */
-            scores: string[];
-            /** Threshold */
-            threshold: number;
-        };
         /** AttachmentMetadata */
         AttachmentMetadata: {
             /** Downloadurl */
@@ -1548,135 +1127,33 @@ export interface components {
              */
             upload_status: "uploading" | "done" | "error";
         };
-        /**
-         * BuiltinScorer
-         * @description A built-in scorer, addressed as `{"type": "global", "name": …}`.
-         */
-        BuiltinScorer: {
+        /** BaseExperiment */
+        BaseExperiment: {
+            /** Base Exp Id */
+            base_exp_id: string;
+            /** Base Exp Name */
+            base_exp_name: string;
+        };
+        /** BtqlResponse */
+        BtqlResponse: {
+            /** Cursor */
+            cursor: string | null;
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            }[];
             /**
-             * Args
-             * @description Optional arguments and what they mean
+             * Schema
+             * @description JSON Schema of one row
              */
-            args?: {
-                [key: string]: string;
+            schema: {
+                [key: string]: unknown;
             };
             /**
-             * Available
-             * @description Whether this server can run it now (LLM judges need an LLM)
+             * Warnings
+             * @description Present when the query was adjusted
              */
-            available: boolean;
-            /** Description */
-            description: string;
-            /**
-             * Function Type
-             * @enum {string}
-             */
-            function_type: "scorer" | "classifier" | "facet";
-            /** Name */
-            name: string;
-            /** Needs Llm */
-            needs_llm: boolean;
-        };
-        /** ChangeExample */
-        ChangeExample: {
-            /**
-             * Base Score
-             * @description The base's score of the same test case
-             */
-            base_score: number;
-            /** Id */
-            id: string;
-            /** Root Span Id */
-            root_span_id: string;
-            /** Score */
-            score: number;
-        };
-        /** ChangesQuery */
-        ChangesQuery: {
-            /**
-             * Base Experiment Id
-             * @description The base (default: the experiment's stored base, else the project's previous experiment)
-             */
-            base_experiment_id?: string | null;
-            /**
-             * Examples
-             * @description Most improved and most regressed traces shown per score
-             * @default 3
-             */
-            examples: number;
-        };
-        /** ChangesReport */
-        ChangesReport: {
-            /** @description None when there is no earlier experiment to compare with */
-            base: components["schemas"]["ExperimentRef"] | null;
-            experiment: components["schemas"]["ExperimentRef"];
-            /**
-             * Scores
-             * @description Largest change of the mean first
-             */
-            scores?: components["schemas"]["ScoreChange"][];
-        };
-        /** ChatAnswer */
-        ChatAnswer: {
-            /**
-             * Citations
-             * @description Traces the last answer cites
-             */
-            citations?: components["schemas"]["Citation"][];
-            /** Conversation Id */
-            conversation_id: string;
-            /** Experiment Id */
-            experiment_id: string;
-            /**
-             * Messages
-             * @description The whole conversation, oldest first
-             */
-            messages: components["schemas"]["ChatMessage"][];
-            /** @description A tool call that writes, waiting for `confirm` */
-            pending?: components["schemas"]["ToolCall"] | null;
-        };
-        /** ChatMessage */
-        ChatMessage: {
-            /** Content */
-            content?: string | null;
-            /**
-             * Name
-             * @description The tool a tool message comes from
-             */
-            name?: string | null;
-            /**
-             * Role
-             * @enum {string}
-             */
-            role: "user" | "assistant" | "tool";
-            /**
-             * Tool Call Id
-             * @description The call a tool message answers
-             */
-            tool_call_id?: string | null;
-            /**
-             * Tool Calls
-             * @description Tools the assistant called
-             */
-            tool_calls?: components["schemas"]["ToolCall"][];
-        };
-        /** ChatRequest */
-        ChatRequest: {
-            /**
-             * Confirm
-             * @description The answer to the pending tool call that writes: true runs it, false declines it
-             */
-            confirm?: boolean | null;
-            /**
-             * Conversation Id
-             * @description Continue this conversation
-             */
-            conversation_id?: string | null;
-            /**
-             * Message
-             * @description The user's message
-             */
-            message?: string | null;
+            warnings?: components["schemas"]["QueryWarning"][] | null;
         };
         /**
          * CheckQuery
@@ -1702,30 +1179,25 @@ export interface components {
             /** Text */
             text: string;
         };
-        /** Citation */
-        Citation: {
-            /** Experiment Id */
-            experiment_id: string;
-            /** Root Span Id */
-            root_span_id: string;
-        };
-        /** CodeQuery */
-        CodeQuery: {
+        /** CheckResult */
+        CheckResult: {
             /**
-             * Dataset Name
-             * @description The dataset the script reads
+             * Column
+             * @description 1-based column in the text
              */
-            dataset_name: string;
+            column: number | null;
             /**
-             * Experiment Name
-             * @description Name of the experiment the script creates (default: '<this one> (re-run)')
+             * Line
+             * @description 1-based line in the text
              */
-            experiment_name?: string | null;
+            line: number | null;
             /**
-             * Scores
-             * @description Scorers to use (default: this experiment's scores)
+             * Message
+             * @description What is wrong (null when valid)
              */
-            scores?: string[] | null;
+            message: string | null;
+            /** Valid */
+            valid: boolean;
         };
         /**
          * Condition
@@ -1747,22 +1219,6 @@ export interface components {
              * @description Compared with the column; `contains` ignores case; `in` takes a list; `is null` / `is not null` take none
              */
             value?: string | number | boolean | (string | number | boolean | null)[] | null;
-        };
-        /** ConversationItem */
-        ConversationItem: {
-            /** Created */
-            created: string;
-            /** Experiment Id */
-            experiment_id: string;
-            /** Id */
-            id: string;
-            /** Title */
-            title: string;
-        };
-        /** ConversationList */
-        ConversationList: {
-            /** Objects */
-            objects: components["schemas"]["ConversationItem"][];
         };
         /** CreateDataset */
         CreateDataset: {
@@ -1819,42 +1275,6 @@ export interface components {
             /** Tags */
             tags?: string[] | null;
         };
-        /**
-         * CreateFunction
-         * @description `POST` / `PUT /v1/function` (reference `CreateFunction`).
-         */
-        CreateFunction: {
-            /** Description */
-            description?: string | null;
-            /** Function Data */
-            function_data: {
-                [key: string]: unknown;
-            };
-            /**
-             * Function Type
-             * @description scorer (default), classifier or facet
-             */
-            function_type?: string | null;
-            /** Metadata */
-            metadata?: {
-                [key: string]: unknown;
-            } | null;
-            /** Name */
-            name: string;
-            /** Project Id */
-            project_id: string;
-            /** Prompt Data */
-            prompt_data?: {
-                [key: string]: unknown;
-            } | null;
-            /**
-             * Slug
-             * @description Default: from the name
-             */
-            slug?: string | null;
-            /** Tags */
-            tags?: string[] | null;
-        };
         /** CreateProject */
         CreateProject: {
             /** Description */
@@ -1863,101 +1283,6 @@ export interface components {
             name: string;
             /** Org Name */
             org_name?: string | null;
-        };
-        /**
-         * CreateProjectScore
-         * @description `POST` / `PUT /v1/project_score` (reference `CreateProjectScore`).
-         */
-        CreateProjectScore: {
-            /**
-             * Categories
-             * @description weighted: {"<score>": weight, ...}; minimum and maximum: ["<score>", ...]
-             */
-            categories?: unknown;
-            /** Config */
-            config?: {
-                [key: string]: unknown;
-            } | null;
-            /** Description */
-            description?: string | null;
-            /**
-             * Name
-             * @description The score's name, as its column shows it
-             */
-            name: string;
-            /** Project Id */
-            project_id: string;
-            /**
-             * Score Type
-             * @description weighted, minimum or maximum
-             */
-            score_type: string;
-        };
-        /**
-         * CreateScoreJob
-         * @description Score rows after the fact: run scorers, classifiers and facets over rows of an experiment
-         *     (or of project logs) and write each result as a new span in the row's trace.
-         */
-        CreateScoreJob: {
-            /** @description Score every row matching this table state (row type, filters, search) instead; with neither, every trace is scored */
-            filter?: components["schemas"]["TableQuery"] | null;
-            /**
-             * Kind
-             * @default score
-             * @constant
-             */
-            kind: "score";
-            /** Object Id */
-            object_id: string;
-            /**
-             * Object Type
-             * @default experiment
-             * @enum {string}
-             */
-            object_type: "experiment" | "project_logs";
-            /**
-             * Row Ids
-             * @description The rows (spans) to score, e.g. the table's selection; a trace row's id is its root's
-             */
-            row_ids?: string[] | null;
-            /** Scorers */
-            scorers: components["schemas"]["ScorerRef"][];
-        };
-        /**
-         * CreateTopicsJob
-         * @description Cluster the traces of an experiment (or project logs) into named topics, and label each
-         *     trace with its topic (`classifications`).
-         */
-        CreateTopicsJob: {
-            /**
-             * Facet
-             * @description Cluster this facet's summaries (e.g. Task, from a scoring job); default: the traces' input
-             */
-            facet?: string | null;
-            /**
-             * Kind
-             * @constant
-             */
-            kind: "topics";
-            /**
-             * N Topics
-             * @description Default: from the number of traces
-             */
-            n_topics?: number | null;
-            /**
-             * Name
-             * @description The classification's name
-             * @default Topics
-             */
-            name: string;
-            /** Object Id */
-            object_id: string;
-            /**
-             * Object Type
-             * @default experiment
-             * @enum {string}
-             */
-            object_type: "experiment" | "project_logs";
         };
         /** CustomColumn */
         CustomColumn: {
@@ -1968,6 +1293,11 @@ export interface components {
             expr: string;
             /** Name */
             name: string;
+        };
+        /** DataSummary */
+        DataSummary: {
+            /** Total Records */
+            total_records: number;
         };
         /** Dataset */
         Dataset: {
@@ -1994,80 +1324,10 @@ export interface components {
             /** User Id */
             user_id?: string | null;
         };
-        /** DatasetFromRows */
-        DatasetFromRows: {
-            /**
-             * Dataset Id
-             * @description Add to this dataset
-             */
-            dataset_id?: string | null;
-            /**
-             * Dataset Name
-             * @description Or to the experiment's project's dataset of this name (created if new)
-             */
-            dataset_name?: string | null;
-            /** Description */
-            description?: string | null;
-            /**
-             * Dry Run
-             * @description Answer what would be written, and write nothing
-             * @default false
-             */
-            dry_run: boolean;
-            /**
-             * Expected From
-             * @description Where each record's `expected` comes from: the row's expected value, or its output
-             * @default expected
-             * @enum {string}
-             */
-            expected_from: "expected" | "output";
-            selection: components["schemas"]["RowSelection"];
-        };
-        /** DatasetFromRowsResult */
-        DatasetFromRowsResult: {
-            /**
-             * Dataset Id
-             * @description None on a dry run into a dataset not created yet
-             */
-            dataset_id: string | null;
-            /** Dataset Name */
-            dataset_name: string;
-            /** Preview */
-            preview: components["schemas"]["DatasetRecordPreview"][];
-            /** Project Id */
-            project_id: string;
-            /**
-             * Row Ids
-             * @description Ids of the dataset records, in order
-             */
-            row_ids: string[];
-            /**
-             * Rows
-             * @description Records written (or that would be, on a dry run)
-             */
-            rows: number;
-            /** Written */
-            written: boolean;
-        };
-        /** DatasetRecordPreview */
-        DatasetRecordPreview: {
-            /** Expected */
-            expected?: unknown;
-            /** Id */
-            id: string;
-            /** Input */
-            input?: unknown;
-            /** Metadata */
-            metadata?: unknown;
-            /** Origin */
-            origin: {
-                [key: string]: unknown;
-            };
-        };
-        /** DatasetSummary */
-        DatasetSummary: {
-            /** Total Records */
-            total_records: number;
+        /** DatasetList */
+        DatasetList: {
+            /** Objects */
+            objects: components["schemas"]["Dataset"][];
         };
         /** EmptyList */
         EmptyList: {
@@ -2076,94 +1336,22 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
-        /** ErrorCategory */
-        ErrorCategory: {
-            /**
-             * Count
-             * @description Error spans in this category
-             */
-            count: number;
-            /** Examples */
-            examples?: components["schemas"]["ErrorExample"][];
-            /**
-             * Pattern
-             * @description The message with numbers, ids, hex, quoted strings, paths and URLs as placeholders
-             */
-            pattern: string;
-            /**
-             * Scorer
-             * @description The failing scorer's name (scorer failures)
-             */
-            scorer?: string | null;
-            /**
-             * Source
-             * @description A scorer failure (a `score` span) or any other error
-             * @enum {string}
-             */
-            source: "task" | "scorer";
-            /**
-             * Traces
-             * @description Traces holding them
-             */
-            traces: number;
+        /**
+         * ErrorBody
+         * @description Every error answer: `{"error": {"message": ..., "status": ...}}`.
+         */
+        ErrorBody: {
+            error: components["schemas"]["ErrorDetail"];
         };
-        /** ErrorExample */
-        ErrorExample: {
-            /**
-             * Id
-             * @description The span's row id
-             */
-            id: string;
+        /** ErrorDetail */
+        ErrorDetail: {
             /**
              * Message
-             * @description The error as logged (first 2,000 characters)
+             * @description What is wrong, and where (a field, a row, a line and column)
              */
             message: string;
-            /** Root Span Id */
-            root_span_id: string;
-        };
-        /** ErrorQuery */
-        ErrorQuery: {
-            /**
-             * Examples
-             * @description Example spans kept per category
-             * @default 3
-             */
-            examples: number;
-            /**
-             * Limit
-             * @description Most categories reported
-             * @default 50
-             */
-            limit: number;
-            /**
-             * Max Errors
-             * @description Most error spans read
-             * @default 50000
-             */
-            max_errors: number;
-        };
-        /** ErrorReport */
-        ErrorReport: {
-            /**
-             * Categories
-             * @description Largest first
-             */
-            categories: components["schemas"]["ErrorCategory"][];
-            /**
-             * Errors
-             * @description Error spans read
-             */
-            errors: number;
-            /** Scorer Errors */
-            scorer_errors: number;
-            /** Task Errors */
-            task_errors: number;
-            /**
-             * Truncated
-             * @description True when max_errors stopped the read
-             */
-            truncated: boolean;
+            /** Status */
+            status: number;
         };
         /** Experiment */
         Experiment: {
@@ -2216,19 +1404,73 @@ export interface components {
         ExperimentComparison: {
             /** Metrics */
             metrics: {
-                [key: string]: components["schemas"]["MetricSummary"];
+                [key: string]: components["schemas"]["assay__model__ts_sdk__MetricSummary"];
             };
             /** Scores */
             scores: {
-                [key: string]: components["schemas"]["ScoreSummary"];
+                [key: string]: components["schemas"]["assay__model__ts_sdk__ScoreSummary"];
             };
         };
-        /** ExperimentRef */
-        ExperimentRef: {
+        /** ExperimentList */
+        ExperimentList: {
+            /** Objects */
+            objects: components["schemas"]["Experiment"][];
+        };
+        /** ExperimentListItem */
+        ExperimentListItem: {
+            /** Base Exp Id */
+            base_exp_id: string | null;
+            /** Created */
+            created: string;
+            /** Dataset Id */
+            dataset_id: string | null;
+            /** Dataset Name */
+            dataset_name: string | null;
+            /** Description */
+            description: string | null;
             /** Id */
             id: string;
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            } | null;
+            /** Metrics */
+            metrics: {
+                [key: string]: number;
+            };
             /** Name */
             name: string;
+            /** Project Id */
+            project_id: string;
+            /** Row Count */
+            row_count: number;
+            /** Scores */
+            scores: {
+                [key: string]: number;
+            };
+            /** Tags */
+            tags: string[] | null;
+        };
+        /** ExperimentSummary */
+        ExperimentSummary: {
+            /** Comparison Experiment Name */
+            comparison_experiment_name: string | null;
+            /** Experiment Name */
+            experiment_name: string;
+            /** Experiment Url */
+            experiment_url: string;
+            /** Metrics */
+            metrics: {
+                [key: string]: components["schemas"]["assay__api__models__MetricSummary"];
+            } | null;
+            /** Project Name */
+            project_name: string;
+            /** Project Url */
+            project_url: string;
+            /** Scores */
+            scores: {
+                [key: string]: components["schemas"]["assay__api__models__ScoreSummary"];
+            } | null;
         };
         /** ExportQuery */
         ExportQuery: {
@@ -2266,8 +1508,21 @@ export interface components {
         };
         /** FeedbackBody */
         FeedbackBody: {
-            /** Feedback */
-            feedback: unknown[];
+            /**
+             * Feedback
+             * @description Feedback items, each naming the row `id` it is about
+             */
+            feedback: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** FeedbackResponse */
+        FeedbackResponse: {
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
         };
         /** FetchBody */
         FetchBody: {
@@ -2282,81 +1537,17 @@ export interface components {
             /** Version */
             version?: string | number | null;
         };
-        /**
-         * Function
-         * @description A stored function, as `/v1/function` returns it. `version` (Assay) is a hash of what the
-         *     function computes: scoring results are idempotent per row, function and version.
-         */
-        Function: {
-            /** Xact Id */
-            _xact_id: string;
-            /** Created */
-            created: string;
-            /** Deleted At */
-            deleted_at?: string | null;
-            /** Description */
-            description?: string | null;
-            /** Function Data */
-            function_data: {
-                [key: string]: unknown;
-            };
-            /** Function Schema */
-            function_schema?: {
-                [key: string]: unknown;
-            } | null;
+        /** FetchResponse */
+        FetchResponse: {
             /**
-             * Function Type
-             * @enum {string}
+             * Cursor
+             * @description Present when more traces follow
              */
-            function_type: "scorer" | "classifier" | "facet";
-            /** Id */
-            id: string;
-            /**
-             * Log Id
-             * @default p
-             * @constant
-             */
-            log_id: "p";
-            /** Metadata */
-            metadata?: {
-                [key: string]: unknown;
-            } | null;
-            /** Name */
-            name: string;
-            /** Org Id */
-            org_id: string;
-            /** Origin */
-            origin?: {
-                [key: string]: unknown;
-            } | null;
-            /** Project Id */
-            project_id: string;
-            /** Prompt Data */
-            prompt_data?: {
-                [key: string]: unknown;
-            } | null;
-            /** Slug */
-            slug: string;
-            /** Tags */
-            tags?: string[] | null;
-            /** Version */
-            version: string;
-        };
-        /** FunctionList */
-        FunctionList: {
-            /** Objects */
-            objects: {
+            cursor?: string | null;
+            /** Events */
+            events: {
                 [key: string]: unknown;
             }[];
-        };
-        /** GeneratedCode */
-        GeneratedCode: {
-            /** Python */
-            python: string;
-            /** Scorers */
-            scorers: components["schemas"]["ScorerPlan"][];
-            /** Typescript */
-            typescript: string;
         };
         /** GetExperiments */
         GetExperiments: {
@@ -2401,111 +1592,60 @@ export interface components {
             /** Sort */
             sort?: components["schemas"]["SortKey"][];
         };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
+        /** GroupStats */
+        GroupStats: {
+            /** @description With a comparison: its figures for the group */
+            comparison?: components["schemas"]["GroupStats"] | null;
+            /** Count */
+            count: number;
+            /**
+             * Group
+             * @description The group's value (null: rows without one)
+             */
+            group: unknown;
+            /** Metrics */
+            metrics: {
+                [key: string]: number | null;
+            };
+            /** Scores */
+            scores: {
+                [key: string]: number | null;
+            };
         };
         /** InsertBody */
         InsertBody: {
-            /** Events */
-            events: unknown[];
-        };
-        /** JobList */
-        JobList: {
-            /** Objects */
-            objects: components["schemas"]["JobOut"][];
-        };
-        /**
-         * JobOut
-         * @description A job and its progress.
-         */
-        JobOut: {
-            /** Created */
-            created: string;
             /**
-             * Done
-             * @description Rows finished without an error
+             * Events
+             * @description Rows to write, each an object
              */
-            done: number;
-            /** Error */
-            error?: string | null;
-            /**
-             * Failed
-             * @description Rows where a scorer failed (recorded as scorer errors on the row)
-             */
-            failed: number;
-            /** Finished */
-            finished?: string | null;
-            /** Id */
-            id: string;
-            /** Kind */
-            kind: string;
-            /** Object Id */
-            object_id?: string | null;
-            /** Object Type */
-            object_type?: string | null;
-            /**
-             * Progress
-             * @description Fraction of rows finished, 0 to 1
-             */
-            progress: number;
-            /** Project Id */
-            project_id: string;
-            /** Result */
-            result?: {
-                [key: string]: unknown;
-            } | null;
-            /**
-             * Scorers
-             * @description What runs: name, type, version
-             */
-            scorers?: {
+            events: {
                 [key: string]: unknown;
             }[];
-            /**
-             * State
-             * @enum {string}
-             */
-            state: "queued" | "running" | "done" | "cancelled" | "failed";
-            /**
-             * Total
-             * @description Rows to work on
-             */
-            total: number;
-            /** Updated */
-            updated: string;
         };
-        /**
-         * LLMSettings
-         * @description The server's LLM configuration as the web app may see it (never the key).
-         */
-        LLMSettings: {
-            /** Base Url */
-            base_url: string | null;
-            /** Configured */
-            configured: boolean;
-            /** Embeddings Model */
-            embeddings_model: string | null;
-            /** Key Set */
-            key_set: boolean;
-            /** Model */
-            model: string;
+        /** InsertResponse */
+        InsertResponse: {
+            /** Row Ids */
+            row_ids: string[];
         };
-        /** MetricSummary */
-        MetricSummary: {
-            /** Diff */
-            diff?: number | null;
-            /** Improvements */
-            improvements: number;
-            /** Metric */
-            metric: number;
-            /** Name */
-            name: string;
-            /** Regressions */
-            regressions: number;
-            /** Unit */
-            unit: string;
+        /** LoginResponse */
+        LoginResponse: {
+            /** Org Info */
+            org_info: components["schemas"]["OrgInfo"][];
+        };
+        /** Logs3Response */
+        Logs3Response: {
+            /** Row Ids */
+            row_ids: string[];
+            /**
+             * Status
+             * @constant
+             */
+            status: "success";
+            /**
+             * Xact Id
+             * @description The transaction id; null when the request changed nothing
+             */
+            xact_id: string | null;
         };
         /**
          * ObjectInfo
@@ -2530,6 +1670,37 @@ export interface components {
              * @enum {string}
              */
             object_type: "project" | "experiment" | "dataset";
+        };
+        /** OrgInfo */
+        OrgInfo: {
+            /** Api Url */
+            api_url: string;
+            /** Git Metadata */
+            git_metadata: {
+                [key: string]: unknown;
+            } | null;
+            /** Id */
+            id: string;
+            /** Is Universal Api */
+            is_universal_api: boolean;
+            /** Name */
+            name: string;
+            /** Proxy Url */
+            proxy_url: string | null;
+            /** Realtime Url */
+            realtime_url: string | null;
+        };
+        /** Organization */
+        Organization: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+        };
+        /** OrganizationList */
+        OrganizationList: {
+            /** Objects */
+            objects: components["schemas"]["Organization"][];
         };
         /**
          * OtlpExportResponse
@@ -2596,43 +1767,6 @@ export interface components {
              */
             with_total: boolean;
         };
-        /** PairAgreement */
-        PairAgreement: {
-            /** A */
-            a: string;
-            /**
-             * Agreement
-             * @description Share of traces where both pass or both fail
-             */
-            agreement?: number | null;
-            /** B */
-            b: string;
-            /** Examples */
-            examples?: components["schemas"]["AgreementExample"][];
-            /**
-             * Human
-             * @description One of the two is a human review score
-             * @default false
-             */
-            human: boolean;
-            /**
-             * Kappa
-             * @description Cohen's kappa of pass/fail
-             */
-            kappa?: number | null;
-            /** Mean Abs Diff */
-            mean_abs_diff?: number | null;
-            /**
-             * N
-             * @description Traces with both scores
-             */
-            n: number;
-            /**
-             * Pearson
-             * @description Correlation (None when a score is constant or n < 2)
-             */
-            pearson?: number | null;
-        };
         /** ParentProject */
         ParentProject: {
             /** Id */
@@ -2680,27 +1814,6 @@ export interface components {
             /** Tags */
             tags?: string[] | null;
         };
-        /** PatchFunction */
-        PatchFunction: {
-            /** Description */
-            description?: string | null;
-            /** Function Data */
-            function_data?: {
-                [key: string]: unknown;
-            } | null;
-            /** Metadata */
-            metadata?: {
-                [key: string]: unknown;
-            } | null;
-            /** Name */
-            name?: string | null;
-            /** Prompt Data */
-            prompt_data?: {
-                [key: string]: unknown;
-            } | null;
-            /** Tags */
-            tags?: string[] | null;
-        };
         /** PatchProject */
         PatchProject: {
             /** Description */
@@ -2711,21 +1824,6 @@ export interface components {
             settings?: {
                 [key: string]: unknown;
             } | null;
-        };
-        /** PatchProjectScore */
-        PatchProjectScore: {
-            /** Categories */
-            categories?: unknown;
-            /** Config */
-            config?: {
-                [key: string]: unknown;
-            } | null;
-            /** Description */
-            description?: string | null;
-            /** Name */
-            name?: string | null;
-            /** Score Type */
-            score_type?: string | null;
         };
         /** Project */
         Project: {
@@ -2748,45 +1846,24 @@ export interface components {
             /** User Id */
             user_id?: string | null;
         };
-        /**
-         * ProjectScore
-         * @description A stored project score, as `/v1/project_score` returns it.
-         */
-        ProjectScore: {
-            /** Categories */
-            categories: {
-                [key: string]: number;
-            } | string[];
-            /** Config */
-            config?: {
-                [key: string]: unknown;
-            } | null;
-            /** Created */
-            created: string;
-            /** Deleted At */
-            deleted_at?: string | null;
-            /** Description */
-            description?: string | null;
-            /** Id */
-            id: string;
-            /** Name */
-            name: string;
-            /** Position */
-            position?: string | null;
-            /** Project Id */
-            project_id: string;
-            /**
-             * Score Type
-             * @enum {string}
-             */
-            score_type: "weighted" | "minimum" | "maximum";
-            /** User Id */
-            user_id?: string | null;
-        };
-        /** ProjectScoreList */
-        ProjectScoreList: {
+        /** ProjectExperiments */
+        ProjectExperiments: {
             /** Objects */
-            objects: components["schemas"]["ProjectScore"][];
+            objects: components["schemas"]["ExperimentListItem"][];
+        };
+        /** ProjectList */
+        ProjectList: {
+            /** Objects */
+            objects: components["schemas"]["Project"][];
+        };
+        /** QueryWarning */
+        QueryWarning: {
+            /** Code */
+            code: string;
+            /** Message */
+            message: string;
+            /** Stage */
+            stage: string;
         };
         /** RegisterDataset */
         RegisterDataset: {
@@ -2882,60 +1959,22 @@ export interface components {
         RegisteredProject: {
             project: components["schemas"]["Project"];
         };
-        /**
-         * RowSelection
-         * @description Trace ids, or filters; with both, the ids that match the filters.
-         */
-        RowSelection: {
-            /**
-             * Filters
-             * @description Table filters, ANDed: conditions `{column, op, value}` or query-language text
-             */
-            filters?: (string | components["schemas"]["Condition"])[];
-            /**
-             * Ids
-             * @description Row ids of trace roots (the table's `id`)
-             */
-            ids?: string[] | null;
-            /**
-             * Search
-             * @description The table's text search
-             */
-            search?: string | null;
-        };
-        /** ScoreChange */
-        ScoreChange: {
-            /**
-             * Base Mean
-             * @description None when the base has no such score
-             */
-            base_mean?: number | null;
-            /** Diff */
-            diff?: number | null;
-            /**
-             * Improved
-             * @description Largest rises first
-             */
-            improved?: components["schemas"]["ChangeExample"][];
-            /**
-             * Improvements
-             * @description Matched test cases that scored higher than in the base
-             */
-            improvements: number;
-            /** Mean */
-            mean: number | null;
-            /** Name */
-            name: string;
-            /**
-             * Regressed
-             * @description Largest drops first
-             */
-            regressed?: components["schemas"]["ChangeExample"][];
-            /**
-             * Regressions
-             * @description Matched test cases that scored lower
-             */
-            regressions: number;
+        /** ResolvedObject */
+        ResolvedObject: {
+            /** Object Id */
+            object_id: string;
+            /** Object Name */
+            object_name: string;
+            /** Object Type */
+            object_type: string;
+            /** Org Name */
+            org_name: string;
+            /** Path */
+            path: string;
+            /** Project Id */
+            project_id: string;
+            /** Project Name */
+            project_name: string;
         };
         /**
          * ScoreSpan
@@ -2956,82 +1995,6 @@ export interface components {
             } | null;
             /** Span Id */
             span_id: string;
-        };
-        /** ScoreSummary */
-        ScoreSummary: {
-            /** Diff */
-            diff?: number | null;
-            /** Improvements */
-            improvements: number;
-            /** Name */
-            name: string;
-            /** Regressions */
-            regressions: number;
-            /** Score */
-            score: number | null;
-        };
-        /** ScorerPlan */
-        ScorerPlan: {
-            /**
-             * Function
-             * @description The name the scorer has in the script
-             */
-            function: string;
-            /** Name */
-            name: string;
-            /**
-             * Source
-             * @description 'autoevals' (imported) or 'stub' (a function to fill in)
-             */
-            source: string;
-        };
-        /** ScorerRanking */
-        ScorerRanking: {
-            /** Agreement */
-            agreement: number | null;
-            /** N */
-            n: number;
-            /**
-             * Pearson
-             * @description Mean correlation with the human scores
-             */
-            pearson: number | null;
-            /** Scorer */
-            scorer: string;
-        };
-        /**
-         * ScorerRef
-         * @description A scorer, classifier or facet to run: a stored function by id, or a built-in by name
-         *     (the reference's `{type: "function", id}` / `{type: "global", name}`).
-         */
-        ScorerRef: {
-            /**
-             * Args
-             * @description A built-in's optional arguments
-             */
-            args?: {
-                [key: string]: unknown;
-            } | null;
-            /**
-             * Function Type
-             * @description Built-ins: scorer (default) or facet (Task, Sentiment, Issues)
-             */
-            function_type?: ("scorer" | "facet") | null;
-            /**
-             * Id
-             * @description The function's id (type 'function')
-             */
-            id?: string | null;
-            /**
-             * Name
-             * @description The built-in's name (type 'global'), e.g. Levenshtein
-             */
-            name?: string | null;
-            /**
-             * Type
-             * @enum {string}
-             */
-            type: "function" | "global";
         };
         /** SignedUpload */
         SignedUpload: {
@@ -3090,186 +2053,6 @@ export interface components {
              * @description span_attributes.type: eval, task, llm, function, tool, score…
              */
             type: (string | null)[];
-        };
-        /** SkippedKey */
-        SkippedKey: {
-            /** Key */
-            key: string;
-            /** Reason */
-            reason: string;
-        };
-        /**
-         * Slice
-         * @description One slice whose score mean is significantly below the rest's.
-         */
-        Slice: {
-            /** Ci High */
-            ci_high: number;
-            /**
-             * Ci Low
-             * @description Confidence interval of diff (Welch, normal approximation)
-             */
-            ci_low: number;
-            /**
-             * Conditions
-             * @description Table filters that select the slice
-             */
-            conditions: components["schemas"]["Condition"][];
-            /**
-             * Diff
-             * @description The slice's mean minus the rest's
-             */
-            diff: number;
-            /**
-             * Effect Size
-             * @description Cohen's d: diff over the pooled standard deviation
-             */
-            effect_size: number;
-            /** Examples */
-            examples?: components["schemas"]["SliceExample"][];
-            /**
-             * Filter
-             * @description The same as one filter of the query language (for the SQL filter or /btql)
-             */
-            filter: string;
-            /** Mean */
-            mean: number;
-            /**
-             * N
-             * @description Traces in the slice with this score
-             */
-            n: number;
-            /**
-             * P Adjusted
-             * @description Holm-adjusted over every slice tested
-             */
-            p_adjusted: number;
-            /**
-             * P Value
-             * @description Two-sided, before adjustment
-             */
-            p_value: number;
-            /** Rest Mean */
-            rest_mean: number;
-            /** Rest N */
-            rest_n: number;
-            /** Score */
-            score: string;
-            /**
-             * Values
-             * @description One value, or a pair of values of two keys
-             */
-            values: components["schemas"]["SliceValue"][];
-        };
-        /** SliceExample */
-        SliceExample: {
-            /** Id */
-            id: string;
-            /** Root Span Id */
-            root_span_id: string;
-            /** Score */
-            score: number | null;
-        };
-        /** SliceQuery */
-        SliceQuery: {
-            /**
-             * Alpha
-             * @description Significance level, after Holm's adjustment over all slices tested
-             * @default 0.05
-             */
-            alpha: number;
-            /**
-             * Examples
-             * @description Lowest-scoring traces shown per slice
-             * @default 5
-             */
-            examples: number;
-            /**
-             * Examples For
-             * @description Slices (from the top) that get examples (one statement each)
-             * @default 3
-             */
-            examples_for: number;
-            /**
-             * Keys
-             * @description Root metadata keys to slice by (default: every scalar key seen)
-             */
-            keys?: string[] | null;
-            /**
-             * Limit
-             * @description Most slices reported
-             * @default 20
-             */
-            limit: number;
-            /**
-             * Max Pair Keys
-             * @description Pairs are formed among the first this many keys
-             * @default 6
-             */
-            max_pair_keys: number;
-            /**
-             * Max Values
-             * @description Keys with more distinct values are skipped (ids, free text)
-             * @default 50
-             */
-            max_values: number;
-            /**
-             * Min N
-             * @description Fewest traces a slice (and the rest) must have to be tested
-             * @default 10
-             */
-            min_n: number;
-            /**
-             * Pairs
-             * @description Also test pairs of values of two keys
-             * @default true
-             */
-            pairs: boolean;
-            /**
-             * Score
-             * @description One score (default: every score)
-             */
-            score?: string | null;
-        };
-        /** SliceReport */
-        SliceReport: {
-            /** Alpha */
-            alpha: number;
-            /** Confidence */
-            confidence: number;
-            /** Keys */
-            keys: string[];
-            /** Min N */
-            min_n: number;
-            /** Scores */
-            scores: string[];
-            /** Skipped */
-            skipped?: components["schemas"]["SkippedKey"][];
-            /**
-             * Slices
-             * @description Worst first (most negative test statistic)
-             */
-            slices?: components["schemas"]["Slice"][];
-            /**
-             * Tested
-             * @description Slices tested (the family of Holm's adjustment)
-             * @default 0
-             */
-            tested: number;
-            /**
-             * Traces
-             * @description Traces with each score
-             */
-            traces?: {
-                [key: string]: number;
-            };
-        };
-        /** SliceValue */
-        SliceValue: {
-            /** Key */
-            key: string;
-            /** Value */
-            value: string | number | boolean | null;
         };
         /** SortKey */
         SortKey: {
@@ -3335,6 +2118,49 @@ export interface components {
             org_id?: string | null;
             status: components["schemas"]["AttachmentStatus"];
         };
+        /** TableCount */
+        TableCount: {
+            /** Total */
+            total: number;
+        };
+        /** TableFields */
+        TableFields: {
+            /** Default Comparison Experiment Id */
+            default_comparison_experiment_id: string | null;
+            /** Metadata */
+            metadata: string[];
+            /** Metric Labels */
+            metric_labels: {
+                [key: string]: string;
+            };
+            /** Metrics */
+            metrics: string[];
+            /** Scores */
+            scores: string[];
+        };
+        /** TableGroups */
+        TableGroups: {
+            /** Comparison Experiment Id */
+            comparison_experiment_id: string | null;
+            /** Group By */
+            group_by: string;
+            /** Groups */
+            groups: components["schemas"]["GroupStats"][];
+        };
+        /** TablePage */
+        TablePage: {
+            /** Offset */
+            offset: number;
+            /** Rows */
+            rows: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Total
+             * @description Rows matching the filters; null unless `with_total`
+             */
+            total: number | null;
+        };
         /**
          * TableQuery
          * @description One table state; the filters are ANDed together.
@@ -3361,19 +2187,21 @@ export interface components {
             /** Sort */
             sort?: components["schemas"]["SortKey"][];
         };
-        /** ToolCall */
-        ToolCall: {
-            /**
-             * Arguments
-             * @description JSON text of the arguments, as the model wrote them
-             */
-            arguments: string;
+        /** TableView */
+        TableView: {
+            /** Description */
+            description: string;
+            /** Filter */
+            filter: string | null;
             /** Id */
             id: string;
             /** Name */
             name: string;
-            /** Writes */
-            writes: boolean;
+        };
+        /** TableViews */
+        TableViews: {
+            /** Objects */
+            objects: components["schemas"]["TableView"][];
         };
         /** TraceSearch */
         TraceSearch: {
@@ -3418,18 +2246,91 @@ export interface components {
             /** Total */
             total: number;
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
+        /** VersionInfo */
+        VersionInfo: {
+            /** Server */
+            server: string;
+            /** Version */
+            version: string;
+        };
+        /** DatasetSummary */
+        assay__api__models__DatasetSummary: {
+            data_summary: components["schemas"]["DataSummary"] | null;
+            /** Dataset Name */
+            dataset_name: string;
+            /** Dataset Url */
+            dataset_url: string;
+            /** Project Name */
+            project_name: string;
+            /** Project Url */
+            project_url: string;
+        };
+        /** MetricSummary */
+        assay__api__models__MetricSummary: {
+            /**
+             * Diff
+             * @description Present when the comparison has this metric
+             */
+            diff?: number | null;
+            /** Improvements */
+            improvements: number;
+            /** Metric */
+            metric: number;
+            /** Name */
+            name: string;
+            /** Regressions */
+            regressions: number;
+            /** Unit */
+            unit: string;
+        };
+        /** ScoreSummary */
+        assay__api__models__ScoreSummary: {
+            /**
+             * Diff
+             * @description Present when the comparison has this score
+             */
+            diff?: number | null;
+            /** Improvements */
+            improvements: number;
+            /** Name */
+            name: string;
+            /** Regressions */
+            regressions: number;
+            /** Score */
+            score: number;
+        };
+        /** DatasetSummary */
+        assay__model__ts_sdk__DatasetSummary: {
+            /** Total Records */
+            total_records: number;
+        };
+        /** MetricSummary */
+        assay__model__ts_sdk__MetricSummary: {
+            /** Diff */
+            diff?: number | null;
+            /** Improvements */
+            improvements: number;
+            /** Metric */
+            metric: number;
+            /** Name */
+            name: string;
+            /** Regressions */
+            regressions: number;
+            /** Unit */
+            unit: string;
+        };
+        /** ScoreSummary */
+        assay__model__ts_sdk__ScoreSummary: {
+            /** Diff */
+            diff?: number | null;
+            /** Improvements */
+            improvements: number;
+            /** Name */
+            name: string;
+            /** Regressions */
+            regressions: number;
+            /** Score */
+            score: number | null;
         };
     };
     responses: never;
@@ -3477,9 +2378,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["LoginResponse"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3491,7 +2417,17 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Id
+                     * @description The experiment whose base experiment is asked for
+                     */
+                    id: string;
+                };
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -3499,9 +2435,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["BaseExperiment"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3528,15 +2498,6 @@ export interface operations {
                     "application/json": components["schemas"]["RegisteredDataset"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
         };
     };
     get_experiments_api_experiment_get_post: {
@@ -3559,15 +2520,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Experiment"][];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -3594,15 +2546,6 @@ export interface operations {
                     "application/json": components["schemas"]["RegisteredExperiment"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
         };
     };
     get_project_api_project_get: {
@@ -3623,15 +2566,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Project"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -3658,15 +2592,6 @@ export interface operations {
                     "application/json": components["schemas"]["RegisteredProject"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
         };
     };
     get_object_info_api_self_get_object_info_post: {
@@ -3689,15 +2614,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ObjectInfo"][];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -3727,15 +2643,6 @@ export interface operations {
                     "application/json": components["schemas"]["AttachmentMetadata"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
         };
     };
     request_upload_attachment_post: {
@@ -3760,15 +2667,6 @@ export interface operations {
                     "application/json": components["schemas"]["SignedUpload"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
         };
     };
     download_attachment_download_get: {
@@ -3789,15 +2687,6 @@ export interface operations {
                 };
                 content: {
                     "*/*": string;
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -3824,15 +2713,6 @@ export interface operations {
                     "application/json": components["schemas"]["AttachmentRecord"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
         };
     };
     upload_attachment_upload_put: {
@@ -3857,15 +2737,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
         };
     };
     btql_btql_post: {
@@ -3875,15 +2746,77 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Fmt
+                     * @default json
+                     */
+                    fmt?: ("json" | "jsonl" | "parquet") | null;
+                    /**
+                     * Query
+                     * @description SQL text, pipe text, or the SDK's JSON query tree
+                     */
+                    query: string | {
+                        [key: string]: unknown;
+                    };
+                    /**
+                     * Version
+                     * @description A transaction id: read the state as of it
+                     */
+                    version?: string | number | null;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
         responses: {
-            /** @description Successful Response */
+            /** @description `fmt: json`: the page as JSON; `jsonl` and `parquet` send the cursor in `x-bt-cursor` */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["BtqlResponse"];
+                    "application/vnd.apache.parquet": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3905,16 +2838,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DatasetSummary"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["assay__model__ts_sdk__DatasetSummary"];
                 };
             };
         };
@@ -3938,15 +2862,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ExperimentComparison"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -3978,7 +2893,23 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Api Version
+                     * @description Ignored (the SDK sends 2)
+                     */
+                    api_version?: unknown;
+                    /** Rows */
+                    rows: {
+                        [key: string]: unknown;
+                    }[];
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -3986,9 +2917,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Logs3Response"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4084,65 +3058,6 @@ export interface operations {
             };
         };
     };
-    assistant_conversation_v1_assistant_conversation__conversation_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                conversation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChatAnswer"];
-                };
-            };
-            /** @description Bad input: the message names the field, score, key or filter position */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such experiment (or dataset), or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description A query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
     list_datasets_v1_dataset_get: {
         parameters: {
             query?: {
@@ -4167,18 +3082,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DatasetList"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4202,16 +3142,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Dataset"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4233,16 +3209,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Dataset"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4264,16 +3267,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Dataset"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4299,16 +3338,61 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Dataset"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The name is taken by another object */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4332,18 +3416,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["assay__api__models__DatasetSummary"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4369,18 +3478,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["FeedbackResponse"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4408,16 +3551,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["FetchResponse"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4443,16 +3613,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["FetchResponse"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4478,18 +3675,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["InsertResponse"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4520,18 +3751,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ExperimentList"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4555,16 +3811,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Experiment"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4586,16 +3878,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Experiment"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4617,16 +3936,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Experiment"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4652,479 +4007,62 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Experiment"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    analysis_agreement_v1_experiment__experiment_id__analysis_agreement_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                experiment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AgreementQuery"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AgreementReport"];
-                };
-            };
-            /** @description Bad input: the message names the field, score, key or filter position */
+            /** @description Bad input: the message names the field, row or query position */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Missing or invalid API key */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description No such experiment (or dataset), or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description A query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-        };
-    };
-    analysis_changes_v1_experiment__experiment_id__analysis_changes_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                experiment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ChangesQuery"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChangesReport"];
-                };
-            };
-            /** @description Bad input: the message names the field, score, key or filter position */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such experiment (or dataset), or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description A query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    analysis_code_v1_experiment__experiment_id__analysis_code_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                experiment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CodeQuery"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GeneratedCode"];
-                };
-            };
-            /** @description Bad input: the message names the field, score, key or filter position */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such experiment (or dataset), or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description A query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    analysis_dataset_v1_experiment__experiment_id__analysis_dataset_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                experiment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DatasetFromRows"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DatasetFromRowsResult"];
-                };
-            };
-            /** @description Bad input: the message names the field, score, key or filter position */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The key may not write the dataset */
+            /** @description The key may read this resource but not change it */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description No such experiment (or dataset), or not readable with this key */
+            /** @description No such resource, or not readable with this key */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description A query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
-                content?: never;
             };
-            /** @description Validation Error */
-            422: {
+            /** @description The name is taken by another object */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-        };
-    };
-    analysis_errors_v1_experiment__experiment_id__analysis_errors_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                experiment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ErrorQuery"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Request body larger than the limit */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorReport"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
-            };
-            /** @description Bad input: the message names the field, score, key or filter position */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such experiment (or dataset), or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description A query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    analysis_slices_v1_experiment__experiment_id__analysis_slices_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                experiment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SliceQuery"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SliceReport"];
-                };
-            };
-            /** @description Bad input: the message names the field, score, key or filter position */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such experiment (or dataset), or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description A query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    assistant_chat_v1_experiment__experiment_id__assistant_chat_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                experiment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ChatRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChatAnswer"];
-                };
-            };
-            /** @description Bad input: the message names the field, score, key or filter position */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The key may not update the project */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such experiment (or dataset), or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description A query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The LLM endpoint failed */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
         };
     };
@@ -5143,22 +4081,59 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The rows as CSV (`format: csv`) or a JSON array (`format: json`), as a download */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": Record<string, never>[];
+                    "text/csv": string;
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -5183,18 +4158,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ExperimentSummary"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -5220,18 +4220,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TablePage"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -5257,18 +4291,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CheckResult"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -5294,18 +4362,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TableCount"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -5327,18 +4429,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TableFields"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -5364,18 +4500,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TableGroups"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -5399,18 +4569,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TableViews"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -5436,18 +4640,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["FeedbackResponse"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -5475,16 +4713,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["FetchResponse"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -5510,16 +4775,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["FetchResponse"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -5545,37 +4837,59 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["InsertResponse"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
     };
-    list_functions_v1_function_get: {
+    listing_v1_function_get: {
         parameters: {
-            query?: {
-                project_id?: string | null;
-                project_name?: string | null;
-                function_name?: string | null;
-                slug?: string | null;
-                /** @description scorer, classifier or facet (Assay) */
-                function_type?: string | null;
-                org_name?: string | null;
-                ids?: string[] | null;
-                limit?: number | null;
-                starting_after?: string | null;
-                ending_before?: string | null;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -5588,92 +4902,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FunctionList"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["EmptyList"];
                 };
             };
         };
     };
-    replace_function_v1_function_put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateFunction"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Function"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    create_function_v1_function_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateFunction"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Function"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    get_function_v1_function__function_id__get: {
+    by_id_v1_function__object_id__get: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                function_id: string;
+                object_id: string;
             };
             cookie?: never;
         };
@@ -5685,251 +4924,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Function"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    delete_function_v1_function__function_id__delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                function_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Function"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    patch_function_v1_function__function_id__patch: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                function_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PatchFunction"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Function"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    builtin_functions_v1_function_builtin_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BuiltinScorer"][];
-                };
-            };
-        };
-    };
-    list_jobs_v1_job_get: {
-        parameters: {
-            query?: {
-                project_id?: string | null;
-                /** @description Only jobs over this experiment (or project's logs) */
-                object_id?: string | null;
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JobList"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    create_job_v1_job_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateScoreJob"] | components["schemas"]["CreateTopicsJob"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JobOut"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    get_job_v1_job__job_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                job_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JobOut"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    cancel_job_v1_job__job_id__cancel_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                job_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JobOut"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    llm_settings_v1_llm_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LLMSettings"];
+                    "application/json": unknown;
                 };
             };
         };
@@ -5952,18 +4947,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ResolvedObject"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -5983,9 +5003,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["OrganizationList"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -6014,18 +5059,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectList"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -6049,16 +5110,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Project"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -6080,16 +5168,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Project"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -6111,16 +5226,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Project"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -6146,75 +5297,61 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Project"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    assistant_conversations_v1_project__project_id__assistant_conversations_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                project_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ConversationList"];
-                };
-            };
-            /** @description Bad input: the message names the field, score, key or filter position */
+            /** @description Bad input: the message names the field, row or query position */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Missing or invalid API key */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description No such experiment (or dataset), or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
-                content?: never;
             };
-            /** @description A query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Validation Error */
-            422: {
+            /** @description The key may read this resource but not change it */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The name is taken by another object */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -6236,18 +5373,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectExperiments"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -6273,18 +5435,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["FeedbackResponse"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -6312,16 +5508,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["FetchResponse"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -6347,16 +5570,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["FetchResponse"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -6382,221 +5632,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["InsertResponse"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-        };
-    };
-    list_project_scores_v1_project_score_get: {
-        parameters: {
-            query?: {
-                project_id?: string | null;
-                project_name?: string | null;
-                project_score_name?: string | null;
-                /** @description weighted, minimum or maximum */
-                score_type?: string | null;
-                org_name?: string | null;
-                ids?: string[] | null;
-                limit?: number | null;
-                starting_after?: string | null;
-                ending_before?: string | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description Missing or invalid API key */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProjectScoreList"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description The key may read this resource but not change it */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-        };
-    };
-    replace_project_score_v1_project_score_put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateProjectScore"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description No such resource, or not readable with this key */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProjectScore"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Validation Error */
-            422: {
+            /** @description Request body larger than the limit */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    create_project_score_v1_project_score_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateProjectScore"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProjectScore"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    get_project_score_v1_project_score__project_score_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                project_score_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProjectScore"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    delete_project_score_v1_project_score__project_score_id__delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                project_score_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProjectScore"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    patch_project_score_v1_project_score__project_score_id__patch: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                project_score_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PatchProjectScore"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProjectScore"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -6641,15 +5722,6 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
         };
     };
     span_names_v1__object_type___object_id__span_names_post: {
@@ -6677,15 +5749,6 @@ export interface operations {
                     "application/json": components["schemas"]["SpanNames"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
         };
     };
     trace_skeleton_v1__object_type___object_id__trace__root_span_id__get: {
@@ -6708,15 +5771,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TraceSkeleton"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -6746,15 +5800,6 @@ export interface operations {
                     "application/json": components["schemas"]["TraceSearch"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
         };
     };
     trace_span_v1__object_type___object_id__trace__root_span_id__span__span_id__get: {
@@ -6778,15 +5823,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SpanDetail"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -6818,15 +5854,6 @@ export interface operations {
                     "application/json": components["schemas"]["TraceSpans"];
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
         };
     };
     version_version_get: {
@@ -6844,9 +5871,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["VersionInfo"];
                 };
             };
         };
