@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import caller, services
+from assay.api.models import AUTHENTICATED, errors
 from assay.api.responses import OrjsonResponse
 from assay.api.routing import api_router
 from assay.services import traces
@@ -19,7 +20,7 @@ from assay.services.auth import Principal
 from assay.services.context import Services
 from assay.services.traces import SpanDetail, SpanNames, TraceObject, TraceSearch, TraceSkeleton, TraceSpans
 
-router = api_router(tags=["traces"])
+router = api_router(tags=["traces"], responses={**AUTHENTICATED, **errors(404, 408)})
 TRACE = "/v1/{object_type}/{object_id}/trace/{root_span_id}"
 
 
