@@ -180,3 +180,23 @@ def test_select_star_exclude(api, two):
     assert res.status_code == 400 and "nope" in res.json()["error"]["message"]
     res = btql(api, f"SELECT * REPLACE (1 AS id) FROM experiment('{two['mine']}')")
     assert res.status_code == 400 and "REPLACE" in res.json()["error"]["message"]
+
+
+def test_table_summary_equals_the_sql_over_the_filtered_rows(api, two):
+    from tests.query.helpers import btql
+
+    url = f"/v1/experiment/{two['mine']}/table/summary"
+    cond = {"column": "metadata.k", "op": "in", "value": ["a", "b"]}
+    res = api.post(url, json={"filters": [cond], "comparison_experiment_id": two["other"]})
+    assert res.status_code == 200, res.text
+    body = res.json()
+    sql = (
+        f"SELECT avg(scores.acc) AS acc, count(*) AS n FROM experiment('{two['mine']}', shape => 'summary') "
+        "WHERE metadata.k IN ('a', 'b')"
+    )
+    expected = btql(api, sql).json()["data"][0]
+    assert body["traces"] == expected["n"] == 2
+    assert body["scores"]["acc"]["score"] == pytest.approx(expected["acc"])
+    assert body["comparison_experiment_name"] == "other"
+    whole = api.post(url, json={}).json()
+    assert whole["traces"] == 3 and "diff" not in whole["scores"]["acc"]

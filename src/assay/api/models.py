@@ -287,3 +287,25 @@ class CheckResult(BaseModel):
     message: str | None = Field(description="What is wrong (null when valid)")
     line: int | None = Field(description="1-based line in the text")
     column: int | None = Field(description="1-based column in the text")
+
+
+class TableScore(BaseModel):
+    name: str
+    score: float
+    diff: float | None = Field(None, description="Against the comparison over the same filters")
+    improvements: int | None = Field(None, description="With a comparison: matched test cases that improved")
+    regressions: int | None = Field(None, description="With a comparison: matched test cases that regressed")
+
+
+class TableMetric(BaseModel):
+    name: str
+    metric: float
+    unit: str
+    diff: float | None = Field(None, description="Against the comparison over the same filters")
+
+
+class TableSummary(BaseModel):
+    comparison_experiment_name: str | None
+    traces: int = Field(description="Traces the filters keep")
+    scores: dict[str, TableScore]
+    metrics: dict[str, TableMetric]

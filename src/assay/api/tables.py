@@ -15,6 +15,7 @@ from assay.api.models import (
     TableFields,
     TableGroups,
     TablePage,
+    TableSummary,
     TableViews,
     errors,
 )
@@ -23,7 +24,7 @@ from assay.api.routing import api_router
 from assay.services import tables
 from assay.services.auth import Principal
 from assay.services.context import Services
-from assay.services.table_query import CheckQuery, GroupQuery, PageQuery, TableQuery
+from assay.services.table_query import CheckQuery, GroupQuery, PageQuery, SummaryQuery, TableQuery
 
 router = api_router(tags=["web app"], responses={**AUTHENTICATED, **errors(404, 408)})
 
@@ -52,6 +53,22 @@ async def table_groups(
     """Per-group counts and score/metric averages, optionally with the comparison's averages."""
     # Group keys can be user JSON values: encoded directly, as fetch does.
     return OrjsonResponse(await run_in_threadpool(tables.groups, svc, who, experiment_id, body))
+
+
+@router.post(
+    "/v1/experiment/{experiment_id}/table/summary",
+    response_model=TableSummary,
+    response_model_exclude_unset=True,
+)
+async def table_summary(
+    experiment_id: str,
+    body: SummaryQuery,
+    who: Principal = Depends(caller),
+    svc: Services = Depends(services),
+) -> dict[str, Any]:
+    """Score and metric averages over the rows the filters keep (the header statistics and the
+    Summary layouts), optionally against a comparison experiment over the same filters."""
+    return await run_in_threadpool(tables.summary, svc, who, experiment_id, body)
 
 
 @router.post("/v1/experiment/{experiment_id}/table/check", response_model=CheckResult)

@@ -93,6 +93,12 @@ class GroupQuery(TableQuery):
     comparison_experiment_id: str | None = Field(None, pattern=ID_PATTERN)
 
 
+class SummaryQuery(TableQuery):
+    comparison_experiment_id: str | None = Field(
+        None, pattern=ID_PATTERN, description="Compare with this experiment over the same filters"
+    )
+
+
 class CheckQuery(BaseModel):
     """One expression to check on its own, as the SQL filter or a custom column."""
 
@@ -219,6 +225,30 @@ def with_aggregates(row: dict[str, Any]) -> dict[str, Any]:
     if present:
         row["scores"] = {**(row.get("scores") or {}), **present}
     return row
+
+
+def summary_select(built: Built, scores: list[str], metrics: tuple[str, ...], compare: bool) -> exp.Select:
+    """Trace-level averages over the rows the filters keep (a spans filter keeps the traces with a
+    matching span); with `compare`, per score how many matched test cases went up or down."""
+    items: list[exp.Expr] = [exp.alias_(exp.Count(this=exp.Star()), "n")]
+    for s in scores:
+        items.append(exp.alias_(exp.Avg(this=_path("scores", s)), f"s:{s}", quoted=True))
+        if compare:
+            for name, cmp in (("up", exp.GT), ("down", exp.LT)):
+                moved = cmp(this=_path("scores", s), expression=_path("comparison_scores", s))
+                one = exp.Case(
+                    ifs=[exp.If(this=moved, true=exp.Literal.number(1))], default=exp.Literal.number(0)
+                )
+                items.append(exp.alias_(exp.Sum(this=one), f"{name}:{s}", quoted=True))
+    for m in metrics:
+        items.append(exp.alias_(exp.Avg(this=_path("metrics", m)), f"m:{m}", quoted=True))
+    select = exp.Select(expressions=items)
+    cond = built.condition()
+    if cond is not None:
+        if built.q.row_type == "spans":
+            cond = exp.Anonymous(this="any_span", expressions=[cond])
+        select.set("where", exp.Where(this=cond))
+    return select
 
 
 def _call(name: str, *args: exp.Expr) -> exp.Expr:

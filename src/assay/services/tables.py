@@ -13,7 +13,7 @@ from typing import Any
 from sqlglot import exp
 
 from assay.model.functions import RESULT_SPAN_TYPES_SQL
-from assay.model.metrics import METRIC_LABELS, TABLE_METRICS
+from assay.model.metrics import METRIC_LABELS, METRIC_UNITS, SUMMARY_METRICS, TABLE_METRICS
 from assay.query import QueryError, Source, compile_column, compile_filter, parse_expression
 from assay.query.compile import encode_cursor
 from assay.query.parse import ParsedQuery
@@ -29,8 +29,10 @@ from assay.services.table_query import (
     CheckQuery,
     GroupQuery,
     PageQuery,
+    SummaryQuery,
     TableQuery,
     shape_of,
+    summary_select,
     with_aggregates,
 )
 
@@ -244,3 +246,46 @@ def export_rows(
             found = [with_aggregates(r) for r in _run(svc, built.rows(chunk, offset), source, offset)]
 
     return rows()
+
+
+def summary(svc: Services, who: Principal, experiment_id: str, q: SummaryQuery) -> dict[str, Any]:
+    """Score and metric averages over the traces the filters keep, as `summarize` reports them for
+    the whole experiment: each score averaged per trace, then over traces. With a comparison, its
+    averages over the same filters (`diff`), and per score the matched test cases that improved or
+    regressed."""
+    mine = _source(svc, who, experiment_id, "traces", q.comparison_experiment_id)
+    base = _source(svc, who, mine.compare_id, "traces") if mine.compare_id else None
+    names, _ = inferred(svc, [*mine.object_ids, *(base.object_ids if base else ())])
+    built = Built(q)
+    row = _run(svc, summary_select(built, names, SUMMARY_METRICS, base is not None), mine)[0]
+    other = _run(svc, summary_select(built, names, SUMMARY_METRICS, False), base)[0] if base else {}
+    scores: dict[str, Any] = {}
+    for name in names:
+        value = row[f"s:{name}"]
+        if value is None:
+            continue
+        item: dict[str, Any] = {"name": name, "score": value}
+        if base is not None:
+            item["improvements"], item["regressions"] = (
+                int(row[f"up:{name}"] or 0),
+                int(row[f"down:{name}"] or 0),
+            )
+            if other.get(f"s:{name}") is not None:
+                item["diff"] = value - other[f"s:{name}"]
+        scores[name] = item
+    metrics: dict[str, Any] = {}
+    for name in SUMMARY_METRICS:
+        value = row[f"m:{name}"]
+        if value is None or (name in ("llm_calls", "llm_duration") and not value):
+            continue
+        metric: dict[str, Any] = {"name": name, "metric": value, "unit": METRIC_UNITS[name]}
+        if other.get(f"m:{name}") is not None:
+            metric["diff"] = value - other[f"m:{name}"]
+        metrics[name] = metric
+    compared = get_object(svc, who, "experiment", base.object_ids[0])["name"] if base else None
+    return {
+        "comparison_experiment_name": compared,
+        "traces": int(row["n"]),
+        "scores": scores,
+        "metrics": metrics,
+    }

@@ -6,6 +6,10 @@ export type PageQuery = Schemas["PageQuery"];
 export type GroupQuery = Schemas["GroupQuery"];
 export type ExportQuery = Schemas["ExportQuery"];
 export type CustomColumn = Schemas["CustomColumn"];
+export type Condition = Schemas["Condition"];
+export type CheckResult = Schemas["CheckResult"];
+// A table filter: a structured condition (point and click) or query-language text (typed).
+export type Filter = string | Condition;
 export type Row = Record<string, any>;
 
 const KEY = "assay.api_key";
@@ -83,17 +87,17 @@ export interface SummaryItem {
   score?: number;
   metric?: number;
   unit?: string;
-  diff?: number;
-  improvements: number;
-  regressions: number;
+  diff?: number | null;
+  improvements?: number | null;
+  regressions?: number | null;
 }
 
 export interface Summary {
-  experiment_name: string;
+  experiment_name?: string;
   comparison_experiment_name: string | null;
   scores: Record<string, SummaryItem> | null;
   metrics: Record<string, SummaryItem> | null;
-  experiment_url: string;
+  experiment_url?: string;
 }
 
 export interface TableView {
@@ -119,3 +123,42 @@ export interface GroupItem {
 }
 
 export const q = (v: string) => encodeURIComponent(v);
+
+// How a filter reads in a chip: the text as typed, or the condition spelled out (display only).
+export function describeFilter(f: Filter): string {
+  if (typeof f === "string") return f;
+  if (f.op === "is null" || f.op === "is not null") return `${f.column} ${f.op}`;
+  return `${f.column} ${f.op} ${JSON.stringify(f.value)}`;
+}
+
+// The table state a summary is asked for: the same filters, search and custom columns as the rows.
+export interface TableFilters {
+  row_type?: "traces" | "spans";
+  filters?: Filter[];
+  search?: string | null;
+  custom_columns?: CustomColumn[];
+}
+
+// Score and metric averages over the rows the filters keep (what the header statistics and the
+// Summary layouts show), with a comparison experiment's figures over the same filters.
+export function tableSummary(experimentId: string, query: TableFilters, comparisonId?: string | null) {
+  const { row_type, filters, search, custom_columns } = query;
+  return api<Summary>(`/v1/experiment/${experimentId}/table/summary`, {
+    method: "POST",
+    json: { row_type, filters, search, custom_columns, comparison_experiment_id: comparisonId ?? null },
+  });
+}
+
+// Check a SQL filter or a custom column expression on its own; nothing is run.
+export function checkExpression(experimentId: string, rowType: string, kind: "filter" | "column", text: string) {
+  return api<CheckResult>(`/v1/experiment/${experimentId}/table/check`, {
+    method: "POST",
+    json: { row_type: rowType, kind, text },
+  });
+}
+
+// A check's message with where it is: "line 2, column 5: unknown field 'x'".
+export function located(r: CheckResult): string {
+  const where = r.line != null && r.column != null ? `line ${r.line}, column ${r.column}: ` : "";
+  return where + (r.message ?? "");
+}

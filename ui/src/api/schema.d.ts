@@ -388,6 +388,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/experiment/{experiment_id}/table/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Table Summary
+         * @description Score and metric averages over the rows the filters keep (the header statistics and the
+         *     Summary layouts), optionally against a comparison experiment over the same filters.
+         */
+        post: operations["table_summary_v1_experiment__experiment_id__table_summary_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/experiment/{experiment_id}/table/views": {
         parameters: {
             query?: never;
@@ -1556,6 +1577,34 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** SummaryQuery */
+        SummaryQuery: {
+            /**
+             * Comparison Experiment Id
+             * @description Compare with this experiment over the same filters
+             */
+            comparison_experiment_id?: string | null;
+            /** Custom Columns */
+            custom_columns?: components["schemas"]["CustomColumn"][];
+            /**
+             * Filters
+             * @description Each a condition `{column, op, value}` or a filter typed in the query language
+             */
+            filters?: (string | components["schemas"]["Condition"])[];
+            /**
+             * Row Type
+             * @default traces
+             * @enum {string}
+             */
+            row_type: "traces" | "spans";
+            /**
+             * Search
+             * @description Text searched (ignoring case) in input, output, expected and metadata
+             */
+            search?: string | null;
+            /** Sort */
+            sort?: components["schemas"]["SortKey"][];
+        };
         /** TableCount */
         TableCount: {
             /** Total */
@@ -1584,6 +1633,20 @@ export interface components {
             group_by: string;
             /** Groups */
             groups: components["schemas"]["GroupStats"][];
+        };
+        /** TableMetric */
+        TableMetric: {
+            /**
+             * Diff
+             * @description Against the comparison over the same filters
+             */
+            diff?: number | null;
+            /** Metric */
+            metric: number;
+            /** Name */
+            name: string;
+            /** Unit */
+            unit: string;
         };
         /** TablePage */
         TablePage: {
@@ -1624,6 +1687,46 @@ export interface components {
             search?: string | null;
             /** Sort */
             sort?: components["schemas"]["SortKey"][];
+        };
+        /** TableScore */
+        TableScore: {
+            /**
+             * Diff
+             * @description Against the comparison over the same filters
+             */
+            diff?: number | null;
+            /**
+             * Improvements
+             * @description With a comparison: matched test cases that improved
+             */
+            improvements?: number | null;
+            /** Name */
+            name: string;
+            /**
+             * Regressions
+             * @description With a comparison: matched test cases that regressed
+             */
+            regressions?: number | null;
+            /** Score */
+            score: number;
+        };
+        /** TableSummary */
+        TableSummary: {
+            /** Comparison Experiment Name */
+            comparison_experiment_name: string | null;
+            /** Metrics */
+            metrics: {
+                [key: string]: components["schemas"]["TableMetric"];
+            };
+            /** Scores */
+            scores: {
+                [key: string]: components["schemas"]["TableScore"];
+            };
+            /**
+             * Traces
+             * @description Traces the filters keep
+             */
+            traces: number;
         };
         /** TableView */
         TableView: {
@@ -3510,6 +3613,77 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TableGroups"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    table_summary_v1_experiment__experiment_id__table_summary_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SummaryQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TableSummary"];
                 };
             };
             /** @description Bad input: the message names the field, row or query position */

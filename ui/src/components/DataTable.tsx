@@ -353,7 +353,7 @@ export function HeaderStats({ col, summary, showComparison }: { col: ColumnSpec;
     return (
       <div className="hstats" data-testid={`score-header-${col.label}`}>
         <span className="avg">{fmtScore(s.score)}</span>
-        {showComparison && s.diff !== undefined && (
+        {showComparison && s.diff != null && (
           <span className={s.diff >= 0 ? "up" : "down"}>{fmtDiff(s.diff)}</span>
         )}
         {showComparison && (
@@ -372,7 +372,7 @@ export function HeaderStats({ col, summary, showComparison }: { col: ColumnSpec;
     return (
       <div className="hstats">
         <span className="avg">{fmtMetric(name, m.metric)}</span>
-        {showComparison && m.diff !== undefined && <span className={m.diff <= 0 ? "up" : "down"}>{fmtDiff(m.diff, false)}</span>}
+        {showComparison && m.diff != null && <span className={m.diff <= 0 ? "up" : "down"}>{fmtDiff(m.diff, false)}</span>}
       </div>
     );
   }

@@ -33,7 +33,7 @@ export function DetailsPane({ experiment, summary, fields, experiments, onClose 
                 <li key={s.name} className="score-line">
                   <span className="name">{s.name}</span>
                   <span>{fmtScore(s.score)}</span>
-                  {s.diff !== undefined && <span className={s.diff >= 0 ? "up" : "down"}>({fmtDiff(s.diff)})</span>}
+                  {s.diff != null && <span className={s.diff >= 0 ? "up" : "down"}>({fmtDiff(s.diff)})</span>}
                   <span className="up">▲{s.improvements}</span> <span className="down">▼{s.regressions}</span>
                 </li>
               ))}

@@ -1,9 +1,9 @@
 import { useState } from "react";
 import { ArrowDown, ArrowUp, GripVertical, SlidersHorizontal, X } from "lucide-react";
-import type { Fields } from "../api/client";
-import type { ColumnSpec } from "./columns";
+import { checkExpression, located, type Fields } from "../api/client";
+import { quotePart, type ColumnSpec } from "./columns";
 import type { Layout, TableState } from "../state/url";
-import { Button, IconButton, Popover, Segmented } from "../ui";
+import { Button, ErrorMessage, IconButton, Popover, Segmented } from "../ui";
 
 const LAYOUTS: (readonly [Layout, string])[] = [
   ["list", "List"],
@@ -14,6 +14,7 @@ const LAYOUTS: (readonly [Layout, string])[] = [
 
 // Display: row type, row height, layout, group by, and the column settings.
 export function DisplayPanel(props: {
+  experimentId: string;
   state: TableState;
   update: (p: Partial<TableState>) => void;
   columns: ColumnSpec[]; // every column, in the current order
@@ -71,7 +72,7 @@ export function DisplayPanel(props: {
 }
 
 // Show/hide, drag (or move buttons) to reorder, pin to the left; add custom columns.
-function ColumnsEditor({ state, update, columns, fields }: Parameters<typeof DisplayPanel>[0]) {
+function ColumnsEditor({ experimentId, state, update, columns, fields }: Parameters<typeof DisplayPanel>[0]) {
   const [dragging, setDragging] = useState<string | null>(null);
   const ids = columns.map((c) => c.id);
   function move(id: string, to: number) {
@@ -108,32 +109,50 @@ function ColumnsEditor({ state, update, columns, fields }: Parameters<typeof Dis
           </li>
         ))}
       </ul>
-      <CustomColumnForm fields={fields} onAdd={(c) => update({ custom: [...state.custom.filter((x) => x.name !== c.name), c] })} />
+      <CustomColumnForm experimentId={experimentId} rowType={state.rowType} fields={fields} onAdd={(c) => update({ custom: [...state.custom.filter((x) => x.name !== c.name), c] })} />
     </fieldset>
   );
 }
 
-function CustomColumnForm({ fields, onAdd }: { fields: Fields | null; onAdd: (c: { name: string; expr: string }) => void }) {
+function CustomColumnForm({ experimentId, rowType, fields, onAdd }: {
+  experimentId: string; rowType: string; fields: Fields | null; onAdd: (c: { name: string; expr: string }) => void;
+}) {
   const [name, setName] = useState("");
   const [expr, setExpr] = useState("");
+  const [error, setError] = useState("");
   const inferred = [
-    ...(fields?.metadata ?? []).map((k) => `metadata.${k}`),
-    ...(fields?.scores ?? []).map((s) => `scores.${/^[A-Za-z_]\w*$/.test(s) ? s : `"${s}"`}`),
+    ...(fields?.metadata ?? []).map((k) => `metadata.${quotePart(k)}`),
+    ...(fields?.scores ?? []).map((s) => `scores.${quotePart(s)}`),
     ...(fields?.metrics ?? []).map((m) => `metrics.${m}`),
     "span_attributes.name",
   ];
+  // The expression is checked by the server before the column is added, so a mistake shows here,
+  // at the editor, and the table keeps its rows.
+  async function add() {
+    setError("");
+    try {
+      const checked = await checkExpression(experimentId, rowType, "column", expr.trim());
+      if (!checked.valid) return setError(located(checked));
+      onAdd({ name: name.trim(), expr: expr.trim() });
+      setName("");
+      setExpr("");
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
   return (
     <div className="custom-column">
       <span className="label full">Add a custom column</span>
       <input className="input sm" aria-label="Custom column name" placeholder="Name" value={name} onChange={(e) => setName(e.target.value)} />
-      <select className="select sm" aria-label="Inferred field" value="" onChange={(e) => setExpr(e.target.value)}>
+      <select className="select sm" aria-label="Inferred field" value="" onChange={(e) => { setExpr(e.target.value); setError(""); }}>
         <option value="">Inferred field…</option>
         {inferred.map((f) => <option key={f} value={f}>{f}</option>)}
       </select>
       <input className="input sm full mono" aria-label="Custom column expression" placeholder="SQL expression, e.g. metrics.total_tokens * 2"
-        value={expr} onChange={(e) => setExpr(e.target.value)} />
-      <Button size="sm" variant="primary" className="full" disabled={!name.trim() || !expr.trim()}
-        onClick={() => { onAdd({ name: name.trim(), expr: expr.trim() }); setName(""); setExpr(""); }}>
+        aria-invalid={!!error} aria-describedby="custom-column-error"
+        value={expr} onChange={(e) => { setExpr(e.target.value); setError(""); }} />
+      <ErrorMessage id="custom-column-error" className="editor-error full">{error}</ErrorMessage>
+      <Button size="sm" variant="primary" className="full" disabled={!name.trim() || !expr.trim()} onClick={add}>
         Add column
       </Button>
     </div>

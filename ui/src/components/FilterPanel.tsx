@@ -1,25 +1,27 @@
 import { useState } from "react";
 import * as Tabs from "@radix-ui/react-tabs";
 import { Code2, Filter, MousePointerClick } from "lucide-react";
-import { api, type CustomColumn } from "../api/client";
+import { api, checkExpression, located, type Condition, type CustomColumn, type Filter as TableFilter } from "../api/client";
 import { Button, ErrorMessage, Popover } from "../ui";
 import type { ColumnSpec } from "./columns";
 
 const OPS = ["=", "!=", ">", ">=", "<", "<=", "contains", "is null", "is not null", "includes"] as const;
 
-function literal(v: string): string {
-  return v !== "" && !Number.isNaN(Number(v)) ? v : `'${v.replace(/'/g, "''")}'`;
+// A typed value: what looks like a number is compared as one. Values are sent as they are and
+// become literals on the server; nothing here quotes anything.
+function valueOf(v: string): string | number {
+  return v.trim() !== "" && !Number.isNaN(Number(v)) ? Number(v) : v;
 }
 
-// Basic (point and click) or SQL: either way the result is one expression of the query language,
-// checked by the server before it is applied; a mistake is shown under the editor.
+// Basic (point and click) sends structured conditions; SQL sends the text, checked by the server
+// before it is applied, and a mistake is shown under the editor with its line and column.
 export function FilterPanel(props: {
   experimentId: string;
   rowType: string;
   columns: ColumnSpec[];
   custom: CustomColumn[];
   count?: number; // filters applied now (shown on the button)
-  onAdd: (expr: string) => void;
+  onAdd: (filters: TableFilter[]) => void;
 }) {
   const [open, setOpen] = useState(false);
   const [sql, setSql] = useState("");
@@ -31,31 +33,45 @@ export function FilterPanel(props: {
   const [min, setMin] = useState("");
   const [max, setMax] = useState("");
 
-  function exprOf(colId: string): string {
-    const c = props.custom.find((x) => x.name === colId);
-    return c ? `(${c.expr})` : colId;
+  function done(filters: TableFilter[]) {
+    props.onAdd(filters);
+    setOpen(false);
+    setSql("");
   }
-  async function apply(expr: string) {
+  // Conditions are checked by asking for one row with them: an unknown column is a clear error.
+  async function applyConditions(conditions: Condition[]) {
     setError("");
+    if (!conditions.length) return;
     try {
       await api(`/v1/experiment/${props.experimentId}/table`, {
         method: "POST",
-        json: { row_type: props.rowType, filters: [expr], custom_columns: props.custom, limit: 1 },
+        json: { row_type: props.rowType, filters: conditions, custom_columns: props.custom, limit: 1, with_total: false },
       });
-      props.onAdd(expr);
-      setOpen(false);
-      setSql("");
+      done(conditions);
     } catch (e) {
       setError((e as Error).message);
     }
   }
-  function basic(): string {
-    const target = exprOf(col === "__path" ? path : col);
-    if (op === "is null") return `${target} IS NULL`;
-    if (op === "is not null") return `${target} IS NOT NULL`;
-    if (op === "contains") return `to_string(${target}) ILIKE ${literal(`%${value}%`)}`;
-    if (op === "includes") return `${target} INCLUDES ${literal(value)}`;
-    return `${target} ${op} ${literal(value)}`;
+  async function applySql(text: string) {
+    setError("");
+    try {
+      const checked = await checkExpression(props.experimentId, props.rowType, "filter", text);
+      if (!checked.valid) return setError(located(checked));
+      done([text]);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+  function basic(): Condition {
+    const column = col === "__path" ? path.trim() : col;
+    if (op === "is null" || op === "is not null") return { column, op };
+    return { column, op, value: op === "contains" || op === "includes" ? value : valueOf(value) };
+  }
+  function range(): Condition[] {
+    const out: Condition[] = [];
+    if (min.trim()) out.push({ column: rangeScore, op: ">=", value: Number(min) });
+    if (max.trim()) out.push({ column: rangeScore, op: "<=", value: Number(max) });
+    return out;
   }
   const scores = props.columns.filter((c) => c.kind === "score");
   const [rangeScore, setRangeScore] = useState(scores[0]?.id ?? "");
@@ -89,7 +105,7 @@ export function FilterPanel(props: {
               {!op.startsWith("is") && (
                 <input className="input sm" aria-label="Filter value" placeholder="value" value={value} onChange={(e) => setValue(e.target.value)} />
               )}
-              <Button size="sm" variant="primary" onClick={() => apply(basic())}>Add filter</Button>
+              <Button size="sm" variant="primary" onClick={() => applyConditions([basic()])}>Add filter</Button>
             </div>
           </fieldset>
           {scores.length > 0 && (
@@ -101,7 +117,7 @@ export function FilterPanel(props: {
                 </select>
                 <input className="input sm" aria-label="Minimum score" placeholder="min (0-1)" size={7} value={min} onChange={(e) => setMin(e.target.value)} />
                 <input className="input sm" aria-label="Maximum score" placeholder="max (0-1)" size={7} value={max} onChange={(e) => setMax(e.target.value)} />
-                <Button size="sm" onClick={() => apply([min && `${rangeScore} >= ${Number(min)}`, max && `${rangeScore} <= ${Number(max)}`].filter(Boolean).join(" AND ") || "true")}>
+                <Button size="sm" onClick={() => applyConditions(range())}>
                   Add range
                 </Button>
               </div>
@@ -110,7 +126,7 @@ export function FilterPanel(props: {
           <fieldset className="panel-section">
             <legend>Tag</legend>
             <div className="panel-row">
-              <TagFilter onApply={(t) => apply(`tags INCLUDES ${literal(t)}`)} />
+              <TagFilter onApply={(t) => applyConditions([{ column: "tags", op: "includes", value: t }])} />
             </div>
           </fieldset>
         </Tabs.Content>
@@ -121,7 +137,7 @@ export function FilterPanel(props: {
             placeholder="scores.Levenshtein < 0.5 AND metadata.category = 'capitals'"
             onChange={(e) => { setSql(e.target.value); setError(""); }} />
           <div className="panel-row">
-            <Button size="sm" variant="primary" onClick={() => apply(sql)} disabled={!sql.trim()}>Apply</Button>
+            <Button size="sm" variant="primary" onClick={() => applySql(sql)} disabled={!sql.trim()}>Apply</Button>
           </div>
         </Tabs.Content>
       </Tabs.Root>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { api, type Experiment, type GroupItem, type PageQuery, type Summary } from "../api/client";
+import { api, type Condition, type Experiment, type GroupItem, type PageQuery, type Summary } from "../api/client";
 import { ChevronDown, ChevronRight } from "lucide-react";
 import { DataTable } from "./DataTable";
 import { ErrorMessage, SkeletonRows } from "../ui";
@@ -11,11 +11,6 @@ type Query = Omit<PageQuery, "offset" | "limit" | "with_total">;
 
 const REGRESSION_COLUMN = "change vs comparison";
 
-function literal(v: unknown): string {
-  if (typeof v === "number" || typeof v === "boolean") return String(v);
-  return `'${String(v).replace(/'/g, "''")}'`;
-}
-
 // Group rows by a field: each group shows its count and score/metric averages (computed by the server),
 // optionally the comparison experiment's averages, and expands to its own paged rows.
 export function GroupedTable(props: {
@@ -23,7 +18,6 @@ export function GroupedTable(props: {
   comparison: Experiment | null;
   includeComparison: boolean;
   groupBy: string;
-  groupExpr: string;
   query: Query;
   columns: ColumnSpec[];
   pinned: string[];
@@ -90,7 +84,7 @@ export function GroupedTable(props: {
           {groups?.map((g) => {
             const key = JSON.stringify(g.group);
             const isOpen = open.includes(key);
-            const filter = g.group === null ? `${props.groupExpr} IS NULL` : `${props.groupExpr} = ${literal(g.group)}`;
+            const filter: Condition = g.group === null ? { column: groupBy, op: "is null" } : { column: groupBy, op: "=", value: g.group };
             return [
               <tr key={key} className="group-row" data-group={String(g.group)}>
                 <th scope="row">

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { jsPDF } from "jspdf";
 import autoTable from "jspdf-autotable";
-import { api, type Experiment, type PageQuery, type Row, type Summary } from "../api/client";
+import { api, tableSummary, type Experiment, type PageQuery, type Row, type Summary, type TableFilters } from "../api/client";
 import { cellText, fmtDiff, fmtMetric, fmtScore } from "./format";
 import { METRIC_LABELS } from "./columns";
 import { FileDown } from "lucide-react";
@@ -22,9 +22,8 @@ export function GridLayout({ experiment, comparison, query }: { experiment: Expe
         if (!comparison) return setOthers(new Map());
         const ids = r.rows.map((x) => x.origin?.id).filter(Boolean) as string[];
         if (!ids.length) return setOthers(new Map());
-        const list = ids.map((i) => `'${String(i).replace(/'/g, "''")}'`).join(", ");
         const c = await api<{ rows: Row[] }>(`/v1/experiment/${comparison.id}/table`, {
-          method: "POST", json: { row_type: "traces", filters: [`origin.id IN (${list})`], limit: 1000, offset: 0 },
+          method: "POST", json: { row_type: "traces", filters: [{ column: "origin.id", op: "in", value: ids }], limit: 1000, offset: 0 },
         });
         setOthers(new Map(c.rows.map((x) => [x.origin?.id, x])));
       })
@@ -74,21 +73,25 @@ function Scores({ row }: { row?: Row }) {
   );
 }
 
-function useSummaries(experiment: Experiment, comparison: Experiment | null) {
+function useSummaries(experiment: Experiment, comparison: Experiment | null, query: TableFilters) {
   const [sums, setSums] = useState<[Experiment, Summary][]>([]);
+  const key = JSON.stringify([query.row_type, query.filters, query.search, query.custom_columns]);
   useEffect(() => {
-    const load = (e: Experiment, c?: Experiment | null) =>
-      api<Summary>(`/v1/experiment/${e.id}/summarize${c ? `?comparison_experiment_id=${c.id}` : ""}`);
-    Promise.all([load(experiment, comparison), ...(comparison ? [load(comparison)] : [])]).then((r) =>
-      setSums(r.map((s, i) => [i === 0 ? experiment : comparison!, s])),
-    );
-  }, [experiment.id, comparison?.id]);
+    // Both experiments over the same filters, so the figures compare like with like.
+    let live = true;
+    Promise.all([tableSummary(experiment.id, query, comparison?.id), ...(comparison ? [tableSummary(comparison.id, query)] : [])])
+      .then((r) => live && setSums(r.map((s, i) => [i === 0 ? experiment : comparison!, s])))
+      .catch(() => live && setSums([]));
+    return () => {
+      live = false;
+    };
+  }, [experiment.id, comparison?.id, key]);
   return sums;
 }
 
 // Summary: large-type scores and metrics per experiment.
-export function SummaryLayout({ experiment, comparison }: { experiment: Experiment; comparison: Experiment | null }) {
-  const sums = useSummaries(experiment, comparison);
+export function SummaryLayout({ experiment, comparison, query }: { experiment: Experiment; comparison: Experiment | null; query: TableFilters }) {
+  const sums = useSummaries(experiment, comparison, query);
   return (
     <div className="summary-layout" aria-label="Summary layout">
       {!sums.length && <div className="card summary-card"><SkeletonRows rows={3} label="Loading the summary" /></div>}
@@ -101,7 +104,7 @@ export function SummaryLayout({ experiment, comparison }: { experiment: Experime
               <div key={x.name} className="big">
                 <div className="big-value">{fmtScore(x.score)}</div>
                 <div className="big-label">{x.name}</div>
-                {i === 0 && comparison && x.diff !== undefined && <div className={x.diff >= 0 ? "up" : "down"}>{fmtDiff(x.diff)}</div>}
+                {i === 0 && comparison && x.diff != null && <div className={x.diff >= 0 ? "up" : "down"}>{fmtDiff(x.diff)}</div>}
               </div>
             ))}
           </div>
@@ -121,8 +124,8 @@ export function SummaryLayout({ experiment, comparison }: { experiment: Experime
 }
 
 // Summary table: scores and metrics as rows, experiments as columns; downloadable as PDF.
-export function SummaryTableLayout({ experiment, comparison }: { experiment: Experiment; comparison: Experiment | null }) {
-  const sums = useSummaries(experiment, comparison);
+export function SummaryTableLayout({ experiment, comparison, query }: { experiment: Experiment; comparison: Experiment | null; query: TableFilters }) {
+  const sums = useSummaries(experiment, comparison, query);
   const scoreNames = [...new Set(sums.flatMap(([, s]) => Object.keys(s.scores ?? {})))].sort();
   const metricNames = [...new Set(sums.flatMap(([, s]) => Object.keys(s.metrics ?? {})))];
   const body: string[][] = [

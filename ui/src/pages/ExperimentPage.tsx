@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useParams } from "react-router-dom";
 import { Database, Download, Eye, Gauge, PanelRight, Sparkles, X } from "lucide-react";
-import { api, download, q, type Experiment, type Fields, type Project, type Summary, type TableView } from "../api/client";
+import { api, describeFilter, download, q, tableSummary, type Experiment, type Fields, type Project, type Summary, type TableView } from "../api/client";
 import { useTableState } from "../state/url";
 import { buildColumns, type ColumnSpec } from "../components/columns";
 import { DataTable } from "../components/DataTable";
@@ -67,15 +67,28 @@ export function ExperimentPage() {
       .then((r) => setViews(r.objects))
       .catch((e) => toast("error", "Could not load the views", e.message));
   }, [exp?.id, state.rowType]);
+  const view = views.find((v) => v.id === state.view);
+  const query = {
+    row_type: state.rowType,
+    filters: [...(view?.filter ? [view.filter] : []), ...state.filters],
+    search: state.search || null,
+    sort: state.sort,
+    custom_columns: state.custom,
+  };
   // The summary (header statistics) is asked for once the first rows are in: on a large experiment
-  // it is the heavier query, and rows matter first.
+  // it is the heavier query, and rows matter first. It covers the rows the filters keep.
   const [rowsIn, setRowsIn] = useState(false);
   const allowed = rowsIn || !(state.layout === "list" && !state.groupBy);
   useEffect(() => {
     if (!exp || !allowed) return;
-    const c = comparison ? `?comparison_experiment_id=${comparison.id}` : "";
-    api<Summary>(`/v1/experiment/${exp.id}/summarize${c}`).then(setSummary).catch((e) => setError(e.message));
-  }, [exp?.id, comparison?.id, allowed, refresh]);
+    let live = true;
+    tableSummary(exp.id, query, comparison?.id)
+      .then((r) => live && setSummary(r))
+      .catch((e) => live && setError(e.message));
+    return () => {
+      live = false;
+    };
+  }, [exp?.id, comparison?.id, allowed, refresh, JSON.stringify([query.row_type, query.filters, query.search, query.custom_columns])]);
 
   const allColumns = useMemo(() => {
     const cols = buildColumns(fields, state.custom, state.rowType);
@@ -93,14 +106,6 @@ export function ExperimentPage() {
     return ordered;
   }, [fields, state.custom, state.rowType, state.order, state.orderByRegressions, summary, comparison]);
   const visible = allColumns.filter((c) => !state.hidden.includes(c.id));
-  const view = views.find((v) => v.id === state.view);
-  const query = {
-    row_type: state.rowType,
-    filters: [...(view?.filter ? [view.filter] : []), ...state.filters],
-    search: state.search || null,
-    sort: state.sort,
-    custom_columns: state.custom,
-  };
   const queryKey = JSON.stringify([exp?.id, query.row_type, query.filters, query.search]);
   useEffect(() => setSelected(new Set()), [queryKey]); // a selection belongs to the rows it was made on
   function select(ids: string[], on: boolean) {
@@ -135,7 +140,6 @@ export function ExperimentPage() {
     ? `${projectPath}/experiments/${encodeURIComponent(exp.name)}/trace/${encodeURIComponent(tp.trace)}?${new URLSearchParams({ ...(tp.span ? { sp: tp.span } : {}), ...(tp.mode !== "trace" ? { tvt: tp.mode } : {}) })}`
     : undefined;
 
-  const groupExpr = state.custom.find((c) => c.name === state.groupBy)?.expr ?? state.groupBy;
   const filtered = state.filters.length > 0 || !!state.search;
   return (
     <main className={`page fill experiment ${state.details ? "with-details" : ""} ${tp.trace ? "with-trace" : ""}`}>
@@ -168,7 +172,7 @@ export function ExperimentPage() {
               ))}
             </Menu>
             <FilterPanel experimentId={exp.id} rowType={state.rowType} columns={allColumns} custom={state.custom}
-              count={state.filters.length} onAdd={(f) => update({ filters: [...state.filters, f] })} />
+              count={state.filters.length} onAdd={(f) => update({ filters: [...state.filters, ...f] })} />
             <form onSubmit={(e) => { e.preventDefault(); update({ search: searchDraft }); }}>
               <SearchInput ref={searchRef} aria-label="Search rows" placeholder="Search" shortcut="/" value={searchDraft}
                 onChange={(e) => setSearchDraft(e.target.value)} width={220} />
@@ -182,7 +186,7 @@ export function ExperimentPage() {
               </select>
             </label>
             <span className="spacer" />
-            <DisplayPanel state={state} update={update} columns={allColumns} fields={fields} />
+            <DisplayPanel experimentId={exp.id} state={state} update={update} columns={allColumns} fields={fields} />
             <Menu align="end" trigger={<Button aria-label="Download" icon={<Download />}>Download</Button>}>
               <MenuLabel>Visible columns</MenuLabel>
               <MenuItem onSelect={() => exportAs("csv", false)}>Download as CSV</MenuItem>
@@ -203,8 +207,8 @@ export function ExperimentPage() {
             <ul className="chips" aria-label="Active filters">
               {state.filters.map((f, i) => (
                 <li key={i}>
-                  <code>{f}</code>
-                  <button aria-label={`Remove filter ${f}`} onClick={() => update({ filters: state.filters.filter((_, j) => j !== i) })}><X aria-hidden /></button>
+                  <code>{describeFilter(f)}</code>
+                  <button aria-label={`Remove filter ${describeFilter(f)}`} onClick={() => update({ filters: state.filters.filter((_, j) => j !== i) })}><X aria-hidden /></button>
                 </li>
               ))}
               {state.search && (
@@ -228,13 +232,13 @@ export function ExperimentPage() {
               )}
               {state.layout === "list" && state.groupBy && (
                 <GroupedTable experiment={exp} comparison={comparison} includeComparison={state.groupCompare}
-                  groupBy={state.groupBy} groupExpr={groupExpr} query={query} columns={visible} pinned={state.pinned}
+                  groupBy={state.groupBy} query={query} columns={visible} pinned={state.pinned}
                   sort={state.sort} onSort={(sort) => update({ sort })} summary={summary} rowHeight={state.rowHeight}
                   regressionScore={state.orderByRegressions ? state.regressionScore : ""} />
               )}
               {state.layout === "grid" && <GridLayout experiment={exp} comparison={comparison} query={query} />}
-              {state.layout === "summary" && <SummaryLayout experiment={exp} comparison={comparison} />}
-              {state.layout === "summary_table" && <SummaryTableLayout experiment={exp} comparison={comparison} />}
+              {state.layout === "summary" && <SummaryLayout experiment={exp} comparison={comparison} query={query} />}
+              {state.layout === "summary_table" && <SummaryTableLayout experiment={exp} comparison={comparison} query={query} />}
             </div>
             {tp.trace ? (
               <div className={`trace-panel ${tp.fullscreen ? "fullscreen" : ""}`}>

@@ -2,7 +2,7 @@
 // view (a later issue) will be a named copy of these parameters.
 import { useCallback, useMemo } from "react";
 import { useSearchParams } from "react-router-dom";
-import type { CustomColumn } from "../api/client";
+import type { CustomColumn, Filter } from "../api/client";
 
 export type Layout = "list" | "grid" | "summary" | "summary_table";
 
@@ -15,7 +15,7 @@ export interface SortKey {
 export interface TableState {
   rowType: "traces" | "spans";
   view: string;
-  filters: string[];
+  filters: Filter[];
   search: string;
   sort: SortKey[];
   groupBy: string;
