@@ -18,6 +18,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from assay.api.deps import base_url, caller, services
+from assay.api.models import AUTHENTICATED, errors
 from assay.api.routing import api_router
 from assay.model.attachments import (
     KEY_PATTERN,
@@ -34,7 +35,7 @@ from assay.services.attachments import DOWNLOAD_PATH, UPLOAD_PATH, AttachmentSto
 from assay.services.auth import Action, Principal, Resource, require
 from assay.services.context import Services
 
-router = api_router(tags=["attachments"])
+router = api_router(tags=["attachments"], responses={**AUTHENTICATED, **errors(403, 404, 409)})
 SPOOL_BYTES = 8 * 1024 * 1024  # uploads past this go to a temporary file while they arrive
 
 

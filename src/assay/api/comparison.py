@@ -13,13 +13,14 @@ from fastapi import Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import base_url, caller, services
+from assay.api.models import AUTHENTICATED, errors
 from assay.api.routing import api_router
 from assay.model.ts_sdk import DatasetSummary, ExperimentComparison
 from assay.services import summaries
 from assay.services.auth import Principal
 from assay.services.context import Services
 
-router = api_router(tags=["typescript sdk"])
+router = api_router(tags=["typescript sdk"], responses={**AUTHENTICATED, **errors(403, 404, 409)})
 
 
 @router.get("/experiment-comparison2", response_model=ExperimentComparison, response_model_exclude_none=True)

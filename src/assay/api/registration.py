@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import Depends, Query
 
 from assay.api.deps import caller, services
+from assay.api.models import AUTHENTICATED, errors
 from assay.api.routing import api_router
 from assay.model.objects import Experiment, Project
 from assay.model.ts_sdk import (
@@ -29,7 +30,7 @@ from assay.services import catalog, registration
 from assay.services.auth import Principal
 from assay.services.context import Services
 
-router = api_router(tags=["typescript sdk"])
+router = api_router(tags=["typescript sdk"], responses={**AUTHENTICATED, **errors(403, 404, 409)})
 
 
 @router.post("/api/experiment/register", response_model=RegisteredExperiment)

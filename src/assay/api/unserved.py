@@ -13,11 +13,12 @@ from fastapi import Depends
 from pydantic import BaseModel
 
 from assay.api.deps import caller
+from assay.api.models import AUTHENTICATED, errors
 from assay.api.routing import api_router
 from assay.model.errors import NotFound
 from assay.services.auth import Principal
 
-router = api_router(tags=["not kept by assay"])
+router = api_router(tags=["not kept by assay"], responses={**AUTHENTICATED, **errors(403, 404, 409)})
 
 
 class EmptyList(BaseModel):
