@@ -971,6 +971,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/{object_type}/{object_id}/span_names": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Span Names
+         * @description The name and type of each given span of the object (the spans table names parents this way).
+         */
+        post: operations["span_names_v1__object_type___object_id__span_names_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/{object_type}/{object_id}/trace/{root_span_id}": {
         parameters: {
             query?: never;
@@ -1501,7 +1521,7 @@ export interface components {
             row_type: "traces" | "spans";
             /**
              * Search
-             * @description Text searched (ignoring case) in input, output, expected and metadata
+             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
              */
             search?: string | null;
             /** Sort */
@@ -1587,7 +1607,7 @@ export interface components {
             row_type: "traces" | "spans";
             /**
              * Search
-             * @description Text searched (ignoring case) in input, output, expected and metadata
+             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
              */
             search?: string | null;
             /** Sort */
@@ -1756,7 +1776,7 @@ export interface components {
             row_type: "traces" | "spans";
             /**
              * Search
-             * @description Text searched (ignoring case) in input, output, expected and metadata
+             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
              */
             search?: string | null;
             /** Sort */
@@ -2086,6 +2106,31 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** SpanName */
+        SpanName: {
+            /** Name */
+            name: string | null;
+            /** Type */
+            type: string | null;
+        };
+        /** SpanNames */
+        SpanNames: {
+            /**
+             * Names
+             * @description span_id -> its name and type (unknown ids are left out)
+             */
+            names: {
+                [key: string]: components["schemas"]["SpanName"];
+            };
+        };
+        /** SpanNamesQuery */
+        SpanNamesQuery: {
+            /**
+             * Span Ids
+             * @description Span ids to name (at most 1,000)
+             */
+            span_ids: string[];
+        };
         /** StatusUpdate */
         StatusUpdate: {
             /** Key */
@@ -2116,7 +2161,7 @@ export interface components {
             row_type: "traces" | "spans";
             /**
              * Search
-             * @description Text searched (ignoring case) in input, output, expected and metadata
+             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
              */
             search?: string | null;
             /** Sort */
@@ -2199,7 +2244,7 @@ export interface components {
             row_type: "traces" | "spans";
             /**
              * Search
-             * @description Text searched (ignoring case) in input, output, expected and metadata
+             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
              */
             search?: string | null;
             /** Sort */
@@ -6861,6 +6906,78 @@ export interface operations {
             };
             /** @description The name is taken by another object */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    span_names_v1__object_type___object_id__span_names_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                object_type: "experiment" | "dataset" | "project_logs";
+                object_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpanNamesQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpanNames"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
