@@ -243,3 +243,13 @@ def test_insert_and_feedback_validate_like_logs3(api: Api, exp: dict[str, Any]) 
         "score 'a'",
     )
     assert events(api, exp) == before
+
+
+@pytest.mark.parametrize("kind", ["project", "experiment", "dataset"])
+def test_list_filter_by_ids_that_are_not_uuids_is_400(api: Api, exp: dict[str, Any], kind: str) -> None:
+    """`?ids=false` could match nothing: it is refused, naming the parameter (issue 7 item 11)."""
+    assert_error(api.get(f"/v1/{kind}", params={"ids": "false"}), 400, "ids")
+    known = {"project": exp["project_id"], "experiment": exp["id"]}.get(kind)
+    if known:
+        listed = api.get(f"/v1/{kind}", params={"ids": known})
+        assert [o["id"] for o in listed.json()["objects"]] == [known], listed.text

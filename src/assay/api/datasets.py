@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import Depends, Query, Request
 
 from assay.api.deps import base_url, caller, services
-from assay.api.models import AUTHENTICATED, Dataset, DatasetList, DatasetSummary, errors
+from assay.api.models import AUTHENTICATED, Dataset, DatasetList, DatasetSummary, ObjectId, errors
 from assay.api.routing import api_router
 from assay.api.row_routes import add_row_routes
 from assay.model.errors import InvalidInput
@@ -33,7 +33,7 @@ def list_datasets(
     project_name: str | None = None,
     project_id: str | None = None,
     org_name: str | None = None,
-    ids: list[str] | None = Query(None),
+    ids: list[ObjectId] | None = Query(None, description="Only these objects (their UUIDs)"),
     limit: int | None = Query(None, ge=1),
     starting_after: str | None = None,
     ending_before: str | None = None,

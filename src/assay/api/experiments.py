@@ -9,7 +9,7 @@ from fastapi import Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import base_url, caller, services
-from assay.api.models import AUTHENTICATED, Experiment, ExperimentList, ExperimentSummary, errors
+from assay.api.models import AUTHENTICATED, Experiment, ExperimentList, ExperimentSummary, ObjectId, errors
 from assay.api.routing import api_router
 from assay.api.row_routes import add_row_routes
 from assay.model.errors import InvalidInput
@@ -50,7 +50,7 @@ def list_experiments(
     project_id: str | None = None,
     org_name: str | None = None,
     metadata: str | None = Query(None, description="JSON object the experiment metadata must contain"),
-    ids: list[str] | None = Query(None),
+    ids: list[ObjectId] | None = Query(None, description="Only these objects (their UUIDs)"),
     limit: int | None = Query(None, ge=1),
     starting_after: str | None = None,
     ending_before: str | None = None,

@@ -8,9 +8,9 @@ build them leave unset keys out), so declaring a model never adds or renames a f
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from assay.model.objects import Dataset, Experiment, Project
 
@@ -65,6 +65,16 @@ def json_body_schema(model: type[BaseModel]) -> dict[str, Any]:
 
 
 # -- catalog --------------------------------------------------------------------------------
+# Catalog objects' ids are UUIDs the server makes; a list filter naming anything else is a 400
+# (it could match nothing), and the schema says so.
+ObjectId = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    ),
+]
+
+
 class ProjectList(BaseModel):
     objects: list[Project]
 

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import Depends, Query
 
 from assay.api.deps import caller, services
-from assay.api.models import AUTHENTICATED, Project, ProjectList, errors
+from assay.api.models import AUTHENTICATED, ObjectId, Project, ProjectList, errors
 from assay.api.routing import api_router
 from assay.api.row_routes import add_row_routes
 from assay.model.errors import InvalidInput
@@ -32,7 +32,7 @@ def list_projects(
     project_name: str | None = None,
     name: str | None = Query(None, description="Same as project_name (the reference accepts both)."),
     org_name: str | None = None,
-    ids: list[str] | None = Query(None),
+    ids: list[ObjectId] | None = Query(None, description="Only these objects (their UUIDs)"),
     limit: int | None = Query(None, ge=1),
     starting_after: str | None = None,
     ending_before: str | None = None,

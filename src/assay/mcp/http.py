@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import FastAPI
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
@@ -31,19 +32,27 @@ class McpEndpoint:
 
     def __init__(self, svc: Services) -> None:
         self.svc = svc
-        server = build_server(svc)
-        server.streamable_http_app(  # sets up the server's transport (its Starlette app is not used)
+        self.server = build_server(svc)
+        self.manager = self._new_manager()
+
+    def _new_manager(self) -> StreamableHTTPSessionManager:
+        """A fresh transport (its Starlette app is not used): a session manager runs only once,
+        and an app's lifespan may run more than once (each test client of one app starts it)."""
+        self.server.streamable_http_app(
             json_response=True,
             stateless_http=True,
             transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
         )
-        self.manager = server.session_manager
+        return self.server.session_manager
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         """Run the transport's task group for the app's lifetime (its lifespan)."""
-        async with self.manager.run():
-            yield
+        try:
+            async with self.manager.run():
+                yield
+        finally:
+            self.manager = self._new_manager()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope.get("headers") or [])

@@ -3978,6 +3978,7 @@ export interface operations {
                 project_name?: string | null;
                 project_id?: string | null;
                 org_name?: string | null;
+                /** @description Only these objects (their UUIDs) */
                 ids?: string[] | null;
                 limit?: number | null;
                 starting_after?: string | null;
@@ -4647,6 +4648,7 @@ export interface operations {
                 org_name?: string | null;
                 /** @description JSON object the experiment metadata must contain */
                 metadata?: string | null;
+                /** @description Only these objects (their UUIDs) */
                 ids?: string[] | null;
                 limit?: number | null;
                 starting_after?: string | null;
@@ -6134,6 +6136,7 @@ export interface operations {
                 /** @description Same as project_name (the reference accepts both). */
                 name?: string | null;
                 org_name?: string | null;
+                /** @description Only these objects (their UUIDs) */
                 ids?: string[] | null;
                 limit?: number | null;
                 starting_after?: string | null;
