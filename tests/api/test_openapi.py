@@ -41,6 +41,36 @@ def test_generated_types_match_the_committed_schema(tmp_path):
     assert out.read_text() == TYPES.read_text(), f"ui/src/api/schema.d.ts is stale; {HINT}"
 
 
+# Routes anyone may call (no API key, so no 401), and routes whose errors follow another
+# specification's body (OTLP's Status message).
+PUBLIC = {"/version"}
+OWN_ERROR_BODY = {"/otel/v1/traces"}
+
+
+def test_every_operation_declares_its_answer_and_its_errors() -> None:
+    """The schema is what clients (and the web app's generated types) rely on: every operation
+    names the body of its success and of each error status it declares, 400 and 401 included,
+    and none declares FastAPI's 422 (Assay answers invalid requests with 400)."""
+    missing = []
+    for path, operations in json.loads(COMMITTED.read_text())["paths"].items():
+        for method, op in operations.items():
+            answers = op["responses"]
+            where = f"{method.upper()} {path}"
+            if "422" in answers:
+                missing.append(f"{where}: declares 422")
+            if path not in PUBLIC and not {"400", "401"} <= answers.keys():
+                missing.append(f"{where}: 400 and 401 not both declared")
+            for status, answer in answers.items():
+                content = answer.get("content") or {}
+                if not content or any("schema" not in c for c in content.values()):
+                    missing.append(f"{where}: {status} has no body schema")
+                elif status[0] in "45" and path not in OWN_ERROR_BODY:
+                    ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
+                    if not ref.endswith("/ErrorBody"):
+                        missing.append(f"{where}: {status} is not an ErrorBody")
+    assert not missing, "\n".join(missing)
+
+
 if __name__ == "__main__":
     import tempfile
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import caller, services
+from assay.api.models import AUTHENTICATED, errors
 from assay.api.responses import OrjsonResponse
 from assay.api.routing import api_router
 from assay.services.analysis import (
@@ -43,11 +44,18 @@ from assay.services.analysis.to_dataset import DatasetFromRows, DatasetFromRowsR
 from assay.services.auth import Principal
 from assay.services.context import Services
 
+# The shared error body, with descriptions that say what these routes check.
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Bad input: the message names the field, score, key or filter position"},
-    401: {"description": "Missing or invalid API key"},
-    404: {"description": "No such experiment (or dataset), or not readable with this key"},
-    408: {"description": "A query ran past its time limit"},
+    **AUTHENTICATED,
+    **errors(404, 408),
+    400: {
+        **AUTHENTICATED[400],
+        "description": "Bad input: the message names the field, score, key or filter position",
+    },
+    404: {
+        **errors(404)[404],
+        "description": "No such experiment (or dataset), or not readable with this key",
+    },
 }
 router = api_router(tags=["analysis"], responses=ERRORS)
 PREFIX = "/v1/experiment/{experiment_id}/analysis"
@@ -116,7 +124,7 @@ async def analysis_agreement(
 @router.post(
     f"{PREFIX}/dataset",
     response_model=DatasetFromRowsResult,
-    responses={403: {"description": "The key may not write the dataset"}},
+    responses={403: {**errors(403)[403], "description": "The key may not write the dataset"}},
 )
 async def analysis_dataset(
     experiment_id: str,

@@ -517,6 +517,112 @@ export interface paths {
         patch: operations["patch_experiment_v1_experiment__experiment_id__patch"];
         trace?: never;
     };
+    "/v1/experiment/{experiment_id}/analysis/agreement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Analysis Agreement
+         * @description How much each pair of scores agrees (correlation, pass/fail agreement, Cohen's kappa),
+         *     least agreeing first; with `human` scores named, the scorers ranked against them.
+         */
+        post: operations["analysis_agreement_v1_experiment__experiment_id__analysis_agreement_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiment/{experiment_id}/analysis/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Analysis Code
+         * @description An `Eval()` script in Python and in TypeScript that re-runs a dataset with this
+         *     experiment's scorers (autoevals scorers imported, others as stubs to fill in).
+         */
+        post: operations["analysis_code_v1_experiment__experiment_id__analysis_code_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiment/{experiment_id}/analysis/dataset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Analysis Dataset
+         * @description Create a dataset (or add to one) from chosen rows or the rows matching filters, through the
+         *     ordinary dataset insert path, each record keeping its `origin`. `dry_run` writes nothing.
+         */
+        post: operations["analysis_dataset_v1_experiment__experiment_id__analysis_dataset_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiment/{experiment_id}/analysis/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Analysis Errors
+         * @description Errors and scorer failures grouped into categories: messages that differ only in numbers,
+         *     ids, hex, quoted strings, paths or URLs are one category; counts and example spans.
+         */
+        post: operations["analysis_errors_v1_experiment__experiment_id__analysis_errors_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiment/{experiment_id}/analysis/slices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Analysis Slices
+         * @description Metadata values and pairs of values whose scores are significantly below the rest of the
+         *     experiment (Welch's test, Holm-adjusted), worst first, with n, effect size, confidence
+         *     interval and the lowest-scoring traces of each.
+         */
+        post: operations["analysis_slices_v1_experiment__experiment_id__analysis_slices_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/experiment/{experiment_id}/export": {
         parameters: {
             query?: never;
@@ -1099,6 +1205,67 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AgreementExample */
+        AgreementExample: {
+            /** A */
+            a: number;
+            /** B */
+            b: number;
+            /** Id */
+            id: string;
+            /** Root Span Id */
+            root_span_id: string;
+        };
+        /** AgreementQuery */
+        AgreementQuery: {
+            /**
+             * Examples
+             * @description Traces where the pair differs most, per pair
+             * @default 5
+             */
+            examples: number;
+            /**
+             * Examples For
+             * @description Pairs (from the top) that get examples
+             * @default 5
+             */
+            examples_for: number;
+            /**
+             * Human
+             * @description Scores given by human review, to rank the scorers against
+             */
+            human?: string[];
+            /**
+             * Scores
+             * @description Scores to compare (default: every score)
+             */
+            scores?: string[] | null;
+            /**
+             * Threshold
+             * @description A score at or above it passes (for agreement and kappa)
+             * @default 0.5
+             */
+            threshold: number;
+        };
+        /** AgreementReport */
+        AgreementReport: {
+            /** Human */
+            human: string[];
+            /**
+             * Pairs
+             * @description Least agreeing first
+             */
+            pairs?: components["schemas"]["PairAgreement"][];
+            /**
+             * Ranking
+             * @description Scorers by agreement with human scores, best first
+             */
+            ranking?: components["schemas"]["ScorerRanking"][];
+            /** Scores */
+            scores: string[];
+            /** Threshold */
+            threshold: number;
+        };
         /** AttachmentMetadata */
         AttachmentMetadata: {
             /** Downloadurl */
@@ -1219,6 +1386,24 @@ export interface components {
             message: string | null;
             /** Valid */
             valid: boolean;
+        };
+        /** CodeQuery */
+        CodeQuery: {
+            /**
+             * Dataset Name
+             * @description The dataset the script reads
+             */
+            dataset_name: string;
+            /**
+             * Experiment Name
+             * @description Name of the experiment the script creates (default: '<this one> (re-run)')
+             */
+            experiment_name?: string | null;
+            /**
+             * Scores
+             * @description Scorers to use (default: this experiment's scores)
+             */
+            scores?: string[] | null;
         };
         /**
          * Condition
@@ -1345,10 +1530,80 @@ export interface components {
             /** User Id */
             user_id?: string | null;
         };
+        /** DatasetFromRows */
+        DatasetFromRows: {
+            /**
+             * Dataset Id
+             * @description Add to this dataset
+             */
+            dataset_id?: string | null;
+            /**
+             * Dataset Name
+             * @description Or to the experiment's project's dataset of this name (created if new)
+             */
+            dataset_name?: string | null;
+            /** Description */
+            description?: string | null;
+            /**
+             * Dry Run
+             * @description Answer what would be written, and write nothing
+             * @default false
+             */
+            dry_run: boolean;
+            /**
+             * Expected From
+             * @description Where each record's `expected` comes from: the row's expected value, or its output
+             * @default expected
+             * @enum {string}
+             */
+            expected_from: "expected" | "output";
+            selection: components["schemas"]["RowSelection"];
+        };
+        /** DatasetFromRowsResult */
+        DatasetFromRowsResult: {
+            /**
+             * Dataset Id
+             * @description None on a dry run into a dataset not created yet
+             */
+            dataset_id: string | null;
+            /** Dataset Name */
+            dataset_name: string;
+            /** Preview */
+            preview: components["schemas"]["DatasetRecordPreview"][];
+            /** Project Id */
+            project_id: string;
+            /**
+             * Row Ids
+             * @description Ids of the dataset records, in order
+             */
+            row_ids: string[];
+            /**
+             * Rows
+             * @description Records written (or that would be, on a dry run)
+             */
+            rows: number;
+            /** Written */
+            written: boolean;
+        };
         /** DatasetList */
         DatasetList: {
             /** Objects */
             objects: components["schemas"]["Dataset"][];
+        };
+        /** DatasetRecordPreview */
+        DatasetRecordPreview: {
+            /** Expected */
+            expected?: unknown;
+            /** Id */
+            id: string;
+            /** Input */
+            input?: unknown;
+            /** Metadata */
+            metadata?: unknown;
+            /** Origin */
+            origin: {
+                [key: string]: unknown;
+            };
         };
         /** EmptyList */
         EmptyList: {
@@ -1364,6 +1619,37 @@ export interface components {
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
         };
+        /** ErrorCategory */
+        ErrorCategory: {
+            /**
+             * Count
+             * @description Error spans in this category
+             */
+            count: number;
+            /** Examples */
+            examples?: components["schemas"]["ErrorExample"][];
+            /**
+             * Pattern
+             * @description The message with numbers, ids, hex, quoted strings, paths and URLs as placeholders
+             */
+            pattern: string;
+            /**
+             * Scorer
+             * @description The failing scorer's name (scorer failures)
+             */
+            scorer?: string | null;
+            /**
+             * Source
+             * @description A scorer failure (a `score` span) or any other error
+             * @enum {string}
+             */
+            source: "task" | "scorer";
+            /**
+             * Traces
+             * @description Traces holding them
+             */
+            traces: number;
+        };
         /** ErrorDetail */
         ErrorDetail: {
             /**
@@ -1373,6 +1659,64 @@ export interface components {
             message: string;
             /** Status */
             status: number;
+        };
+        /** ErrorExample */
+        ErrorExample: {
+            /**
+             * Id
+             * @description The span's row id
+             */
+            id: string;
+            /**
+             * Message
+             * @description The error as logged (first 2,000 characters)
+             */
+            message: string;
+            /** Root Span Id */
+            root_span_id: string;
+        };
+        /** ErrorQuery */
+        ErrorQuery: {
+            /**
+             * Examples
+             * @description Example spans kept per category
+             * @default 3
+             */
+            examples: number;
+            /**
+             * Limit
+             * @description Most categories reported
+             * @default 50
+             */
+            limit: number;
+            /**
+             * Max Errors
+             * @description Most error spans read
+             * @default 50000
+             */
+            max_errors: number;
+        };
+        /** ErrorReport */
+        ErrorReport: {
+            /**
+             * Categories
+             * @description Largest first
+             */
+            categories: components["schemas"]["ErrorCategory"][];
+            /**
+             * Errors
+             * @description Error spans read
+             */
+            errors: number;
+            /** Scorer Errors */
+            scorer_errors: number;
+            /** Task Errors */
+            task_errors: number;
+            /**
+             * Truncated
+             * @description True when max_errors stopped the read
+             */
+            truncated: boolean;
         };
         /** Experiment */
         Experiment: {
@@ -1569,6 +1913,15 @@ export interface components {
             events: {
                 [key: string]: unknown;
             }[];
+        };
+        /** GeneratedCode */
+        GeneratedCode: {
+            /** Python */
+            python: string;
+            /** Scorers */
+            scorers: components["schemas"]["ScorerPlan"][];
+            /** Typescript */
+            typescript: string;
         };
         /** GetExperiments */
         GetExperiments: {
@@ -1788,6 +2141,43 @@ export interface components {
              */
             with_total: boolean;
         };
+        /** PairAgreement */
+        PairAgreement: {
+            /** A */
+            a: string;
+            /**
+             * Agreement
+             * @description Share of traces where both pass or both fail
+             */
+            agreement?: number | null;
+            /** B */
+            b: string;
+            /** Examples */
+            examples?: components["schemas"]["AgreementExample"][];
+            /**
+             * Human
+             * @description One of the two is a human review score
+             * @default false
+             */
+            human: boolean;
+            /**
+             * Kappa
+             * @description Cohen's kappa of pass/fail
+             */
+            kappa?: number | null;
+            /** Mean Abs Diff */
+            mean_abs_diff?: number | null;
+            /**
+             * N
+             * @description Traces with both scores
+             */
+            n: number;
+            /**
+             * Pearson
+             * @description Correlation (None when a score is constant or n < 2)
+             */
+            pearson?: number | null;
+        };
         /** ParentProject */
         ParentProject: {
             /** Id */
@@ -1998,6 +2388,27 @@ export interface components {
             project_name: string;
         };
         /**
+         * RowSelection
+         * @description Trace ids, or filters; with both, the ids that match the filters.
+         */
+        RowSelection: {
+            /**
+             * Filters
+             * @description Table filters, ANDed: conditions `{column, op, value}` or query-language text
+             */
+            filters?: (string | components["schemas"]["Condition"])[];
+            /**
+             * Ids
+             * @description Row ids of trace roots (the table's `id`)
+             */
+            ids?: string[] | null;
+            /**
+             * Search
+             * @description The table's text search
+             */
+            search?: string | null;
+        };
+        /**
          * ScoreSpan
          * @description A scorer's span under the selected span: its value(s) and why (output, metadata, error).
          */
@@ -2016,6 +2427,35 @@ export interface components {
             } | null;
             /** Span Id */
             span_id: string;
+        };
+        /** ScorerPlan */
+        ScorerPlan: {
+            /**
+             * Function
+             * @description The name the scorer has in the script
+             */
+            function: string;
+            /** Name */
+            name: string;
+            /**
+             * Source
+             * @description 'autoevals' (imported) or 'stub' (a function to fill in)
+             */
+            source: string;
+        };
+        /** ScorerRanking */
+        ScorerRanking: {
+            /** Agreement */
+            agreement: number | null;
+            /** N */
+            n: number;
+            /**
+             * Pearson
+             * @description Mean correlation with the human scores
+             */
+            pearson: number | null;
+            /** Scorer */
+            scorer: string;
         };
         /** SignedUpload */
         SignedUpload: {
@@ -2074,6 +2514,181 @@ export interface components {
              * @description span_attributes.type: eval, task, llm, function, tool, score…
              */
             type: (string | null)[];
+        };
+        /** SkippedKey */
+        SkippedKey: {
+            /** Key */
+            key: string;
+            /** Reason */
+            reason: string;
+        };
+        /**
+         * Slice
+         * @description One slice whose score mean is significantly below the rest's.
+         */
+        Slice: {
+            /** Ci High */
+            ci_high: number;
+            /**
+             * Ci Low
+             * @description Confidence interval of diff (Welch, normal approximation)
+             */
+            ci_low: number;
+            /**
+             * Conditions
+             * @description Table filters that select the slice
+             */
+            conditions: components["schemas"]["Condition"][];
+            /**
+             * Diff
+             * @description The slice's mean minus the rest's
+             */
+            diff: number;
+            /**
+             * Effect Size
+             * @description Cohen's d: diff over the pooled standard deviation
+             */
+            effect_size: number;
+            /** Examples */
+            examples?: components["schemas"]["SliceExample"][];
+            /** Mean */
+            mean: number;
+            /**
+             * N
+             * @description Traces in the slice with this score
+             */
+            n: number;
+            /**
+             * P Adjusted
+             * @description Holm-adjusted over every slice tested
+             */
+            p_adjusted: number;
+            /**
+             * P Value
+             * @description Two-sided, before adjustment
+             */
+            p_value: number;
+            /** Rest Mean */
+            rest_mean: number;
+            /** Rest N */
+            rest_n: number;
+            /** Score */
+            score: string;
+            /**
+             * Values
+             * @description One value, or a pair of values of two keys
+             */
+            values: components["schemas"]["SliceValue"][];
+        };
+        /** SliceExample */
+        SliceExample: {
+            /** Id */
+            id: string;
+            /** Root Span Id */
+            root_span_id: string;
+            /** Score */
+            score: number | null;
+        };
+        /** SliceQuery */
+        SliceQuery: {
+            /**
+             * Alpha
+             * @description Significance level, after Holm's adjustment over all slices tested
+             * @default 0.05
+             */
+            alpha: number;
+            /**
+             * Examples
+             * @description Lowest-scoring traces shown per slice
+             * @default 5
+             */
+            examples: number;
+            /**
+             * Examples For
+             * @description Slices (from the top) that get examples
+             * @default 10
+             */
+            examples_for: number;
+            /**
+             * Keys
+             * @description Root metadata keys to slice by (default: every scalar key seen)
+             */
+            keys?: string[] | null;
+            /**
+             * Limit
+             * @description Most slices reported
+             * @default 20
+             */
+            limit: number;
+            /**
+             * Max Pair Keys
+             * @description Pairs are formed among the first this many keys
+             * @default 6
+             */
+            max_pair_keys: number;
+            /**
+             * Max Values
+             * @description Keys with more distinct values are skipped (ids, free text)
+             * @default 50
+             */
+            max_values: number;
+            /**
+             * Min N
+             * @description Fewest traces a slice (and the rest) must have to be tested
+             * @default 10
+             */
+            min_n: number;
+            /**
+             * Pairs
+             * @description Also test pairs of values of two keys
+             * @default true
+             */
+            pairs: boolean;
+            /**
+             * Score
+             * @description One score (default: every score)
+             */
+            score?: string | null;
+        };
+        /** SliceReport */
+        SliceReport: {
+            /** Alpha */
+            alpha: number;
+            /** Confidence */
+            confidence: number;
+            /** Keys */
+            keys: string[];
+            /** Min N */
+            min_n: number;
+            /** Scores */
+            scores: string[];
+            /** Skipped */
+            skipped?: components["schemas"]["SkippedKey"][];
+            /**
+             * Slices
+             * @description Worst first (most negative test statistic)
+             */
+            slices?: components["schemas"]["Slice"][];
+            /**
+             * Tested
+             * @description Slices tested (the family of Holm's adjustment)
+             * @default 0
+             */
+            tested: number;
+            /**
+             * Traces
+             * @description Traces with each score
+             */
+            traces?: {
+                [key: string]: number;
+            };
+        };
+        /** SliceValue */
+        SliceValue: {
+            /** Key */
+            key: string;
+            /** Value */
+            value: string | number | boolean | null;
         };
         /** SortKey */
         SortKey: {
@@ -4963,6 +5578,370 @@ export interface operations {
             };
             /** @description The name is taken by another object */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    analysis_agreement_v1_experiment__experiment_id__analysis_agreement_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgreementQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgreementReport"];
+                };
+            };
+            /** @description Bad input: the message names the field, score, key or filter position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such experiment (or dataset), or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    analysis_code_v1_experiment__experiment_id__analysis_code_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CodeQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GeneratedCode"];
+                };
+            };
+            /** @description Bad input: the message names the field, score, key or filter position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such experiment (or dataset), or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    analysis_dataset_v1_experiment__experiment_id__analysis_dataset_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DatasetFromRows"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetFromRowsResult"];
+                };
+            };
+            /** @description Bad input: the message names the field, score, key or filter position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may not write the dataset */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such experiment (or dataset), or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    analysis_errors_v1_experiment__experiment_id__analysis_errors_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErrorQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReport"];
+                };
+            };
+            /** @description Bad input: the message names the field, score, key or filter position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such experiment (or dataset), or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    analysis_slices_v1_experiment__experiment_id__analysis_slices_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SliceQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SliceReport"];
+                };
+            };
+            /** @description Bad input: the message names the field, score, key or filter position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such experiment (or dataset), or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
