@@ -8,13 +8,14 @@ from fastapi import Depends, Query
 from pydantic import Discriminator, Tag
 
 from assay.api.deps import caller, services
+from assay.api.models import AUTHENTICATED, errors
 from assay.api.routing import api_router
 from assay.services.auth import Principal
 from assay.services.context import Services
 from assay.services.jobs import service
 from assay.services.jobs.model import CreateScoreJob, CreateTopicsJob, JobList, JobOut
 
-router = api_router(tags=["scoring"])
+router = api_router(tags=["scoring"], responses={**AUTHENTICATED, **errors(403, 404)})
 
 
 def _kind(body: Any) -> str:

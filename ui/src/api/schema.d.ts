@@ -320,7 +320,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Invoke a function (Assay keeps none: 404) */
+        /**
+         * Invoke a function (Assay does not invoke functions: 404)
+         * @description Functions are not invoked over HTTP: scorers run as scoring jobs (`POST /v1/job`).
+         */
         post: operations["invoke_function_invoke_post"];
         delete?: never;
         options?: never;
@@ -864,8 +867,61 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List functions (Assay keeps none) */
-        get: operations["listing_v1_function_get"];
+        /**
+         * List Functions
+         * @description Functions, newest first. Assay keeps scorers, classifiers and facets.
+         */
+        get: operations["list_functions_v1_function_get"];
+        /**
+         * Replace Function
+         * @description Create a function, or replace the one with the same slug in the project.
+         */
+        put: operations["replace_function_v1_function_put"];
+        /**
+         * Create Function
+         * @description Create a function; one with the same slug in the project is returned unchanged.
+         */
+        post: operations["create_function_v1_function_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/function/{function_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Function */
+        get: operations["get_function_v1_function__function_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Function */
+        delete: operations["delete_function_v1_function__function_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Patch Function
+         * @description Change a function; its `version` changes when what it computes does.
+         */
+        patch: operations["patch_function_v1_function__function_id__patch"];
+        trace?: never;
+    };
+    "/v1/function_builtin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Builtin Functions
+         * @description The built-in scorers (`autoevals`) and facets, addressed as `{"type": "global", "name": …}`.
+         */
+        get: operations["builtin_functions_v1_function_builtin_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -874,15 +930,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/function/{object_id}": {
+    "/v1/job": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Get a function (Assay keeps none: 404) */
-        get: operations["by_id_v1_function__object_id__get"];
+        /** List Jobs */
+        get: operations["list_jobs_v1_job_get"];
+        put?: never;
+        /**
+         * Create Job
+         * @description Queue a job. `kind: "score"` runs scorers, classifiers and facets over rows (the selection,
+         *     or every row matching a filter) and writes each result as a new span in the row's trace.
+         *     Follow it with `GET /v1/job/{id}`.
+         */
+        post: operations["create_job_v1_job_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/job/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Job
+         * @description The job's state and progress.
+         */
+        get: operations["get_job_v1_job__job_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/job/{job_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Job
+         * @description Stop the job: rows not started are left alone; results written so far stay.
+         */
+        post: operations["cancel_job_v1_job__job_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/llm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Llm Settings
+         * @description Whether an LLM endpoint is configured on the server, its address and model (never its key).
+         */
+        get: operations["llm_settings_v1_llm_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1344,6 +1466,35 @@ export interface components {
             warnings?: components["schemas"]["QueryWarning"][] | null;
         };
         /**
+         * BuiltinScorer
+         * @description A built-in scorer, addressed as `{"type": "global", "name": …}`.
+         */
+        BuiltinScorer: {
+            /**
+             * Args
+             * @description Optional arguments and what they mean
+             */
+            args?: {
+                [key: string]: string;
+            };
+            /**
+             * Available
+             * @description Whether this server can run it now (LLM judges need an LLM)
+             */
+            available: boolean;
+            /** Description */
+            description: string;
+            /**
+             * Function Type
+             * @enum {string}
+             */
+            function_type: "scorer" | "classifier" | "facet";
+            /** Name */
+            name: string;
+            /** Needs Llm */
+            needs_llm: boolean;
+        };
+        /**
          * CheckQuery
          * @description One expression to check on its own, as the SQL filter or a custom column.
          */
@@ -1481,6 +1632,42 @@ export interface components {
             /** Tags */
             tags?: string[] | null;
         };
+        /**
+         * CreateFunction
+         * @description `POST` / `PUT /v1/function` (reference `CreateFunction`).
+         */
+        CreateFunction: {
+            /** Description */
+            description?: string | null;
+            /** Function Data */
+            function_data: {
+                [key: string]: unknown;
+            };
+            /**
+             * Function Type
+             * @description scorer (default), classifier or facet
+             */
+            function_type?: string | null;
+            /** Metadata */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            /** Name */
+            name: string;
+            /** Project Id */
+            project_id: string;
+            /** Prompt Data */
+            prompt_data?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Slug
+             * @description Default: from the name
+             */
+            slug?: string | null;
+            /** Tags */
+            tags?: string[] | null;
+        };
         /** CreateProject */
         CreateProject: {
             /** Description */
@@ -1489,6 +1676,36 @@ export interface components {
             name: string;
             /** Org Name */
             org_name?: string | null;
+        };
+        /**
+         * CreateScoreJob
+         * @description Score rows after the fact: run scorers, classifiers and facets over rows of an experiment
+         *     (or of project logs) and write each result as a new span in the row's trace.
+         */
+        CreateScoreJob: {
+            /** @description Score every row matching this table state (row type, filters, search) instead; with neither, every trace is scored */
+            filter?: components["schemas"]["TableQuery"] | null;
+            /**
+             * Kind
+             * @default score
+             * @constant
+             */
+            kind: "score";
+            /** Object Id */
+            object_id: string;
+            /**
+             * Object Type
+             * @default experiment
+             * @enum {string}
+             */
+            object_type: "experiment" | "project_logs";
+            /**
+             * Row Ids
+             * @description The rows (spans) to score, e.g. the table's selection; a trace row's id is its root's
+             */
+            row_ids?: string[] | null;
+            /** Scorers */
+            scorers: components["schemas"]["ScorerRef"][];
         };
         /** CustomColumn */
         CustomColumn: {
@@ -1914,6 +2131,73 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
+        /**
+         * Function
+         * @description A stored function, as `/v1/function` returns it. `version` (Assay) is a hash of what the
+         *     function computes: scoring results are idempotent per row, function and version.
+         */
+        Function: {
+            /** Xact Id */
+            _xact_id: string;
+            /** Created */
+            created: string;
+            /** Deleted At */
+            deleted_at?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Function Data */
+            function_data: {
+                [key: string]: unknown;
+            };
+            /** Function Schema */
+            function_schema?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Function Type
+             * @enum {string}
+             */
+            function_type: "scorer" | "classifier" | "facet";
+            /** Id */
+            id: string;
+            /**
+             * Log Id
+             * @default p
+             * @constant
+             */
+            log_id: "p";
+            /** Metadata */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            /** Name */
+            name: string;
+            /** Org Id */
+            org_id: string;
+            /** Origin */
+            origin?: {
+                [key: string]: unknown;
+            } | null;
+            /** Project Id */
+            project_id: string;
+            /** Prompt Data */
+            prompt_data?: {
+                [key: string]: unknown;
+            } | null;
+            /** Slug */
+            slug: string;
+            /** Tags */
+            tags?: string[] | null;
+            /** Version */
+            version: string;
+        };
+        /** FunctionList */
+        FunctionList: {
+            /** Objects */
+            objects: {
+                [key: string]: unknown;
+            }[];
+        };
         /** GeneratedCode */
         GeneratedCode: {
             /** Python */
@@ -2000,6 +2284,87 @@ export interface components {
         InsertResponse: {
             /** Row Ids */
             row_ids: string[];
+        };
+        /** JobList */
+        JobList: {
+            /** Objects */
+            objects: components["schemas"]["JobOut"][];
+        };
+        /**
+         * JobOut
+         * @description A job and its progress.
+         */
+        JobOut: {
+            /** Created */
+            created: string;
+            /**
+             * Done
+             * @description Rows finished without an error
+             */
+            done: number;
+            /** Error */
+            error?: string | null;
+            /**
+             * Failed
+             * @description Rows where a scorer failed (recorded as scorer errors on the row)
+             */
+            failed: number;
+            /** Finished */
+            finished?: string | null;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Object Id */
+            object_id?: string | null;
+            /** Object Type */
+            object_type?: string | null;
+            /**
+             * Progress
+             * @description Fraction of rows finished, 0 to 1
+             */
+            progress: number;
+            /** Project Id */
+            project_id: string;
+            /** Result */
+            result?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Scorers
+             * @description What runs: name, type, version
+             */
+            scorers?: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "queued" | "running" | "done" | "cancelled" | "failed";
+            /**
+             * Total
+             * @description Rows to work on
+             */
+            total: number;
+            /** Updated */
+            updated: string;
+        };
+        /**
+         * LLMSettings
+         * @description The server's LLM configuration as the web app may see it (never the key).
+         */
+        LLMSettings: {
+            /** Base Url */
+            base_url: string | null;
+            /** Configured */
+            configured: boolean;
+            /** Embeddings Model */
+            embeddings_model: string | null;
+            /** Key Set */
+            key_set: boolean;
+            /** Model */
+            model: string;
         };
         /** LoginResponse */
         LoginResponse: {
@@ -2220,6 +2585,27 @@ export interface components {
             public?: boolean | null;
             /** Repo Info */
             repo_info?: {
+                [key: string]: unknown;
+            } | null;
+            /** Tags */
+            tags?: string[] | null;
+        };
+        /** PatchFunction */
+        PatchFunction: {
+            /** Description */
+            description?: string | null;
+            /** Function Data */
+            function_data?: {
+                [key: string]: unknown;
+            } | null;
+            /** Metadata */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            /** Name */
+            name?: string | null;
+            /** Prompt Data */
+            prompt_data?: {
                 [key: string]: unknown;
             } | null;
             /** Tags */
@@ -2456,6 +2842,40 @@ export interface components {
             pearson: number | null;
             /** Scorer */
             scorer: string;
+        };
+        /**
+         * ScorerRef
+         * @description A scorer, classifier or facet to run: a stored function by id, or a built-in by name
+         *     (the reference's `{type: "function", id}` / `{type: "global", name}`).
+         */
+        ScorerRef: {
+            /**
+             * Args
+             * @description A built-in's optional arguments
+             */
+            args?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Function Type
+             * @description Built-ins: scorer (default) or facet (Task, Sentiment, Issues)
+             */
+            function_type?: ("scorer" | "facet") | null;
+            /**
+             * Id
+             * @description The function's id (type 'function')
+             */
+            id?: string | null;
+            /**
+             * Name
+             * @description The built-in's name (type 'global'), e.g. Levenshtein
+             */
+            name?: string | null;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "function" | "global";
         };
         /** SignedUpload */
         SignedUpload: {
@@ -6852,9 +7272,21 @@ export interface operations {
             };
         };
     };
-    listing_v1_function_get: {
+    list_functions_v1_function_get: {
         parameters: {
-            query?: never;
+            query?: {
+                project_id?: string | null;
+                project_name?: string | null;
+                function_name?: string | null;
+                slug?: string | null;
+                /** @description scorer, classifier or facet (Assay) */
+                function_type?: string | null;
+                org_name?: string | null;
+                ids?: string[] | null;
+                limit?: number | null;
+                starting_after?: string | null;
+                ending_before?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6867,7 +7299,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EmptyList"];
+                    "application/json": components["schemas"]["FunctionList"];
                 };
             };
             /** @description Bad input: the message names the field, row or query position */
@@ -6926,12 +7358,168 @@ export interface operations {
             };
         };
     };
-    by_id_v1_function__object_id__get: {
+    replace_function_v1_function_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateFunction"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Function"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The name is taken by another object */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_function_v1_function_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateFunction"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Function"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The name is taken by another object */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_function_v1_function__function_id__get: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                object_id: string;
+                function_id: string;
             };
             cookie?: never;
         };
@@ -6943,7 +7531,584 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Function"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The name is taken by another object */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_function_v1_function__function_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                function_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Function"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The name is taken by another object */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    patch_function_v1_function__function_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                function_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchFunction"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Function"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The name is taken by another object */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    builtin_functions_v1_function_builtin_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuiltinScorer"][];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The name is taken by another object */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_jobs_v1_job_get: {
+        parameters: {
+            query?: {
+                project_id?: string | null;
+                /** @description Only jobs over this experiment (or project's logs) */
+                object_id?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobList"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_job_v1_job_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateScoreJob"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobOut"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_job_v1_job__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobOut"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cancel_job_v1_job__job_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobOut"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    llm_settings_v1_llm_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LLMSettings"];
                 };
             };
             /** @description Bad input: the message names the field, row or query position */
