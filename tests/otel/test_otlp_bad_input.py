@@ -85,6 +85,12 @@ def test_malformed_protobuf(api: Api, project: dict[str, Any]) -> None:
             b'{"resourceSpans": [{"scopeSpans": [{"spans": [{"name": "x", "startTimeUnixNano": "soon"}]}]}]}',
             ("malformed OTLP/JSON", "startTimeUnixNano"),
         ),
+        # protobuf's parser alone would read these strings as empty messages (a silent accept)
+        (b'{"resourceSpans": ["AAA"]}', ("resourceSpans[0]", "must be an object")),
+        (
+            b'{"resourceSpans": [{"scopeSpans": [{"spans": [{"name": "x", "attributes": [{"key": "k", "value": "v"}]}]}]}]}',
+            ("resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value", "must be an object"),
+        ),
     ],
 )
 def test_malformed_json(api: Api, project: dict[str, Any], body: bytes, words: tuple[str, ...]) -> None:

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import orjson
 from google.protobuf import json_format
+from google.protobuf.descriptor import Descriptor
 from google.protobuf.message import DecodeError
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
@@ -104,6 +105,26 @@ def _convert_json_ids(doc: dict[str, Any]) -> None:
                     _ids_to_base64(link, f"{where}.links[{n}]")
 
 
+def _check_objects(value: Any, message: Descriptor, where: str) -> None:
+    """Every message in the document is a JSON object. protobuf's parser, told to ignore unknown
+    fields, reads a string where a message belongs as an object of unknown one-letter fields, so
+    `{"resourceSpans": ["AAA"]}` would be accepted as one empty resource; refuse it instead."""
+    if not isinstance(value, dict):
+        raise InvalidInput(
+            f"{where}: must be an object ({message.name}), got {orjson.dumps(value).decode()[:64]}"
+        )
+    for key, item in value.items():
+        field = message.fields_by_camelcase_name.get(key) or message.fields_by_name.get(key)
+        if field is None or field.message_type is None or item is None:
+            continue  # unknown fields are ignored; scalars are checked by protobuf's parser
+        name = f"{where}.{field.json_name}"
+        if not field.is_repeated:
+            _check_objects(item, field.message_type, name)
+        elif isinstance(item, list):  # a repeated field that is not a list is protobuf's error
+            for i, element in enumerate(item):
+                _check_objects(element, field.message_type, f"{name}[{i}]")
+
+
 def decode_export(body: bytes, encoding: Encoding) -> ExportTraceServiceRequest:
     request = ExportTraceServiceRequest()
     if encoding == "protobuf":
@@ -118,6 +139,7 @@ def decode_export(body: bytes, encoding: Encoding) -> ExportTraceServiceRequest:
         raise InvalidInput(f"malformed JSON body: {exc}") from None
     if not isinstance(doc, dict):
         raise InvalidInput("the OTLP/JSON body must be an object with 'resourceSpans'")
+    _check_objects(doc, request.DESCRIPTOR, "body")
     _convert_json_ids(doc)
     try:
         json_format.ParseDict(doc, request, ignore_unknown_fields=True)
