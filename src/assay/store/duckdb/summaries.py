@@ -15,6 +15,7 @@ is a cache: when `SUMMARY_VERSION` changes it is rebuilt from the spans on open.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 import duckdb
@@ -91,7 +92,20 @@ def _recompute(con: duckdb.DuckDBPyConnection, dirty: str, spans_where: str = "t
                AND t.root_span_id = d.root_span_id"""
         )
     finally:
+        _drop_dirty(con)
+
+
+def _drop_dirty(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the work table (from `finally`). When an error is already on its way out (out of
+    memory, an invalidated database), the transaction is aborted and the drop fails too; that
+    second error ("transaction is aborted") must not replace the first, which tells the store to
+    heal and the client what happened."""
+    failing = sys.exc_info()[1] is not None
+    try:
         con.execute("DROP TABLE IF EXISTS _assay_dirty")
+    except duckdb.Error:
+        if not failing:
+            raise
 
 
 def summaries_sql(object_type: str, object_ids: Sequence[str]) -> str:
