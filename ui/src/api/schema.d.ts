@@ -541,6 +541,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/experiment/{experiment_id}/analysis/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Analysis Changes
+         * @description What improved and what regressed against the base (the one given, else the stored base,
+         *     else the previous experiment), per score, with the test cases that moved most.
+         */
+        post: operations["analysis_changes_v1_experiment__experiment_id__analysis_changes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/experiment/{experiment_id}/analysis/code": {
         parameters: {
             query?: never;
@@ -1165,6 +1186,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/project_score": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Project Scores
+         * @description Project scores, newest first. Assay keeps aggregate scores (weighted, minimum, maximum).
+         */
+        get: operations["list_project_scores_v1_project_score_get"];
+        /**
+         * Replace Project Score
+         * @description Create an aggregate score, or replace the one with the same name in the project.
+         */
+        put: operations["replace_project_score_v1_project_score_put"];
+        /**
+         * Create Project Score
+         * @description Create an aggregate score; one with the same name in the project is returned unchanged.
+         */
+        post: operations["create_project_score_v1_project_score_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/project_score/{project_score_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Project Score */
+        get: operations["get_project_score_v1_project_score__project_score_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Project Score */
+        delete: operations["delete_project_score_v1_project_score__project_score_id__delete"];
+        options?: never;
+        head?: never;
+        /** Patch Project Score */
+        patch: operations["patch_project_score_v1_project_score__project_score_id__patch"];
+        trace?: never;
+    };
     "/v1/prompt": {
         parameters: {
             query?: never;
@@ -1494,6 +1562,45 @@ export interface components {
             /** Needs Llm */
             needs_llm: boolean;
         };
+        /** ChangeExample */
+        ChangeExample: {
+            /**
+             * Base Score
+             * @description The base's score of the same test case
+             */
+            base_score: number;
+            /** Id */
+            id: string;
+            /** Root Span Id */
+            root_span_id: string;
+            /** Score */
+            score: number;
+        };
+        /** ChangesQuery */
+        ChangesQuery: {
+            /**
+             * Base Experiment Id
+             * @description The base (default: the experiment's stored base, else the project's previous experiment)
+             */
+            base_experiment_id?: string | null;
+            /**
+             * Examples
+             * @description Most improved and most regressed traces shown per score
+             * @default 3
+             */
+            examples: number;
+        };
+        /** ChangesReport */
+        ChangesReport: {
+            /** @description None when there is no earlier experiment to compare with */
+            base: components["schemas"]["ExperimentRef"] | null;
+            experiment: components["schemas"]["ExperimentRef"];
+            /**
+             * Scores
+             * @description Largest change of the mean first
+             */
+            scores?: components["schemas"]["ScoreChange"][];
+        };
         /**
          * CheckQuery
          * @description One expression to check on its own, as the SQL filter or a custom column.
@@ -1676,6 +1783,35 @@ export interface components {
             name: string;
             /** Org Name */
             org_name?: string | null;
+        };
+        /**
+         * CreateProjectScore
+         * @description `POST` / `PUT /v1/project_score` (reference `CreateProjectScore`).
+         */
+        CreateProjectScore: {
+            /**
+             * Categories
+             * @description weighted: {"<score>": weight, ...}; minimum and maximum: ["<score>", ...]
+             */
+            categories?: unknown;
+            /** Config */
+            config?: {
+                [key: string]: unknown;
+            } | null;
+            /** Description */
+            description?: string | null;
+            /**
+             * Name
+             * @description The score's name, as its column shows it
+             */
+            name: string;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Score Type
+             * @description weighted, minimum or maximum
+             */
+            score_type: string;
         };
         /**
          * CreateScoreJob
@@ -2032,6 +2168,13 @@ export interface components {
             };
             /** Tags */
             tags: string[] | null;
+        };
+        /** ExperimentRef */
+        ExperimentRef: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
         };
         /** ExperimentSummary */
         ExperimentSummary: {
@@ -2622,6 +2765,21 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        /** PatchProjectScore */
+        PatchProjectScore: {
+            /** Categories */
+            categories?: unknown;
+            /** Config */
+            config?: {
+                [key: string]: unknown;
+            } | null;
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Score Type */
+            score_type?: string | null;
+        };
         /** Project */
         Project: {
             /** Created */
@@ -2652,6 +2810,46 @@ export interface components {
         ProjectList: {
             /** Objects */
             objects: components["schemas"]["Project"][];
+        };
+        /**
+         * ProjectScore
+         * @description A stored project score, as `/v1/project_score` returns it.
+         */
+        ProjectScore: {
+            /** Categories */
+            categories: {
+                [key: string]: number;
+            } | string[];
+            /** Config */
+            config?: {
+                [key: string]: unknown;
+            } | null;
+            /** Created */
+            created: string;
+            /** Deleted At */
+            deleted_at?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Position */
+            position?: string | null;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Score Type
+             * @enum {string}
+             */
+            score_type: "weighted" | "minimum" | "maximum";
+            /** User Id */
+            user_id?: string | null;
+        };
+        /** ProjectScoreList */
+        ProjectScoreList: {
+            /** Objects */
+            objects: components["schemas"]["ProjectScore"][];
         };
         /** QueryWarning */
         QueryWarning: {
@@ -2793,6 +2991,40 @@ export interface components {
              * @description The table's text search
              */
             search?: string | null;
+        };
+        /** ScoreChange */
+        ScoreChange: {
+            /**
+             * Base Mean
+             * @description None when the base has no such score
+             */
+            base_mean?: number | null;
+            /** Diff */
+            diff?: number | null;
+            /**
+             * Improved
+             * @description Largest rises first
+             */
+            improved?: components["schemas"]["ChangeExample"][];
+            /**
+             * Improvements
+             * @description Matched test cases that scored higher than in the base
+             */
+            improvements: number;
+            /** Mean */
+            mean: number | null;
+            /** Name */
+            name: string;
+            /**
+             * Regressed
+             * @description Largest drops first
+             */
+            regressed?: components["schemas"]["ChangeExample"][];
+            /**
+             * Regressions
+             * @description Matched test cases that scored lower
+             */
+            regressions: number;
         };
         /**
          * ScoreSpan
@@ -2971,6 +3203,11 @@ export interface components {
             effect_size: number;
             /** Examples */
             examples?: components["schemas"]["SliceExample"][];
+            /**
+             * Filter
+             * @description The same as one filter of the query language (for the SQL filter or /btql)
+             */
+            filter: string;
             /** Mean */
             mean: number;
             /**
@@ -6087,6 +6324,77 @@ export interface operations {
             };
         };
     };
+    analysis_changes_v1_experiment__experiment_id__analysis_changes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangesQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangesReport"];
+                };
+            };
+            /** @description Bad input: the message names the field, score, key or filter position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such experiment (or dataset), or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     analysis_code_v1_experiment__experiment_id__analysis_code_post: {
         parameters: {
             query?: never;
@@ -8917,6 +9225,155 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_project_scores_v1_project_score_get: {
+        parameters: {
+            query?: {
+                project_id?: string | null;
+                project_name?: string | null;
+                project_score_name?: string | null;
+                /** @description weighted, minimum or maximum */
+                score_type?: string | null;
+                org_name?: string | null;
+                ids?: string[] | null;
+                limit?: number | null;
+                starting_after?: string | null;
+                ending_before?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectScoreList"];
+                };
+            };
+        };
+    };
+    replace_project_score_v1_project_score_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProjectScore"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectScore"];
+                };
+            };
+        };
+    };
+    create_project_score_v1_project_score_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProjectScore"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectScore"];
+                };
+            };
+        };
+    };
+    get_project_score_v1_project_score__project_score_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_score_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectScore"];
+                };
+            };
+        };
+    };
+    delete_project_score_v1_project_score__project_score_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_score_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectScore"];
+                };
+            };
+        };
+    };
+    patch_project_score_v1_project_score__project_score_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_score_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchProjectScore"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectScore"];
                 };
             };
         };
