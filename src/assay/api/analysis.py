@@ -169,8 +169,8 @@ class ConversationList(BaseModel):
     "/v1/experiment/{experiment_id}/assistant/chat",
     response_model=ChatAnswer,
     responses={
-        403: {"description": "The key may not update the project"},
-        502: {"description": "The LLM endpoint failed"},
+        403: {**errors(403)[403], "description": "The key may not update the project"},
+        502: {**errors(502)[502], "description": "The LLM endpoint failed"},
     },
 )
 async def assistant_chat(

@@ -37,6 +37,7 @@ ERROR_TEXT = {
     408: "The query ran past its time limit",
     409: "The name is taken by another object",
     413: "Request body larger than the limit",
+    502: "An upstream service Assay called (an LLM endpoint) failed",
 }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Depends, Query
 
 from assay.api.deps import caller, services
+from assay.api.models import AUTHENTICATED, errors
 from assay.api.routing import api_router
 from assay.model.errors import InvalidInput
 from assay.model.project_scores import CreateProjectScore, PatchProjectScore, ProjectScore, ProjectScoreList
@@ -14,7 +15,7 @@ from assay.services import project_scores
 from assay.services.auth import Principal
 from assay.services.context import Services
 
-router = api_router(tags=["scoring"])
+router = api_router(tags=["scoring"], responses={**AUTHENTICATED, **errors(403, 404, 409)})
 
 
 @router.get("/v1/project_score", response_model=ProjectScoreList)

@@ -371,6 +371,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/assistant/conversation/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Assistant Conversation
+         * @description A kept conversation, with its tool calls and what waits for confirmation.
+         */
+        get: operations["assistant_conversation_v1_assistant_conversation__conversation_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/dataset": {
         parameters: {
             query?: never;
@@ -641,6 +661,28 @@ export interface paths {
          *     interval and the lowest-scoring traces of each.
          */
         post: operations["analysis_slices_v1_experiment__experiment_id__analysis_slices_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiment/{experiment_id}/assistant/chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Assistant Chat
+         * @description One turn of the chat agent (needs an OpenAI-compatible LLM configured on the server): the
+         *     model answers by calling the analyses, SQL and row fetches as tools; a tool that writes waits
+         *     for `confirm`. The conversation is kept in the experiment's project.
+         */
+        post: operations["assistant_chat_v1_experiment__experiment_id__assistant_chat_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -964,8 +1006,10 @@ export interface paths {
         /**
          * Create Job
          * @description Queue a job. `kind: "score"` runs scorers, classifiers and facets over rows (the selection,
-         *     or every row matching a filter) and writes each result as a new span in the row's trace.
-         *     Follow it with `GET /v1/job/{id}`.
+         *     or every row matching a filter) and writes each result as a new span in the row's trace;
+         *     `kind: "topics"` clusters the traces into named topics and labels each trace with its topic
+         *     (the topics, counts and shares are the finished job's `result`). Follow it with
+         *     `GET /v1/job/{id}`.
          */
         post: operations["create_job_v1_job_post"];
         delete?: never;
@@ -1112,6 +1156,26 @@ export interface paths {
         head?: never;
         /** Patch Project */
         patch: operations["patch_project_v1_project__project_id__patch"];
+        trace?: never;
+    };
+    "/v1/project/{project_id}/assistant/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Assistant Conversations
+         * @description The project's conversations, newest first.
+         */
+        get: operations["assistant_conversations_v1_project__project_id__assistant_conversations_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/project/{project_id}/experiments": {
@@ -1601,6 +1665,68 @@ export interface components {
              */
             scores?: components["schemas"]["ScoreChange"][];
         };
+        /** ChatAnswer */
+        ChatAnswer: {
+            /**
+             * Citations
+             * @description Traces the last answer cites
+             */
+            citations?: components["schemas"]["Citation"][];
+            /** Conversation Id */
+            conversation_id: string;
+            /** Experiment Id */
+            experiment_id: string;
+            /**
+             * Messages
+             * @description The whole conversation, oldest first
+             */
+            messages: components["schemas"]["ChatMessage"][];
+            /** @description A tool call that writes, waiting for `confirm` */
+            pending?: components["schemas"]["ToolCall"] | null;
+        };
+        /** ChatMessage */
+        ChatMessage: {
+            /** Content */
+            content?: string | null;
+            /**
+             * Name
+             * @description The tool a tool message comes from
+             */
+            name?: string | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "user" | "assistant" | "tool";
+            /**
+             * Tool Call Id
+             * @description The call a tool message answers
+             */
+            tool_call_id?: string | null;
+            /**
+             * Tool Calls
+             * @description Tools the assistant called
+             */
+            tool_calls?: components["schemas"]["ToolCall"][];
+        };
+        /** ChatRequest */
+        ChatRequest: {
+            /**
+             * Confirm
+             * @description The answer to the pending tool call that writes: true runs it, false declines it
+             */
+            confirm?: boolean | null;
+            /**
+             * Conversation Id
+             * @description Continue this conversation
+             */
+            conversation_id?: string | null;
+            /**
+             * Message
+             * @description The user's message
+             */
+            message?: string | null;
+        };
         /**
          * CheckQuery
          * @description One expression to check on its own, as the SQL filter or a custom column.
@@ -1645,6 +1771,13 @@ export interface components {
             /** Valid */
             valid: boolean;
         };
+        /** Citation */
+        Citation: {
+            /** Experiment Id */
+            experiment_id: string;
+            /** Root Span Id */
+            root_span_id: string;
+        };
         /** CodeQuery */
         CodeQuery: {
             /**
@@ -1683,6 +1816,22 @@ export interface components {
              * @description Compared with the column; `contains` ignores case; `in` takes a list; `is null` / `is not null` take none
              */
             value?: string | number | boolean | (string | number | boolean | null)[] | null;
+        };
+        /** ConversationItem */
+        ConversationItem: {
+            /** Created */
+            created: string;
+            /** Experiment Id */
+            experiment_id: string;
+            /** Id */
+            id: string;
+            /** Title */
+            title: string;
+        };
+        /** ConversationList */
+        ConversationList: {
+            /** Objects */
+            objects: components["schemas"]["ConversationItem"][];
         };
         /** CreateDataset */
         CreateDataset: {
@@ -1842,6 +1991,42 @@ export interface components {
             row_ids?: string[] | null;
             /** Scorers */
             scorers: components["schemas"]["ScorerRef"][];
+        };
+        /**
+         * CreateTopicsJob
+         * @description Cluster the traces of an experiment (or project logs) into named topics, and label each
+         *     trace with its topic (`classifications`).
+         */
+        CreateTopicsJob: {
+            /**
+             * Facet
+             * @description Cluster this facet's summaries (e.g. Task, from a scoring job); default: the traces' input
+             */
+            facet?: string | null;
+            /**
+             * Kind
+             * @constant
+             */
+            kind: "topics";
+            /**
+             * N Topics
+             * @description Default: from the number of traces
+             */
+            n_topics?: number | null;
+            /**
+             * Name
+             * @description The classification's name
+             * @default Topics
+             */
+            name: string;
+            /** Object Id */
+            object_id: string;
+            /**
+             * Object Type
+             * @default experiment
+             * @enum {string}
+             */
+            object_type: "experiment" | "project_logs";
         };
         /** CustomColumn */
         CustomColumn: {
@@ -3262,8 +3447,8 @@ export interface components {
             examples: number;
             /**
              * Examples For
-             * @description Slices (from the top) that get examples
-             * @default 10
+             * @description Slices (from the top) that get examples (one statement each)
+             * @default 3
              */
             examples_for: number;
             /**
@@ -3577,6 +3762,20 @@ export interface components {
         TableViews: {
             /** Objects */
             objects: components["schemas"]["TableView"][];
+        };
+        /** ToolCall */
+        ToolCall: {
+            /**
+             * Arguments
+             * @description JSON text of the arguments, as the model wrote them
+             */
+            arguments: string;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Writes */
+            writes: boolean;
         };
         /** TraceSearch */
         TraceSearch: {
@@ -5243,6 +5442,73 @@ export interface operations {
             };
         };
     };
+    assistant_conversation_v1_assistant_conversation__conversation_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatAnswer"];
+                };
+            };
+            /** @description Bad input: the message names the field, score, key or filter position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such experiment (or dataset), or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_datasets_v1_dataset_get: {
         parameters: {
             query?: {
@@ -6679,6 +6945,95 @@ export interface operations {
             };
             /** @description Request body larger than the limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    assistant_chat_v1_experiment__experiment_id__assistant_chat_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatAnswer"];
+                };
+            };
+            /** @description Bad input: the message names the field, score, key or filter position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may not update the project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such experiment (or dataset), or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The LLM endpoint failed */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8207,7 +8562,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateScoreJob"];
+                "application/json": components["schemas"]["CreateScoreJob"] | components["schemas"]["CreateTopicsJob"];
             };
         };
         responses: {
@@ -8903,6 +9258,73 @@ export interface operations {
             };
         };
     };
+    assistant_conversations_v1_project__project_id__assistant_conversations_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationList"];
+                };
+            };
+            /** @description Bad input: the message names the field, score, key or filter position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such experiment (or dataset), or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     project_experiments_v1_project__project_id__experiments_get: {
         parameters: {
             query?: never;
@@ -9258,6 +9680,60 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectScoreList"];
                 };
             };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The name is taken by another object */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     replace_project_score_v1_project_score_put: {
@@ -9280,6 +9756,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProjectScore"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The name is taken by another object */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -9306,6 +9836,60 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectScore"];
                 };
             };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The name is taken by another object */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     get_project_score_v1_project_score__project_score_id__get: {
@@ -9328,6 +9912,60 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectScore"];
                 };
             };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The name is taken by another object */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     delete_project_score_v1_project_score__project_score_id__delete: {
@@ -9348,6 +9986,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProjectScore"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The name is taken by another object */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -9374,6 +10066,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProjectScore"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The name is taken by another object */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
