@@ -162,3 +162,22 @@ def test_aggregates_are_score_columns_of_the_table_that_filter_sort_and_group(sa
         sapi.post(f"/v1/experiment/{eid}/table/groups", json={"row_type": "traces", "group_by": "input"})
     )["groups"]
     assert {g["group"]: g["scores"]["overall"] for g in groups}["q0"] == pytest.approx(0.875)
+
+
+def test_the_table_summary_averages_aggregates_over_the_filtered_traces(sapi: Api) -> None:  # noqa: F811
+    """The header statistics under a filter (`…/table/summary`) list the aggregate scores too, over
+    the traces the filter keeps, and a filter may name an aggregate."""
+    pid, eid = experiment(sapi, "new")
+    base = ok(sapi.post("/v1/experiment", json={"project_id": pid, "name": "base"}))["id"]
+    _log(sapi, base, BASE)
+    _log(sapi, eid, NEW)
+    _aggregate(sapi, pid, "overall", "weighted", {"a": 3, "b": 1})
+    url = f"/v1/experiment/{eid}/table/summary"
+    keep = {"column": "scores.overall", "op": ">", "value": 0.5}  # q0 (0.875) and q2 (1)
+    summary = ok(sapi.post(url, json={"filters": [keep], "comparison_experiment_id": base}))
+    assert summary["traces"] == 2
+    assert summary["scores"]["overall"]["score"] == pytest.approx((0.875 + 1) / 2)
+    # the base over the same filter: q0 is 0, q1 is 1 → only q1 passes
+    assert summary["scores"]["overall"]["diff"] == pytest.approx((0.875 + 1) / 2 - 1)
+    whole = ok(sapi.post(url, json={}))
+    assert whole["scores"]["overall"]["score"] == pytest.approx((0.875 + 0 + 1) / 3)

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import Depends, Query
 
 from assay.api.deps import caller, services
-from assay.api.models import AUTHENTICATED, errors
+from assay.api.models import AUTHENTICATED, ObjectId, errors
 from assay.api.routing import api_router
 from assay.model.errors import InvalidInput
 from assay.model.functions import (
@@ -34,7 +34,7 @@ def list_functions(
     slug: str | None = None,
     function_type: str | None = Query(None, description="scorer, classifier or facet (Assay)"),
     org_name: str | None = None,
-    ids: list[str] | None = Query(None),
+    ids: list[ObjectId] | None = Query(None, description="Only these objects (their UUIDs)"),
     limit: int | None = Query(None, ge=1),
     starting_after: str | None = None,
     ending_before: str | None = None,

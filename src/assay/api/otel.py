@@ -94,7 +94,12 @@ def _error_responses() -> dict[int | str, dict[str, object]]:
                     "schema": {
                         "type": "object",
                         "description": "ExportTraceServiceRequest in the OTLP/JSON encoding",
-                        "properties": {"resourceSpans": {"type": "array", "items": {"type": "object"}}},
+                        # null is the field's default, as protobuf's JSON mapping reads it
+                        "properties": {
+                            "resourceSpans": {
+                                "anyOf": [{"type": "array", "items": {"type": "object"}}, {"type": "null"}]
+                            }
+                        },
                     }
                 },
             },

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import Depends, Query
 
 from assay.api.deps import caller, services
-from assay.api.models import AUTHENTICATED, errors
+from assay.api.models import AUTHENTICATED, ObjectId, errors
 from assay.api.routing import api_router
 from assay.model.errors import InvalidInput
 from assay.model.project_scores import CreateProjectScore, PatchProjectScore, ProjectScore, ProjectScoreList
@@ -25,7 +25,7 @@ def list_project_scores(
     project_score_name: str | None = None,
     score_type: str | None = Query(None, description="weighted, minimum or maximum"),
     org_name: str | None = None,
-    ids: list[str] | None = Query(None),
+    ids: list[ObjectId] | None = Query(None, description="Only these objects (their UUIDs)"),
     limit: int | None = Query(None, ge=1),
     starting_after: str | None = None,
     ending_before: str | None = None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, cast
 
 from sqlglot import exp
 
@@ -17,7 +17,7 @@ from assay.model.metrics import METRIC_LABELS, METRIC_UNITS, SUMMARY_METRICS, TA
 from assay.query import QueryError, Source, compile_column, compile_filter, parse_expression
 from assay.query.compile import encode_cursor
 from assay.query.parse import ParsedQuery
-from assay.services.aggregates import formulas_of
+from assay.services.aggregates import expand, formulas_of
 from assay.services.auth import Principal
 from assay.services.catalog import get_object, rows_owner
 from assay.services.context import Services
@@ -256,9 +256,17 @@ def summary(svc: Services, who: Principal, experiment_id: str, q: SummaryQuery) 
     mine = _source(svc, who, experiment_id, "traces", q.comparison_experiment_id)
     base = _source(svc, who, mine.compare_id, "traces") if mine.compare_id else None
     names, _ = inferred(svc, [*mine.object_ids, *(base.object_ids if base else ())])
-    built = Built(q)
-    row = _run(svc, summary_select(built, names, SUMMARY_METRICS, base is not None), mine)[0]
-    other = _run(svc, summary_select(built, names, SUMMARY_METRICS, False), base)[0] if base else {}
+    aggregates = _aggregates(svc, mine)  # filters may name the project's aggregate scores
+    built = Built(q, aggregates)
+
+    def averages(
+        scores: list[str], metrics: tuple[str, ...], compare: bool, source: Source
+    ) -> dict[str, Any]:
+        select = expand(summary_select(built, scores, metrics, compare), aggregates)
+        return _run(svc, cast(exp.Select, select), source)[0]
+
+    row = averages(names, SUMMARY_METRICS, base is not None, mine)
+    other = averages(names, SUMMARY_METRICS, False, base) if base else {}
     scores: dict[str, Any] = {}
     for name in names:
         value = row[f"s:{name}"]
@@ -273,6 +281,16 @@ def summary(svc: Services, who: Principal, experiment_id: str, q: SummaryQuery) 
             if other.get(f"s:{name}") is not None:
                 item["diff"] = value - other[f"s:{name}"]
         scores[name] = item
+    if aggregates:  # their formulas averaged over the same traces, as `summarize` lists them
+        extra = [a for a in aggregates if a not in scores]
+        mine_agg = averages(extra, (), False, mine)
+        base_agg = averages(extra, (), False, base) if base else {}
+        for name in extra:
+            if mine_agg[f"s:{name}"] is None:
+                continue
+            scores[name] = {"name": name, "score": mine_agg[f"s:{name}"]}
+            if base_agg.get(f"s:{name}") is not None:
+                scores[name]["diff"] = mine_agg[f"s:{name}"] - base_agg[f"s:{name}"]
     metrics: dict[str, Any] = {}
     for name in SUMMARY_METRICS:
         value = row[f"m:{name}"]

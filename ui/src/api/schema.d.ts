@@ -5364,7 +5364,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    resourceSpans?: Record<string, never>[];
+                    resourceSpans?: Record<string, never>[] | null;
                 };
                 "application/x-protobuf": string;
             };
@@ -7945,6 +7945,7 @@ export interface operations {
                 /** @description scorer, classifier or facet (Assay) */
                 function_type?: string | null;
                 org_name?: string | null;
+                /** @description Only these objects (their UUIDs) */
                 ids?: string[] | null;
                 limit?: number | null;
                 starting_after?: string | null;
@@ -9660,6 +9661,7 @@ export interface operations {
                 /** @description weighted, minimum or maximum */
                 score_type?: string | null;
                 org_name?: string | null;
+                /** @description Only these objects (their UUIDs) */
                 ids?: string[] | null;
                 limit?: number | null;
                 starting_after?: string | null;
