@@ -62,7 +62,9 @@ CONFIG = SchemathesisConfig.from_dict(
         }
     }
 )
-# Every operation, /otel/v1/traces included (its errors are OTLP's Status, declared as such).
+# Every operation, /otel/v1/traces included (its errors are OTLP's Status, declared as such);
+# its protobuf bodies are the schema's binary strings, sent as the bytes generated.
+schemathesis.serializer.alias("application/x-protobuf", "application/octet-stream")
 schema = schemathesis.openapi.from_asgi("/openapi.json", SERVED.app, config=CONFIG)
 
 
