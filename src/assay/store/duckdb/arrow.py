@@ -43,19 +43,11 @@ def rows_table(records: list[dict[str, Any]]) -> pa.Table:
     )
 
 
-def insert(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table, *, replace: bool = False) -> None:
-    """Bulk insert an Arrow table whose columns match `table`'s, in order."""
-    verb = "INSERT OR REPLACE INTO" if replace else "INSERT INTO"
-    con.register("_assay_bulk", data)
-    try:
-        con.execute(f"{verb} {table} SELECT * FROM _assay_bulk")
-    finally:
-        con.unregister("_assay_bulk")
-
-
-def register_keys(con: duckdb.DuckDBPyConnection, keys: set[str]) -> None:
-    """Expose `keys` to SQL as the one-column view `_assay_keys(k)`; the caller unregisters it."""
-    con.register("_assay_keys", pa.table({"k": pa.array(list(keys), pa.string())}))
+def insert(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> None:
+    """Bulk insert an Arrow table whose columns match `table`'s, in order. A relation inserted
+    directly skips registering a view and planning SQL (~1 ms of fixed cost per statement,
+    which small requests such as the SDK's 100-row ones pay several times per commit)."""
+    con.from_arrow(data).insert_into(table)
 
 
 def records(

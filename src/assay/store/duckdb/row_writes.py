@@ -1,13 +1,16 @@
 """Applying write requests to the DuckDB rows table, inside the writer thread's transaction.
 
-Requests of one commit group are applied together: the stored rows they touch are read with one
-indexed lookup, merged in memory in request order, and written back with one bulk upsert, one
-bulk delete and one bulk append to the event log. Each request that changes something gets the
-next `_xact_id`; one that changes nothing (a replay) gets none.
+Requests of one commit group are applied together: the stored rows they touch are found (see
+`_load`), merged in memory in request order, and written back with one bulk delete (by rowid) of
+the stored versions, one bulk insert of the new ones and one bulk append to the event log. Each
+request that changes something gets the next `_xact_id`; one that changes nothing (a replay)
+gets none.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -24,6 +27,7 @@ from assay.store.duckdb import arrow
 
 # Control keys for which a write to a new row is more than "store its user fields".
 FAST_PATH_BLOCKERS = ("_object_delete", "_array_delete")
+RECENT_KEYS = 200_000  # row keys whose last `_xact_id` the writer remembers (~30 MB)
 
 
 @dataclass
@@ -34,6 +38,12 @@ class Current:
     pagination_key: str | None
     xact_id: int | None
     stored: bool  # present in the table before this group
+    rowid: int | None = None  # of the stored version, which the flush deletes
+
+
+def key_hash(key: str) -> int:
+    """DuckDB's `md5_number_lower(key)`: the 64-bit hash `row_hashes` holds."""
+    return int.from_bytes(hashlib.md5(key.encode()).digest()[8:], "little")
 
 
 def normalized(row: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -56,10 +66,18 @@ def with_defaults(row: dict[str, Any], body: dict[str, Any]) -> None:
 
 
 class RowWriter:
-    """Owns the `_xact_id` counter; used only from the writer thread."""
+    """Owns the `_xact_id` counter; used only from the writer thread.
+
+    It also remembers the `_xact_id` that last wrote each recently written row (`_recent`). Rows
+    are appended in `_xact_id` order, so DuckDB's zone maps on that column find such a row in
+    the last row groups instead of scanning every key of the table; the SDK merges later events
+    of a span into the row it wrote moments before, so this is its common case. The memory is a
+    hint only: a row not found where it says falls back to the exact scan, so an entry of a
+    transaction that rolled back costs time, never correctness."""
 
     def __init__(self, last_xact: int) -> None:
         self.last_xact = last_xact
+        self._recent: OrderedDict[str, int] = OrderedDict()
 
     def next_xact(self) -> int:
         self.last_xact += 1
@@ -93,7 +111,13 @@ class RowWriter:
                         dirty.add((write.ref.object_type, write.ref.object_id, row["root_span_id"]))
                 pkey = (cur.pagination_key if cur else None) or f"p{xact:019d}{seq:06d}"
                 state[key] = Current(
-                    write.ref, write.project_id, after, pkey, xact, cur.stored if cur else False
+                    write.ref,
+                    write.project_id,
+                    after,
+                    pkey,
+                    xact,
+                    cur.stored if cur else False,
+                    cur.rowid if cur else None,
                 )
                 body["id"] = write.row_id
                 events.append(
@@ -175,32 +199,53 @@ class RowWriter:
         return changed, pending
 
     def _load(self, con: duckdb.DuckDBPyConnection, requests: list[WriteRequest]) -> dict[str, Current]:
+        """The stored rows the requests touch, in three steps that each avoid a table scan.
+
+        1. Keys whose hash was never seen are new rows: found through the primary-key index of
+           `row_hashes` (`INSERT OR IGNORE … RETURNING`, which also records them). DuckDB 2.0
+           answers filters with scans, never the index; only conflict checks use it.
+        2. Recently written keys are looked up by their `_xact_id` as well (zone maps).
+        3. The rest (older rows, hash collisions, stale hints) by a scan of the `_key` column.
+        Whole rows are then read by rowid: one `SELECT *` with the key filter decompresses every
+        column of every row group it touches and is ~10x slower.
+        """
         keys = {codec.row_key(w.ref.object_id, w.row_id) for r in requests for w in r.rows}
         if not keys:
             return {}
-        # Keys whose hash was never seen are new rows: found through the index of `row_hashes`
-        # (and recorded there). Only the others can be stored rows. Those are read in two steps:
-        # row ids scanning just `_key` (DuckDB 2.0 answers an IN list with a scan, not the
-        # primary-key index), then whole rows by rowid; one `SELECT *` with the IN list
-        # decompresses every column of every row group and is ~10x slower.
-        arrow.register_keys(con, keys)
+        hashes = {k: key_hash(k) for k in keys}
+        con.register(
+            "_assay_keys", arrow.pa.table({"h": arrow.pa.array(set(hashes.values()), arrow.pa.uint64())})
+        )
         try:
-            hashes = con.execute("SELECT k, md5_number_lower(k) FROM _assay_keys").fetchall()
             fresh = con.execute(
-                "INSERT OR IGNORE INTO row_hashes SELECT DISTINCT md5_number_lower(k) FROM _assay_keys RETURNING h"
+                "INSERT OR IGNORE INTO row_hashes SELECT h FROM _assay_keys RETURNING h"
             ).fetchall()
         finally:
             con.unregister("_assay_keys")
         new_hashes = {r[0] for r in fresh}
-        keys = {k for k, h in hashes if h not in new_hashes}
-        if not keys:
+        maybe = {k for k, h in hashes.items() if h not in new_hashes}
+        if not maybe:
             return {}
-        rowids = con.execute(
-            f"SELECT rowid FROM rows WHERE _key IN ({', '.join(map(arrow.sql_literal, keys))})"
-        ).fetchall()
+        rowids: dict[str, int] = {}
+        hinted = {k: self._recent[k] for k in maybe if k in self._recent}
+        if hinted:
+            xacts = ", ".join(str(x) for x in set(hinted.values()))
+            found = con.execute(
+                f"SELECT _key, rowid FROM rows WHERE _xact_id IN ({xacts}) "
+                f"AND _key IN ({', '.join(map(arrow.sql_literal, hinted))})"
+            ).fetchall()
+            rowids.update(found)
+        rest = maybe - rowids.keys()
+        if rest:
+            found = con.execute(
+                f"SELECT _key, rowid FROM rows WHERE _key IN ({', '.join(map(arrow.sql_literal, rest))})"
+            ).fetchall()
+            rowids.update(found)
         if not rowids:
             return {}
-        found = arrow.records(con, "SELECT * FROM rows WHERE rowid = ANY(?)", [[r[0] for r in rowids]])
+        records = arrow.records(
+            con, "SELECT rowid AS _rowid, * FROM rows WHERE rowid = ANY(?)", [list(rowids.values())]
+        )
         return {
             rec["_key"]: Current(
                 ObjectRef(rec["object_type"], rec["object_id"]),
@@ -209,9 +254,18 @@ class RowWriter:
                 rec["_pagination_key"],
                 rec["_xact_id"],
                 True,
+                rec["_rowid"],
             )
-            for rec in found
+            for rec in records
         }
+
+    def remember(self, key: str, xact: int | None) -> None:
+        """Note which `_xact_id` wrote `key` last (None: it was deleted)."""
+        self._recent.pop(key, None)
+        if xact is not None:
+            self._recent[key] = xact
+            if len(self._recent) > RECENT_KEYS:
+                self._recent.popitem(last=False)
 
     @staticmethod
     def _known_comments(con: duckdb.DuckDBPyConnection, requests: list[WriteRequest]) -> set[tuple[str, str]]:
@@ -222,27 +276,30 @@ class RowWriter:
         found = con.execute(f"SELECT object_id, id FROM comments WHERE id IN ({ids})").fetchall()
         return {(o, i) for o, i in found} & wanted
 
-    @staticmethod
     def _flush(
+        self,
         con: duckdb.DuckDBPyConnection,
         state: dict[str, Current],
         events: list[dict[str, Any]],
         comments: list[dict[str, Any]],
     ) -> None:
+        """Write the group's net changes: the stored versions of changed rows are deleted by
+        rowid and every current version is inserted (one plain INSERT; `INSERT OR REPLACE`
+        costs ~50x more per row in DuckDB 2.0)."""
         if not events and not comments:
             return
         touched = {codec.row_key(e["object_id"], e["row_id"]) for e in events}
-        inserts: list[dict[str, Any]] = []  # new keys: a plain INSERT is ~3x cheaper than OR REPLACE
-        upserts: list[dict[str, Any]] = []
-        deletes = []
+        inserts: list[dict[str, Any]] = []
+        stale: list[int] = []
         for key in touched:
             cur = state[key]
-            if cur.row is None:
-                if cur.stored:
-                    deletes.append(key)
-            else:
+            if cur.stored:
+                assert cur.rowid is not None
+                stale.append(cur.rowid)
+            self.remember(key, None if cur.row is None else cur.xact_id)
+            if cur.row is not None:
                 assert cur.xact_id is not None and cur.pagination_key is not None
-                (upserts if cur.stored else inserts).append(
+                inserts.append(
                     codec.encode_row(
                         cur.ref.object_type,
                         cur.ref.object_id,
@@ -252,12 +309,10 @@ class RowWriter:
                         cur.pagination_key,
                     )
                 )
-        if deletes:
-            con.execute(f"DELETE FROM rows WHERE _key IN ({', '.join(map(arrow.sql_literal, deletes))})")
+        if stale:
+            con.execute("DELETE FROM rows WHERE rowid = ANY(?)", [stale])
         if inserts:
             arrow.insert(con, "rows", arrow.rows_table(inserts))
-        if upserts:
-            arrow.insert(con, "rows", arrow.rows_table(upserts), replace=True)
         if events:
             arrow.insert(con, "events", arrow.pa.Table.from_pylist(events, schema=arrow.EVENT_SCHEMA))
         if comments:
