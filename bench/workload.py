@@ -40,7 +40,7 @@ from rich.console import Console
 from rich.table import Table
 
 from assay.testing import start_server
-from workload_assay import Client, close, run_assay, run_sdk
+from workload_assay import Client, Step, close, run_assay, run_sdk
 from workload_data import EXPERIMENTS, SCORES, Truth, cases, spans, truth
 
 console = Console(width=170)
@@ -145,16 +145,19 @@ def run_one(n: int, args: argparse.Namespace) -> dict[str, Any]:
                 ]
                 for name in EXPERIMENTS
             }
-            with console.status(f"N={n:,}: generating {8 * n:,} spans"):
-                ndjson = workdir / "spans.ndjson"
-                bodies = generate(args.seed, n, ids, args.batch, ndjson)
-            with console.status(f"N={n:,}: hand-written DuckDB"):
-                (workdir / "hand").mkdir()
-                hand = run_hand(ndjson, workdir / "hand", ids, t, args.repeat)
-            ndjson.unlink()
-            with console.status(f"N={n:,}: Assay"):
-                steps = run_assay(client, t, ids, bodies, args)
-            del bodies
+            steps: dict[str, Step] = {}
+            hand: dict[str, Any] = {"seconds": {}, "cpu": {}, "problems": {}, "peak_rss": 0, "disk": 0}
+            if not args.sdk_only:
+                with console.status(f"N={n:,}: generating {8 * n:,} spans"):
+                    ndjson = workdir / "spans.ndjson"
+                    bodies = generate(args.seed, n, ids, args.batch, ndjson)
+                with console.status(f"N={n:,}: hand-written DuckDB"):
+                    (workdir / "hand").mkdir()
+                    hand = run_hand(ndjson, workdir / "hand", ids, t, args.repeat)
+                ndjson.unlink()
+                with console.status(f"N={n:,}: Assay"):
+                    steps = run_assay(client, t, ids, bodies, args)
+                del bodies
             if args.sdk:
                 with console.status(f"N={n:,}: the SDK, {8 * n:,} spans"):
                     steps["sdk"] = run_sdk(client, t, args)
@@ -172,7 +175,7 @@ def run_one(n: int, args: argparse.Namespace) -> dict[str, Any]:
             cluster.stop()
     for name, step in steps.items():
         same = "ingest" if name == "sdk" else name  # the SDK path is compared with the bulk load
-        step.hand, step.hand_cpu = hand["seconds"][same], hand["cpu"][same]
+        step.hand, step.hand_cpu = hand["seconds"].get(same), hand["cpu"].get(same)
         step.problems += [f"hand-written: {p}" for p in hand["problems"].get(name, [])]
     return {
         "n": n,
@@ -237,6 +240,7 @@ def report(result: dict[str, Any]) -> bool:
         )
     (hand_rss, rss), (hand_disk, disk) = result["peak_rss"], result["disk"]
     mib = 2**20
+    hand_rss, hand_disk = hand_rss or 0, hand_disk or 0
     table.add_row(
         "peak RSS, MiB (server / program)",
         f"{hand_rss / mib:,.0f}",
@@ -263,6 +267,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="concurrent /logs3 clients")
     parser.add_argument("--batch", type=int, default=1000, help="spans per /logs3 request")
     parser.add_argument("--no-sdk", dest="sdk", action="store_false", help="skip the SDK ingest")
+    parser.add_argument("--sdk-only", action="store_true", help="only the SDK ingest (no reference)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument(
         "--postgres", action="store_true", help="the server on a PostgreSQL cluster started here"

@@ -14,6 +14,7 @@ import pytest
 from assay.store import codec
 from assay.store.base import ObjectRef, RowWrite, WriteRequest
 from assay.store.duckdb import row_writes
+from assay.store.duckdb.prepared import prepare
 from assay.store.duckdb.row_writes import RowWriter
 from assay.store.duckdb.schema import migrate
 
@@ -34,7 +35,8 @@ def row(row_id: str, **fields: Any) -> RowWrite:
 
 def apply(con: duckdb.DuckDBPyConnection, writer: RowWriter, *rows: RowWrite, commit: bool = True) -> None:
     con.execute("BEGIN TRANSACTION")
-    writer.apply(con, [WriteRequest(rows=list(rows))])
+    request = WriteRequest(rows=list(rows))
+    writer.apply(con, [(request, prepare(request))])
     con.execute("COMMIT" if commit else "ROLLBACK")
 
 

@@ -10,10 +10,11 @@ gets none.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
+from collections import Counter, OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import orjson
@@ -24,6 +25,9 @@ from assay.model.objects import utcnow
 from assay.store import codec
 from assay.store.base import ObjectRef, RowWrite, WriteRequest, WriteResult
 from assay.store.duckdb import arrow
+
+if TYPE_CHECKING:
+    from assay.store.duckdb.prepared import Prepared
 
 # Control keys for which a write to a new row is more than "store its user fields".
 FAST_PATH_BLOCKERS = ("_object_delete", "_array_delete")
@@ -83,25 +87,49 @@ class RowWriter:
         self.last_xact += 1
         return self.last_xact
 
-    def apply(self, con: duckdb.DuckDBPyConnection, requests: list[WriteRequest]) -> list[WriteResult]:
-        state = self._load(con, requests)
+    def apply(
+        self, con: duckdb.DuckDBPyConnection, items: list[tuple[WriteRequest, Prepared | None]]
+    ) -> list[WriteResult]:
+        """Apply a commit group's requests in order. Rows prepared as new (`prepared.py`) whose
+        key is confirmed new and appears once in the group are written as prepared; the rest
+        are merged here against the stored rows."""
+        requests = [request for request, _ in items]
+        keys = [[codec.row_key(w.ref.object_id, w.row_id) for w in r.rows] for r in requests]
+        counts = Counter(k for ks in keys for k in ks)
+        fresh = self._probe(con, counts.keys())
+        fast: list[list[int]] = []  # per request: positions in its prepared table to take as they are
+        for _, prepared in items:
+            fast.append(
+                []
+                if prepared is None
+                else [i for i, k in enumerate(prepared.keys) if k in fresh and counts[k] == 1]
+            )
+        taken_keys = {p.keys[i] for (_, p), f in zip(items, fast, strict=True) if p is not None for i in f}
+        state = self._load(con, set(counts) - taken_keys - fresh)
         events: list[dict[str, Any]] = []
         comments: list[dict[str, Any]] = []
+        tables: list[tuple[arrow.pa.Table, arrow.pa.Table]] = []  # prepared rows and their events
         results = []
         known_comments = self._known_comments(con, requests)
         dirty: set[tuple[str, str, str]] = set()  # traces whose summary must be recomputed
-        for request in requests:
-            changed_keys, pending = self._apply_rows(state, request)
+        for request, (_, prepared), positions in zip(requests, items, fast, strict=True):
+            taken = {prepared.seqs[i] for i in positions} if prepared is not None else set()
+            rest = [(seq, w) for seq, w in enumerate(request.rows) if seq not in taken]
+            changed_keys, pending = self._apply_rows(state, rest)
             new_comments = []
             for comment in request.comments:
                 ckey = (comment.ref.object_id, comment.comment_id)
                 if ckey not in known_comments:
                     known_comments.add(ckey)
                     new_comments.append(comment)
-            if not changed_keys and not new_comments:
+            if not changed_keys and not taken and not new_comments:
                 results.append(WriteResult(None, 0))
                 continue
             xact = self.next_xact()
+            if prepared is not None and positions:
+                tables.append(prepared.rows(positions, xact))
+                for i in positions:
+                    self.remember(prepared.keys[i], xact)
             for seq, write, body, key, after in pending:
                 if key not in changed_keys:
                     continue
@@ -144,24 +172,35 @@ class RowWriter:
                         "body": codec.dumps_checked(comment.body, f"comment {comment.comment_id!r}"),
                     }
                 )
-            results.append(WriteResult(f"{xact:019d}", len(changed_keys) + len(new_comments)))
-        self._flush(con, state, events, comments)
-        if dirty:
-            arrow.insert(
-                con,
-                "dirty_traces",
-                arrow.pa.Table.from_pylist(
-                    [{"object_type": t, "object_id": o, "root_span_id": r} for t, o, r in dirty],
-                    schema=arrow.DIRTY_SCHEMA,
-                ),
-            )
+            results.append(WriteResult(f"{xact:019d}", len(changed_keys) + len(taken) + len(new_comments)))
+        self._flush(con, state, events, comments, tables)
+        self._mark_dirty(con, dirty, [rows for rows, _ in tables])
         return results
 
     @staticmethod
+    def _mark_dirty(
+        con: duckdb.DuckDBPyConnection, dirty: set[tuple[str, str, str]], prepared: list[arrow.pa.Table]
+    ) -> None:
+        """Record the traces whose summaries this group changed (see `summaries.py`)."""
+        parts = [t.select(["object_type", "object_id", "root_span_id"]) for t in prepared]
+        if dirty:
+            parts.append(
+                arrow.pa.Table.from_pylist(
+                    [{"object_type": t, "object_id": o, "root_span_id": r} for t, o, r in dirty],
+                    schema=arrow.DIRTY_SCHEMA,
+                )
+            )
+        parts = [p for p in parts if len(p)]
+        if parts:
+            marks = con.from_arrow(arrow.pa.concat_tables(parts))
+            marks.filter("root_span_id IS NOT NULL").distinct().insert_into("dirty_traces")
+
+    @staticmethod
     def _apply_rows(
-        state: dict[str, Current], request: WriteRequest
+        state: dict[str, Current], rows: list[tuple[int, RowWrite]]
     ) -> tuple[set[str], list[tuple[int, RowWrite, dict[str, Any], str, dict[str, Any] | None]]]:
-        """Merge a request's rows in order; return the keys whose *net* result changed.
+        """Merge a request's rows (with their positions in it) in order; return the keys whose
+        *net* result changed.
 
         Comparing net results (not each write) matters for replays: a request that replaces a row
         and then merges into it passes through a different intermediate state, yet replaying it
@@ -170,7 +209,7 @@ class RowWriter:
         start: dict[str, dict[str, Any] | None] = {}
         latest: dict[str, dict[str, Any] | None] = {}
         pending = []
-        for seq, write in enumerate(request.rows):
+        for seq, write in rows:
             key = codec.row_key(write.ref.object_id, write.row_id)
             if key not in start:
                 cur = state.get(key)
@@ -198,32 +237,33 @@ class RowWriter:
         }
         return changed, pending
 
-    def _load(self, con: duckdb.DuckDBPyConnection, requests: list[WriteRequest]) -> dict[str, Current]:
-        """The stored rows the requests touch, in three steps that each avoid a table scan.
+    @staticmethod
+    def _probe(con: duckdb.DuckDBPyConnection, keys: Iterable[str]) -> set[str]:
+        """The keys that were never written, recording their hashes in `row_hashes`.
 
-        1. Keys whose hash was never seen are new rows: found through the primary-key index of
-           `row_hashes` (`INSERT OR IGNORE … RETURNING`, which also records them). DuckDB 2.0
-           answers filters with scans, never the index; only conflict checks use it.
-        2. Recently written keys are looked up by their `_xact_id` as well (zone maps).
-        3. The rest (older rows, hash collisions, stale hints) by a scan of the `_key` column.
+        A hash never seen means a new row; the primary-key index of `row_hashes` tells, through
+        `INSERT OR IGNORE … RETURNING` (DuckDB 2.0 answers filters with scans, never an index;
+        only conflict checks use it). A seen hash (or a rare collision) only means "maybe".
+        """
+        hashes: dict[int, list[str]] = {}
+        for k in keys:
+            hashes.setdefault(key_hash(k), []).append(k)
+        if not hashes:
+            return set()
+        probe = arrow.pa.table({"h": arrow.pa.array(list(hashes), arrow.pa.uint64())})
+        inserted = con.from_arrow(probe).query(
+            "_assay_keys", "INSERT OR IGNORE INTO row_hashes SELECT h FROM _assay_keys RETURNING h"
+        )
+        assert inserted is not None  # a statement with RETURNING answers rows
+        return {k for (h,) in inserted.fetchall() for k in hashes[h]}
+
+    def _load(self, con: duckdb.DuckDBPyConnection, maybe: set[str]) -> dict[str, Current]:
+        """The stored rows among keys that may have been written, without scanning the table
+        when possible: recently written keys are looked up by the `_xact_id` that wrote them as
+        well (zone maps), the rest (older rows, collisions, stale hints) by a scan of `_key`.
         Whole rows are then read by rowid: one `SELECT *` with the key filter decompresses every
         column of every row group it touches and is ~10x slower.
         """
-        keys = {codec.row_key(w.ref.object_id, w.row_id) for r in requests for w in r.rows}
-        if not keys:
-            return {}
-        hashes = {k: key_hash(k) for k in keys}
-        con.register(
-            "_assay_keys", arrow.pa.table({"h": arrow.pa.array(set(hashes.values()), arrow.pa.uint64())})
-        )
-        try:
-            fresh = con.execute(
-                "INSERT OR IGNORE INTO row_hashes SELECT h FROM _assay_keys RETURNING h"
-            ).fetchall()
-        finally:
-            con.unregister("_assay_keys")
-        new_hashes = {r[0] for r in fresh}
-        maybe = {k for k, h in hashes.items() if h not in new_hashes}
         if not maybe:
             return {}
         rowids: dict[str, int] = {}
@@ -282,12 +322,12 @@ class RowWriter:
         state: dict[str, Current],
         events: list[dict[str, Any]],
         comments: list[dict[str, Any]],
+        prepared: list[tuple[arrow.pa.Table, arrow.pa.Table]],
     ) -> None:
         """Write the group's net changes: the stored versions of changed rows are deleted by
-        rowid and every current version is inserted (one plain INSERT; `INSERT OR REPLACE`
-        costs ~50x more per row in DuckDB 2.0)."""
-        if not events and not comments:
-            return
+        rowid, and every current version (prepared or merged here) is inserted with one plain
+        INSERT (`INSERT OR REPLACE` costs ~50x more per row in DuckDB 2.0), their events with
+        another."""
         touched = {codec.row_key(e["object_id"], e["row_id"]) for e in events}
         inserts: list[dict[str, Any]] = []
         stale: list[int] = []
@@ -311,10 +351,14 @@ class RowWriter:
                 )
         if stale:
             con.execute("DELETE FROM rows WHERE rowid = ANY(?)", [stale])
-        if inserts:
-            arrow.insert(con, "rows", arrow.rows_table(inserts))
+        row_parts = [rows for rows, _ in prepared] + ([arrow.rows_table(inserts)] if inserts else [])
+        if row_parts:
+            arrow.insert(con, "rows", arrow.pa.concat_tables(row_parts))
+        event_parts = [evs for _, evs in prepared]
         if events:
-            arrow.insert(con, "events", arrow.pa.Table.from_pylist(events, schema=arrow.EVENT_SCHEMA))
+            event_parts.append(arrow.pa.Table.from_pylist(events, schema=arrow.EVENT_SCHEMA))
+        if event_parts:
+            arrow.insert(con, "events", arrow.pa.concat_tables(event_parts))
         if comments:
             con.executemany(
                 "INSERT INTO comments VALUES (?, ?, ?, ?, ?, ?, ?)",

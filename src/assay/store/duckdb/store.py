@@ -34,6 +34,7 @@ from assay.store.duckdb.dialect import DIALECT
 from assay.store.duckdb.health import is_disk_full, is_fatal, store_error
 from assay.store.duckdb.jobs import DuckDBJobs
 from assay.store.duckdb.lifecycle import Database
+from assay.store.duckdb.prepared import prepare
 from assay.store.duckdb.row_writes import RowWriter
 from assay.store.duckdb.writer import Batched, WriterThread
 
@@ -239,7 +240,8 @@ class DuckDBStore:
     # -- rows -----------------------------------------------------------------------------
     @healing
     def write(self, request: WriteRequest) -> WriteResult:
-        result: WriteResult = self._writer.submit(Batched(self._rows.apply, request))
+        # Encoded here, in the caller's thread, so the writer thread does little more than DuckDB.
+        result: WriteResult = self._writer.submit(Batched(self._rows.apply, (request, prepare(request))))
         return result
 
     @healing

@@ -72,7 +72,7 @@ def apply(con: psycopg.Connection, requests: list[WriteRequest]) -> list[WriteRe
     dirty: set[tuple[str, str, str]] = set()
     touched: set[str] = set()
     for request in requests:
-        changed_keys, pending = RowWriter._apply_rows(state, request)
+        changed_keys, pending = RowWriter._apply_rows(state, list(enumerate(request.rows)))
         new_comments = []
         for comment in request.comments:
             ckey = (comment.ref.object_id, comment.comment_id)
