@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,16 @@ import pytest
 from assay.store import Store, open_store
 from tests.store.conftest import Env
 from tests.store.test_store_reads import scored
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[Env]:
+    """DuckDB only: these tests read its tables (the conformance `env` runs every backend)."""
+    store = open_store(f"duckdb:///{tmp_path / 'store.duckdb'}")
+    try:
+        yield Env(store)
+    finally:
+        store.close()
 
 
 def dirty_count(store: Store) -> int:
@@ -43,3 +54,41 @@ def _check_idle_refresh(store: Store) -> None:
     )
     assert stored == [("A", 1.0), ("B", 0.0)]
     assert store.trace_stats(ref).scores["acc"] == pytest.approx(0.5)
+
+
+def _summary(store: Store, ref_id: str, trace: str) -> tuple:
+    return (
+        store._reader()  # type: ignore[attr-defined]
+        .execute(
+            "SELECT span_count, scores['acc'], metrics['duration'] FROM trace_summaries "
+            "WHERE object_id = ? AND root_span_id = ?",
+            [ref_id, trace],
+        )
+        .fetchone()
+    )
+
+
+def test_a_refresh_after_later_writes_still_sees_every_span_of_an_old_trace(env: Env) -> None:
+    """A refresh scans only rows written since the oldest span of the traces it recomputes; the
+    old spans of a trace changed long after it was written must still count."""
+    ref = env.experiment()
+    env.write(ref, *scored("A", [{"acc": 1.0}], 0, 4, [5]))
+    env.store.refresh_summaries("experiment", [ref.object_id])
+    assert _summary(env.store, ref.object_id, "A") == (2, 1.0, 5.0)
+    for name in ("B", "C", "D"):
+        env.write(ref, *scored(name, [{"acc": 0.5}], 0, 1, [5]))
+    env.store.refresh_summaries("experiment", [ref.object_id])
+    late = {
+        "id": "A-late",
+        "span_id": "A-late",
+        "root_span_id": "A",
+        "span_parents": ["A"],
+        "scores": {"acc": 0.0},
+    }
+    env.write(ref, late)  # a re-scoring span, written after every other trace
+    env.store.refresh_summaries("experiment", [ref.object_id])
+    assert _summary(env.store, ref.object_id, "A") == (3, 0.5, 5.0)
+    env.write(ref, {"id": "A", "_is_merge": True, "output": "edited"})  # the root moves to the end
+    env.store.refresh_summaries("experiment", [ref.object_id])
+    assert _summary(env.store, ref.object_id, "A") == (3, 0.5, 5.0)
+    assert env.store.trace_stats(ref).scores["acc"] == pytest.approx((0.5 + 0.5 * 3) / 4)

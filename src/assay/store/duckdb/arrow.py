@@ -21,7 +21,12 @@ ARROW_TYPES: dict[str, pa.DataType] = {
 }
 ROW_SCHEMA = pa.schema([pa.field(c.name, ARROW_TYPES[c.kind]) for c in ROW_COLUMNS])
 DIRTY_SCHEMA = pa.schema(
-    [("object_type", pa.string()), ("object_id", pa.string()), ("root_span_id", pa.string())]
+    [
+        ("object_type", pa.string()),
+        ("object_id", pa.string()),
+        ("root_span_id", pa.string()),
+        ("xact", pa.int64()),
+    ]
 )
 EVENT_SCHEMA = pa.schema(
     [

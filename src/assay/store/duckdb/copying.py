@@ -49,7 +49,10 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> int:
     """Row-key hashes and dirty marks for every copied trace; returns the newest `_xact_id`."""
     con.execute("INSERT OR IGNORE INTO row_hashes SELECT DISTINCT md5_number_lower(_key) FROM rows")
     con.execute("DELETE FROM dirty_traces")
-    con.execute("INSERT INTO dirty_traces SELECT DISTINCT object_type, object_id, root_span_id FROM rows")
+    # Each mark carries the least `_xact_id` of its trace's spans: the refresh scans from there.
+    con.execute(
+        "INSERT INTO dirty_traces SELECT object_type, object_id, root_span_id, min(_xact_id) FROM rows GROUP BY ALL"
+    )
     found = con.execute(
         "SELECT greatest((SELECT max(xact_id) FROM events), (SELECT max(_xact_id) FROM comments))"
     ).fetchone()

@@ -111,7 +111,7 @@ class RowWriter:
         tables: list[tuple[arrow.pa.Table, arrow.pa.Table]] = []  # prepared rows and their events
         results = []
         known_comments = self._known_comments(con, requests)
-        dirty: set[tuple[str, str, str]] = set()  # traces whose summary must be recomputed
+        dirty: dict[tuple[str, str, str], int] = {}  # traces whose summary must be recomputed -> xact
         for request, (_, prepared), positions in zip(requests, items, fast, strict=True):
             taken = {prepared.seqs[i] for i in positions} if prepared is not None else set()
             rest = [(seq, w) for seq, w in enumerate(request.rows) if seq not in taken]
@@ -136,7 +136,9 @@ class RowWriter:
                 cur = state.get(key)
                 for row in (cur.row if cur else None, after):
                     if row is not None and row.get("root_span_id"):
-                        dirty.add((write.ref.object_type, write.ref.object_id, row["root_span_id"]))
+                        dirty.setdefault(
+                            (write.ref.object_type, write.ref.object_id, row["root_span_id"]), xact
+                        )
                 pkey = (cur.pagination_key if cur else None) or f"p{xact:019d}{seq:06d}"
                 state[key] = Current(
                     write.ref,
@@ -179,21 +181,32 @@ class RowWriter:
 
     @staticmethod
     def _mark_dirty(
-        con: duckdb.DuckDBPyConnection, dirty: set[tuple[str, str, str]], prepared: list[arrow.pa.Table]
+        con: duckdb.DuckDBPyConnection, dirty: dict[tuple[str, str, str], int], prepared: list[arrow.pa.Table]
     ) -> None:
-        """Record the traces whose summaries this group changed (see `summaries.py`)."""
-        parts = [t.select(["object_type", "object_id", "root_span_id"]) for t in prepared]
+        """Record the traces whose summaries this group changed, with the `_xact_id` of the
+        change (see `summaries.py`)."""
+        parts = [
+            t.select(["object_type", "object_id", "root_span_id", "_xact_id"]).rename_columns(
+                arrow.DIRTY_SCHEMA.names
+            )
+            for t in prepared
+        ]
         if dirty:
             parts.append(
                 arrow.pa.Table.from_pylist(
-                    [{"object_type": t, "object_id": o, "root_span_id": r} for t, o, r in dirty],
+                    [
+                        {"object_type": t, "object_id": o, "root_span_id": r, "xact": x}
+                        for (t, o, r), x in dirty.items()
+                    ],
                     schema=arrow.DIRTY_SCHEMA,
                 )
             )
         parts = [p for p in parts if len(p)]
         if parts:
             marks = con.from_arrow(arrow.pa.concat_tables(parts))
-            marks.filter("root_span_id IS NOT NULL").distinct().insert_into("dirty_traces")
+            marks.filter("root_span_id IS NOT NULL").aggregate(
+                "object_type, object_id, root_span_id, min(xact)"
+            ).insert_into("dirty_traces")
 
     @staticmethod
     def _apply_rows(

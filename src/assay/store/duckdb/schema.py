@@ -84,7 +84,14 @@ def _v5(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(JOBS_SCHEMA)
 
 
-MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _v6(con: duckdb.DuckDBPyConnection) -> None:
+    """Each summary mark carries the `_xact_id` of the write that made it, so a refresh scans
+    only the rows written since the traces it recomputes began (see `summaries.py`); marks made
+    before this version have none and mean a full scan."""
+    con.execute("ALTER TABLE dirty_traces ADD COLUMN xact BIGINT")
+
+
+MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:

@@ -38,7 +38,7 @@ from assay.store.duckdb.prepared import prepare
 from assay.store.duckdb.row_writes import RowWriter
 from assay.store.duckdb.writer import Batched, WriterThread
 
-IDLE_REFRESH_TRACES = 20_000  # trace summaries recomputed per idle slice (~0.25 s on 2 cores)
+IDLE_REFRESH_TRACES = 5_000  # trace summaries recomputed per slice (~0.1 s: a write waits at most that)
 FIRST_XACT = 10**18  # 19-digit ids: lexicographic order equals numeric order
 
 

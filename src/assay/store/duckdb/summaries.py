@@ -1,16 +1,24 @@
-"""Trace summaries, materialised: one stored row per trace, refreshed lazily.
+"""Trace summaries, materialised: one stored row per trace, kept fresh by the writer.
 
 Scores averaged over a trace's spans, metrics aggregated over it, preview fields from its root:
 every summary, comparison, group-by and `summary`-shape query reads these. Computing them from
-the spans on each read costs a full aggregation of the object (hundreds of milliseconds at
-100,000 traces); reading stored rows costs a scan of one row per trace.
+the spans on each read costs a full aggregation of the object (seconds at 100,000 traces);
+reading stored rows costs a scan of one row per trace.
 
-The writer marks each trace it changes in `dirty_traces` (same transaction as the rows). Before
-any read of summaries, `refresh` recomputes exactly the dirty traces of the objects read, with
-`trace_summary_sql` — the one definition of a trace summary — and clears their marks. When writes
-pause, the writer thread also works through the marks in slices (`refresh_some`), so a page opened
-after a large ingest rarely has to wait for it. The table
-is a cache: when `SUMMARY_VERSION` changes it is rebuilt from the spans on open.
+The writer marks each trace it changes in `dirty_traces`, with the `_xact_id` of the change, in
+the same transaction as the rows. Before any read of summaries, `refresh` recomputes exactly the
+dirty traces of the objects read (`traces.compute`, the one definition of a trace summary) and
+clears their marks. While writes go on, and when they pause, the writer thread also works
+through the marks in slices (`refresh_some`), so a page opened right after a large ingest finds
+little left to do.
+
+A refresh reads only the part of `rows` written since the oldest span of the traces it
+recomputes: rows are appended in `_xact_id` order, every span of a trace is either in its last
+summary (whose `min_xact` is the least `_xact_id` of its spans then) or written since (its mark
+has that write's `_xact_id`), so `_xact_id >= least(min_xact, mark)` lets DuckDB's zone maps skip
+every older row group. Refreshing the tail of an ingest therefore costs what the tail holds, not
+what the table holds. The table is a cache: when `SUMMARY_VERSION` changes it is rebuilt from
+the spans on open.
 """
 
 from __future__ import annotations
@@ -21,9 +29,11 @@ from collections.abc import Sequence
 import duckdb
 
 from assay.store.duckdb.arrow import sql_literal
-from assay.store.duckdb.traces import trace_summary_sql
+from assay.store.duckdb.traces import compute, create_table
 
-SUMMARY_VERSION = 3  # bump when trace_summary_sql's output changes (2: stand-in roots, 3: classifier errors)
+SUMMARY_VERSION = (
+    4  # bump when what `traces.compute` writes changes (2: stand-in roots; 3: classifier errors; 4: min_xact)
+)
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
@@ -32,9 +42,11 @@ def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
     if found and found[0] == SUMMARY_VERSION:
         return
     con.execute("DROP TABLE IF EXISTS trace_summaries")
-    con.execute(f"CREATE TABLE trace_summaries AS {trace_summary_sql('SELECT * FROM rows WHERE false')}")
+    create_table(con)
     con.execute("DELETE FROM dirty_traces")
-    con.execute("INSERT INTO dirty_traces SELECT DISTINCT object_type, object_id, root_span_id FROM rows")
+    con.execute(
+        "INSERT INTO dirty_traces SELECT DISTINCT object_type, object_id, root_span_id, NULL FROM rows"
+    )
     con.execute("INSERT OR REPLACE INTO cache_versions VALUES ('trace_summaries', ?)", [SUMMARY_VERSION])
 
 
@@ -55,37 +67,41 @@ def needs_refresh(con: duckdb.DuckDBPyConnection, object_type: str, object_ids: 
 
 def refresh(con: duckdb.DuckDBPyConnection, object_type: str, object_ids: Sequence[str]) -> None:
     """Recompute the dirty traces of these objects (writer thread, inside its transaction)."""
-    where = _objects(object_type, object_ids)
-    _recompute(
-        con,
-        f"SELECT DISTINCT object_type, object_id, root_span_id FROM dirty_traces WHERE {where}",
-        spans_where=_objects(object_type, object_ids, "rows"),
-    )
+    _recompute(con, f"WHERE {_objects(object_type, object_ids)}")
 
 
 def refresh_some(con: duckdb.DuckDBPyConnection, limit: int) -> bool:
-    """Idle-time work: recompute up to `limit` dirty traces of any objects, so that the first read
-    after a large ingest finds little left to do. Returns whether dirty traces remain."""
-    _recompute(
-        con, f"SELECT DISTINCT object_type, object_id, root_span_id FROM dirty_traces LIMIT {int(limit)}"
-    )
+    """Recompute up to `limit` dirty traces of any objects, the least recently marked first, so
+    that the first read after a large ingest finds little left to do. Returns whether dirty
+    traces remain."""
+    _recompute(con, "", limit)
     return con.execute("SELECT 1 FROM dirty_traces LIMIT 1").fetchone() is not None
 
 
-def _recompute(con: duckdb.DuckDBPyConnection, dirty: str, spans_where: str = "true") -> None:
-    """Replace the summaries of the traces selected by `dirty` and clear their marks.
-    `spans_where` narrows the scan of `rows` when the objects are known."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _assay_dirty AS {dirty}")
+def _recompute(con: duckdb.DuckDBPyConnection, where: str, limit: int | None = None) -> None:
+    """Replace the summaries of the dirty traces selected by `where` (and `limit`) and clear
+    their marks."""
+    keep = f"ORDER BY min(xact) NULLS FIRST LIMIT {int(limit)}" if limit is not None else ""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _assay_dirty AS
+            SELECT object_type, object_id, root_span_id, min(xact) AS xact, bool_or(xact IS NULL) AS unknown
+            FROM dirty_traces {where} GROUP BY ALL {keep}"""
+    )
     try:
+        found = con.execute(
+            """SELECT count(*), bool_or(d.unknown), min(least(d.xact, coalesce(t.min_xact, d.xact)))
+               FROM _assay_dirty d LEFT JOIN trace_summaries t
+                 ON t.object_id = d.object_id AND t.root_span_id = d.root_span_id"""
+        ).fetchone()
+        assert found is not None
+        count, unknown, since = found
+        if not count:
+            return
         con.execute(
             """DELETE FROM trace_summaries t USING _assay_dirty d
                WHERE t.object_id = d.object_id AND t.root_span_id = d.root_span_id"""
         )
-        spans = (
-            "SELECT * FROM rows SEMI JOIN _assay_dirty USING (object_type, object_id, root_span_id) "
-            f"WHERE {spans_where}"
-        )
-        con.execute(f"INSERT INTO trace_summaries {trace_summary_sql(spans)}")
+        compute(con, "_assay_dirty", None if unknown else since)
         con.execute(
             """DELETE FROM dirty_traces t USING _assay_dirty d
                WHERE t.object_type = d.object_type AND t.object_id = d.object_id

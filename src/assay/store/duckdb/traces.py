@@ -1,21 +1,35 @@
-"""Trace-level SQL: one row per trace, the shape summaries, comparisons and `summary` queries read.
+"""Trace summaries computed from spans: one row per trace, what summaries, comparisons and
+`summary`-shape queries read (stored and kept fresh by `summaries.py`).
 
 A trace's preview fields come from its root span (the span without parents; a trace that has
 none, because its spans' parents form a cycle or its root is not logged yet, takes a stand-in:
 the span whose `span_id` is the trace's `root_span_id`, else the first one written, so every
-summary row has an id); each score is the mean of its non-null values
-over every span of the trace (the SDK writes scores on child `score` spans, and re-scoring adds
-more); metrics are aggregated over the trace. The comparison key matches test cases across
-experiments: the root's dataset record (`origin.id`) when present, else a hash of its input.
+summary row has an id); each score is the mean of its non-null values over every span of the
+trace (the SDK writes scores on child `score` spans, and re-scoring adds more); metrics are
+aggregated over the trace. The comparison key matches test cases across experiments: the root's
+dataset record (`origin.id`) when present, else a hash of its input. Traces are keyed by
+(`object_id`, `root_span_id`), so objects summarised together never mix.
+
+The computation runs in stages over temporary tables so that the wide columns (input, output,
+expected, metadata…) are read for root spans only, and by rowid:
+1. the traces' spans, narrow: the columns the aggregates need, and rowids;
+2. per trace: the metrics, span count, first key, the least `_xact_id` (which bounds the next
+   refresh's scan, see `summaries.py`) and the rowid of its root;
+3. scores: a trace scored by one span (the usual case) takes that span's scores as they are;
+   one scored by several gets the mean of each score;
+4. the roots' wide fields, by rowid;
+5. one `trace_summaries` row per trace.
 """
 
 from __future__ import annotations
+
+import duckdb
 
 from assay.model.functions import RESULT_SPAN_TYPES_SQL
 from assay.model.metrics import METRIC_NAMES
 from assay.store.columns import ROOT_FIELDS
 
-__all__ = ["TRACE_METRICS", "trace_summary_sql"]
+__all__ = ["TRACE_METRICS", "compute", "create_table"]
 
 # How DuckDB aggregates each trace metric (declared in `assay.model.metrics`) over a trace's spans.
 TRACE_METRICS: dict[str, str] = {
@@ -34,55 +48,90 @@ TRACE_METRICS: dict[str, str] = {
 }
 assert tuple(TRACE_METRICS) == METRIC_NAMES, "every declared trace metric needs its aggregate here"
 
-
-def trace_summary_sql(source: str) -> str:
-    """SQL yielding one row per trace of the spans selected by `source` (a SELECT over `rows`).
-
-    Traces are keyed by (`object_id`, `root_span_id`), so objects queried together never mix.
-    Columns: `object_type`, `object_id`, `root_span_id`, the root's preview fields, `scores` (MAP name -> trace mean),
-    `metrics` (MAP name -> trace aggregate), `span_count`, `match_key`, `has_error`.
-    """
-    metric_exprs = ", ".join(f'{expr} AS "{name}"' for name, expr in TRACE_METRICS.items())
-    entries = ", ".join(
-        f"{{'key': '{name}', 'value': CAST(m.\"{name}\" AS DOUBLE)}}" for name in TRACE_METRICS
-    )
-    root_cols = ", ".join(f'root."{c}"' for c in ROOT_FIELDS)
-    return f"""
-WITH spans AS ({source}),
-true_roots AS (
-  SELECT * FROM spans WHERE is_root
-  QUALIFY row_number() OVER (PARTITION BY object_id, root_span_id ORDER BY _pagination_key) = 1
-),
-stand_in_roots AS (
-  SELECT s.* FROM spans s ANTI JOIN true_roots r ON r.object_id = s.object_id AND r.root_span_id = s.root_span_id
-  QUALIFY row_number() OVER (
-    PARTITION BY s.object_id, s.root_span_id
-    ORDER BY s.span_id IS NOT DISTINCT FROM s.root_span_id DESC, s._pagination_key) = 1
-),
-roots AS (SELECT * FROM true_roots UNION ALL SELECT * FROM stand_in_roots),
-score_values AS (
-  SELECT object_id, root_span_id, e.key AS k, e.value AS v
-  FROM (SELECT object_id, root_span_id, unnest(map_entries(scores)) AS e
-        FROM spans WHERE scores IS NOT NULL AND cardinality(scores) > 0)
-),
-trace_scores AS (
-  -- map_from_entries over an unordered list: a sorted MAP(list, list) costs ~4x more here
-  SELECT object_id, root_span_id, map_from_entries(list({{'key': k, 'value': v}})) AS scores
-  FROM (SELECT object_id, root_span_id, k, avg(v) AS v FROM score_values GROUP BY object_id, root_span_id, k)
-  GROUP BY object_id, root_span_id
-),
-trace_metrics AS (
-  SELECT object_type, object_id, root_span_id, count(*) AS span_count, {metric_exprs},
-         min(_pagination_key) AS first_key
-  FROM spans GROUP BY object_type, object_id, root_span_id
+TRACE = "object_type, object_id, root_span_id"
+# The root: a span without parents (the first written), else the span named by root_span_id, else
+# the first written span.
+ROOT_ORDER = (
+    "(NOT is_root, CASE WHEN is_root THEN false ELSE span_id IS DISTINCT FROM root_span_id END, "
+    "_pagination_key)"
 )
-SELECT m.object_type, m.object_id, m.root_span_id, {root_cols},
-       coalesce(s.scores, MAP {{}}::MAP(VARCHAR, DOUBLE)) AS scores,
-       map_from_entries(list_filter([{entries}], lambda e: e.value IS NOT NULL)) AS metrics,
-       m.span_count, m.first_key, m.errors > 0 AS has_error, m.scorer_errors > 0 AS has_scorer_error,
-       coalesce(json_extract_string(root.origin, '$.id'), md5(coalesce(CAST(root.input AS VARCHAR), 'null')))
-         AS match_key
-FROM trace_metrics m
-LEFT JOIN roots root ON root.object_id = m.object_id AND root.root_span_id = m.root_span_id
-LEFT JOIN trace_scores s ON s.object_id = m.object_id AND s.root_span_id = m.root_span_id
-"""
+
+
+def _stages(traces: str, since: int | None) -> list[str]:
+    """Statements filling the temporary tables of stages 1-4 for the traces in table `traces`."""
+    bound = "" if since is None else f"rows._xact_id >= {int(since)} AND "
+    metrics = ", ".join(f'{expr} AS "{name}"' for name, expr in TRACE_METRICS.items())
+    root_cols = ", ".join(f'"{c}"' for c in ROOT_FIELDS)
+    return [
+        f"""CREATE OR REPLACE TEMP TABLE _assay_spans AS
+            SELECT rowid AS rid, {TRACE}, span_id, is_root, span_type, _pagination_key, _xact_id, scores,
+                   metrics, estimated_cost, error, CASE WHEN is_root THEN metadata END AS metadata
+            FROM rows SEMI JOIN {traces} USING ({TRACE}) WHERE {bound}true""",
+        f"""CREATE OR REPLACE TEMP TABLE _assay_traces AS
+            SELECT {TRACE}, count(*) AS span_count, {metrics}, min(_pagination_key) AS first_key,
+                   min(_xact_id) AS min_xact, arg_min(rid, {ROOT_ORDER}) AS root_rid,
+                   count(*) FILTER (WHERE cardinality(scores) > 0) AS scored,
+                   any_value(scores) FILTER (WHERE cardinality(scores) > 0) AS one_scores
+            FROM _assay_spans GROUP BY {TRACE}""",
+        """CREATE OR REPLACE TEMP TABLE _assay_scores AS
+            SELECT object_id, root_span_id, map_from_entries(list({'key': k, 'value': v})) AS scores
+            FROM (SELECT object_id, root_span_id, e.key AS k, avg(e.value) AS v
+                  FROM (SELECT s.object_id, s.root_span_id, unnest(map_entries(s.scores)) AS e
+                        FROM _assay_spans s SEMI JOIN (SELECT object_id, root_span_id FROM _assay_traces
+                                                       WHERE scored > 1) m
+                          ON m.object_id = s.object_id AND m.root_span_id = s.root_span_id
+                        WHERE cardinality(s.scores) > 0)
+                  GROUP BY ALL)
+            GROUP BY ALL""",
+        f"""CREATE OR REPLACE TEMP TABLE _assay_roots AS
+            SELECT rowid AS rid, {root_cols} FROM rows WHERE rowid IN (SELECT root_rid FROM _assay_traces)""",
+    ]
+
+
+def _summary_select() -> str:
+    """Stage 5: the `trace_summaries` rows, from the stages' tables (its column order is the table's)."""
+    entries = ", ".join(
+        f"{{'key': '{name}', 'value': CAST(t.\"{name}\" AS DOUBLE)}}" for name in TRACE_METRICS
+    )
+    root_cols = ", ".join(f'r."{c}"' for c in ROOT_FIELDS)
+    return f"""
+        SELECT t.object_type, t.object_id, t.root_span_id, {root_cols},
+               coalesce(CASE WHEN t.scored > 1 THEN s.scores ELSE t.one_scores END,
+                        MAP {{}}::MAP(VARCHAR, DOUBLE)) AS scores,
+               map_from_entries(list_filter([{entries}], lambda e: e.value IS NOT NULL)) AS metrics,
+               t.span_count, t.first_key, t.errors > 0 AS has_error, t.scorer_errors > 0 AS has_scorer_error,
+               coalesce(json_extract_string(r.origin, '$.id'), md5(coalesce(CAST(r.input AS VARCHAR), 'null')))
+                 AS match_key,
+               t.min_xact
+        FROM _assay_traces t
+        LEFT JOIN _assay_roots r ON r.rid = t.root_rid
+        LEFT JOIN _assay_scores s ON s.object_id = t.object_id AND s.root_span_id = t.root_span_id"""
+
+
+def _drop(con: duckdb.DuckDBPyConnection) -> None:
+    for name in ("_assay_spans", "_assay_traces", "_assay_scores", "_assay_roots"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def compute(con: duckdb.DuckDBPyConnection, traces: str, since: int | None) -> None:
+    """Insert into `trace_summaries` the summaries of the traces listed in table `traces`
+    ({TRACE}); `since`, when known, is a lower bound of the `_xact_id` of every span of theirs,
+    so the scan of `rows` skips the row groups written before it (zone maps)."""
+    try:
+        for statement in _stages(traces, since):
+            con.execute(statement)
+        con.execute(f"INSERT INTO trace_summaries {_summary_select()}")
+    finally:
+        _drop(con)
+
+
+def create_table(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the empty `trace_summaries` table (its columns are whatever `compute` writes)."""
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _assay_none AS SELECT {TRACE} FROM rows WHERE false")
+        for statement in _stages("_assay_none", None):
+            con.execute(statement)
+        con.execute(f"CREATE TABLE trace_summaries AS {_summary_select()}")
+    finally:
+        _drop(con)
+        con.execute("DROP TABLE IF EXISTS _assay_none")

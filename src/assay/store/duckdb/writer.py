@@ -18,7 +18,9 @@ The writer also keeps the database alive (see `lifecycle.Database`):
 When no job has arrived for `IDLE_AFTER_S`, the thread runs an optional idle task (deferred
 maintenance such as refreshing derived tables) in its own transaction, one slice at a time, for as
 long as the task says work remains; the next job waits at most for one slice. Once the task is
-done it checkpoints the WAL if it has grown past `CHECKPOINT_AFTER_BYTES`.
+done it checkpoints the WAL if it has grown past `CHECKPOINT_AFTER_BYTES`. While jobs keep coming
+it also runs one slice (without the checkpoint) every `BUSY_SLICE_EVERY_S`, so the maintenance
+keeps up with a long ingest instead of piling up in front of the first read after it.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from assay.store.duckdb.lifecycle import CHECKPOINT_AFTER_BYTES, Database
 
 MAX_GROUP = 64
 IDLE_AFTER_S = 0.5
+BUSY_SLICE_EVERY_S = 1.0
 RETRY_REOPEN_S = 1.0
 log = logging.getLogger("assay.store")
 
@@ -107,6 +110,7 @@ class WriterThread:
         self._idle_pending = True  # work may be left from before a restart; and the WAL to fold
         self._down: AssayError | None = None  # why the database could not be reopened
         self._next_reopen = 0.0
+        self._last_slice = time.monotonic()
         self._queue: queue.Queue[tuple[Job | Recover, Future[Any]] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
@@ -159,6 +163,8 @@ class WriterThread:
                 self._run_group(jobs)
             if stop:
                 return
+            if self._idle is not None and time.monotonic() - self._last_slice >= BUSY_SLICE_EVERY_S:
+                self._run_slice(self._idle)
 
     # -- keeping the database alive ---------------------------------------------------------
     def _recover_from(self, control: Recover, fut: Future[Any]) -> None:
@@ -267,9 +273,23 @@ class WriterThread:
             return store_error(exc, self.db.data_dir)
         return exc
 
+    def _run_slice(self, task: Callable[[duckdb.DuckDBPyConnection], bool]) -> None:
+        """One slice of the idle task between groups of jobs (no checkpoint: DuckDB runs its own
+        while writes go on)."""
+        self._last_slice = time.monotonic()
+        if self._down is not None:
+            return
+        try:
+            self._transaction([task])
+        except _Fatal as fatal:
+            self._reopen(fatal.cause)
+        except Exception as exc:
+            self._idle_failed(exc)
+
     def _run_idle(self) -> bool:
         """One slice of the idle task; once it is done (or failed), the checkpoint. Returns
         whether more remains (False after a failure: it is retried after the next write)."""
+        self._last_slice = time.monotonic()
         if self._down is not None:
             return False
         try:
