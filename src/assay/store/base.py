@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+import orjson
+
 from assay.model.objects import ApiKey, ObjectKind, Organization
 from assay.store.jobs import JobStore
 
@@ -91,8 +93,14 @@ class WriteResult:
 
 @dataclass
 class FetchPage:
-    events: list[dict[str, Any]]
+    """A page of events, each as its JSON text (what the fetch routes send as they are)."""
+
+    documents: list[str]
     cursor: str | None
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        return [orjson.loads(d) for d in self.documents]
 
 
 @dataclass

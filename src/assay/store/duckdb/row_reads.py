@@ -12,6 +12,7 @@ from assay.model.errors import InvalidInput
 from assay.store import codec
 from assay.store.base import Comparison, FetchPage, ObjectRef, TraceStats
 from assay.store.duckdb import arrow
+from assay.store.duckdb.fetch_pages import current_page
 from assay.store.duckdb.row_writes import replay
 from assay.store.duckdb.summaries import summaries_sql
 from assay.store.duckdb.traces import TRACE_METRICS
@@ -53,30 +54,14 @@ def fetch(
     after = decode_cursor(cursor) if cursor else None
     current = max_xact(con, ref)
     if version is not None and current is not None and version < current:
-        records = _records_at_version(con, ref, version)
+        records = _page(_records_at_version(con, ref, version), after, limit)
+        trace_keys = list(dict.fromkeys(r["_trace_key"] for r in records))
+        items: list[str | dict[str, Any]] = [codec.api_event(r, org_id) for r in records]
     else:
-        records = arrow.records(
-            con,
-            """
-            WITH t AS (
-              SELECT root_span_id, min(_pagination_key) AS tkey FROM rows
-              WHERE object_type = ? AND object_id = ? GROUP BY root_span_id
-              HAVING ? IS NULL OR min(_pagination_key) < ?
-              ORDER BY tkey DESC LIMIT ?
-            )
-            SELECT r.*, t.tkey AS _trace_key FROM rows r JOIN t USING (root_span_id)
-            WHERE r.object_type = ? AND r.object_id = ?
-            ORDER BY t.tkey DESC, r._pagination_key
-            """,
-            [ref.object_type, ref.object_id, after, after, limit, ref.object_type, ref.object_id],
-        )
-    if version is not None and current is not None and version < current:
-        records = _page(records, after, limit)
-    trace_keys = list(dict.fromkeys(r["_trace_key"] for r in records))
-    events = [codec.api_event(r, org_id) for r in records]
-    attach_comments(con, ref, events, version)
+        items, trace_keys = current_page(con, ref, org_id, limit, after)
+    attach_comments(con, ref, [e for e in items if isinstance(e, dict)], version)
     next_cursor = encode_cursor(trace_keys[-1]) if len(trace_keys) >= limit else None
-    return FetchPage(events, next_cursor)
+    return FetchPage([e if isinstance(e, str) else codec.dumps(e) for e in items], next_cursor)
 
 
 def _records_at_version(con: duckdb.DuckDBPyConnection, ref: ObjectRef, version: int) -> list[dict[str, Any]]:

@@ -70,7 +70,7 @@ def fetch(
     events = [codec.api_event(r, org_id) for r in records]
     attach_comments(con, ref, events, version)
     next_cursor = encode_cursor(trace_keys[-1]) if len(trace_keys) >= limit else None
-    return FetchPage(events, next_cursor)
+    return FetchPage([codec.dumps(e) for e in events], next_cursor)
 
 
 def _records_at_version(con: psycopg.Connection, ref: ObjectRef, version: int) -> list[dict[str, Any]]:
