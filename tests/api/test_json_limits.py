@@ -182,6 +182,18 @@ def test_poisoned_depth_row_from_an_earlier_version_keeps_its_experiment_readabl
     assert summary.status_code == 200, summary.text
 
 
+def test_poisoned_row_with_a_comment_keeps_its_fetch_readable(api: Api, exp: dict[str, Any]) -> None:
+    """A commented row is built in Python rather than written by DuckDB; encoding it must not
+    meet orjson's depth limit either."""
+    value = poison(api, exp, "old", 253)
+    comment = {"experiment_id": exp["id"], "comment": {"text": "deep"}, "origin": {"id": "old"}}
+    assert api.post("/logs3", json={"rows": [{**comment, "id": "c1"}]}).status_code == 200
+    posted = api.post(f"/v1/experiment/{exp['id']}/fetch", json={"limit": 10})
+    assert posted.status_code == 200, posted.text
+    old = {e["id"]: e for e in posted.json()["events"]}["old"]
+    assert (old["input"], [c["comment"] for c in old["comments"]]) == (value, [{"text": "deep"}])
+
+
 def test_merging_into_a_poisoned_row_is_refused_but_replacing_its_field_works(
     api: Api, exp: dict[str, Any]
 ) -> None:
