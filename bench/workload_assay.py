@@ -343,7 +343,11 @@ def run_sdk(client: Client, t: Truth, args: argparse.Namespace) -> Step:
     ids = result["experiments"]
     stored = {name: client.count(ids[name]) for name in EXPERIMENTS}
     total = sum(stored.values())
-    step.note = f"{total:,} of {8 * t.n:,} spans stored: {total / step.assay:,.0f} spans/s"
+    step.note = (
+        f"{total:,} of {8 * t.n:,} spans stored: {total / step.assay:,.0f} spans/s; "
+        f"CPU per 1,000 spans: server {1000 * step.cpu / (8 * t.n):.2f} s, SDK client "
+        f"{1000 * result['cpu'] / (8 * t.n):.2f} s"
+    )
     for name, count in stored.items():
         if count != 4 * t.n:
             step.problems.append(f"{name}: {count} of {4 * t.n} spans stored")

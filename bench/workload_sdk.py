@@ -3,8 +3,9 @@
 Both experiments, one `start_span` tree per test case (root, task, llm under the task, score),
 as fast as the SDK accepts them, with the SDK's default settings (background flushing, bounded
 queue); one `flush()` at the end. Prints JSON: seconds from the first case to the end of the
-flush, and the experiment ids. `workload.py` then counts what the server stored: the SDK drops
-the oldest queued events without an error when the server cannot keep up.
+flush, this process's CPU seconds (the SDK's own cost, every thread), and the experiment ids.
+`workload.py` then counts what the server stored: the SDK drops the oldest queued events without
+an error when the server cannot keep up.
 
 Run: .venv/bin/python bench/workload_sdk.py N SEED PROJECT  (with BRAINTRUST_* set for the server)
 """
@@ -59,7 +60,8 @@ def main() -> None:
     start = time.perf_counter()
     ids = {name: log_experiment(project, name, n, seed) for name in EXPERIMENTS}
     braintrust.flush()
-    print(json.dumps({"seconds": time.perf_counter() - start, "experiments": ids}))
+    seconds, cpu = time.perf_counter() - start, time.process_time()  # CPU: every thread of this process
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "experiments": ids}))
 
 
 if __name__ == "__main__":
