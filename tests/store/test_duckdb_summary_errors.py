@@ -25,7 +25,10 @@ def test_out_of_memory_during_a_refresh_is_the_error_raised(tmp_path: Path) -> N
             " VALUES (?, 'experiment', 'e', ?, ?, 'root', ?, ?, ?)",
             [[f"k{i}", f"r{i}", f"s{i}", i == 0, f'"{i}{text}"', f'"{text}"'] for i in range(60)],
         )
-        con.execute("INSERT INTO dirty_traces SELECT DISTINCT object_type, object_id, root_span_id FROM rows")
+        con.execute(
+            "INSERT INTO dirty_traces (object_type, object_id, root_span_id)"
+            " SELECT DISTINCT object_type, object_id, root_span_id FROM rows"
+        )
         con.execute("SET memory_limit = '8MB'")
         con.begin()
         with pytest.raises(duckdb.OutOfMemoryException):

@@ -23,6 +23,8 @@ expected, metadata…) are read for root spans only, and by rowid:
 
 from __future__ import annotations
 
+import sys
+
 import duckdb
 
 from assay.model.functions import RESULT_SPAN_TYPES_SQL
@@ -109,8 +111,17 @@ def _summary_select() -> str:
 
 
 def _drop(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the work tables (from `finally`). When an error is already on its way out (out of
+    memory, an invalidated database) the transaction is aborted and the drops fail too; that
+    second error must not replace the first, which tells the store to heal and the client why."""
+    failing = sys.exc_info()[1] is not None
     for name in ("_assay_spans", "_assay_traces", "_assay_scores", "_assay_roots"):
-        con.execute(f"DROP TABLE IF EXISTS {name}")
+        try:
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+        except duckdb.Error:
+            if not failing:
+                raise
+            return
 
 
 def compute(con: duckdb.DuckDBPyConnection, traces: str, since: int | None) -> None:
