@@ -9,6 +9,7 @@ such files into another object through `/logs3`.
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +31,20 @@ def parse_ref(ref: str) -> tuple[str, str]:
     return kind, name
 
 
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
 def find_object(remote: Remote, kind: str, ref: str, project: str | None) -> dict[str, Any] | None:
     """The object `ref` (an id, else a name; names may be scoped by --project), or None."""
     catalog = KINDS[kind]
     path = f"/v1/{catalog}"
-    found = remote.request("GET", path, params={"ids": ref})["objects"]
+    # Ids are UUIDs (the list routes refuse anything else in `ids`): anything else is a name.
+    found = remote.request("GET", path, params={"ids": ref})["objects"] if _is_uuid(ref) else []
     if not found:
         params = {f"{catalog}_name": ref}
         if project and catalog != "project":
