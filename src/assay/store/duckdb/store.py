@@ -32,7 +32,7 @@ from assay.store.base import (
 from assay.store.duckdb import catalog, copying, execute, row_reads, summaries
 from assay.store.duckdb.dialect import DIALECT
 from assay.store.duckdb.health import is_disk_full, is_fatal, store_error
-from assay.store.duckdb.jobs import DuckDBJobs
+from assay.store.duckdb.jobs import duckdb_jobs
 from assay.store.duckdb.lifecycle import Database
 from assay.store.duckdb.prepared import prepare
 from assay.store.duckdb.row_writes import RowWriter
@@ -110,7 +110,7 @@ class DuckDBStore:
             self._db, idle=lambda con: summaries.refresh_some(con, IDLE_REFRESH_TRACES)
         )
         self._closed = False
-        self.jobs = DuckDBJobs(self._read_with, self._write_with)
+        self.jobs = duckdb_jobs(self._read_with, self._write_with)
 
     # -- plumbing -------------------------------------------------------------------------
     def _reader(self) -> duckdb.DuckDBPyConnection:

@@ -32,7 +32,7 @@ from assay.store.base import (
 from assay.store.postgres import catalog, copying, execute, row_reads, row_writes, summaries
 from assay.store.postgres.connections import connection, open_pool
 from assay.store.postgres.dialect import DIALECT
-from assay.store.postgres.jobs import PostgresJobs
+from assay.store.postgres.jobs import postgres_jobs
 from assay.store.postgres.schema import migrate
 
 POOL_SIZE = 16  # connections per server; each request holds one for one statement or transaction
@@ -51,7 +51,7 @@ class PostgresStore:
         self._pool = open_pool(url, max_size=pool_size)
         with connection(self._pool) as con:
             migrate(con)
-        self.jobs = PostgresJobs(self._pool)
+        self.jobs = postgres_jobs(self._pool)
         self._last_write = 0.0
         self._stop = threading.Event()
         self._refresher: threading.Thread | None = None
