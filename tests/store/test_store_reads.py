@@ -189,22 +189,3 @@ def test_trace_stats_follow_every_later_write(env: Env) -> None:
 def test_trace_stats_of_an_empty_object(env: Env) -> None:
     stats = env.store.trace_stats(env.experiment())
     assert stats.traces == 0 and stats.scores == {}
-
-
-def test_compare_matches_by_origin_then_input(env: Env) -> None:
-    base, new = env.experiment(), env.experiment()
-    origin = {"object_type": "dataset", "object_id": "d", "id": "case-1"}
-    # Matched by origin.id although the inputs differ: acc goes up, tokens go up (worse).
-    env.write(base, *scored("b1", [{"acc": 0.2}], 0, 1, [10], input="old text", origin=origin))
-    env.write(new, *scored("n1", [{"acc": 0.9}], 0, 1, [20], input="new text", origin=origin))
-    # Matched by input: acc goes down.
-    env.write(base, *scored("b2", [{"acc": 0.8}], 0, 1, [10], input={"q": 2}))
-    env.write(new, *scored("n2", [{"acc": 0.1}], 0, 1, [10], input={"q": 2}))
-    # Unmatched on either side: not counted.
-    env.write(base, *scored("b3", [{"acc": 0.0}], 0, 1, [10], input={"q": "only base"}))
-    env.write(new, *scored("n3", [{"acc": 1.0}], 0, 1, [10], input={"q": "only new"}))
-    result = env.store.compare(new, base)
-    assert result.score_improvements["acc"] == 1
-    assert result.score_regressions["acc"] == 1
-    assert result.metric_regressions["prompt_tokens"] == 1
-    assert result.metric_improvements["prompt_tokens"] == 0

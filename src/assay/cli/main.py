@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from assay.cli import analyze, demo, keys, mcp, migrate, score, serve, sql, sync
+from assay.cli import analyze, demo, experiments, keys, mcp, migrate, score, serve, sql, sync
 
 app = typer.Typer(
     name="assay",
@@ -21,6 +21,7 @@ app.command("mcp")(mcp.mcp)
 app.add_typer(analyze.app, name="analyze")
 app.command("score")(score.score)
 app.command("migrate")(migrate.migrate)
+app.add_typer(experiments.app, name="experiments")
 
 if __name__ == "__main__":
     app()

@@ -120,10 +120,26 @@ class CreateProject(_Lenient):
     org_name: str | None = None
 
 
+class ProjectSettings(BaseModel):
+    """A project's settings. Other settings of the reference (`spanFieldOrder`, …) are kept as sent."""
+
+    model_config = ConfigDict(extra="allow")
+
+    comparison_key: str | None = Field(
+        None,
+        max_length=4000,
+        description="How test cases of two experiments are matched: an expression of the query language "
+        "over a trace, or an array of them, e.g. `input.question` or `[input.query, metadata.category]`. "
+        "Default (unset or empty): `input`.",
+        examples=["input", "[input.query, metadata.category]"],
+    )
+    baseline_experiment_id: str | None = None
+
+
 class PatchProject(_Lenient):
     name: str | None = Field(None, min_length=1, max_length=1024)
     description: str | None = None
-    settings: dict[str, Any] | None = None
+    settings: ProjectSettings | None = None
 
 
 class CreateExperiment(_Lenient):

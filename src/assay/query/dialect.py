@@ -8,9 +8,31 @@ except `render`, which spells a finished statement once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from sqlglot import exp
+
+COMPARED_PREFIX = "__cmp"  # the source columns of `comparisons[i]`, see `compared_column`
+
+
+def compared_column(index: int, part: str) -> str:
+    """The source column holding `part` of compared experiment `index` (`compare => [...]`):
+    `scores`, `metrics` (whole maps), `id`, `traces`, or `s<j>` / `m<k>` (the j-th named score,
+    the k-th named metric of `Compared`)."""
+    return f"{COMPARED_PREFIX}{index}_{part}"
+
+
+@dataclass
+class Compared:
+    """What a statement reads of one compared experiment: named scores and metrics (in the order
+    of their columns `s<j>`, `m<k>`), or whole maps."""
+
+    scores: list[str] = field(default_factory=list)
+    metrics: list[str] = field(default_factory=list)
+    all_scores: bool = False
+    all_metrics: bool = False
 
 
 class Dialect(Protocol):
@@ -24,10 +46,25 @@ class Dialect(Protocol):
         """Every stored span of these objects, one row per span, with the row columns
         (`assay.store.columns.ROW_COLUMNS`)."""
 
-    def summaries_source(self, object_type: str, object_ids: list[str], compare_id: str | None) -> exp.Query:
+    def summaries_source(
+        self,
+        object_type: str,
+        object_ids: list[str],
+        compare_ids: Sequence[str] = (),
+        key: Sequence[exp.Expr] | None = None,
+        used: Mapping[int, Compared] | None = None,
+    ) -> exp.Query:
         """One row per trace of these objects (the trace summary columns, see
-        `assay.query.fields.SUMMARY_FIELDS`), plus `comparison_scores`: the scores of the same
-        test case (`match_key`) in experiment `compare_id`, or NULL without one."""
+        `assay.query.fields.SUMMARY_FIELDS`), `match_key` being the comparison key: the compiled
+        parts `key` (`assay.query.expression.compile_key`), or the whole input when None. Each
+        compared experiment i of `compare_ids` that the statement reads (`used`) adds, for the
+        row's test case there, the columns `compared_column(i, …)`: the means over its traces of
+        the named scores and metrics (and whole maps when asked for), its first trace (`id`),
+        and how many traces it has (`traces`; 0 when experiment i lacks the test case)."""
+
+    def match_key(self, parts: Sequence[exp.Expr]) -> exp.Expr:
+        """One comparable value (text) from the compiled parts of a comparison key; NULL, which
+        matches nothing, when every part is NULL."""
 
     # -- field access -------------------------------------------------------------------------
     def json_value(self, column: exp.Expr, path: list[str | int]) -> exp.Expr:

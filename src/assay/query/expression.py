@@ -86,3 +86,27 @@ def compile_column(node: exp.Expr, shape: str, dialect: Dialect, *, aggregate: b
     if c.aggregates and not aggregate:
         raise error_at(node, "this column cannot use aggregate functions")
     return compiled
+
+
+MAX_KEY_PARTS = 16
+
+
+@bounded
+def compile_key(node: exp.Expr, dialect: Dialect) -> list[exp.Expr]:
+    """Check a comparison key (the project setting `comparison_key`) and compile its parts.
+
+    A key is one expression over a trace (the `summary` shape), e.g. `input.question`, or an array
+    of them, `[input.query, metadata.category]`, which matches on all of its parts. The result is
+    one compiled value per part (JSON paths stay JSON values, so `1` and `"1"` stay different);
+    the dialect's `match_key` turns them into one comparable key. No aggregates.
+    """
+    parts = list(node.expressions) if isinstance(node, exp.Array) else [node]
+    if not parts:
+        raise error_at(node, "the comparison key's array is empty")
+    if len(parts) > MAX_KEY_PARTS:
+        raise error_at(node, f"a comparison key has at most {MAX_KEY_PARTS} parts")
+    c = ExprCompiler("summary", dialect)
+    compiled = [c.value(part) for part in parts]
+    if c.aggregates:
+        raise error_at(node, "a comparison key cannot use aggregate functions")
+    return compiled

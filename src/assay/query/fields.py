@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from assay.query.dialect import Dialect
+from assay.query.dialect import Dialect, compared_column
 from assay.query.errors import error_at
 from assay.store.columns import ROOT_FIELDS, ROW_COLUMNS
 
@@ -57,11 +57,15 @@ SUMMARY_FIELDS.update(
         "span_count": ("span_count", "int"),
         "has_error": ("has_error", "bool"),
         "match_key": ("match_key", "text"),
-        "comparison_scores": ("comparison_scores", "map"),  # with compare => '<experiment>'
+        # With compare => …: the first compared experiment's scores of the row's test case.
+        "comparison_scores": (compared_column(0, "scores"), "map"),
+        "comparisons": ("", "compared"),  # comparisons[i].scores.X, .metrics.X, .id, .traces
         "is_root": ("", "bool"),  # every summary row is a trace, i.e. its root
     }
 )
 SUMMARY_METRIC_ALIASES = {"tokens": "total_tokens"}
+# `comparisons[i].<part>`: the kinds of the parts (see `compared_column`).
+COMPARED_PARTS = {"scores": "map", "metrics": "map", "id": "text", "traces": "int"}
 NUMERIC = frozenset({"number", "int"})
 
 
@@ -111,6 +115,8 @@ def resolve(node: exp.Expr, parts: list[str | int], shape: str, d: Dialect) -> T
     column, kind = table[root]
     if root == "is_root" and shape == "summary":
         return Typed(exp.true(), "bool")
+    if kind == "compared":
+        return _compared(node, rest, d)
     col = exp.column(column, quoted=True)
     if not rest:
         return Typed(col, kind)
@@ -138,6 +144,24 @@ def resolve(node: exp.Expr, parts: list[str | int], shape: str, d: Dialect) -> T
                 raise error_at(node, "field names may not contain double quotes or backslashes")
         return Typed(col, "path", list(rest))
     raise error_at(node, f"field {root!r} has no sub-fields")
+
+
+def _compared(node: exp.Expr, rest: list[str | int], d: Dialect) -> Typed:
+    """`comparisons[i].scores.X` and friends: experiment i of `compare => [...]`, the row's test case."""
+    hint = (
+        "write comparisons[i].scores.name, .metrics.name, .id or .traces (i from 0, as in compare => [...])"
+    )
+    if len(rest) < 2 or not isinstance(rest[0], int) or rest[0] < 0 or rest[1] not in COMPARED_PARTS:
+        raise error_at(node, hint)
+    index, part = rest[0], str(rest[1])
+    col = exp.column(compared_column(index, part), quoted=True)
+    kind = COMPARED_PARTS[part]
+    if len(rest) == 2:
+        return Typed(col, kind)
+    if kind != "map" or len(rest) != 3 or not isinstance(rest[2], str):
+        raise error_at(node, hint)
+    key = SUMMARY_METRIC_ALIASES.get(rest[2], rest[2]) if part == "metrics" else rest[2]
+    return Typed(d.map_get(col, key), "number")
 
 
 def coerce(value: Typed, want: str, d: Dialect) -> exp.Expr:

@@ -17,6 +17,7 @@ from assay.query.errors import error_at
 
 SHAPES = ("spans", "traces", "summary")
 MAX_OBJECTS = 50
+MAX_COMPARE = 7
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class SourceRefs:
     object_type: str
     refs: tuple[Ref, ...]
     shape: str = "spans"
-    compare: Ref | None = None
+    compare: tuple[Ref, ...] = ()  # `compare => '<experiment>'` or `['<a>', '<b>', …]`
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,10 @@ class Source:
     object_type: str
     object_ids: tuple[str, ...]
     shape: str
-    compare_id: str | None = None  # `compare => '<experiment>'`: its scores per test case
+    # `compare => [...]`: these experiments' values of each row's test case (`comparisons[i]`).
+    compare_ids: tuple[str, ...] = ()
+    # The project's comparison key (`summary` shape; the first object's project), None: `input`.
+    comparison_key: str | None = None
 
 
 def _source_call(select: exp.Select) -> tuple[exp.Func, str]:
@@ -79,7 +83,7 @@ def source_refs(select: exp.Select) -> SourceRefs:
     func, name = _source_call(select)
     refs: list[Ref] = []
     shape = "spans"
-    compare: Ref | None = None
+    compare: list[Ref] = []
     for arg in func.expressions:
         option = _option(arg)
         if option == "shape":
@@ -89,9 +93,18 @@ def source_refs(select: exp.Select) -> SourceRefs:
             shape = value.this.lower()
         elif option == "compare":
             value = arg.expression
-            if not (isinstance(value, exp.Literal) and value.is_string) or name != "experiment":
-                raise error_at(arg, "compare => takes the quoted id or name of an experiment")
-            compare = Ref(value.this, value)
+            items = value.expressions if isinstance(value, exp.Array) else [value]
+            if (
+                name != "experiment"
+                or not items
+                or not all(isinstance(i, exp.Literal) and i.is_string for i in items)
+            ):
+                raise error_at(
+                    arg, "compare => takes the quoted id or name of an experiment, or an array of them"
+                )
+            if len(items) > MAX_COMPARE:
+                raise error_at(arg, f"compare => takes at most {MAX_COMPARE} experiments")
+            compare = [Ref(i.this, i) for i in items]
         elif isinstance(arg, exp.Literal) and arg.is_string:
             refs.append(Ref(arg.this, arg))
         else:
@@ -100,6 +113,6 @@ def source_refs(select: exp.Select) -> SourceRefs:
         raise error_at(func, f"{name}() needs at least one id or name")
     if len(refs) > MAX_OBJECTS:
         raise error_at(func, f"{name}() takes at most {MAX_OBJECTS} objects")
-    if compare is not None and shape != "summary":
-        raise error_at(compare.node, "compare => needs shape => 'summary' (it matches test cases)")
-    return SourceRefs(name, tuple(refs), shape, compare)
+    if compare and shape != "summary":
+        raise error_at(compare[0].node, "compare => needs shape => 'summary' (it matches test cases)")
+    return SourceRefs(name, tuple(refs), shape, tuple(compare))

@@ -13,6 +13,7 @@ from assay.api import (
     analysis,
     attachments,
     btql,
+    compare,
     comparison,
     datasets,
     experiments,
@@ -56,7 +57,14 @@ ROUTERS = (
 )
 # What only the TypeScript SDK and `bt` call, and the reference objects Assay does not keep.
 CLIENT_ROUTERS = (registration.router, comparison.router, attachments.router, unserved.router)
-UI_ROUTERS = (orgs.router, tables.router, exports.router, traces.router, analysis.router)  # the web app's API
+UI_ROUTERS = (  # the web app's API
+    orgs.router,
+    tables.router,
+    exports.router,
+    traces.router,
+    analysis.router,
+    compare.router,
+)
 
 
 def open_settings_store(settings: Settings) -> Store:

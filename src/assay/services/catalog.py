@@ -23,6 +23,7 @@ from assay.model.objects import (
     ObjectKind,
     utcnow,
 )
+from assay.services import comparison_key
 from assay.services.auth import Action, Principal, Resource, ResourceKind, require
 from assay.services.context import Services
 from assay.store.base import Located
@@ -192,6 +193,10 @@ def patch_object(
     """Partial update: object fields deep-merge, others replace; null values are ignored."""
     doc = get_object(svc, who, kind, object_id, "update")
     changes = {k: v for k, v in patch.items() if v is not None}
+    if kind == "project" and isinstance(changes.get("settings"), dict):
+        key = changes["settings"].get("comparison_key")
+        if isinstance(key, str) and key.strip():
+            changes["settings"]["comparison_key"] = comparison_key.check(key, svc.store.dialect)
     if kind == "experiment":
         for field, ref_kind in (("base_exp_id", "experiment"), ("dataset_id", "dataset")):
             if changes.get(field):

@@ -12,6 +12,7 @@ from assay.model.errors import NotFound
 from assay.model.objects import OBJECT_TYPES
 from assay.query.errors import error_at
 from assay.query.sources import Ref, Source, SourceRefs
+from assay.services import comparison_key
 from assay.services.auth import Principal
 from assay.services.catalog import rows_owner
 from assay.services.context import Services
@@ -20,8 +21,9 @@ from assay.services.context import Services
 def resolve(svc: Services, who: Principal, refs: SourceRefs) -> Source:
     """The readable object ids behind `refs` (in order, without repeats)."""
     ids = tuple(dict.fromkeys(_resolve_one(svc, who, refs.object_type, ref) for ref in refs.refs))
-    compare_id = _resolve_one(svc, who, refs.object_type, refs.compare) if refs.compare else None
-    return Source(refs.object_type, ids, refs.shape, compare_id)
+    compare_ids = tuple(_resolve_one(svc, who, refs.object_type, ref) for ref in refs.compare)
+    key = comparison_key.of_object(svc, refs.object_type, ids[0]) if refs.shape == "summary" else None
+    return Source(refs.object_type, ids, refs.shape, compare_ids, key)
 
 
 def _resolve_one(svc: Services, who: Principal, object_type: str, ref: Ref) -> str:

@@ -1,8 +1,11 @@
 """Experiment and dataset summaries, exactly in the shape the SDK unpacks (braintrust-api.md §b.7).
 
 The SDK builds dataclasses from each score and metric item with `**item`, so items carry exactly
-the documented keys. Scores are averaged per trace first, then over traces; the comparison
-experiment is the explicit one, else the stored `base_exp_id`, else the previous experiment.
+the documented keys; Assay's paired statistics go in a top-level `paired_statistics`, which the SDK
+ignores. Scores are averaged per trace first, then over traces; the comparison experiment is the
+explicit one, else the stored `base_exp_id`, else the previous experiment. Improvements and
+regressions count the experiment's traces above or below the comparison's value of their test case
+(matched by the project's comparison key, see `assay.services.comparison_key`).
 """
 
 from __future__ import annotations
@@ -11,12 +14,14 @@ from typing import Any
 from urllib.parse import quote
 
 from assay.model.metrics import METRIC_UNITS, SUMMARY_METRICS
+from assay.services import comparison_key
+from assay.services import stats as stats_mod
 from assay.services.aggregates import summary_items as aggregate_summary
 from assay.services.auth import Principal
 from assay.services.catalog import get_object, previous_experiment
 from assay.services.context import Services
 from assay.services.project_scores import aggregates_of
-from assay.store.base import ObjectRef
+from assay.store.base import MeasureComparison, ObjectRef
 
 
 def _url(base: str, *parts: str) -> str:
@@ -64,24 +69,34 @@ def summarize_experiment(
     if not summarize_scores:
         return out
     ref = ObjectRef("experiment", exp["id"])
-    stats = svc.store.trace_stats(ref)
     base = comparison_for(svc, who, exp, comparison_experiment_id, fallback=fallback)
-    base_stats = comparison = None
-    if base is not None:
+    if base is None:
+        stats = svc.store.trace_stats(ref)
+        mine = {n: MeasureComparison(v, 1) for n, v in stats.scores.items()}
+        mine_metrics = {n: MeasureComparison(v, 1) for n, v in stats.metrics.items()}
+        theirs: dict[str, MeasureComparison] = {}
+        theirs_metrics: dict[str, MeasureComparison] = {}
+    else:
         out["comparison_experiment_name"] = base["name"]
-        base_ref = ObjectRef("experiment", base["id"])
-        base_stats = svc.store.trace_stats(base_ref)
-        comparison = svc.store.compare(ref, base_ref)
+        key = comparison_key.key_text(project)
+        found = svc.store.compare_experiments(
+            ObjectRef("experiment", base["id"]),
+            [ref],
+            key=comparison_key.compiled(key, svc.store.dialect),
+            metrics=SUMMARY_METRICS,
+        )
+        mine, mine_metrics = found[exp["id"]].scores, found[exp["id"]].metrics
+        theirs, theirs_metrics = found[base["id"]].scores, found[base["id"]].metrics
     scores = {}
-    for name, value in stats.scores.items():
+    for name, m in sorted(mine.items()):
         item: dict[str, Any] = {
             "name": name,
-            "score": value,
-            "improvements": comparison.score_improvements.get(name, 0) if comparison else 0,
-            "regressions": comparison.score_regressions.get(name, 0) if comparison else 0,
+            "score": m.mean,
+            "improvements": m.higher,
+            "regressions": m.lower,
         }
-        if base_stats is not None and name in base_stats.scores:
-            item["diff"] = value - base_stats.scores[name]
+        if name in theirs and m.mean is not None and theirs[name].mean is not None:
+            item["diff"] = m.mean - theirs[name].mean  # type: ignore[operator]
         scores[name] = item
     aggregates = aggregate_summary(
         svc, exp["id"], base["id"] if base else None, aggregates_of(svc, exp["project_id"])
@@ -89,21 +104,44 @@ def summarize_experiment(
     scores.update(aggregates)  # a project score's name names its column, as in the table
     metrics = {}
     for name in SUMMARY_METRICS:
-        if name not in stats.metrics or (name in ("llm_calls", "llm_duration") and not stats.metrics[name]):
+        mm = mine_metrics.get(name)
+        if mm is None or mm.mean is None or (name in ("llm_calls", "llm_duration") and not mm.mean):
             continue
-        value = stats.metrics[name]
         metric: dict[str, Any] = {
             "name": name,
-            "metric": value,
+            "metric": mm.mean,
             "unit": METRIC_UNITS[name],
-            "improvements": comparison.metric_improvements.get(name, 0) if comparison else 0,
-            "regressions": comparison.metric_regressions.get(name, 0) if comparison else 0,
+            "improvements": mm.lower,  # lower is better for every metric
+            "regressions": mm.higher,
         }
-        if base_stats is not None and name in base_stats.metrics:
-            metric["diff"] = value - base_stats.metrics[name]
+        other = theirs_metrics.get(name)
+        if other is not None and other.mean is not None:
+            metric["diff"] = mm.mean - other.mean
         metrics[name] = metric
     out["scores"], out["metrics"] = scores, metrics
+    if base is not None:
+        # An Assay addition at the top level: the SDK reads known keys there and ignores others,
+        # while every score and metric item must keep exactly the reference's keys (`**item`).
+        out["paired_statistics"] = {
+            "comparison_experiment_id": base["id"],
+            "comparison_key": key,
+            "test": stats_mod.TEST,
+            "confidence": stats_mod.CONFIDENCE,
+            "scores": {n: _paired(mine[n]) for n in scores if n in mine},  # not aggregate scores
+            "metrics": {n: _paired(mine_metrics[n]) for n in metrics},
+        }
     return out
+
+
+def _paired(m: MeasureComparison) -> dict[str, Any]:
+    p = stats_mod.paired_t(m.pairs, m.mean_diff, m.sd_diff)
+    return {
+        "n": p.n,
+        "mean_diff": p.mean_diff,
+        "ci_low": p.ci_low,
+        "ci_high": p.ci_high,
+        "p_value": p.p_value,
+    }
 
 
 def summarize_dataset(

@@ -17,6 +17,7 @@ from assay.model.metrics import METRIC_LABELS, METRIC_UNITS, SUMMARY_METRICS, TA
 from assay.query import QueryError, Source, compile_column, compile_filter, parse_expression
 from assay.query.compile import encode_cursor
 from assay.query.parse import ParsedQuery
+from assay.services import comparison_key
 from assay.services.aggregates import expand, formulas_of
 from assay.services.auth import Principal
 from assay.services.catalog import get_object, rows_owner
@@ -44,9 +45,10 @@ def _source(
     exp_doc = rows_owner(svc, who, "experiment", experiment_id)
     shape = shape_of(row_type)
     compare = (
-        get_object(svc, who, "experiment", compare_to)["id"] if compare_to and shape == "summary" else None
+        (get_object(svc, who, "experiment", compare_to)["id"],) if compare_to and shape == "summary" else ()
     )
-    return Source("experiment", (exp_doc["id"],), shape, compare)
+    key = comparison_key.of_object(svc, "experiment", exp_doc["id"]) if shape == "summary" else None
+    return Source("experiment", (exp_doc["id"],), shape, compare, key)
 
 
 def _aggregates(svc: Services, source: Source) -> dict[str, exp.Expr]:

@@ -14,7 +14,7 @@ Model, in brief:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -25,6 +25,7 @@ from assay.store.jobs import JobStore
 
 if TYPE_CHECKING:
     import pyarrow as pa
+    from sqlglot import exp
 
     from assay.query.compile import Compiled
     from assay.query.dialect import Dialect
@@ -113,13 +114,31 @@ class TraceStats:
 
 
 @dataclass
-class Comparison:
-    """Per-name improvement/regression counts of traces matched by comparison key."""
+class MeasureComparison:
+    """One score or metric of one experiment set against a base experiment.
 
-    score_improvements: dict[str, int]
-    score_regressions: dict[str, int]
-    metric_improvements: dict[str, int]
-    metric_regressions: dict[str, int]
+    Test cases are matched by comparison key; a test case's value is the mean over its traces.
+    `higher`/`lower` count the experiment's traces whose value is above/below the base's value of
+    their test case (which of the two is an improvement depends on the measure). `pairs`,
+    `mean_diff` and `sd_diff` describe the matched test cases: how many have a value on both sides,
+    and the mean and sample standard deviation of (case value - base case value)."""
+
+    mean: float | None
+    count: int  # traces with a value
+    higher: int = 0
+    lower: int = 0
+    pairs: int = 0
+    mean_diff: float | None = None
+    sd_diff: float | None = None
+
+
+@dataclass
+class ExperimentComparison:
+    """Every score and metric of one experiment against the base (the base's own entry has no pairs)."""
+
+    traces: int
+    scores: dict[str, MeasureComparison]
+    metrics: dict[str, MeasureComparison]
 
 
 # What a result column holds, in backend-neutral terms (how `assay.services.query_results` decodes it).
@@ -277,7 +296,23 @@ class Store(Protocol):
         """Scores and metrics aggregated per trace (scores: mean over all spans; duration: last
         end - first start; tokens, cost, LLM calls, errors: sums), then averaged over traces."""
 
-    def compare(self, ref: ObjectRef, base: ObjectRef) -> Comparison:
-        """Match traces of `ref` and `base` by comparison key (the root's `origin.id`, else its
-        input) and count per score (higher is better) and metric (lower is better) how many
-        matched test cases went up or down."""
+    def compare_experiments(
+        self,
+        base: ObjectRef,
+        others: Sequence[ObjectRef],
+        *,
+        key: Sequence[exp.Expr] | None = None,
+        metrics: Sequence[str] = (),
+    ) -> dict[str, ExperimentComparison]:
+        """Each of `others` (and the base itself) against `base`, per score and per metric named in
+        `metrics`, keyed by object id; see `MeasureComparison`. Test cases are matched by `key`,
+        the compiled parts of the project's comparison key (`assay.query.expression.compile_key`
+        for `self.dialect`), or by the whole `input` when None. A trace whose key is NULL matches
+        nothing. One statement for all of them."""
+
+    def score_names(self, refs: Sequence[ObjectRef]) -> list[str]:
+        """Every score name found in the trace summaries of these objects, sorted."""
+
+    def score_histograms(self, refs: Sequence[ObjectRef], bins: int) -> dict[str, dict[str, list[int]]]:
+        """object id -> score name -> `bins` counts of traces over equal bins of [0, 1] (a trace's
+        score is its mean over its spans; 1.0 counts in the last bin)."""

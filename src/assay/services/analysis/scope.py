@@ -39,11 +39,11 @@ class Scope:
         self.aggregates = {d["name"]: d for d in aggregates_of(svc, self.experiment["project_id"])}
         self.formulas = formulas_of(list(self.aggregates.values()))
 
-    def source(self, shape: str = "summary", compare: str | None = None) -> Source:
+    def source(self, shape: str = "summary", compare: tuple[str, ...] = ()) -> Source:
         return Source("experiment", (self.id,), shape, compare)
 
     def run(
-        self, select: exp.Select, shape: str = "summary", compare: str | None = None
+        self, select: exp.Select, shape: str = "summary", compare: tuple[str, ...] = ()
     ) -> list[dict[str, Any]]:
         """The rows of `select` over this experiment (at most one page of `MAX_ROWS`)."""
         if select.args.get("limit") is None:

@@ -9,28 +9,26 @@ dialect subclasses `DuckDBDialect` and overrides what it spells differently.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping, Sequence
 
-import sqlglot
 from sqlglot import exp
 
-# The per-test-case scores of a comparison experiment: a fixed statement (no user input), parsed
-# once; `__compare` is replaced by that experiment's summaries.
-_PER_CASE: exp.Select = sqlglot.parse_one(  # type: ignore[assignment]
-    """SELECT match_key, map_from_entries(list({'key': k, 'value': v})) AS scores
-       FROM (SELECT match_key, e.key AS k, avg(e.value) AS v
-             FROM (SELECT match_key, unnest(map_entries(scores)) AS e FROM __compare)
-             GROUP BY match_key, e.key)
-       GROUP BY match_key""",
-    dialect="duckdb",
-)
-_NO_COMPARISON = exp.alias_(
-    exp.Cast(this=exp.Null(), to=exp.DataType.build("MAP(VARCHAR, DOUBLE)", dialect="duckdb")),
-    "comparison_scores",
-)
+from assay.model.metrics import METRIC_NAMES
+from assay.query.dialect import Compared, compared_column
+from assay.store.duckdb import compare
 
 
 def _call(name: str, *args: exp.Expr) -> exp.Expr:
     return exp.Anonymous(this=name, expressions=list(args))
+
+
+def _picker(table: str | None) -> Callable[[str], exp.Expr]:
+    """A column of the joined `table`, or NULL when there is no such experiment to join."""
+
+    def pick(column: str) -> exp.Expr:
+        return exp.column(column, table=table, quoted=True) if table else exp.Null()
+
+    return pick
 
 
 def _try_cast(value: exp.Expr, to: str) -> exp.Expr:
@@ -56,23 +54,53 @@ class DuckDBDialect:
     def spans_source(self, object_type: str, object_ids: list[str]) -> exp.Query:
         return exp.select("*").from_("rows").where(_of_objects(object_type, object_ids))
 
-    def _summaries(self, object_type: str, object_ids: list[str]) -> exp.Select:
+    def summaries_source(
+        self,
+        object_type: str,
+        object_ids: list[str],
+        compare_ids: Sequence[str] = (),
+        key: Sequence[exp.Expr] | None = None,
+        used: Mapping[int, Compared] | None = None,
+    ) -> exp.Query:
         # Stored one row per trace (`assay.store.duckdb.summaries`); the store refreshes the
         # traces written since before it runs a statement that reads them.
-        return exp.select("*").from_("trace_summaries").where(_of_objects(object_type, object_ids))
+        rows = compare.summaries(object_type, object_ids, key)
+        if not used:
+            return rows
+        out = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("s"))).from_(rows.subquery("s"))
+        for i, need in sorted(used.items()):
+            side = f"c{i}" if i < len(compare_ids) else None
+            if side is not None:
+                cases = compare.cases(
+                    object_type,
+                    compare_ids[i],
+                    key,
+                    scores=need.scores,
+                    metrics=need.metrics,
+                    all_scores=need.all_scores,
+                    all_metrics=METRIC_NAMES if need.all_metrics else (),
+                )
+                on = exp.column(compare.KEY, table=side, quoted=True).eq(
+                    exp.column(compare.KEY, table="s", quoted=True)
+                )
+                out = out.join(cases.subquery(side), on=on, join_type="left")
+            pick = _picker(side)
+            values: dict[str, exp.Expr] = {
+                "id": pick("id"),
+                "traces": _call("coalesce", pick("traces"), exp.Literal.number(0)),
+            }
+            values.update({f"s{j}": pick(f"s{j}") for j in range(len(need.scores))})
+            values.update({f"m{k}": pick(f"m{k}") for k in range(len(need.metrics))})
+            if need.all_scores:
+                values["scores"] = pick("scores")
+            if need.all_metrics:
+                values["metrics"] = pick("metrics")
+            for part, value in values.items():
+                out = out.select(exp.alias_(value, compared_column(i, part), quoted=True))
+        return out
 
-    def summaries_source(self, object_type: str, object_ids: list[str], compare_id: str | None) -> exp.Query:
-        rows = self._summaries(object_type, object_ids)
-        if compare_id is None:
-            return exp.select("*", _NO_COMPARISON.copy()).from_(rows.subquery())
-        base = self._summaries(object_type, [compare_id]).subquery("__compare")
-        per_case = _PER_CASE.copy()
-        per_case.find(exp.Table).replace(base)  # type: ignore[union-attr]
-        return (
-            exp.select(exp.column(exp.Star(), table="s"), exp.alias_("c.scores", "comparison_scores"))
-            .from_(rows.subquery("s"))
-            .join(per_case.subquery("c"), on="c.match_key = s.match_key", join_type="left")
-        )
+    def match_key(self, parts: Sequence[exp.Expr]) -> exp.Expr:
+        return compare.match_key(parts)
 
     # -- field access ---------------------------------------------------------------------
     @staticmethod

@@ -10,7 +10,7 @@ import orjson
 
 from assay.model.errors import InvalidInput
 from assay.store import codec
-from assay.store.base import Comparison, FetchPage, ObjectRef, TraceStats
+from assay.store.base import FetchPage, ObjectRef, TraceStats
 from assay.store.duckdb import arrow
 from assay.store.duckdb.fetch_pages import current_page
 from assay.store.duckdb.row_writes import replay
@@ -155,29 +155,3 @@ def trace_stats(con: duckdb.DuckDBPyConnection, ref: ObjectRef) -> TraceStats:
     assert row is not None
     metrics = {name: float(v) for name, v in zip(TRACE_METRICS, row[1:], strict=True) if v is not None}
     return TraceStats({k: float(v) for k, v in scores}, metrics, int(row[0]))
-
-
-def compare(con: duckdb.DuckDBPyConnection, ref: ObjectRef, base: ObjectRef) -> Comparison:
-    """Needs fresh summaries of both objects."""
-    params: list[str] = []
-    per_key = """SELECT match_key, unnest(map_keys({col})) AS k, unnest(map_values({col})) AS v FROM {t}"""
-    sql = f"""
-    WITH a AS ({summaries_sql(ref.object_type, [ref.object_id])}),
-    b AS ({summaries_sql(base.object_type, [base.object_id])}),
-    sa AS (SELECT match_key, k, avg(v) AS v FROM ({per_key.format(col="scores", t="a")}) GROUP BY ALL),
-    sb AS (SELECT match_key, k, avg(v) AS v FROM ({per_key.format(col="scores", t="b")}) GROUP BY ALL),
-    ma AS (SELECT match_key, k, avg(v) AS v FROM ({per_key.format(col="metrics", t="a")}) GROUP BY ALL),
-    mb AS (SELECT match_key, k, avg(v) AS v FROM ({per_key.format(col="metrics", t="b")}) GROUP BY ALL)
-    SELECT 'score', k, count(*) FILTER (WHERE sa.v > sb.v), count(*) FILTER (WHERE sa.v < sb.v)
-      FROM sa JOIN sb USING (match_key, k) GROUP BY k
-    UNION ALL
-    SELECT 'metric', k, count(*) FILTER (WHERE ma.v < mb.v), count(*) FILTER (WHERE ma.v > mb.v)
-      FROM ma JOIN mb USING (match_key, k) GROUP BY k
-    """
-    result = Comparison({}, {}, {}, {})
-    for kind, name, better, worse in con.execute(sql, params).fetchall():
-        if kind == "score":
-            result.score_improvements[name], result.score_regressions[name] = better, worse
-        else:
-            result.metric_improvements[name], result.metric_regressions[name] = better, worse
-    return result

@@ -15,12 +15,13 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ParamSpec, TypeVar
 
 import duckdb
+from sqlglot import exp
 
 from assay.model.objects import ApiKey, ObjectKind, Organization
 from assay.query.compile import Compiled
 from assay.query.dialect import Dialect
 from assay.store.base import (
-    Comparison,
+    ExperimentComparison,
     FetchPage,
     Located,
     ObjectRef,
@@ -29,7 +30,7 @@ from assay.store.base import (
     WriteRequest,
     WriteResult,
 )
-from assay.store.duckdb import catalog, copying, execute, row_reads, summaries
+from assay.store.duckdb import catalog, compare, copying, execute, row_reads, summaries
 from assay.store.duckdb.dialect import DIALECT
 from assay.store.duckdb.health import is_disk_full, is_fatal, store_error
 from assay.store.duckdb.jobs import duckdb_jobs
@@ -285,15 +286,34 @@ class DuckDBStore:
         return row_reads.trace_stats(self._reader(), ref)
 
     @healing
-    def compare(self, ref: ObjectRef, base: ObjectRef) -> Comparison:
-        self.refresh_summaries(ref.object_type, [ref.object_id])
-        self.refresh_summaries(base.object_type, [base.object_id])
-        return row_reads.compare(self._reader(), ref, base)
+    def compare_experiments(
+        self,
+        base: ObjectRef,
+        others: Sequence[ObjectRef],
+        *,
+        key: Sequence[exp.Expr] | None = None,
+        metrics: Sequence[str] = (),
+    ) -> dict[str, ExperimentComparison]:
+        self.refresh_summaries(base.object_type, [base.object_id, *(o.object_id for o in others)])
+        return compare.compare_experiments(self._reader(), base, others, key, metrics)
+
+    @healing
+    def score_names(self, refs: Sequence[ObjectRef]) -> list[str]:
+        if not refs:
+            return []
+        self.refresh_summaries(refs[0].object_type, [r.object_id for r in refs])
+        return compare.score_names(self._reader(), refs)
+
+    @healing
+    def score_histograms(self, refs: Sequence[ObjectRef], bins: int) -> dict[str, dict[str, list[int]]]:
+        if refs:
+            self.refresh_summaries(refs[0].object_type, [r.object_id for r in refs])
+        return compare.score_histograms(self._reader(), refs, bins)
 
     @healing
     def execute(self, compiled: Compiled, *, timeout: float, memory: int) -> ResultSet:
         source = compiled.source
         if source.shape == "summary":
-            ids = [*source.object_ids, *filter(None, [source.compare_id])]
+            ids = [*source.object_ids, *source.compare_ids]
             self.refresh_summaries(source.object_type, ids)
         return execute.run(lambda: self._reader().cursor(), compiled, timeout=timeout, memory=memory)

@@ -31,9 +31,8 @@ import duckdb
 from assay.store.duckdb.arrow import sql_literal
 from assay.store.duckdb.traces import compute, create_table
 
-SUMMARY_VERSION = (
-    4  # bump when what `traces.compute` writes changes (2: stand-in roots; 3: classifier errors; 4: min_xact)
-)
+SUMMARY_VERSION = 5  # bump when what `traces.compute` writes changes (2: stand-in roots; 3: classifier errors;
+# 4: min_xact; 5: match_key is the input's hash)
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection) -> None:

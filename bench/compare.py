@@ -1,0 +1,273 @@
+"""Comparison benchmark: a base and 7 experiments of 100,000 traces each, through a real server.
+
+    .venv/bin/python bench/compare.py [--traces 100000] [--experiments 8] [--repeat 5] [--regenerate]
+
+Generates (by this script, once; kept in bench/data/compare/) one project with EXPERIMENTS
+experiments of TRACES traces (a root span with input, output, expected and metadata, an llm span
+with tokens, a score span with two scores), written through the store's write path; every
+experiment runs the same test cases with different scores, and a tenth of the cases run twice
+(trials). Then it starts `assay serve` on that data and times over HTTP, median of --repeat runs
+after one warm-up:
+
+  first rows     POST /v1/experiment/{newest}/compare/rows: the first 100 rows, each with the
+                 base's and the 6 other experiments' test cases and deltas (what the List shows)
+  summary        GET /v1/experiment/{base}/compare?with=…7: means, improvements, regressions and
+                 the paired t-test (95% CI, p) of every score and metric for all 8 experiments
+  regressions    the first 100 rows whose test case regressed on one score in one experiment
+  count          how many rows regressed (the footer)
+  histograms     10-bin histograms of every score for the 8 experiments
+  groups         per metadata.category, all 8 experiments with improvements/regressions
+
+Targets on a 2-core machine: first rows < 1 s and summary < 1 s. Figures are printed and written
+to bench/results/compare.json; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from assay.services.auth import create_api_key
+from assay.store import open_store
+from assay.store.base import ObjectRef, RowWrite, WriteRequest
+from assay.testing import start_server
+
+ROOT = Path(__file__).resolve().parents[1]
+console = Console()
+CATEGORIES = ("math", "code", "writing", "trivia", "reasoning")
+
+
+def spans(n: int, trial: int, seed: int, rnd: random.Random) -> list[dict[str, Any]]:
+    """Test case n (trial `trial`) of experiment `seed`: a root, an llm and a score span."""
+    root, llm, score = (str(uuid.uuid4()) for _ in range(3))
+    t0 = 1_700_000_000.0 + n
+    question = f"case {n}: what is {n} * 3? Answer with the number only."
+    good = rnd.random() < 0.55 + 0.04 * seed
+    common = {"root_span_id": root, "created": "2026-11-01T12:00:00+00:00"}
+    return [
+        {
+            **common,
+            "id": root,
+            "span_id": root,
+            "input": {"question": question, "case": n},
+            "output": f"The answer is {n * 3 if good else n * 3 + 1}.",
+            "expected": f"The answer is {n * 3}.",
+            "metadata": {"category": CATEGORIES[n % 5], "trial": trial, "model": f"model-{seed}"},
+            "metrics": {"start": t0, "end": t0 + 1.0 + rnd.random()},
+            "span_attributes": {"name": "eval", "type": "eval"},
+        },
+        {
+            **common,
+            "id": llm,
+            "span_id": llm,
+            "span_parents": [root],
+            "metrics": {
+                "start": t0 + 0.1,
+                "end": t0 + 0.9,
+                "prompt_tokens": 30 + n % 200,
+                "completion_tokens": 5 + (n + seed) % 20,
+            },
+            "span_attributes": {"name": "chat", "type": "llm"},
+        },
+        {
+            **common,
+            "id": score,
+            "span_id": score,
+            "span_parents": [root],
+            "scores": {"accuracy": float(good), "relevance": round(rnd.random(), 3)},
+            "span_attributes": {"name": "scorers", "type": "score"},
+        },
+    ]
+
+
+def generate(data_dir: Path, experiments: int, traces: int) -> str:
+    """Write the data set and return an API key for it."""
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True)
+    store = open_store(f"duckdb:///{(data_dir / 'assay.duckdb').resolve()}")
+    try:
+        key = create_api_key(store, "local")
+        org = store.ensure_org("local")
+        project, _ = store.create_object(
+            "project",
+            {
+                "id": str(uuid.uuid4()),
+                "org_id": org.id,
+                "name": "bench-compare",
+                "created": "2026-11-01T00:00:00+00:00",
+                "deleted_at": None,
+            },
+        )
+        cases = [(n, 0) for n in range(traces * 10 // 11)]
+        cases += [(n, 1) for n in range(traces - len(cases))]  # trials of the first cases
+        with Progress(console=console, transient=True) as bar:
+            for seed in range(experiments):
+                doc = {
+                    "id": str(uuid.uuid4()),
+                    "project_id": project["id"],
+                    "name": f"run-{seed}",
+                    "created": f"2026-11-{seed + 1:02d}T00:00:00+00:00",
+                    "deleted_at": None,
+                }
+                exp, _ = store.create_object("experiment", doc)
+                ref = ObjectRef("experiment", exp["id"])
+                rnd = random.Random(seed)
+                task = bar.add_task(f"writing run-{seed}", total=traces)
+                for start in range(0, traces, 2000):
+                    rows = [r for n, t in cases[start : start + 2000] for r in spans(n, t, seed, rnd)]
+                    store.write(WriteRequest(rows=[RowWrite(ref, project["id"], r["id"], r) for r in rows]))
+                    bar.update(task, advance=min(2000, traces - start))
+        ids = [e["id"] for e in store.list_objects("experiment", project_id=project["id"])]
+        started = time.perf_counter()
+        store.refresh_summaries("experiment", ids)
+        console.print(
+            f"trace summaries of {experiments * traces:,} traces: {time.perf_counter() - started:.1f} s"
+        )
+    finally:
+        store.close()
+    (data_dir / "key").write_text(key)
+    (data_dir / "shape").write_text(f"{experiments}x{traces}")
+    return key
+
+
+def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    result = fn()  # warm-up
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples) * 1000, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--traces", type=int, default=100_000, help="traces per experiment")
+    parser.add_argument("--experiments", type=int, default=8, help="the base and up to 7 others")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per request (median reported)")
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "bench/data/compare")
+    parser.add_argument("--regenerate", action="store_true")
+    args = parser.parse_args()
+    if not 2 <= args.experiments <= 8:
+        parser.error("--experiments must be between 2 and 8")
+
+    shape = f"{args.experiments}x{args.traces}"
+    marker = args.data_dir / "shape"
+    if args.regenerate or not marker.exists() or marker.read_text() != shape:
+        started = time.perf_counter()
+        generate(args.data_dir, args.experiments, args.traces)
+        console.print(
+            f"generated {args.experiments * args.traces * 3:,} spans in {time.perf_counter() - started:.0f} s"
+        )
+    key = (args.data_dir / "key").read_text().strip()
+    server = start_server(args.data_dir, key=key)
+    results: dict[str, dict[str, Any]] = {}
+    try:
+        h = {"Authorization": f"Bearer {key}"}
+        with httpx.Client(base_url=server.url, headers=h, timeout=600) as c:
+            pid = c.get("/v1/project", params={"project_name": "bench-compare"}).json()["objects"][0]["id"]
+            exps = sorted(
+                c.get("/v1/experiment", params={"project_id": pid}).json()["objects"],
+                key=lambda e: e["created"],
+            )
+            base, others = exps[0]["id"], [e["id"] for e in exps[1:]]
+            newest, middle = others[-1], others[:-1]
+            rows_body = {"experiment_ids": [base, *middle], "limit": 100, "with_total": False}
+            change = {"experiment_id": others[0], "name": "accuracy", "direction": "regressions"}
+
+            def post(path: str, body: dict[str, Any]) -> Any:
+                res = c.post(path, json=body)
+                res.raise_for_status()
+                return res.json()
+
+            def get(path: str, params: dict[str, Any]) -> Any:
+                res = c.get(path, params=params)
+                res.raise_for_status()
+                return res.json()
+
+            cases: dict[str, tuple[Callable[[], Any], Callable[[Any], str], float | None]] = {
+                "first rows": (
+                    lambda: post(f"/v1/experiment/{newest}/compare/rows", rows_body),
+                    lambda r: f"{len(r['rows'])} rows x {len(r['experiments'])} experiments",
+                    1000.0,
+                ),
+                "summary": (
+                    lambda: get(f"/v1/experiment/{base}/compare", {"with": others}),
+                    lambda r: (
+                        f"{len(r['scores'])} scores, {len(r['metrics'])} metrics x {len(r['experiments'])}"
+                    ),
+                    1000.0,
+                ),
+                "regressions": (
+                    lambda: post(f"/v1/experiment/{newest}/compare/rows", {**rows_body, "change": change}),
+                    lambda r: f"{len(r['rows'])} rows",
+                    None,
+                ),
+                "count": (
+                    lambda: post(f"/v1/experiment/{newest}/compare/count", {**rows_body, "change": change}),
+                    lambda r: f"{r['total']:,} rows",
+                    None,
+                ),
+                "histograms": (
+                    lambda: get(f"/v1/experiment/{base}/compare/histograms", {"with": others}),
+                    lambda r: f"{len(r['scores'])} scores",
+                    None,
+                ),
+                "groups": (
+                    lambda: post(
+                        f"/v1/experiment/{newest}/compare/groups",
+                        {**rows_body, "group_by": "metadata.category"},
+                    ),
+                    lambda r: f"{len(r['groups'])} groups",
+                    None,
+                ),
+            }
+            table = Table(
+                title=f"Comparing {args.experiments} experiments of {args.traces:,} traces "
+                f"({os.cpu_count()} CPUs, HTTP, median of {args.repeat})"
+            )
+            for col in ("request", "result", "time", "target"):
+                table.add_column(col, justify="right" if col == "time" else "left")
+            for name, (fn, describe, target) in cases.items():
+                ms, found = timed(fn, args.repeat)
+                verdict = "" if target is None else ("met" if ms < target else "[red]missed[/red]")
+                results[name] = {"ms": round(ms, 1), "result": describe(found), "target_ms": target}
+                table.add_row(
+                    name,
+                    describe(found),
+                    f"{ms:,.0f} ms",
+                    (f"< {target:,.0f} ms: {verdict}" if target else ""),
+                )
+            console.print(table)
+    finally:
+        server.stop()
+    out = ROOT / "bench/results/compare.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps({"experiments": args.experiments, "traces": args.traces, "results": results}, indent=2)
+    )
+    console.print(
+        f"rerun: .venv/bin/python bench/compare.py {' '.join(sys.argv[1:])}".rstrip(), highlight=False
+    )
+
+
+if __name__ == "__main__":
+    main()

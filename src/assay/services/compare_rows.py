@@ -1,0 +1,321 @@
+"""The experiment table in comparison mode: each row with every compared experiment's test case.
+
+The table lists the traces of one experiment (the one opened) with the usual filters, search and
+sort. Each row also carries, for the base and every other compared experiment, the values of the
+test case with the row's comparison key and the deltas against the base; the page can be narrowed
+to the rows where one experiment improved or regressed on one score. Grid and diff mode ask for
+each matched trace's fields too.
+
+The statement is assembled as a tree of the query language (`compare => [...]`,
+`comparisons[i].scores.<name>`) from parsed pieces and run by `assay.query.run_query`, which checks
+and compiles it like any query: nothing here writes backend SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from sqlglot import exp
+
+from assay.model.comparison import (
+    MAX_COMPARED,
+    ComparedCase,
+    ComparedExperiment,
+    CompareRow,
+    CompareRowsPage,
+)
+from assay.model.errors import InvalidInput
+from assay.model.metrics import TABLE_METRICS
+from assay.query import Source
+from assay.query.compile import encode_cursor
+from assay.query.parse import ParsedQuery
+from assay.services import compare, comparison_key
+from assay.services.auth import Principal
+from assay.services.catalog import get_object
+from assay.services.context import Services
+from assay.services.queries import run_parsed
+from assay.services.table_query import ID_PATTERN, Built, TableQuery
+from assay.store.columns import TABLE_FIELDS
+
+FIELDS = ("input", "output", "expected", "metadata", "error")
+
+
+class ChangeFilter(BaseModel):
+    """Only the rows whose test case improved (or regressed) in one experiment against the base."""
+
+    experiment_id: str = Field(description="The table's experiment or one of `experiment_ids`")
+    name: str = Field(description="A score (or metric) name")
+    kind: Literal["score", "metric"] = "score"
+    direction: Literal["improvements", "regressions"]
+
+
+class CompareQuery(TableQuery):
+    """A table state plus the comparison: the table's experiment, the others, and which is the base."""
+
+    experiment_ids: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_COMPARED,
+        description="The experiments compared besides the table's own (ids), in display order",
+    )
+    base_experiment_id: str | None = Field(
+        None,
+        pattern=ID_PATTERN,
+        description="The base: the table's experiment or one of `experiment_ids` (default: the first of them)",
+    )
+    change: ChangeFilter | None = None
+
+
+class CompareRowsQuery(CompareQuery):
+    offset: int = Field(0, ge=0)
+    limit: int = Field(100, ge=1, le=1000)
+    with_total: bool = True
+    with_fields: bool = Field(
+        False, description="Add each matched trace's input, output, expected, metadata, error"
+    )
+
+
+class CompareGroupsQuery(CompareQuery):
+    group_by: str = Field(description="A column path, e.g. metadata.category")
+
+
+@dataclass
+class Setup:
+    table: dict[str, Any]  # the experiment whose rows are listed
+    order: list[dict[str, Any]]  # compared experiments, the base first
+    compare_ids: list[str]  # `compare => [...]`: every compared experiment but the table's own
+    scores: list[str]
+    key: str  # the project's comparison key
+    built: Built  # the table state's filters, search, sort and custom columns, parsed
+
+    @property
+    def base_id(self) -> str:
+        return str(self.order[0]["id"])
+
+    def index(self, experiment_id: str) -> int | None:
+        """Position in `compare => [...]`, None for the table's own experiment."""
+        return None if experiment_id == self.table["id"] else self.compare_ids.index(experiment_id)
+
+    def source(self, experiment_id: str | None = None, compare_ids: list[str] | None = None) -> Source:
+        """Summary rows of the table's experiment (or another) with these experiments compared."""
+        key = None if self.key == comparison_key.DEFAULT_KEY else self.key
+        ids = self.compare_ids if compare_ids is None else compare_ids
+        return Source("experiment", (experiment_id or self.table["id"],), "summary", tuple(ids), key)
+
+
+def setup(svc: Services, who: Principal, experiment_id: str, q: CompareQuery) -> Setup:
+    """Check the comparison (readable experiments of one project, at most 8) and parse the table state."""
+    if q.row_type != "traces":
+        raise InvalidInput("comparisons need trace rows (row_type 'traces'), as in the reference")
+    table = get_object(svc, who, "experiment", experiment_id)
+    others = list(dict.fromkeys(q.experiment_ids))
+    base = q.base_experiment_id or (others[0] if others else table["id"])
+    if base != table["id"] and base not in others:
+        raise InvalidInput("base_experiment_id must be the table's experiment or one of experiment_ids")
+    rest = [e for e in [table["id"], *others] if e != base]
+    c = compare.resolve(svc, who, base, rest)
+    built = Built(q)
+    compare_ids = [e["id"] for e in c.experiments if e["id"] != table["id"]]
+    scores = svc.store.score_names(c.refs)
+    return Setup(table, c.experiments, compare_ids, scores, c.key, built)
+
+
+# -- the query-language tree --------------------------------------------------------------------
+def _path(*parts: str | int) -> exp.Expr:
+    """A field path as the parser would build it: `a.b."c d"`, `comparisons[0].scores.x`."""
+    node: exp.Expr = exp.column(str(parts[0]))
+    for part in parts[1:]:
+        if isinstance(part, int):
+            node = exp.Bracket(this=node, expressions=[exp.Literal.number(part)])
+        else:
+            node = exp.Dot(this=node, expression=exp.to_identifier(part, quoted=True))
+    return node
+
+
+def _value(s: Setup, experiment_id: str, kind: str, name: str) -> exp.Expr:
+    """A score or metric of the row's test case in one compared experiment."""
+    column = "scores" if kind == "score" else "metrics"
+    i = s.index(experiment_id)
+    return _path(column, name) if i is None else _path("comparisons", i, column, name)
+
+
+def _change(s: Setup, change: ChangeFilter) -> exp.Expr:
+    ids = [e["id"] for e in s.order]
+    if change.experiment_id not in ids or change.experiment_id == s.base_id:
+        raise InvalidInput("change.experiment_id must be one of the compared experiments other than the base")
+    mine = _value(s, change.experiment_id, change.kind, change.name)
+    base = _value(s, s.base_id, change.kind, change.name)
+    higher = (change.direction == "improvements") == (change.kind == "score")
+    return exp.GT(this=mine, expression=base) if higher else exp.LT(this=mine, expression=base)
+
+
+def _select(s: Setup, items: list[exp.Expr], change: ChangeFilter | None) -> exp.Select:
+    select = s.built.select(items)
+    return select.where(_change(s, change)) if change is not None else select
+
+
+@dataclass(frozen=True)
+class _Column:
+    """A selected value of a compared experiment: its alias in the statement and what it is."""
+
+    alias: str
+    experiment_id: str
+    part: str  # "scores" | "metrics" | "id" | "traces"
+    name: str = ""
+
+
+def _compared_columns(s: Setup) -> list[tuple[_Column, exp.Expr]]:
+    out: list[tuple[_Column, exp.Expr]] = []
+    for i, experiment_id in enumerate(s.compare_ids):
+        for j, name in enumerate(s.scores):
+            column = _Column(f"__c{i}_s{j}", experiment_id, "scores", name)
+            out.append((column, _path("comparisons", i, "scores", name)))
+        for k, name in enumerate(TABLE_METRICS):
+            column = _Column(f"__c{i}_m{k}", experiment_id, "metrics", name)
+            out.append((column, _path("comparisons", i, "metrics", name)))
+        out.append((_Column(f"__c{i}_id", experiment_id, "id"), _path("comparisons", i, "id")))
+        out.append((_Column(f"__c{i}_t", experiment_id, "traces"), _path("comparisons", i, "traces")))
+    return out
+
+
+def rows_statement(s: Setup, q: CompareRowsQuery) -> tuple[exp.Select, list[_Column]]:
+    compared = _compared_columns(s)
+    items: list[exp.Expr] = [exp.column(f) for f in TABLE_FIELDS["traces"]]
+    items.append(exp.alias_(exp.column("match_key"), "match_key", quoted=True))
+    items += [exp.alias_(expr.copy(), name, quoted=True) for name, expr in s.built.custom.items()]
+    items += [exp.alias_(expr, col.alias, quoted=True) for col, expr in compared]
+    select = _select(s, items, q.change)
+    order = s.built.order(with_default=q.offset > 0)
+    if order is not None:
+        select.set("order", order)
+    select.set("limit", exp.Limit(expression=exp.Literal.number(q.limit)))
+    return select, [c for c, _ in compared]
+
+
+def _run(svc: Services, select: exp.Select, source: Source, offset: int = 0) -> list[dict[str, Any]]:
+    cursor = encode_cursor({"o": offset}) if offset else None
+    return run_parsed(svc, ParsedQuery(select), source, cursor=cursor).rows
+
+
+def count(svc: Services, who: Principal, experiment_id: str, q: CompareQuery) -> int:
+    return _count(svc, setup(svc, who, experiment_id, q), q)
+
+
+def _count(svc: Services, s: Setup, q: CompareQuery) -> int:
+    select = _select(s, [exp.alias_(exp.Count(this=exp.Star()), "n")], q.change)
+    found = _run(svc, select, s.source())
+    return int(found[0]["n"]) if found else 0
+
+
+def page(svc: Services, who: Principal, experiment_id: str, q: CompareRowsQuery) -> CompareRowsPage:
+    """One page of the table's rows, each with every compared experiment's test case and deltas."""
+    s = setup(svc, who, experiment_id, q)
+    select, columns = rows_statement(s, q)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        found = pool.submit(_run, svc, select, s.source(), q.offset)
+        total = pool.submit(_count, svc, s, q) if q.with_total else None
+        records = found.result()
+        counted = total.result() if total is not None else None
+    fields = _fields(svc, s, records, columns) if q.with_fields else None
+    rows = [_row(s, r, columns, fields) for r in records]
+    return CompareRowsPage(experiments=experiments_of(s), rows=rows, total=counted, offset=q.offset)
+
+
+def experiments_of(s: Setup) -> list[ComparedExperiment]:
+    return [
+        ComparedExperiment(
+            id=e["id"],
+            name=e["name"],
+            role="base" if i == 0 else "comparison",
+            created=e.get("created"),
+            traces=0,
+        )
+        for i, e in enumerate(s.order)
+    ]
+
+
+def _row(
+    s: Setup,
+    record: dict[str, Any],
+    columns: Sequence[_Column],
+    fields: dict[tuple[str, str], dict[str, Any]] | None,
+) -> CompareRow:
+    sides: dict[str, dict[str, Any]] = {
+        e: {"id": None, "traces": 0, "scores": {}, "metrics": {}} for e in s.compare_ids
+    }
+    for col in columns:
+        value = record.pop(col.alias)
+        side = sides[col.experiment_id]
+        if col.part in ("scores", "metrics"):
+            side[col.part][col.name] = value
+        else:
+            side[col.part] = value
+    match_key = record.pop("match_key")
+    own_metrics = record.get("metrics") or {}
+    sides[s.table["id"]] = {
+        "id": record["id"],
+        "traces": 1,
+        "scores": dict(record.get("scores") or {}),
+        "metrics": {m: own_metrics.get(m) for m in TABLE_METRICS},
+    }
+    base = sides[s.base_id]
+    cases = []
+    for e in s.order:
+        side = sides[e["id"]]
+        is_base = e["id"] == s.base_id
+        cases.append(
+            ComparedCase(
+                experiment_id=e["id"],
+                id=side["id"],
+                traces=int(side["traces"] or 0),
+                scores=side["scores"],
+                metrics=side["metrics"],
+                score_deltas={} if is_base else _deltas(side["scores"], base["scores"]),
+                metric_deltas={} if is_base else _deltas(side["metrics"], base["metrics"]),
+                fields=_side_fields(s, e["id"], side["id"], record, fields),
+            )
+        )
+    return CompareRow(row=record, match_key=match_key, experiments=cases)
+
+
+def _deltas(mine: dict[str, Any], base: dict[str, Any]) -> dict[str, float | None]:
+    return {
+        name: (value - base[name]) if value is not None and base.get(name) is not None else None
+        for name, value in mine.items()
+    }
+
+
+def _side_fields(
+    s: Setup,
+    experiment_id: str,
+    trace_id: str | None,
+    record: dict[str, Any],
+    fields: dict[tuple[str, str], dict[str, Any]] | None,
+) -> dict[str, Any] | None:
+    if fields is None:
+        return None
+    if experiment_id == s.table["id"]:
+        return {f: record.get(f) for f in FIELDS}
+    return fields.get((experiment_id, trace_id)) if trace_id else None
+
+
+def _fields(
+    svc: Services, s: Setup, records: list[dict[str, Any]], columns: Sequence[_Column]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """input/output/expected/metadata/error of every matched trace on the page, by (experiment, id)."""
+    ids = {r[c.alias] for r in records for c in columns if c.part == "id" and r.get(c.alias)}
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    if s.compare_ids and ids:
+        items: list[exp.Expr] = [exp.column(f) for f in ("experiment_id", "id", *FIELDS)]
+        select = (
+            exp.select(*items)
+            .where(exp.column("id").isin(*[exp.Literal.string(i) for i in sorted(ids)]))
+            .limit(len(ids) * len(s.compare_ids))
+        )
+        source = Source("experiment", tuple(s.compare_ids), "summary")
+        for r in _run(svc, select, source):
+            out[(r["experiment_id"], r["id"])] = {f: r.get(f) for f in FIELDS}
+    return out
