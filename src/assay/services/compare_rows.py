@@ -181,18 +181,89 @@ def _compared_columns(s: Setup) -> list[tuple[_Column, exp.Expr]]:
     return out
 
 
-def rows_statement(s: Setup, q: CompareRowsQuery) -> tuple[exp.Select, list[_Column]]:
-    compared = _compared_columns(s)
+def _items(s: Setup) -> list[exp.Expr]:
     items: list[exp.Expr] = [exp.column(f) for f in TABLE_FIELDS["traces"]]
     items.append(exp.alias_(exp.column("match_key"), "match_key", quoted=True))
     items += [exp.alias_(expr.copy(), name, quoted=True) for name, expr in s.built.custom.items()]
-    items += [exp.alias_(expr, col.alias, quoted=True) for col, expr in compared]
-    select = _select(s, items, q.change)
+    return items
+
+
+def _paged(s: Setup, select: exp.Select, q: CompareRowsQuery) -> exp.Select:
     order = s.built.order(with_default=q.offset > 0)
     if order is not None:
         select.set("order", order)
     select.set("limit", exp.Limit(expression=exp.Literal.number(q.limit)))
-    return select, [c for c, _ in compared]
+    return select
+
+
+def rows_statement(s: Setup, q: CompareRowsQuery) -> tuple[exp.Select, list[_Column]]:
+    """One statement: the rows joined with every compared experiment's test cases. Needed when the
+    filter or sort reads the comparison; it aggregates every test case of every experiment."""
+    compared = _compared_columns(s)
+    items = _items(s) + [exp.alias_(expr, col.alias, quoted=True) for col, expr in compared]
+    return _paged(s, _select(s, items, q.change), q), [c for c, _ in compared]
+
+
+def _reads_comparisons(s: Setup, q: CompareRowsQuery) -> bool:
+    """Whether a filter, the sort or a custom column reads `comparisons[…]` or `comparison_scores`."""
+    trees = [*s.built.where, *s.built.custom.values(), *(s.built.column(k.column) for k in q.sort)]
+    roots = {"comparisons", "comparison_scores"}
+    return q.change is not None or any(
+        col.parts and col.parts[0].name in roots for t in trees for col in t.find_all(exp.Column)
+    )
+
+
+Sides = dict[str, dict[str, Any]]  # experiment id -> {id, traces, scores, metrics} of the row's case
+
+
+def _joined_sides(s: Setup, record: dict[str, Any], columns: Sequence[_Column]) -> Sides:
+    sides: Sides = {e: {"id": None, "traces": 0, "scores": {}, "metrics": {}} for e in s.compare_ids}
+    for col in columns:
+        value = record.pop(col.alias)
+        side = sides[col.experiment_id]
+        if col.part in ("scores", "metrics"):
+            side[col.part][col.name] = value
+        else:
+            side[col.part] = value
+    return sides
+
+
+def _looked_up(svc: Services, s: Setup, keys: list[str]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The compared experiments' test cases with these keys: one grouped statement over just the
+    traces with a page's keys, instead of every test case of every experiment."""
+    if not keys or not s.compare_ids:
+        return {}
+    items: list[exp.Expr] = [
+        exp.column("experiment_id"),
+        exp.alias_(exp.column("match_key"), "match_key", quoted=True),
+        exp.alias_(exp.Count(this=exp.Star()), "traces", quoted=True),
+        exp.alias_(exp.Min(this=exp.column("id")), "id", quoted=True),
+    ]
+    items += [
+        exp.alias_(exp.Avg(this=_path("scores", n)), f"s{j}", quoted=True) for j, n in enumerate(s.scores)
+    ]
+    items += [
+        exp.alias_(exp.Avg(this=_path("metrics", n)), f"m{k}", quoted=True)
+        for k, n in enumerate(TABLE_METRICS)
+    ]
+    one, two = exp.Literal.number(1), exp.Literal.number(2)
+    select = (
+        exp.select(*items)
+        .where(exp.column("match_key").isin(*[exp.Literal.string(k) for k in keys]))
+        .group_by(one, two)
+        .limit(len(keys) * len(s.compare_ids))
+    )
+    key = None if s.key == comparison_key.DEFAULT_KEY else s.key
+    source = Source("experiment", tuple(s.compare_ids), "summary", (), key)
+    out = {}
+    for r in _run(svc, select, source):
+        out[(r["experiment_id"], r["match_key"])] = {
+            "id": r["id"],
+            "traces": r["traces"],
+            "scores": {n: r[f"s{j}"] for j, n in enumerate(s.scores)},
+            "metrics": {n: r[f"m{k}"] for k, n in enumerate(TABLE_METRICS)},
+        }
+    return out
 
 
 def _run(svc: Services, select: exp.Select, source: Source, offset: int = 0) -> list[dict[str, Any]]:
@@ -206,21 +277,44 @@ def count(svc: Services, who: Principal, experiment_id: str, q: CompareQuery) ->
 
 def _count(svc: Services, s: Setup, q: CompareQuery) -> int:
     select = _select(s, [exp.alias_(exp.Count(this=exp.Star()), "n")], q.change)
-    found = _run(svc, select, s.source())
+    source = s.source() if q.change is not None else s.source(compare_ids=[])
+    found = _run(svc, select, source)
     return int(found[0]["n"]) if found else 0
 
 
 def page(svc: Services, who: Principal, experiment_id: str, q: CompareRowsQuery) -> CompareRowsPage:
-    """One page of the table's rows, each with every compared experiment's test case and deltas."""
+    """One page of the table's rows, each with every compared experiment's test case and deltas.
+
+    When nothing filters or sorts by the comparison (the usual first page), the page is read like
+    the plain table (the query layer's fast keyed page) and the compared test cases of just its
+    keys are looked up next; otherwise one statement joins every test case."""
     s = setup(svc, who, experiment_id, q)
-    select, columns = rows_statement(s, q)
+    joined = _reads_comparisons(s, q)
+    columns: list[_Column] = []
+    if joined:
+        select, columns = rows_statement(s, q)
+        source = s.source()
+    else:
+        select, source = _paged(s, s.built.select(_items(s)), q), s.source(compare_ids=[])
     with ThreadPoolExecutor(max_workers=2) as pool:
-        found = pool.submit(_run, svc, select, s.source(), q.offset)
+        found = pool.submit(_run, svc, select, source, q.offset)
         total = pool.submit(_count, svc, s, q) if q.with_total else None
         records = found.result()
         counted = total.result() if total is not None else None
-    fields = _fields(svc, s, records, columns) if q.with_fields else None
-    rows = [_row(s, r, columns, fields) for r in records]
+    if joined:
+        sides = [_joined_sides(s, r, columns) for r in records]
+    else:
+        keys = sorted({str(r["match_key"]) for r in records if r.get("match_key") is not None})
+        cases = _looked_up(svc, s, keys)
+        empty: dict[str, Any] = {
+            "id": None,
+            "traces": 0,
+            "scores": dict.fromkeys(s.scores),
+            "metrics": dict.fromkeys(TABLE_METRICS),
+        }
+        sides = [{e: cases.get((e, str(r.get("match_key"))), empty) for e in s.compare_ids} for r in records]
+    fields = _fields(svc, s, sides) if q.with_fields else None
+    rows = [_row(s, r, side, fields) for r, side in zip(records, sides, strict=True)]
     return CompareRowsPage(experiments=experiments_of(s), rows=rows, total=counted, offset=q.offset)
 
 
@@ -240,19 +334,10 @@ def experiments_of(s: Setup) -> list[ComparedExperiment]:
 def _row(
     s: Setup,
     record: dict[str, Any],
-    columns: Sequence[_Column],
+    sides: Sides,
     fields: dict[tuple[str, str], dict[str, Any]] | None,
 ) -> CompareRow:
-    sides: dict[str, dict[str, Any]] = {
-        e: {"id": None, "traces": 0, "scores": {}, "metrics": {}} for e in s.compare_ids
-    }
-    for col in columns:
-        value = record.pop(col.alias)
-        side = sides[col.experiment_id]
-        if col.part in ("scores", "metrics"):
-            side[col.part][col.name] = value
-        else:
-            side[col.part] = value
+    sides = dict(sides)
     match_key = record.pop("match_key")
     own_metrics = record.get("metrics") or {}
     sides[s.table["id"]] = {
@@ -302,11 +387,9 @@ def _side_fields(
     return fields.get((experiment_id, trace_id)) if trace_id else None
 
 
-def _fields(
-    svc: Services, s: Setup, records: list[dict[str, Any]], columns: Sequence[_Column]
-) -> dict[tuple[str, str], dict[str, Any]]:
+def _fields(svc: Services, s: Setup, sides: list[Sides]) -> dict[tuple[str, str], dict[str, Any]]:
     """input/output/expected/metadata/error of every matched trace on the page, by (experiment, id)."""
-    ids = {r[c.alias] for r in records for c in columns if c.part == "id" and r.get(c.alias)}
+    ids = {str(side["id"]) for row in sides for side in row.values() if side.get("id")}
     out: dict[tuple[str, str], dict[str, Any]] = {}
     if s.compare_ids and ids:
         items: list[exp.Expr] = [exp.column(f) for f in ("experiment_id", "id", *FIELDS)]

@@ -35,18 +35,25 @@ def _num(value: int | float) -> exp.Expr:
 
 
 def match_key(parts: Sequence[exp.Expr]) -> exp.Expr:
-    """A trace's key from the compiled parts of a comparison key: the md5 of their JSON text.
+    """A trace's key from the compiled parts of a comparison key: the md5 of their JSON text, as a
+    128-bit number (joins and groups on it cost a fraction of what 32-character text does).
 
     NULL when every part is NULL: such a trace matches nothing. (The default key, the whole
     `input`, is stored with each trace summary instead; see `traces.trace_summary_sql`.)
     """
     jsons: list[exp.Expr] = [exp.func("to_json", p.copy()) for p in parts]
     text = jsons[0] if len(jsons) == 1 else exp.func("to_json", exp.func("list_value", *jsons))
-    digest = exp.func("md5", exp.Cast(this=text, to=exp.DataType.build("VARCHAR")))
+    digest = exp.func("md5_number", exp.Cast(this=text, to=exp.DataType.build("VARCHAR")))
     if len(parts) == 1:
         return digest
     all_null = exp.and_(*[exp.Is(this=p.copy(), expression=exp.Null()) for p in parts])
     return exp.Case(ifs=[exp.If(this=all_null, true=exp.Null())], default=digest)
+
+
+def text_key(query: exp.Select) -> exp.Select:
+    """`query`'s rows with `match_key` as text: how the query language shows the key."""
+    key = exp.Cast(this=_col(KEY), to=exp.DataType.build("VARCHAR"))
+    return exp.select(exp.Star(replace=[exp.alias_(key, KEY, quoted=True)])).from_(query.subquery("keyed"))
 
 
 def objects(object_type: str, object_ids: Sequence[str], table: str | None = None) -> exp.Expr:
@@ -82,7 +89,7 @@ def cases(
     all_scores: bool = False,
     all_metrics: Sequence[str] = (),
 ) -> exp.Select:
-    """One row per test case of one object: `match_key`, `id` (its first trace's root row),
+    """One row per test case of one object: `match_key`, `id` (one of its traces: the smallest id),
     `traces`, and the means over its traces of each named score (`s0`, `s1`, … in the order of
     `scores`) and metric (`m0`, …). `all_scores` adds `scores`, a MAP of every score found, and
     `all_metrics` a MAP `metrics` of those metrics (both far slower: read whole maps only when
@@ -90,7 +97,7 @@ def cases(
     rows = summaries(object_type, [object_id], key).subquery("s")
     items: list[exp.Expr] = [
         _col(KEY),
-        exp.alias_(exp.func("arg_min", _col("id"), _col("first_key")), "id", quoted=True),
+        exp.alias_(exp.Min(this=_col("id")), "id", quoted=True),
         exp.alias_(exp.Count(this=exp.Star()), "traces", quoted=True),
         *[exp.alias_(exp.Avg(this=_entry("scores", n)), f"s{j}", quoted=True) for j, n in enumerate(scores)],
         *[

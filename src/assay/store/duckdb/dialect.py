@@ -66,7 +66,7 @@ class DuckDBDialect:
         # traces written since before it runs a statement that reads them.
         rows = compare.summaries(object_type, object_ids, key)
         if not used:
-            return rows
+            return compare.text_key(rows)
         out = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("s"))).from_(rows.subquery("s"))
         for i, need in sorted(used.items()):
             side = f"c{i}" if i < len(compare_ids) else None
@@ -97,7 +97,7 @@ class DuckDBDialect:
                 values["metrics"] = pick("metrics")
             for part, value in values.items():
                 out = out.select(exp.alias_(value, compared_column(i, part), quoted=True))
-        return out
+        return compare.text_key(out)
 
     def match_key(self, parts: Sequence[exp.Expr]) -> exp.Expr:
         return compare.match_key(parts)

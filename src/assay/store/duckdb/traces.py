@@ -6,8 +6,8 @@ none, because its spans' parents form a cycle or its root is not logged yet, tak
 the span whose `span_id` is the trace's `root_span_id`, else the first one written, so every
 summary row has an id); each score is the mean of its non-null values over every span of the
 trace (the SDK writes scores on child `score` spans, and re-scoring adds more); metrics are
-aggregated over the trace. `match_key` is the default comparison key, the reference's: a hash of
-the root's whole `input` (NULL without an input: such a trace matches nothing); a project's own
+aggregated over the trace. `match_key` is the default comparison key, the reference's: a 128-bit
+hash of the root's whole `input` (NULL without an input: such a trace matches nothing); a project's own
 key (`settings.comparison_key`) is computed when read instead, see `assay.store.duckdb.compare`.
 Traces are keyed by (`object_id`, `root_span_id`), so objects summarised together never mix.
 
@@ -103,7 +103,7 @@ def _summary_select() -> str:
                         MAP {{}}::MAP(VARCHAR, DOUBLE)) AS scores,
                map_from_entries(list_filter([{entries}], lambda e: e.value IS NOT NULL)) AS metrics,
                t.span_count, t.first_key, t.errors > 0 AS has_error, t.scorer_errors > 0 AS has_scorer_error,
-               md5(CAST(r.input AS VARCHAR)) AS match_key,
+               md5_number(CAST(r.input AS VARCHAR)) AS match_key,
                t.min_xact
         FROM _assay_traces t
         LEFT JOIN _assay_roots r ON r.rid = t.root_rid
