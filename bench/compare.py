@@ -18,6 +18,9 @@ after one warm-up:
   histograms     10-bin histograms of every score for the 8 experiments
   groups         per metadata.category, all 8 experiments with improvements/regressions
 
+With --browser it also opens the comparison in headless Chromium and times navigation start → the
+first row with its deltas painted (List), and → the first confidence interval shown (Summary).
+
 Targets on a 2-core machine: first rows < 1 s and summary < 1 s. Figures are printed and written
 to bench/results/compare.json; nothing is asserted.
 """
@@ -156,6 +159,34 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     return statistics.median(samples) * 1000, result
 
 
+def in_browser(url: str, key: str, repeat: int) -> dict[str, dict[str, Any]]:
+    """Navigation start to the first row with deltas (List), and to the first interval (Summary)."""
+    import shutil as sh
+
+    from playwright.sync_api import sync_playwright
+
+    from assay.testing import CHROMIUM_ARGS
+
+    out: dict[str, dict[str, Any]] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=sh.which("chromium"), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1600, "height": 1000})
+        context.add_init_script(f"localStorage.setItem('assay.api_key', {key!r})")
+        page = context.new_page()
+        for name, target, ready in (
+            ("browser first rows", url, ".datatable [role=row][data-row-id] .cmp-line .chg"),
+            ("browser summary", url + "&layout=summary", ".cmp-card .ci"),
+        ):
+            samples = []
+            for _ in range(repeat + 1):  # the first is a warm-up
+                page.goto(target)
+                page.locator(ready).first.wait_for(timeout=120_000)
+                samples.append(page.evaluate("() => performance.now()"))
+            out[name] = {"ms": round(statistics.median(samples[1:]), 1), "result": ready, "target_ms": 1000.0}
+        browser.close()
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -165,6 +196,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per request (median reported)")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "bench/data/compare")
     parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--browser", action="store_true", help="also time the web app in headless Chromium")
     args = parser.parse_args()
     if not 2 <= args.experiments <= 8:
         parser.error("--experiments must be between 2 and 8")
@@ -257,6 +289,12 @@ def main() -> None:
                     (f"< {target:,.0f} ms: {verdict}" if target else ""),
                 )
             console.print(table)
+            if args.browser:
+                project = c.get(f"/v1/project/{pid}").json()["name"]
+                page_url = f"{server.url}/app/local/p/{project}/experiments/{exps[-1]['name']}?c={','.join([base, *middle])}"
+                results.update(in_browser(page_url, key, args.repeat))
+                for name in ("browser first rows", "browser summary"):
+                    console.print(f"{name}: {results[name]['ms']:,.0f} ms (median of {args.repeat})")
     finally:
         server.stop()
     out = ROOT / "bench/results/compare.json"

@@ -162,3 +162,23 @@ def test_bad_requests_are_400s(api, data, body, message):
     res = api.post(f"/v1/experiment/{data['a']}/compare/rows", json=eval(text))
     assert res.status_code == 400, res.text
     assert message in res.json()["error"]["message"]
+
+
+def test_the_looked_up_page_and_the_joined_statement_agree(api, data):
+    """The first page reads the rows and then looks up their test cases; a sort by the comparison
+    joins everything in one statement. Both give the same compared values."""
+    body = {"experiment_ids": [data["base"], data["b"]], "with_fields": True}
+    plain = {r["row"]["id"]: r["experiments"] for r in page(api, data["a"], **body)["rows"]}
+    joined = page(
+        api,
+        data["a"],
+        **body,
+        custom_columns=[{"name": "gain", "expr": "comparisons[1].scores.acc - comparisons[0].scores.acc"}],
+        sort=[{"column": "gain", "desc": True, "nulls_last": True}],
+    )
+    assert [r["row"]["input"]["q"] for r in joined["rows"]][:2] == [1, 4]  # b gained most on 1 and 4
+    for r in joined["rows"]:
+        mine, theirs = r["experiments"], plain[r["row"]["id"]]
+        for a, b in zip(mine, theirs, strict=True):
+            assert (a["experiment_id"], a["traces"], a["id"]) == (b["experiment_id"], b["traces"], b["id"])
+            assert a["scores"] == pytest.approx(b["scores"]) and a["fields"] == b["fields"]

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.browser.compare_data import PROJECT, make_project
 from tests.browser.conftest import CHROMIUM_ARGS
 from tests.browser.trace_data import anthropic_trace, log_rows, openai_trace
 
@@ -61,6 +62,11 @@ def main(url: str, key: str) -> None:
         ),
         "trace-demo.png": (trace, tree),
     }
+    three = make_project(url, key, exps)
+    compared = f"{url}/app/local/p/{PROJECT}/experiments/model-v2?c={three['model-v1']},{three['model-v3']}"
+    shots["compare-list.png"] = (compared, ".datatable [role=row][data-row-id] .cmp-line")
+    shots["compare-diff.png"] = (compared + "&diff=1", "section.cmp-case ins.diff-add")
+    shots["compare-summary.png"] = (compared + "&layout=summary", "figure.histogram svg")
     dark = {"dark-mode.png": (f"{url}/app/local/p/agents/experiments/tools?tr={agents}", tree)}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)

@@ -21,7 +21,6 @@ def test_group_by_category_shows_the_apis_averages(page, demo):
     wait_rows(page, 60)
     page.get_by_role("button", name="Display").click()
     page.get_by_label("Group by").select_option("metadata.category")
-    page.get_by_label("Include comparisons in group").check()
     page.keyboard.press("Escape")
     sql = "SELECT metadata.category AS c, avg(scores.Levenshtein) AS l, count(*) AS n FROM experiment('{}', shape => 'summary') GROUP BY 1"
     mine = {r["c"]: r for r in demo.post("/btql", {"query": sql.format(v2)})["data"]}
@@ -32,11 +31,23 @@ def test_group_by_category_shows_the_apis_averages(page, demo):
         row = groups.filter(has=page.locator(f"xpath=self::*[@data-group='{cat}']"))
         cell = row.locator("td[data-score=Levenshtein]")
         assert cell.locator(".group-avg").inner_text() == pct(mine[cat]["l"])
-        cell.locator(".group-compare").filter(has_text=f"model-v1: {pct(theirs[cat]['l'])}").wait_for()
         assert row.locator("td.num").first.inner_text() == str(mine[cat]["n"])
     row = groups.filter(has=page.locator("xpath=self::*[@data-group='capitals']"))
     row.get_by_role("button").click()
     wait_rows(page, mine["capitals"]["n"])
+    # Including the comparisons: every compared experiment's averages per group.
+    page.get_by_role("button", name="Display").click()
+    page.get_by_label("Include comparisons in group").check()
+    page.keyboard.press("Escape")
+    table = page.get_by_role("table", name="Groups")
+    for cat in ("capitals", "arithmetic"):
+        line = table.locator(f"tr[data-group='{cat}'][data-experiment='model-v1']")
+        line.wait_for()
+        assert pct(theirs[cat]["l"]) in line.inner_text()
+        assert (
+            pct(mine[cat]["l"])
+            in table.locator(f"tr[data-group='{cat}'][data-experiment='model-v2']").inner_text()
+        )
     assert "group=metadata.category" in page.url and "gc=1" in page.url
 
 
@@ -48,17 +59,20 @@ def test_grid_summary_and_summary_table_with_pdf(page, demo, tmp_path):
     assert [h.strip() for h in grid.locator("thead th").all_inner_texts()] == [
         "Input",
         "Expected",
-        "model-v2 output",
-        "model-v1 output",
+        "model-v1 (base)",
+        "model-v2",
     ]
     assert grid.locator("tbody tr").count() == 50
     france = grid.locator("tbody tr").filter(has_text="capital of France").first
     assert france.locator("td.grid-output").count() == 2
 
     page.goto(experiment_url(demo, query=f"c={v1}&layout=summary"))
-    page.get_by_label("Summary of model-v1").wait_for()
+    page.get_by_label("ExactMatch across experiments").wait_for()
     s2 = demo.get(f"/v1/experiment/{v2}/summarize", comparison_experiment_id=v1)
-    assert pct(s2["scores"]["ExactMatch"]["score"]) in page.get_by_label("Summary of model-v2").inner_text()
+    assert (
+        pct(s2["scores"]["ExactMatch"]["score"])
+        in page.get_by_label("ExactMatch across experiments").inner_text()
+    )
 
     page.goto(experiment_url(demo, query=f"c={v1}&layout=summary_table"))
     table = page.get_by_role("table", name="Summary table")

@@ -64,7 +64,7 @@ def test_details_pane_shows_summary_and_copies_the_id(page, demo):
     page.goto(experiment_url(demo, query=f"c={demo.experiments['model-v1']}"))
     page.get_by_role("button", name="Details").click()
     pane = page.get_by_role("complementary", name="Details")
-    pane.get_by_text("Compared with").wait_for()
+    pane.get_by_text("test cases matched by").wait_for()
     text = pane.inner_text()
     for expected in ("model-v1", "Levenshtein", "ExactMatch", "numeric_diff", "questions", "demo-v2"):
         assert expected in text

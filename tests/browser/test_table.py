@@ -24,10 +24,16 @@ def test_score_headers_show_average_diff_and_counts(page, demo):
         f"/v1/experiment/{demo.experiments['model-v2']}/summarize", comparison_experiment_id=base
     )
     lev = summary["scores"]["Levenshtein"]
-    header = page.get_by_test_id("score-header-Levenshtein").inner_text()
-    assert pct(lev["score"]) in header
-    assert f"+{pct(lev['diff'])}" in header
-    assert f"▲{lev['improvements']}" in header and f"▼{lev['regressions']}" in header
+    base_lev = demo.get(f"/v1/experiment/{base}/summarize")["scores"]["Levenshtein"]
+    header = page.get_by_test_id("compare-header-Levenshtein")
+    header.locator(".cmp-hline").nth(1).wait_for()
+    base_line, line = (header.locator(".cmp-hline").nth(i).inner_text() for i in (0, 1))
+    assert pct(base_lev["score"]) in base_line  # the base first
+    assert pct(lev["score"]) in line
+    assert f"{'+' if lev['diff'] >= 0 else '-'}{pct(abs(lev['diff']))}" in line
+    assert f"▲{lev['improvements']}" in line and f"▼{lev['regressions']}" in line
+    paired = summary["paired_statistics"]["scores"]["Levenshtein"]
+    assert "CI " in line and (paired["p_value"] is None or "p" in line)
     for column in (
         "input",
         "output",

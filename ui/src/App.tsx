@@ -7,6 +7,7 @@ import { ProjectPage } from "./pages/ProjectPage";
 import { ExperimentPage } from "./pages/ExperimentPage";
 import { ObjectRedirect } from "./pages/ObjectRedirect";
 import { TracePage } from "./pages/TracePage";
+import { ProjectSettingsPage } from "./pages/ProjectSettingsPage";
 import { Button, EmptyState, ErrorMessage, ToastProvider, TooltipProvider } from "./ui";
 import { CrumbsProvider } from "./shell/crumbs";
 import { TopBar } from "./shell/TopBar";
@@ -92,6 +93,7 @@ export function App() {
               <Route path="/:org" element={guarded(<Home />)} />
               <Route path="/:org/p/:project" element={guarded(<ProjectPage />)} />
               <Route path="/:org/p/:project/experiments" element={guarded(<ProjectPage />)} />
+              <Route path="/:org/p/:project/settings" element={guarded(<ProjectSettingsPage />)} />
               <Route path="/:org/p/:project/experiments/:experiment" element={guarded(<ExperimentPage />)} />
               <Route path="/:org/p/:project/experiments/:experiment/trace/:trace" element={guarded(<TracePage />)} />
               <Route path="*" element={<NotFound />} />

@@ -14,6 +14,7 @@ import "./styles/table.css";
 import "./styles/trace.css";
 import "./styles/assistant.css";
 import "./styles/scoring.css";
+import "./styles/compare.css";
 
 // The theme is set before the first render, so the page never flashes the other one.
 applyTheme();

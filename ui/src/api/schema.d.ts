@@ -689,6 +689,112 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/experiment/{experiment_id}/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compare Summary
+         * @description Every score and metric of the base (the path's experiment) and of each other experiment:
+         *     means, differences, improvements and regressions against the base, and a paired t-test (mean
+         *     difference over matched test cases, 95% confidence interval, p-value, n).
+         */
+        get: operations["compare_summary_v1_experiment__experiment_id__compare_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiment/{experiment_id}/compare/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compare Count
+         * @description How many rows the same comparison query matches.
+         */
+        post: operations["compare_count_v1_experiment__experiment_id__compare_count_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiment/{experiment_id}/compare/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compare Groups
+         * @description Per group: every compared experiment's count, score and metric means, and its improvements
+         *     and regressions against the base.
+         */
+        post: operations["compare_groups_v1_experiment__experiment_id__compare_groups_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiment/{experiment_id}/compare/histograms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compare Histograms
+         * @description Each score's distribution over traces, for the base and each other experiment.
+         */
+        get: operations["compare_histograms_v1_experiment__experiment_id__compare_histograms_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiment/{experiment_id}/compare/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compare Rows
+         * @description A page of the experiment's trace rows (filters, search and sort as in the table), each with
+         *     the base's and every other compared experiment's test case (matched by comparison key): scores,
+         *     metrics, the matched trace, and deltas against the base. `change` keeps only the rows whose test
+         *     case improved or regressed in one experiment.
+         */
+        post: operations["compare_rows_v1_experiment__experiment_id__compare_rows_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/experiment/{experiment_id}/export": {
         parameters: {
             query?: never;
@@ -1640,6 +1746,33 @@ export interface components {
             /** Score */
             score: number;
         };
+        /**
+         * ChangeFilter
+         * @description Only the rows whose test case improved (or regressed) in one experiment against the base.
+         */
+        ChangeFilter: {
+            /**
+             * Direction
+             * @enum {string}
+             */
+            direction: "improvements" | "regressions";
+            /**
+             * Experiment Id
+             * @description The table's experiment or one of `experiment_ids`
+             */
+            experiment_id: string;
+            /**
+             * Kind
+             * @default score
+             * @enum {string}
+             */
+            kind: "score" | "metric";
+            /**
+             * Name
+             * @description A score (or metric) name
+             */
+            name: string;
+        };
         /** ChangesQuery */
         ChangesQuery: {
             /**
@@ -1795,6 +1928,272 @@ export interface components {
              * @description Scorers to use (default: this experiment's scores)
              */
             scores?: string[] | null;
+        };
+        /** CompareGroup */
+        CompareGroup: {
+            /** Experiments */
+            experiments: components["schemas"]["GroupOfExperiment"][];
+            /** Group */
+            group: unknown;
+        };
+        /** CompareGroups */
+        CompareGroups: {
+            /** Experiments */
+            experiments: components["schemas"]["ComparedExperiment"][];
+            /** Group By */
+            group_by: string;
+            /** Groups */
+            groups: components["schemas"]["CompareGroup"][];
+        };
+        /** CompareGroupsQuery */
+        CompareGroupsQuery: {
+            /**
+             * Base Experiment Id
+             * @description The base: the table's experiment or one of `experiment_ids` (default: the first of them)
+             */
+            base_experiment_id?: string | null;
+            change?: components["schemas"]["ChangeFilter"] | null;
+            /** Custom Columns */
+            custom_columns?: components["schemas"]["CustomColumn"][];
+            /**
+             * Experiment Ids
+             * @description The experiments compared besides the table's own (ids), in display order
+             */
+            experiment_ids?: string[];
+            /**
+             * Filters
+             * @description Each a condition `{column, op, value}` or a filter typed in the query language
+             */
+            filters?: (string | components["schemas"]["Condition"])[];
+            /**
+             * Group By
+             * @description A column path, e.g. metadata.category
+             */
+            group_by: string;
+            /**
+             * Row Type
+             * @default traces
+             * @enum {string}
+             */
+            row_type: "traces" | "spans";
+            /**
+             * Search
+             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
+             */
+            search?: string | null;
+            /** Sort */
+            sort?: components["schemas"]["SortKey"][];
+        };
+        /**
+         * CompareQuery
+         * @description A table state plus the comparison: the table's experiment, the others, and which is the base.
+         */
+        CompareQuery: {
+            /**
+             * Base Experiment Id
+             * @description The base: the table's experiment or one of `experiment_ids` (default: the first of them)
+             */
+            base_experiment_id?: string | null;
+            change?: components["schemas"]["ChangeFilter"] | null;
+            /** Custom Columns */
+            custom_columns?: components["schemas"]["CustomColumn"][];
+            /**
+             * Experiment Ids
+             * @description The experiments compared besides the table's own (ids), in display order
+             */
+            experiment_ids?: string[];
+            /**
+             * Filters
+             * @description Each a condition `{column, op, value}` or a filter typed in the query language
+             */
+            filters?: (string | components["schemas"]["Condition"])[];
+            /**
+             * Row Type
+             * @default traces
+             * @enum {string}
+             */
+            row_type: "traces" | "spans";
+            /**
+             * Search
+             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
+             */
+            search?: string | null;
+            /** Sort */
+            sort?: components["schemas"]["SortKey"][];
+        };
+        /** CompareRow */
+        CompareRow: {
+            /**
+             * Experiments
+             * @description One per compared experiment, the base first
+             */
+            experiments: components["schemas"]["ComparedCase"][];
+            /** Match Key */
+            match_key: string | null;
+            /**
+             * Row
+             * @description The table row (the fields of POST /v1/experiment/{id}/table)
+             */
+            row: {
+                [key: string]: unknown;
+            };
+        };
+        /** CompareRowsPage */
+        CompareRowsPage: {
+            /** Experiments */
+            experiments: components["schemas"]["ComparedExperiment"][];
+            /** Offset */
+            offset: number;
+            /** Rows */
+            rows: components["schemas"]["CompareRow"][];
+            /** Total */
+            total: number | null;
+        };
+        /** CompareRowsQuery */
+        CompareRowsQuery: {
+            /**
+             * Base Experiment Id
+             * @description The base: the table's experiment or one of `experiment_ids` (default: the first of them)
+             */
+            base_experiment_id?: string | null;
+            change?: components["schemas"]["ChangeFilter"] | null;
+            /** Custom Columns */
+            custom_columns?: components["schemas"]["CustomColumn"][];
+            /**
+             * Experiment Ids
+             * @description The experiments compared besides the table's own (ids), in display order
+             */
+            experiment_ids?: string[];
+            /**
+             * Filters
+             * @description Each a condition `{column, op, value}` or a filter typed in the query language
+             */
+            filters?: (string | components["schemas"]["Condition"])[];
+            /**
+             * Limit
+             * @default 100
+             */
+            limit: number;
+            /**
+             * Offset
+             * @default 0
+             */
+            offset: number;
+            /**
+             * Row Type
+             * @default traces
+             * @enum {string}
+             */
+            row_type: "traces" | "spans";
+            /**
+             * Search
+             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
+             */
+            search?: string | null;
+            /** Sort */
+            sort?: components["schemas"]["SortKey"][];
+            /**
+             * With Fields
+             * @description Add each matched trace's input, output, expected, metadata, error
+             * @default false
+             */
+            with_fields: boolean;
+            /**
+             * With Total
+             * @default true
+             */
+            with_total: boolean;
+        };
+        /**
+         * ComparedCase
+         * @description One experiment's side of a table row: its test case with the row's comparison key.
+         */
+        ComparedCase: {
+            /** Experiment Id */
+            experiment_id: string;
+            /**
+             * Fields
+             * @description input, output, expected, metadata, error of trace `id` (with `with_fields`)
+             */
+            fields?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Id
+             * @description The row itself for the table's experiment, else the case's first trace
+             */
+            id: string | null;
+            /** Metric Deltas */
+            metric_deltas: {
+                [key: string]: number | null;
+            };
+            /** Metrics */
+            metrics: {
+                [key: string]: number | null;
+            };
+            /**
+             * Score Deltas
+             * @description Score minus the base's score of the same test case (empty for the base)
+             */
+            score_deltas: {
+                [key: string]: number | null;
+            };
+            /** Scores */
+            scores: {
+                [key: string]: number | null;
+            };
+            /**
+             * Traces
+             * @description Traces of the test case in this experiment (trials); 0: not matched
+             */
+            traces: number;
+        };
+        /** ComparedExperiment */
+        ComparedExperiment: {
+            /** Created */
+            created?: string | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "base" | "comparison";
+            /** Traces */
+            traces: number;
+        };
+        /**
+         * ComparisonHistograms
+         * @description Each score's distribution over traces, per experiment (overlaid when comparing).
+         */
+        ComparisonHistograms: {
+            /** Experiments */
+            experiments: components["schemas"]["ComparedExperiment"][];
+            /** Scores */
+            scores: components["schemas"]["ScoreHistogram"][];
+        };
+        /**
+         * ComparisonSummary
+         * @description Scores and metrics of a base and up to 7 other experiments, with paired statistics.
+         */
+        ComparisonSummary: {
+            /**
+             * Comparison Key
+             * @description The project's comparison key used to match test cases
+             */
+            comparison_key: string;
+            /**
+             * Experiments
+             * @description The base first, then the others in order
+             */
+            experiments: components["schemas"]["ComparedExperiment"][];
+            /** Metrics */
+            metrics: components["schemas"]["MeasureComparison"][];
+            project: components["schemas"]["ProjectRef"];
+            /** Scores */
+            scores: components["schemas"]["MeasureComparison"][];
         };
         /**
          * Condition
@@ -2314,6 +2713,21 @@ export interface components {
                 [key: string]: components["schemas"]["assay__model__ts_sdk__ScoreSummary"];
             };
         };
+        /** ExperimentHistogram */
+        ExperimentHistogram: {
+            /**
+             * Counts
+             * @description Traces per bin, lowest bin first
+             */
+            counts: number[];
+            /** Experiment Id */
+            experiment_id: string;
+            /**
+             * Traces
+             * @description Traces with this score
+             */
+            traces: number;
+        };
         /** ExperimentList */
         ExperimentList: {
             /** Objects */
@@ -2548,6 +2962,32 @@ export interface components {
             /** Project Name */
             project_name?: string | null;
         };
+        /** GroupOfExperiment */
+        GroupOfExperiment: {
+            /** Count */
+            count: number;
+            /** Experiment Id */
+            experiment_id: string;
+            /**
+             * Improvements
+             * @description Per score: traces of the group above the base's case value
+             */
+            improvements: {
+                [key: string]: number;
+            };
+            /** Metrics */
+            metrics: {
+                [key: string]: number | null;
+            };
+            /** Regressions */
+            regressions: {
+                [key: string]: number;
+            };
+            /** Scores */
+            scores: {
+                [key: string]: number | null;
+            };
+        };
         /** GroupQuery */
         GroupQuery: {
             /** Comparison Experiment Id */
@@ -2715,6 +3155,63 @@ export interface components {
             xact_id: string | null;
         };
         /**
+         * MeasureComparison
+         * @description A score or metric across the compared experiments, the base first.
+         */
+        MeasureComparison: {
+            /** Experiments */
+            experiments: components["schemas"]["MeasureOfExperiment"][];
+            /** Higher Is Better */
+            higher_is_better: boolean;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "score" | "metric";
+            /** Name */
+            name: string;
+            /**
+             * Unit
+             * @description '%' for scores (0..1 shown as percent), the metric's unit otherwise
+             */
+            unit: string;
+        };
+        /**
+         * MeasureOfExperiment
+         * @description One score or metric of one experiment, and how it compares with the base.
+         */
+        MeasureOfExperiment: {
+            /**
+             * Diff
+             * @description value - the base's value (None for the base itself)
+             */
+            diff: number | null;
+            /** Experiment Id */
+            experiment_id: string;
+            /**
+             * Improvements
+             * @description Traces better than the base's value of their test case
+             */
+            improvements: number;
+            /** @description Against the base; None for the base itself */
+            paired: components["schemas"]["PairedStatistics"] | null;
+            /**
+             * Regressions
+             * @description Traces worse than the base's value of their test case
+             */
+            regressions: number;
+            /**
+             * Traces
+             * @description Traces with a value
+             */
+            traces: number;
+            /**
+             * Value
+             * @description Mean over the experiment's traces (a trace's score: mean of its spans)
+             */
+            value: number | null;
+        };
+        /**
          * ObjectInfo
          * @description What `initDataset({datasetId})` needs to know about an object it has only the id of.
          */
@@ -2871,6 +3368,48 @@ export interface components {
              */
             pearson?: number | null;
         };
+        /**
+         * PairedStatistics
+         * @description Is the change real? A paired t-test over the test cases both experiments have.
+         *
+         *     A test case's value is the mean over its traces (trials); the differences are (experiment -
+         *     base) per matched case. The confidence interval is that of the mean difference.
+         */
+        PairedStatistics: {
+            /** Ci High */
+            ci_high: number | null;
+            /**
+             * Ci Low
+             * @description 95% confidence interval of the mean difference (n >= 2)
+             */
+            ci_low: number | null;
+            /**
+             * Confidence
+             * @default 0.95
+             */
+            confidence: number;
+            /**
+             * Mean Diff
+             * @description Mean of (experiment - base) over the matched cases
+             */
+            mean_diff: number | null;
+            /**
+             * N
+             * @description Matched test cases with a value in both experiments
+             */
+            n: number;
+            /**
+             * P Value
+             * @description Two-sided p-value of the paired t-test (n >= 2)
+             */
+            p_value: number | null;
+            /**
+             * Test
+             * @default paired_t
+             * @constant
+             */
+            test: "paired_t";
+        };
         /** ParentProject */
         ParentProject: {
             /** Id */
@@ -2945,10 +3484,7 @@ export interface components {
             description?: string | null;
             /** Name */
             name?: string | null;
-            /** Settings */
-            settings?: {
-                [key: string]: unknown;
-            } | null;
+            settings?: components["schemas"]["ProjectSettings"] | null;
         };
         /** PatchProjectScore */
         PatchProjectScore: {
@@ -2996,6 +3532,13 @@ export interface components {
             /** Objects */
             objects: components["schemas"]["Project"][];
         };
+        /** ProjectRef */
+        ProjectRef: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+        };
         /**
          * ProjectScore
          * @description A stored project score, as `/v1/project_score` returns it.
@@ -3035,6 +3578,23 @@ export interface components {
         ProjectScoreList: {
             /** Objects */
             objects: components["schemas"]["ProjectScore"][];
+        };
+        /**
+         * ProjectSettings
+         * @description A project's settings. Other settings of the reference (`spanFieldOrder`, …) are kept as sent.
+         */
+        ProjectSettings: {
+            /** Baseline Experiment Id */
+            baseline_experiment_id?: string | null;
+            /**
+             * Comparison Key
+             * @description How test cases of two experiments are matched: an expression of the query language over a trace, or an array of them, e.g. `input.question` or `[input.query, metadata.category]`. Default (unset or empty): `input`.
+             * @example input
+             * @example [input.query, metadata.category]
+             */
+            comparison_key?: string | null;
+        } & {
+            [key: string]: unknown;
         };
         /** QueryWarning */
         QueryWarning: {
@@ -3210,6 +3770,18 @@ export interface components {
              * @description Matched test cases that scored lower
              */
             regressions: number;
+        };
+        /** ScoreHistogram */
+        ScoreHistogram: {
+            /**
+             * Edges
+             * @description Bin edges over [0, 1]: bins + 1 numbers
+             */
+            edges: number[];
+            /** Experiments */
+            experiments: components["schemas"]["ExperimentHistogram"][];
+            /** Name */
+            name: string;
         };
         /**
          * ScoreSpan
@@ -7039,6 +7611,138 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compare_summary_v1_experiment__experiment_id__compare_get: {
+        parameters: {
+            query?: {
+                /** @description The experiments compared with the base (ids, or names in its project); at most 7 */
+                with?: string[];
+            };
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComparisonSummary"];
+                };
+            };
+        };
+    };
+    compare_count_v1_experiment__experiment_id__compare_count_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompareQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: number;
+                    };
+                };
+            };
+        };
+    };
+    compare_groups_v1_experiment__experiment_id__compare_groups_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompareGroupsQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompareGroups"];
+                };
+            };
+        };
+    };
+    compare_histograms_v1_experiment__experiment_id__compare_histograms_get: {
+        parameters: {
+            query?: {
+                /** @description The experiments compared with the base (ids, or names in its project); at most 7 */
+                with?: string[];
+                /** @description Equal bins over [0, 1] */
+                bins?: number;
+            };
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComparisonHistograms"];
+                };
+            };
+        };
+    };
+    compare_rows_v1_experiment__experiment_id__compare_rows_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompareRowsQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompareRowsPage"];
                 };
             };
         };

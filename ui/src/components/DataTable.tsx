@@ -14,6 +14,9 @@ import { cellText, fmtDiff, fmtMetric, fmtScore } from "./format";
 import { pick, type ColumnSpec } from "./columns";
 import { SpanIcon } from "../trace/SpanIcon";
 import type { SortKey } from "../state/url";
+import { CompareCell } from "../compare/CompareCell";
+import { CompareHeader } from "../compare/CompareHeader";
+import { compareCount, comparedOf, comparePage, compareRowPx, type CompareTableMode } from "../compare/table";
 
 const PAGE = 100;
 
@@ -43,6 +46,7 @@ export interface DataTableProps {
   onSelect?: (ids: string[], on: boolean) => void;
   refresh?: number; // bump to load the rows again (e.g. after new scores were written)
   onTotal?: (total: number | null) => void;
+  compare?: CompareTableMode; // comparison mode: every compared experiment's test case in each row
 }
 
 const SELECT_PX = 36;
@@ -51,7 +55,8 @@ const SELECT_PX = 36;
 // experiment of any size costs the browser a few pages of memory.
 export function DataTable(props: DataTableProps) {
   const { experimentId, query, columns, pinned, sort, onSort, summary, showComparison, rowHeight } = props;
-  const key = JSON.stringify([experimentId, query, props.refresh ?? 0]);
+  const compare = props.compare;
+  const key = JSON.stringify([experimentId, query, props.refresh ?? 0, compare?.comparison.ids, compare?.change]);
   const [pages, setPages] = useState<Map<number, Row[]>>(new Map());
   const [total, setTotal] = useState<number | null>(null);
   const [error, setError] = useState("");
@@ -73,18 +78,25 @@ export function DataTable(props: DataTableProps) {
     loading.current.add(page);
     const gen = generation.current;
     // Rows first: the total is counted by a separate request sent once the first page is in.
-    api<{ rows: Row[]; total: number | null }>(`/v1/experiment/${experimentId}/table`, {
-      method: "POST",
-      json: { ...query, offset: page * PAGE, limit: PAGE, with_total: false },
-    })
-      .then((r) => {
+    const rows = compare
+      ? comparePage(compare, query, page * PAGE, PAGE)
+      : api<{ rows: Row[] }>(`/v1/experiment/${experimentId}/table`, {
+          method: "POST",
+          json: { ...query, offset: page * PAGE, limit: PAGE, with_total: false },
+        }).then((r) => r.rows);
+    const counted = () =>
+      compare
+        ? compareCount(compare, query)
+        : api<{ total: number }>(`/v1/experiment/${experimentId}/table/count`, { method: "POST", json: query }).then((c) => c.total);
+    rows
+      .then((found) => {
         if (gen !== generation.current) return;
-        setPages((prev) => new Map(prev).set(page, r.rows));
+        setPages((prev) => new Map(prev).set(page, found));
         if (page === 0) props.onFirstPage?.();
-        if (page === 0 && r.rows.length < PAGE) setTotal(r.rows.length);
+        if (page === 0 && found.length < PAGE) setTotal(found.length);
         else if (page === 0)
-          api<{ total: number }>(`/v1/experiment/${experimentId}/table/count`, { method: "POST", json: query })
-            .then((c) => gen === generation.current && setTotal(c.total))
+          counted()
+            .then((n) => gen === generation.current && setTotal(n))
             .catch((e) => gen === generation.current && setError(e.message));
       })
       .catch((e) => {
@@ -94,7 +106,7 @@ export function DataTable(props: DataTableProps) {
 
   useEffect(() => props.onTotal?.(total), [total]);
 
-  const rowPx = rowHeight === "tall" ? 96 : 34;
+  const rowPx = compare ? compareRowPx(compare, rowHeight === "tall") : rowHeight === "tall" ? 96 : 34;
   const virtualizer = useVirtualizer({
     count: total ?? pages.get(0)?.length ?? 0, // the first page shows while the total is counted
     getScrollElement: () => scroller.current,
@@ -188,8 +200,8 @@ export function DataTable(props: DataTableProps) {
 
   // TanStack Table owns the column model: order, visibility and left pinning.
   const columnDefs = useMemo<ColumnDef<Row>[]>(
-    () => columns.map((c) => ({ id: c.id, header: c.label, accessorFn: (r: Row) => pick(r, c), size: width(c) })),
-    [columns],
+    () => columns.map((c) => ({ id: c.id, header: c.label, accessorFn: (r: Row) => pick(r, c), size: width(c, !!compare) })),
+    [columns, !!compare],
   );
   const table = useReactTable<Row>({
     data: [],
@@ -242,7 +254,12 @@ export function DataTable(props: DataTableProps) {
                   <span className="th-label">{c.label}</span>
                   {s && (s.desc ? <ArrowDown aria-hidden /> : <ArrowUp aria-hidden />)}
                 </button>
-                <HeaderStats col={c} summary={summary} showComparison={showComparison} />
+                {compare && (c.kind === "score" || c.kind === "metric") ? (
+                  <CompareHeader kind={c.kind} name={c.kind === "score" ? c.label : c.id.slice(8)} summary={compare.summary}
+                    histograms={compare.histograms} change={compare.change} onChange={compare.onChange} />
+                ) : (
+                  <HeaderStats col={c} summary={summary} showComparison={showComparison} />
+                )}
               </div>
             );
           })}
@@ -271,7 +288,10 @@ export function DataTable(props: DataTableProps) {
                   <div key={c.id} role="gridcell" data-column={c.id}
                     className={`td ${c.kind} ${i < pinnedCount ? "pinned" : ""}`}
                     style={i < pinnedCount ? { left: lefts[i] } : undefined}>
-                    {row ? <Cell col={c} value={pick(row, c)} row={row} names={spanNames} /> : <span className="skeleton" />}
+                    {!row ? <span className="skeleton" />
+                      : compare && comparedOf(row) && (c.kind === "score" || c.kind === "metric")
+                        ? <CompareCell row={comparedOf(row)!} kind={c.kind} name={c.kind === "score" ? c.label : c.id.slice(8)} table={compare.comparison.table} />
+                        : <Cell col={c} value={pick(row, c)} row={row} names={spanNames} />}
                   </div>
                 ))}
               </div>
@@ -301,9 +321,9 @@ export function DataTable(props: DataTableProps) {
   );
 }
 
-function width(c: ColumnSpec): number {
+function width(c: ColumnSpec, compare = false): number {
   if (c.kind === "field") return 260;
-  if (c.kind === "score" || c.kind === "metric") return 150;
+  if (c.kind === "score" || c.kind === "metric") return compare ? 230 : 150;
   if (c.kind === "created") return 180;
   return 160;
 }

@@ -1,12 +1,14 @@
 import { useEffect, useState } from "react";
 import { Check, Copy, Link2, X } from "lucide-react";
-import { api, type Experiment, type Fields, type Summary } from "../api/client";
-import { fmtDiff, fmtScore } from "./format";
+import { api, type Experiment, type Fields } from "../api/client";
 import { Button, copyText, IconButton } from "../ui";
+import type { ComparisonSummary } from "../compare/api";
+import { StatsList } from "../compare/CompareHeader";
 
 // The experiment summary: comparisons, scorers, datasets, parameters, metadata, ID and permalink.
-export function DetailsPane({ experiment, summary, fields, experiments, onClose }: {
-  experiment: Experiment; summary: Summary | null; fields: Fields | null; experiments: Experiment[]; onClose: () => void;
+export function DetailsPane({ experiment, compared, fields, experiments, onClose }: {
+  experiment: Experiment; compared?: ComparisonSummary | null; fields: Fields | null;
+  experiments: Experiment[]; onClose: () => void;
 }) {
   const [copied, setCopied] = useState("");
   const [dataset, setDataset] = useState<string | null>(null);
@@ -25,21 +27,15 @@ export function DetailsPane({ experiment, summary, fields, experiments, onClose 
       <header><h2>Details</h2><IconButton label="Close details" onClick={onClose}><X /></IconButton></header>
       <section>
         <h3>Comparisons</h3>
-        {summary?.comparison_experiment_name ? (
+        {compared ? (
           <>
-            <p className="muted">Compared with <strong>{summary.comparison_experiment_name}</strong></p>
-            <ul>
-              {Object.values(summary.scores ?? {}).map((s) => (
-                <li key={s.name} className="score-line">
-                  <span className="name">{s.name}</span>
-                  <span>{fmtScore(s.score)}</span>
-                  {s.diff != null && <span className={s.diff >= 0 ? "up" : "down"}>({fmtDiff(s.diff)})</span>}
-                  <span className="up">▲{s.improvements}</span> <span className="down">▼{s.regressions}</span>
-                </li>
-              ))}
-            </ul>
+            <p className="muted">Base <strong>{compared.experiments[0].name}</strong>; test cases matched by <code>{compared.comparison_key}</code>.
+              Change against the base; CI: 95% paired t-test of the mean change.</p>
+            {[...compared.scores, ...compared.metrics.filter((m) => m.name === "duration")].map((m) => (
+              <StatsList key={`${m.kind}:${m.name}`} kind={m.kind as "score" | "metric"} name={m.name} summary={compared} />
+            ))}
           </>
-        ) : <p className="muted">No comparison experiment. Pick one with “Compare to”.</p>}
+        ) : <p className="muted">No comparison. Pick experiments with “Compare”.</p>}
         {base && <p className="muted">Base experiment: {base.name}</p>}
       </section>
       <section><h3>Scorers</h3><ul>{(fields?.scores ?? []).map((s) => <li key={s}>{s}</li>)}</ul></section>

@@ -2,34 +2,24 @@ import { useEffect, useState } from "react";
 import { jsPDF } from "jspdf";
 import autoTable from "jspdf-autotable";
 import { api, tableSummary, type Experiment, type PageQuery, type Row, type Summary, type TableFilters } from "../api/client";
-import { cellText, fmtDiff, fmtMetric, fmtScore } from "./format";
+import { cellText, fmtMetric, fmtScore } from "./format";
 import { METRIC_LABELS } from "./columns";
 import { FileDown } from "lucide-react";
 import { Button, ErrorMessage, SkeletonRows } from "../ui";
 
 type Query = Omit<PageQuery, "offset" | "limit" | "with_total">;
 
-// Grid: for each test case, the outputs of the experiment and its comparison side by side.
-export function GridLayout({ experiment, comparison, query }: { experiment: Experiment; comparison: Experiment | null; query: Query }) {
+// Grid: for each test case, the experiment's output and scores (with comparisons, the compare/
+// CompareGrid shows every compared experiment side by side).
+export function GridLayout({ experiment, query }: { experiment: Experiment; query: Query }) {
   const [rows, setRows] = useState<Row[]>([]);
-  const [others, setOthers] = useState<Map<string, Row>>(new Map());
   const [limit, setLimit] = useState(50);
   const [error, setError] = useState("");
   useEffect(() => {
     api<{ rows: Row[] }>(`/v1/experiment/${experiment.id}/table`, { method: "POST", json: { ...query, limit, offset: 0 } })
-      .then(async (r) => {
-        setRows(r.rows);
-        if (!comparison) return setOthers(new Map());
-        const ids = r.rows.map((x) => x.origin?.id).filter(Boolean) as string[];
-        if (!ids.length) return setOthers(new Map());
-        const c = await api<{ rows: Row[] }>(`/v1/experiment/${comparison.id}/table`, {
-          method: "POST", json: { row_type: "traces", filters: [{ column: "origin.id", op: "in", value: ids }], limit: 1000, offset: 0 },
-        });
-        setOthers(new Map(c.rows.map((x) => [x.origin?.id, x])));
-      })
+      .then((r) => setRows(r.rows))
       .catch((e) => setError(e.message));
-  }, [experiment.id, comparison?.id, JSON.stringify(query), limit]);
-  const exps = [experiment, ...(comparison ? [comparison] : [])];
+  }, [experiment.id, JSON.stringify(query), limit]);
   return (
     <div className="grid-layout">
       <ErrorMessage>{error}</ErrorMessage>
@@ -39,21 +29,17 @@ export function GridLayout({ experiment, comparison, query }: { experiment: Expe
           <tr>
             <th>Input</th>
             <th>Expected</th>
-            {exps.map((e) => <th key={e.id}>{e.name} output</th>)}
+            <th>{experiment.name} output</th>
           </tr>
         </thead>
         <tbody>
-          {rows.map((r) => {
-            const other = others.get(r.origin?.id);
-            return (
-              <tr key={r.id}>
-                <td className="grid-text">{cellText(r.input)}</td>
-                <td className="grid-text">{cellText(r.expected)}</td>
-                <td className="grid-output"><div>{cellText(r.output)}</div><Scores row={r} /></td>
-                {comparison && <td className="grid-output"><div>{cellText(other?.output)}</div><Scores row={other} /></td>}
-              </tr>
-            );
-          })}
+          {rows.map((r) => (
+            <tr key={r.id}>
+              <td className="grid-text">{cellText(r.input)}</td>
+              <td className="grid-text">{cellText(r.expected)}</td>
+              <td className="grid-output"><div>{cellText(r.output)}</div><Scores row={r} /></td>
+            </tr>
+          ))}
         </tbody>
       </table>
       </div>
@@ -73,29 +59,30 @@ function Scores({ row }: { row?: Row }) {
   );
 }
 
-function useSummaries(experiment: Experiment, comparison: Experiment | null, query: TableFilters) {
+// One experiment's summary over the table's filters (with comparisons, compare/CompareSummary
+// shows them all, over the same filters).
+function useSummaries(experiment: Experiment, query: TableFilters) {
   const [sums, setSums] = useState<[Experiment, Summary][]>([]);
   const key = JSON.stringify([query.row_type, query.filters, query.search, query.custom_columns]);
   useEffect(() => {
-    // Both experiments over the same filters, so the figures compare like with like.
     let live = true;
-    Promise.all([tableSummary(experiment.id, query, comparison?.id), ...(comparison ? [tableSummary(comparison.id, query)] : [])])
-      .then((r) => live && setSums(r.map((s, i) => [i === 0 ? experiment : comparison!, s])))
+    tableSummary(experiment.id, query)
+      .then((s) => live && setSums([[experiment, s]]))
       .catch(() => live && setSums([]));
     return () => {
       live = false;
     };
-  }, [experiment.id, comparison?.id, key]);
+  }, [experiment.id, key]);
   return sums;
 }
 
-// Summary: large-type scores and metrics per experiment.
-export function SummaryLayout({ experiment, comparison, query }: { experiment: Experiment; comparison: Experiment | null; query: TableFilters }) {
-  const sums = useSummaries(experiment, comparison, query);
+// Summary: large-type scores and metrics.
+export function SummaryLayout({ experiment, query }: { experiment: Experiment; query: TableFilters }) {
+  const sums = useSummaries(experiment, query);
   return (
     <div className="summary-layout" aria-label="Summary layout">
       {!sums.length && <div className="card summary-card"><SkeletonRows rows={3} label="Loading the summary" /></div>}
-      {sums.map(([e, s], i) => (
+      {sums.map(([e, s]) => (
         <section key={e.id} className="card summary-card" aria-label={`Summary of ${e.name}`}>
           <h2>{e.name}</h2>
           <h3>Scores</h3>
@@ -104,7 +91,6 @@ export function SummaryLayout({ experiment, comparison, query }: { experiment: E
               <div key={x.name} className="big">
                 <div className="big-value">{fmtScore(x.score)}</div>
                 <div className="big-label">{x.name}</div>
-                {i === 0 && comparison && x.diff != null && <div className={x.diff >= 0 ? "up" : "down"}>{fmtDiff(x.diff)}</div>}
               </div>
             ))}
           </div>
@@ -124,8 +110,8 @@ export function SummaryLayout({ experiment, comparison, query }: { experiment: E
 }
 
 // Summary table: scores and metrics as rows, experiments as columns; downloadable as PDF.
-export function SummaryTableLayout({ experiment, comparison, query }: { experiment: Experiment; comparison: Experiment | null; query: TableFilters }) {
-  const sums = useSummaries(experiment, comparison, query);
+export function SummaryTableLayout({ experiment, query }: { experiment: Experiment; query: TableFilters }) {
+  const sums = useSummaries(experiment, query);
   const scoreNames = [...new Set(sums.flatMap(([, s]) => Object.keys(s.scores ?? {})))].sort();
   const metricNames = [...new Set(sums.flatMap(([, s]) => Object.keys(s.metrics ?? {})))];
   const body: string[][] = [

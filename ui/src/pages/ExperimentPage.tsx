@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useParams } from "react-router-dom";
-import { Database, Download, Eye, Gauge, PanelRight, Sparkles, X } from "lucide-react";
+import { Database, Diff, Download, Eye, Gauge, PanelRight, Sparkles, X } from "lucide-react";
 import { api, describeFilter, download, q, tableSummary, type Experiment, type Fields, type Project, type Summary, type TableView } from "../api/client";
 import { useTableState } from "../state/url";
 import { buildColumns, type ColumnSpec } from "../components/columns";
@@ -10,7 +10,15 @@ import { DisplayPanel } from "../components/DisplayPanel";
 import { GroupedTable } from "../components/GroupedTable";
 import { GridLayout, SummaryLayout, SummaryTableLayout } from "../components/Layouts";
 import { DetailsPane } from "../components/DetailsPane";
-import { Button, ErrorMessage, Menu, MenuItem, MenuLabel, MenuSeparator, SearchInput, Skeleton, toast, useHotkeys } from "../ui";
+import { Button, ErrorMessage, Menu, MenuItem, MenuLabel, MenuSeparator, SearchInput, Segmented, Skeleton, toast, useHotkeys } from "../ui";
+import { comparisonOf } from "../compare/api";
+import { ComparisonsPicker } from "../compare/ComparisonsPicker";
+import { CompareGrid } from "../compare/CompareGrid";
+import { CompareGroupsTable } from "../compare/CompareGroups";
+import { CompareSummaryLayout, CompareSummaryTableLayout, useComparisonSummary, useHistograms } from "../compare/CompareSummary";
+import { DiffRows } from "../compare/DiffRows";
+import { ComparisonLegend } from "../compare/Legend";
+import { diffFields, TraceCompare, useComparedCase } from "../compare/TraceCompare";
 import { useCrumbs } from "../shell/crumbs";
 import { useTraceParams } from "../state/trace";
 import { TraceView } from "../trace/TraceView";
@@ -56,7 +64,9 @@ export function ExperimentPage() {
       .catch((e) => setError(e.message));
   }, [project, experiment]);
   const exp = exps.find((e) => e.name === experiment) ?? null;
-  const comparison = exps.find((e) => e.id === state.comparison) ?? null;
+  // Comparison mode: the page's experiment and up to 7 others, one of them the base.
+  const comparison = exp ? comparisonOf(exp.id, state.comparisons, state.base) : null;
+  const baseExp = comparison && comparison.base !== exp?.id ? exps.find((e) => e.id === comparison.base) ?? null : null;
   useEffect(() => {
     if (!exp) return;
     api<Fields>(`/v1/experiment/${exp.id}/table/fields`).then(setFields).catch((e) => setError(e.message));
@@ -80,16 +90,19 @@ export function ExperimentPage() {
   const [rowsIn, setRowsIn] = useState(false);
   const allowed = rowsIn || !(state.layout === "list" && !state.groupBy);
   useEffect(() => {
-    if (!exp || !allowed) return;
+    // One experiment: the table summary; with comparisons, the N-way summary below (both over
+    // the table's filters).
+    if (!exp || !allowed || comparison) return;
     let live = true;
-    tableSummary(exp.id, query, comparison?.id)
+    tableSummary(exp.id, query)
       .then((r) => live && setSummary(r))
       .catch((e) => live && setError(e.message));
     return () => {
       live = false;
     };
-  }, [exp?.id, comparison?.id, allowed, refresh, JSON.stringify([query.row_type, query.filters, query.search, query.custom_columns])]);
-
+  }, [exp?.id, !!comparison, allowed, refresh, JSON.stringify([query.row_type, query.filters, query.search, query.custom_columns])]);
+  const { summary: compared, error: comparedError } = useComparisonSummary(allowed ? comparison : null);
+  const histograms = useHistograms(comparison, allowed && state.layout === "list");
   const allColumns = useMemo(() => {
     const cols = buildColumns(fields, state.custom, state.rowType);
     const rank = (c: ColumnSpec) => {
@@ -97,14 +110,17 @@ export function ExperimentPage() {
       return i < 0 ? state.order.length + cols.indexOf(c) : i;
     };
     const ordered = [...cols].sort((a, b) => rank(a) - rank(b));
-    if (state.orderByRegressions && summary?.scores && comparison) {
+    if (state.orderByRegressions && compared) {
+      // Score columns with the most regressions (summed over the compared experiments) first.
+      const regressions = (name: string) =>
+        compared.scores.find((m) => m.name === name)?.experiments.reduce((n, e) => n + e.regressions, 0) ?? 0;
       const scores = ordered.filter((c) => c.kind === "score");
-      const byReg = [...scores].sort((a, b) => (summary.scores![b.label]?.regressions ?? 0) - (summary.scores![a.label]?.regressions ?? 0));
+      const byReg = [...scores].sort((a, b) => regressions(b.label) - regressions(a.label));
       let k = 0;
       return ordered.map((c) => (c.kind === "score" ? byReg[k++] : c));
     }
     return ordered;
-  }, [fields, state.custom, state.rowType, state.order, state.orderByRegressions, summary, comparison]);
+  }, [fields, state.custom, state.rowType, state.order, state.orderByRegressions, compared]);
   const visible = allColumns.filter((c) => !state.hidden.includes(c.id));
   const queryKey = JSON.stringify([exp?.id, query.row_type, query.filters, query.search]);
   useEffect(() => setSelected(new Set()), [queryKey]); // a selection belongs to the rows it was made on
@@ -140,6 +156,8 @@ export function ExperimentPage() {
     ? `${projectPath}/experiments/${encodeURIComponent(exp.name)}/trace/${encodeURIComponent(tp.trace)}?${new URLSearchParams({ ...(tp.span ? { sp: tp.span } : {}), ...(tp.mode !== "trace" ? { tvt: tp.mode } : {}) })}`
     : undefined;
 
+  const comparedCase = useComparedCase(comparison && state.rowType === "traces" ? comparison : null, tp.trace);
+  const groupExpr = state.custom.find((c) => c.name === state.groupBy)?.expr ?? state.groupBy;
   const filtered = state.filters.length > 0 || !!state.search;
   return (
     <main className={`page fill experiment ${state.details ? "with-details" : ""} ${tp.trace ? "with-trace" : ""}`}>
@@ -178,13 +196,19 @@ export function ExperimentPage() {
                 onChange={(e) => setSearchDraft(e.target.value)} width={220} />
             </form>
             <span className="sep" />
-            <label className="row compare-to">
-              <span className="muted">Compare to</span>
-              <select className="select" aria-label="Comparison experiment" value={state.comparison} onChange={(e) => update({ comparison: e.target.value })}>
-                <option value="">None</option>
-                {exps.filter((e) => e.id !== exp.id).map((e) => <option key={e.id} value={e.id}>{e.name}</option>)}
-              </select>
-            </label>
+            <ComparisonsPicker experiment={exp} experiments={exps} compared={comparison ? comparison.ids.filter((id) => id !== exp.id) : []}
+              base={comparison?.base ?? ""}
+              onChange={(ids, base) => update({ comparisons: ids, base: ids.length && base !== ids[0] ? base : "", change: null, diff: ids.length ? state.diff : false })} />
+            {comparison && state.rowType === "traces" && state.layout === "list" && !state.groupBy && (
+              <>
+                <Button aria-pressed={state.diff} icon={<Diff />} onClick={() => update({ diff: !state.diff })}
+                  title="Each test case with one row per experiment, outputs diffed">Diff</Button>
+                {state.diff && (
+                  <Segmented label="Diff against" value={state.diffMode} onChange={(v) => update({ diffMode: v })}
+                    options={[["experiments", "Experiments"], ["expected", "Output vs expected"]] as const} />
+                )}
+              </>
+            )}
             <span className="spacer" />
             <DisplayPanel experimentId={exp.id} state={state} update={update} columns={allColumns} fields={fields} />
             <Menu align="end" trigger={<Button aria-label="Download" icon={<Download />}>Download</Button>}>
@@ -203,8 +227,14 @@ export function ExperimentPage() {
             <Button aria-pressed={state.details} icon={<PanelRight />} onClick={() => update({ details: !state.details, assistant: false })}>Details</Button>
             <Button aria-pressed={state.assistant} icon={<Sparkles />} onClick={() => update({ assistant: !state.assistant, details: false })}>Assistant</Button>
           </div>
-          {filtered && (
+          {(filtered || (comparison && state.change)) && (
             <ul className="chips" aria-label="Active filters">
+              {comparison && state.change && (
+                <li className="change-chip">
+                  <span>{state.change.direction} of {state.change.name} in {exps.find((e) => e.id === state.change!.experiment_id)?.name ?? "?"}</span>
+                  <button aria-label="Show every row" onClick={() => update({ change: null })}><X aria-hidden /></button>
+                </li>
+              )}
               {state.filters.map((f, i) => (
                 <li key={i}>
                   <code>{describeFilter(f)}</code>
@@ -220,40 +250,57 @@ export function ExperimentPage() {
               </li>
             </ul>
           )}
+          {comparison && <ComparisonLegend comparison={comparison} experiments={exps} keyText={compared?.comparison_key} />}
           <div className="body">
             <div className="content">
-              {state.layout === "list" && !state.groupBy && (
+              <ErrorMessage>{comparedError}</ErrorMessage>
+              {state.layout === "list" && !state.groupBy && comparison && state.diff && (
+                <DiffRows comparison={comparison} query={query} change={state.change} mode={state.diffMode}
+                  onOpen={(r) => setTp({ trace: String(r.row.root_span_id), span: "" })} />
+              )}
+              {state.layout === "list" && !state.groupBy && !(comparison && state.diff) && (
                 <DataTable experimentId={exp.id} query={query} columns={visible} pinned={state.pinned} sort={state.sort}
-                  onSort={(sort) => update({ sort })} summary={summary} showComparison={!!comparison} rowHeight={state.rowHeight}
+                  compare={comparison && state.rowType === "traces"
+                    ? { comparison, change: state.change, summary: compared, histograms, onChange: (change) => update({ change }) }
+                    : undefined}
+                  onSort={(sort) => update({ sort })} summary={summary} showComparison={false} rowHeight={state.rowHeight}
                   onFirstPage={() => setRowsIn(true)} filtered={filtered || state.view !== "default"}
                   onClearFilters={() => { setSearchDraft(""); update({ filters: [], search: "", view: "default" }); }}
                   rowKey={rowKey} openKey={tp.trace ? openKey || (spansMode ? "" : tp.trace) : ""} onOpen={openRow} keyboard
                   selected={selected} onSelect={select} refresh={refresh} onTotal={setTotal} />
               )}
-              {state.layout === "list" && state.groupBy && (
-                <GroupedTable experiment={exp} comparison={comparison} includeComparison={state.groupCompare}
+              {state.layout === "list" && state.groupBy && comparison && state.groupCompare && (
+                <CompareGroupsTable comparison={comparison} query={query} groupBy={groupExpr} change={state.change} />
+              )}
+              {state.layout === "list" && state.groupBy && !(comparison && state.groupCompare) && (
+                <GroupedTable experiment={exp} comparison={baseExp} includeComparison={false}
                   groupBy={state.groupBy} query={query} columns={visible} pinned={state.pinned}
                   sort={state.sort} onSort={(sort) => update({ sort })} summary={summary} rowHeight={state.rowHeight}
                   regressionScore={state.orderByRegressions ? state.regressionScore : ""} />
               )}
-              {state.layout === "grid" && <GridLayout experiment={exp} comparison={comparison} query={query} />}
-              {state.layout === "summary" && <SummaryLayout experiment={exp} comparison={comparison} query={query} />}
-              {state.layout === "summary_table" && <SummaryTableLayout experiment={exp} comparison={comparison} query={query} />}
+              {state.layout === "grid" && (comparison
+                ? <CompareGrid comparison={comparison} query={query} change={state.change} />
+                : <GridLayout experiment={exp} query={query} />)}
+              {state.layout === "summary" && (comparison ? <CompareSummaryLayout comparison={comparison} /> : <SummaryLayout experiment={exp} query={query} />)}
+              {state.layout === "summary_table" && (comparison
+                ? <CompareSummaryTableLayout comparison={comparison} title={exp.name} />
+                : <SummaryTableLayout experiment={exp} query={query} />)}
             </div>
             {tp.trace ? (
-              <div className={`trace-panel ${tp.fullscreen ? "fullscreen" : ""}`}>
+              <div className={`trace-panel ${tp.fullscreen ? "fullscreen" : ""} ${comparison ? "compare" : ""}`}>
+                {comparison && <TraceCompare found={comparedCase} />}
                 <TraceView key={`${tp.trace}-${refresh}`} trace={{ objectType: "experiment", objectId: exp.id, rootSpanId: tp.trace }}
                   span={tp.span} mode={tp.mode} onSpan={(span) => setTp({ span })} onMode={(mode) => setTp({ mode })}
                   fullscreen={tp.fullscreen} onFullscreen={(fullscreen) => setTp({ fullscreen })}
                   onClose={() => setTp({ trace: "", span: "", fullscreen: false, mode: "trace" })}
-                  pageHref={tracePage} onlyTraceMode={!!comparison}
+                  pageHref={tracePage} onlyTraceMode={!!comparison} renderField={comparison ? diffFields(comparedCase) : undefined}
                   onScore={() => { setScoreTrace(tp.trace); setScoreOpen(true); }} />
               </div>
             ) : state.assistant ? (
-              <AssistantPanel experiment={exp} comparisonId={state.comparison} scores={fields?.scores ?? []}
+              <AssistantPanel experiment={exp} comparisonId={comparison && comparison.base !== exp.id ? comparison.base : ""} scores={fields?.scores ?? []}
                 onFilter={(f) => update({ filters: [...state.filters, f], groupBy: "", layout: "list" })}
                 onClose={() => update({ assistant: false })} />
-            ) : state.details && <DetailsPane experiment={exp} summary={summary} fields={fields} experiments={exps} onClose={() => update({ details: false })} />}
+            ) : state.details && <DetailsPane experiment={exp} compared={compared} fields={fields} experiments={exps} onClose={() => update({ details: false })} />}
           </div>
           <ScoreDialog open={scoreOpen} experimentId={exp.id} projectId={proj.id} selected={[...selected]}
             filter={{ row_type: query.row_type, filters: query.filters, search: query.search }}

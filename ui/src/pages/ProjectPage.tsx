@@ -1,12 +1,13 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
-import { ArrowDown, ArrowUp, FlaskConical, GitCompareArrows } from "lucide-react";
+import { ArrowDown, ArrowUp, FlaskConical, GitCompareArrows, Settings } from "lucide-react";
 import { api, q, type Experiment, type Project } from "../api/client";
 import { ScoreChart } from "../components/ScoreChart";
 import { fmtScore } from "../components/format";
 import { Button, EmptyState, ErrorMessage, SearchInput, Skeleton, useHotkeys } from "../ui";
 import { useCrumbs } from "../shell/crumbs";
 import { AggregateScores } from "../scoring/AggregateScores";
+import { MAX_EXPERIMENTS } from "../compare/colors";
 
 type SortField = "name" | "created" | "dataset" | "rows" | `score:${string}`;
 
@@ -73,12 +74,14 @@ export function ProjectPage() {
       </th>
     );
   }
+  // Open the newest selected experiment compared with the others; the oldest is the base.
   function compare() {
     const chosen = (exps ?? []).filter((e) => selected.includes(e.id));
-    chosen.sort((a, b) => (a.created < b.created ? 1 : -1));
-    const [main, other] = chosen;
-    if (main && other) navigate(`${base}${encodeURIComponent(main.name)}?c=${other.id}`);
+    chosen.sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : 0));
+    const main = chosen.pop();
+    if (main && chosen.length) navigate(`${base}${encodeURIComponent(main.name)}?c=${chosen.map((e) => e.id).join(",")}`);
   }
+  const tooMany = selected.length > MAX_EXPERIMENTS;
   return (
     <main className="page">
       <div className="page-header">
@@ -86,6 +89,7 @@ export function ProjectPage() {
           <span className="eyebrow">{project}</span>
           <h1>Experiments</h1>
         </div>
+        <Link className="btn" to={`${projectPath}/settings`}><Settings aria-hidden />Settings</Link>
       </div>
       <ErrorMessage>{error}</ErrorMessage>
       {exps && exps.length > 0 && (
@@ -97,9 +101,10 @@ export function ProjectPage() {
       <div className="toolbar">
         <SearchInput ref={searchRef} aria-label="Search experiments" placeholder="Search experiments" shortcut="/"
           value={search} onChange={(e) => setSearch(e.target.value)} />
-        <Button variant={selected.length > 1 ? "primary" : "default"} icon={<GitCompareArrows />}
-          disabled={selected.length < 2} onClick={compare}
-          title={selected.length < 2 ? "Select two or more experiments to compare" : undefined}>
+        <Button variant={selected.length > 1 && !tooMany ? "primary" : "default"} icon={<GitCompareArrows />}
+          disabled={selected.length < 2 || tooMany} onClick={compare}
+          title={selected.length < 2 ? "Select two or more experiments to compare"
+            : tooMany ? `Compare at most ${MAX_EXPERIMENTS} experiments (a base and ${MAX_EXPERIMENTS - 1} others)` : undefined}>
           Compare {selected.length > 1 ? `(${selected.length})` : ""}
         </Button>
         <span className="muted">{proj && exps ? `${exps.length} experiment${exps.length === 1 ? "" : "s"}` : ""}</span>

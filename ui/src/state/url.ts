@@ -3,6 +3,7 @@
 import { useCallback, useMemo } from "react";
 import { useSearchParams } from "react-router-dom";
 import type { CustomColumn, Filter } from "../api/client";
+import type { ChangeFilter } from "../compare/api";
 
 export type Layout = "list" | "grid" | "summary" | "summary_table";
 
@@ -20,7 +21,11 @@ export interface TableState {
   sort: SortKey[];
   groupBy: string;
   groupCompare: boolean;
-  comparison: string;
+  comparisons: string[]; // experiments compared with the page's (ids, up to 7)
+  base: string; // the base of the comparison (default: the first of `comparisons`)
+  change: ChangeFilter | null; // only the rows that improved or regressed (a header count clicked)
+  diff: boolean; // diff mode (comparisons only)
+  diffMode: "experiments" | "expected";
   layout: Layout;
   rowHeight: "compact" | "tall";
   hidden: string[];
@@ -41,7 +46,11 @@ export const DEFAULT_STATE: TableState = {
   sort: [],
   groupBy: "",
   groupCompare: false,
-  comparison: "",
+  comparisons: [],
+  base: "",
+  change: null,
+  diff: false,
+  diffMode: "experiments",
   layout: "list",
   rowHeight: "compact",
   hidden: [],
@@ -63,7 +72,11 @@ const PARAMS: Record<keyof TableState, string> = {
   sort: "sort",
   groupBy: "group",
   groupCompare: "gc",
-  comparison: "c",
+  comparisons: "c",
+  base: "base",
+  change: "chg",
+  diff: "diff",
+  diffMode: "dm",
   layout: "layout",
   rowHeight: "rh",
   hidden: "hide",
@@ -85,6 +98,7 @@ function decode(params: URLSearchParams): TableState {
     try {
       if (typeof dflt === "boolean") out[field] = raw === "1";
       else if (typeof dflt === "string") out[field] = raw;
+      else if (field === "comparisons" && !raw.startsWith("[")) out[field] = raw.split(",").filter(Boolean); // c=<id>,<id>
       else out[field] = JSON.parse(raw);
     } catch {
       /* a damaged parameter falls back to its default */
@@ -99,7 +113,8 @@ function encode(state: TableState, keep: URLSearchParams): URLSearchParams {
   for (const [field, name] of Object.entries(PARAMS) as [keyof TableState, string][]) {
     const value = state[field];
     if (JSON.stringify(value) === JSON.stringify(DEFAULT_STATE[field])) continue;
-    if (typeof value === "boolean") params.set(name, value ? "1" : "0");
+    if (field === "comparisons") params.set(name, (value as string[]).join(","));
+    else if (typeof value === "boolean") params.set(name, value ? "1" : "0");
     else if (typeof value === "string") params.set(name, value);
     else params.set(name, JSON.stringify(value));
   }
