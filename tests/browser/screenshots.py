@@ -50,7 +50,10 @@ def main(url: str, key: str) -> None:
         "experiment-table.png": (exp + "&details=1", ".datatable [role=row][data-row-id]"),
         "experiment-grid.png": (exp + "&layout=grid", "table[aria-label='Grid layout'] tbody tr"),
         "summary-table.png": (exp + "&layout=summary_table", "table[aria-label='Summary table'] tbody tr"),
-        "experiment-grouped.png": (exp + "&group=metadata.category&gc=1", "tr.group-row"),
+        "experiment-grouped.png": (
+            exp + "&group=metadata.category&gc=1",
+            "table[aria-label=Groups] tbody tr",
+        ),
         "trace-tree.png": (f"{url}/app/local/p/agents/experiments/tools?tr={agents}", tree),
         "trace-timeline.png": (
             f"{url}/app/local/p/agents/experiments/tools?tr={agents}&tvt=timeline",

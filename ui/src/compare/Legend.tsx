@@ -17,7 +17,7 @@ export function ComparisonLegend({ comparison, experiments, keyText }: { compari
           </li>
         );
       })}
-      {keyText && <li className="subtle">test cases matched by <code>{keyText}</code></li>}
+      {keyText && <li className="subtle">test cases matched by&nbsp;<code>{keyText}</code></li>}
     </ul>
   );
 }
