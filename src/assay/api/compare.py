@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import caller, services
+from assay.api.responses import OrjsonResponse
+from assay.api.routing import api_router
 from assay.model.comparison import (
     MAX_COMPARED,
     CompareGroups,
@@ -20,7 +22,7 @@ from assay.services.auth import Principal
 from assay.services.compare_rows import CompareGroupsQuery, CompareQuery, CompareRowsQuery
 from assay.services.context import Services
 
-router = APIRouter(tags=["compare"])
+router = api_router(tags=["compare"])
 
 With = Query(
     [],
@@ -54,18 +56,19 @@ async def compare_histograms(
     return await run_in_threadpool(compare.histograms, svc, who, experiment_id, others, bins)
 
 
-@router.post("/v1/experiment/{experiment_id}/compare/rows")
+@router.post("/v1/experiment/{experiment_id}/compare/rows", response_model=CompareRowsPage)
 async def compare_rows(
     experiment_id: str,
     body: CompareRowsQuery,
     who: Principal = Depends(caller),
     svc: Services = Depends(services),
-) -> CompareRowsPage:
+) -> OrjsonResponse:
     """A page of the experiment's trace rows (filters, search and sort as in the table), each with
     the base's and every other compared experiment's test case (matched by comparison key): scores,
     metrics, the matched trace, and deltas against the base. `change` keeps only the rows whose test
     case improved or regressed in one experiment."""
-    return await run_in_threadpool(compare_rows_service.page, svc, who, experiment_id, body)
+    found = await run_in_threadpool(compare_rows_service.page, svc, who, experiment_id, body)
+    return OrjsonResponse(found.model_dump())  # rows hold user JSON: orjson, not pydantic, encodes it
 
 
 @router.post("/v1/experiment/{experiment_id}/compare/count")
@@ -79,13 +82,14 @@ async def compare_count(
     return {"total": await run_in_threadpool(compare_rows_service.count, svc, who, experiment_id, body)}
 
 
-@router.post("/v1/experiment/{experiment_id}/compare/groups")
+@router.post("/v1/experiment/{experiment_id}/compare/groups", response_model=CompareGroups)
 async def compare_groups(
     experiment_id: str,
     body: CompareGroupsQuery,
     who: Principal = Depends(caller),
     svc: Services = Depends(services),
-) -> CompareGroups:
+) -> OrjsonResponse:
     """Per group: every compared experiment's count, score and metric means, and its improvements
     and regressions against the base."""
-    return await run_in_threadpool(compare_groups_service.groups, svc, who, experiment_id, body)
+    found = await run_in_threadpool(compare_groups_service.groups, svc, who, experiment_id, body)
+    return OrjsonResponse(found.model_dump())  # a group's value is user JSON
