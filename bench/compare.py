@@ -98,6 +98,79 @@ def spans(n: int, trial: int, seed: int, rnd: random.Random) -> list[dict[str, A
     ]
 
 
+def test_cases(traces: int) -> list[tuple[int, int]]:
+    """(case, trial) of every trace, in write order: a tenth of the cases run twice."""
+    cases = [(n, 0) for n in range(traces * 10 // 11)]
+    return cases + [(n, 1) for n in range(traces - len(cases))]
+
+
+def reference_accuracy(seed: int, traces: int) -> dict[int, list[float]]:
+    """Experiment `seed`'s accuracy per test case (one value per trial), recomputed by replaying
+    `spans`' random draws (good or not, duration, relevance) without the server."""
+    rnd = random.Random(seed)
+    out: dict[int, list[float]] = {}
+    for n, _ in test_cases(traces):
+        good = rnd.random() < 0.55 + 0.04 * seed
+        rnd.random(), rnd.random()  # the duration and the relevance
+        out.setdefault(n, []).append(float(good))
+    return out
+
+
+def check_against_reference(summary: dict[str, Any], experiments: int, traces: int) -> list[str]:
+    """The summary's accuracy figures against a hand computation (plain Python, and SciPy's
+    ttest_rel when installed): means, differences, improvements/regressions, the paired test.
+    Returns the mismatches (empty when every figure agrees)."""
+    by_seed = [reference_accuracy(seed, traces) for seed in range(experiments)]
+    base = {n: statistics.fmean(v) for n, v in by_seed[0].items()}
+    measure = next(m for m in summary["scores"] if m["name"] == "accuracy")
+    problems: list[str] = []
+
+    def same(label: str, got: Any, want: float) -> None:
+        if got is None or abs(got - want) > 1e-9 * max(1.0, abs(want)):
+            problems.append(f"{label}: server {got}, reference {want}")
+
+    try:
+        from scipy import stats as scipy_stats
+    except ImportError:  # the bench runs without the test extra too; the t-test is then not checked
+        scipy_stats = None
+    for seed, (cases, side) in enumerate(zip(by_seed, measure["experiments"], strict=True)):
+        values = [v for vs in cases.values() for v in vs]
+        same(f"run-{seed} mean", side["value"], statistics.fmean(values))
+        if seed == 0:
+            continue
+        same(
+            f"run-{seed} diff",
+            side["diff"],
+            statistics.fmean(values) - statistics.fmean([v for vs in by_seed[0].values() for v in vs]),
+        )
+        same(
+            f"run-{seed} improvements",
+            side["improvements"],
+            sum(v > base[n] for n, vs in cases.items() for v in vs),
+        )
+        same(
+            f"run-{seed} regressions",
+            side["regressions"],
+            sum(v < base[n] for n, vs in cases.items() for v in vs),
+        )
+        mine = [statistics.fmean(cases[n]) for n in base]
+        theirs = list(base.values())
+        paired = side["paired"]
+        same(f"run-{seed} paired n", paired["n"], len(mine))
+        same(
+            f"run-{seed} mean_diff",
+            paired["mean_diff"],
+            statistics.fmean(a - b for a, b in zip(mine, theirs, strict=True)),
+        )
+        if scipy_stats is not None:
+            want = scipy_stats.ttest_rel(mine, theirs)
+            ci = want.confidence_interval(0.95)
+            same(f"run-{seed} p_value", paired["p_value"], float(want.pvalue))
+            same(f"run-{seed} ci_low", paired["ci_low"], float(ci.low))
+            same(f"run-{seed} ci_high", paired["ci_high"], float(ci.high))
+    return problems
+
+
 def generate(data_dir: Path, experiments: int, traces: int) -> str:
     """Write the data set and return an API key for it."""
     if data_dir.exists():
@@ -117,8 +190,7 @@ def generate(data_dir: Path, experiments: int, traces: int) -> str:
                 "deleted_at": None,
             },
         )
-        cases = [(n, 0) for n in range(traces * 10 // 11)]
-        cases += [(n, 1) for n in range(traces - len(cases))]  # trials of the first cases
+        cases = test_cases(traces)
         with Progress(console=console, transient=True) as bar:
             for seed in range(experiments):
                 doc = {
@@ -138,7 +210,7 @@ def generate(data_dir: Path, experiments: int, traces: int) -> str:
                     bar.update(task, advance=min(2000, traces - start))
         ids = [e["id"] for e in store.list_objects("experiment", project_id=project["id"])]
         started = time.perf_counter()
-        store.refresh_summaries("experiment", ids)
+        store.refresh_summaries("experiment", ids)  # type: ignore[attr-defined]  # DuckDB only
         console.print(
             f"trace summaries of {experiments * traces:,} traces: {time.perf_counter() - started:.1f} s"
         )
@@ -278,8 +350,10 @@ def main() -> None:
             )
             for col in ("request", "result", "time", "target"):
                 table.add_column(col, justify="right" if col == "time" else "left")
+            results_of: dict[str, Any] = {}
             for name, (fn, describe, target) in cases.items():
                 ms, found = timed(fn, args.repeat)
+                results_of[name] = found
                 verdict = "" if target is None else ("met" if ms < target else "[red]missed[/red]")
                 results[name] = {"ms": round(ms, 1), "result": describe(found), "target_ms": target}
                 table.add_row(
@@ -289,6 +363,14 @@ def main() -> None:
                     (f"< {target:,.0f} ms: {verdict}" if target else ""),
                 )
             console.print(table)
+            problems = check_against_reference(results_of["summary"], args.experiments, args.traces)
+            results["reference"] = {"mismatches": problems}
+            console.print(
+                "summary vs the hand-computed reference (accuracy: means, diffs, improvements, "
+                f"regressions, paired n, mean, CI, p): {'all agree' if not problems else 'MISMATCH'}"
+            )
+            for p in problems:
+                console.print(f"  [red]{p}[/red]")
             if args.browser:
                 project = c.get(f"/v1/project/{pid}").json()["name"]
                 page_url = f"{server.url}/app/local/p/{project}/experiments/{exps[-1]['name']}?c={','.join([base, *middle])}"
