@@ -24,6 +24,7 @@ from sqlglot import exp
 
 from assay.query import Source
 from assay.query.parse import ParsedQuery
+from assay.services import comparison_key
 from assay.services.context import Services
 from assay.services.queries import run_parsed
 
@@ -134,7 +135,10 @@ def summary_items(
             mine, theirs = formula(d), formula(d, "comparison_scores")
             items.append(exp.alias_(_count_if(exp.GT(this=mine, expression=theirs)), f"i{i}"))
             items.append(exp.alias_(_count_if(exp.LT(this=mine.copy(), expression=theirs.copy())), f"r{i}"))
-        source = Source("experiment", (experiment_id,), "summary", compare_id=base_id)
+        key = comparison_key.of_object(
+            svc, "experiment", experiment_id
+        )  # test cases as the project matches them
+        source = Source("experiment", (experiment_id,), "summary", (base_id,), key)
         rows = run_parsed(svc, ParsedQuery(exp.select(*items)), source).rows
         row = rows[0] if rows else {}
         counts = {

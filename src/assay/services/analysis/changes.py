@@ -73,5 +73,5 @@ def _moved(scope: Scope, base_id: str, score: str, count: int, *, up: bool) -> l
         ChangeExample(
             id=r["id"], root_span_id=r["root_span_id"], score=r["value"], base_score=r["base_value"]
         )
-        for r in scope.run(select, compare=base_id)
+        for r in scope.run(select, compare=(base_id,))
     ]

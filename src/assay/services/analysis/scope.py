@@ -14,6 +14,7 @@ from sqlglot import exp
 
 from assay.query import Source
 from assay.query.parse import ParsedQuery
+from assay.services import comparison_key
 from assay.services.aggregates import expand, formula, formulas_of
 from assay.services.auth import Principal
 from assay.services.catalog import rows_owner
@@ -40,7 +41,8 @@ class Scope:
         self.formulas = formulas_of(list(self.aggregates.values()))
 
     def source(self, shape: str = "summary", compare: tuple[str, ...] = ()) -> Source:
-        return Source("experiment", (self.id,), shape, compare)
+        key = comparison_key.of_object(self.svc, "experiment", self.id) if compare else None
+        return Source("experiment", (self.id,), shape, compare, key)  # cases matched as the project does
 
     def run(
         self, select: exp.Select, shape: str = "summary", compare: tuple[str, ...] = ()

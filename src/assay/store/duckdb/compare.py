@@ -11,9 +11,9 @@ the comparison key arrives already compiled by the query layer (`assay.query.com
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-import duckdb
 from sqlglot import exp
 
 from assay.store.base import ExperimentComparison, MeasureComparison, ObjectRef
@@ -34,268 +34,306 @@ def _num(value: int | float) -> exp.Expr:
     return exp.Literal.number(value)
 
 
-def match_key(parts: Sequence[exp.Expr]) -> exp.Expr:
-    """A trace's key from the compiled parts of a comparison key: the md5 of their JSON text, as a
-    128-bit number (joins and groups on it cost a fraction of what 32-character text does).
+class CompareTrees:
+    """The statements that compare experiments, spelled for DuckDB; the PostgreSQL backend
+    subclasses this and overrides what it spells differently (maps, keys, unnesting)."""
 
-    NULL when every part is NULL: such a trace matches nothing. (The default key, the whole
-    `input`, is stored with each trace summary instead; see `traces.trace_summary_sql`.)
-    """
-    jsons: list[exp.Expr] = [exp.func("to_json", p.copy()) for p in parts]
-    text = jsons[0] if len(jsons) == 1 else exp.func("to_json", exp.func("list_value", *jsons))
-    digest = exp.func("md5_number", exp.Cast(this=text, to=exp.DataType.build("VARCHAR")))
-    if len(parts) == 1:
-        return digest
-    all_null = exp.and_(*[exp.Is(this=p.copy(), expression=exp.Null()) for p in parts])
-    return exp.Case(ifs=[exp.If(this=all_null, true=exp.Null())], default=digest)
+    dialect = "duckdb"
 
+    def render(self, tree: exp.Expr) -> str:
+        return tree.sql(dialect=self.dialect, comments=False)
 
-def text_key(query: exp.Select) -> exp.Select:
-    """`query`'s rows with `match_key` as text: how the query language shows the key."""
-    key = exp.Cast(this=_col(KEY), to=exp.DataType.build("VARCHAR"))
-    return exp.select(exp.Star(replace=[exp.alias_(key, KEY, quoted=True)])).from_(query.subquery("keyed"))
+    def match_key(self, parts: Sequence[exp.Expr]) -> exp.Expr:
+        """A trace's key from the compiled parts of a comparison key: the md5 of their JSON text, as a
+        128-bit number (joins and groups on it cost a fraction of what 32-character text does).
 
+        NULL when every part is NULL: such a trace matches nothing. (The default key, the whole
+        `input`, is stored with each trace summary instead; see `traces.trace_summary_sql`.)
+        """
+        jsons: list[exp.Expr] = [exp.func("to_json", p.copy()) for p in parts]
+        text = jsons[0] if len(jsons) == 1 else exp.func("to_json", exp.func("list_value", *jsons))
+        digest = exp.func("md5_number", exp.Cast(this=text, to=exp.DataType.build("VARCHAR")))
+        if len(parts) == 1:
+            return digest
+        all_null = exp.and_(*[exp.Is(this=p.copy(), expression=exp.Null()) for p in parts])
+        return exp.Case(ifs=[exp.If(this=all_null, true=exp.Null())], default=digest)
 
-def objects(object_type: str, object_ids: Sequence[str], table: str | None = None) -> exp.Expr:
-    ids: list[exp.Expr] = [_str(i) for i in object_ids] or [exp.Null()]
-    return exp.and_(_col("object_type", table).eq(_str(object_type)), _col("object_id", table).isin(*ids))
+    def text_key(self, query: exp.Select) -> exp.Select:
+        """`query`'s rows with `match_key` as text: how the query language shows the key."""
+        key = exp.Cast(this=_col(KEY), to=exp.DataType.build("VARCHAR"))
+        return exp.select(exp.Star(replace=[exp.alias_(key, KEY, quoted=True)])).from_(
+            query.subquery("keyed")
+        )
 
+    def objects(self, object_type: str, object_ids: Sequence[str], table: str | None = None) -> exp.Expr:
+        ids: list[exp.Expr] = [_str(i) for i in object_ids] or [exp.Null()]
+        return exp.and_(_col("object_type", table).eq(_str(object_type)), _col("object_id", table).isin(*ids))
 
-def summaries(object_type: str, object_ids: Sequence[str], key: Sequence[exp.Expr] | None) -> exp.Select:
-    """The stored summaries of these objects, `match_key` computed from `key` when one is given."""
-    star = exp.Star(replace=[exp.alias_(match_key(key), KEY, quoted=True)]) if key else exp.Star()
-    return exp.select(star).from_(SUMMARIES).where(objects(object_type, object_ids))
+    def summaries(
+        self, object_type: str, object_ids: Sequence[str], key: Sequence[exp.Expr] | None
+    ) -> exp.Select:
+        """The stored summaries of these objects, `match_key` computed from `key` when one is given."""
+        star = exp.Star(replace=[exp.alias_(self.match_key(key), KEY, quoted=True)]) if key else exp.Star()
+        return exp.select(star).from_(SUMMARIES).where(self.objects(object_type, object_ids))
 
+    def entry(self, column: str, name: str) -> exp.Expr:
+        return exp.Bracket(this=_col(column), expressions=[_str(name)])
 
-def _entry(column: str, name: str) -> exp.Expr:
-    return exp.Bracket(this=_col(column), expressions=[_str(name)])
+    def named_map(self, column: str, names: Sequence[str]) -> exp.Expr:
+        """MAP(names, [avg(column[name]) …]). Building MAPs costs about 20 µs a row in DuckDB, so the
+        per-name columns of `cases` are the fast path; this is for whole-map reads only."""
+        keys = exp.Array(expressions=[_str(n) for n in names])
+        values = exp.Array(expressions=[exp.Avg(this=self.entry(column, n)) for n in names])
+        return exp.func("map", keys, values)
 
-
-def _named_map(column: str, names: Sequence[str]) -> exp.Expr:
-    """MAP(names, [avg(column[name]) …]). Building MAPs costs about 20 µs a row in DuckDB, so the
-    per-name columns of `cases` are the fast path; this is for whole-map reads only."""
-    keys = exp.Array(expressions=[_str(n) for n in names])
-    values = exp.Array(expressions=[exp.Avg(this=_entry(column, n)) for n in names])
-    return exp.func("map", keys, values)
-
-
-def cases(
-    object_type: str,
-    object_id: str,
-    key: Sequence[exp.Expr] | None,
-    *,
-    scores: Sequence[str] = (),
-    metrics: Sequence[str] = (),
-    all_scores: bool = False,
-    all_metrics: Sequence[str] = (),
-) -> exp.Select:
-    """One row per test case of one object: `match_key`, `id` (one of its traces: the smallest id),
-    `traces`, and the means over its traces of each named score (`s0`, `s1`, … in the order of
-    `scores`) and metric (`m0`, …). `all_scores` adds `scores`, a MAP of every score found, and
-    `all_metrics` a MAP `metrics` of those metrics (both far slower: read whole maps only when
-    asked to)."""
-    rows = summaries(object_type, [object_id], key).subquery("s")
-    items: list[exp.Expr] = [
-        _col(KEY),
-        exp.alias_(exp.Min(this=_col("id")), "id", quoted=True),
-        exp.alias_(exp.Count(this=exp.Star()), "traces", quoted=True),
-        *[exp.alias_(exp.Avg(this=_entry("scores", n)), f"s{j}", quoted=True) for j, n in enumerate(scores)],
-        *[
-            exp.alias_(exp.Avg(this=_entry("metrics", n)), f"m{k}", quoted=True)
-            for k, n in enumerate(metrics)
-        ],
-    ]
-    if all_metrics:
-        items.append(exp.alias_(_named_map("metrics", all_metrics), "metrics", quoted=True))
-    found = (
-        exp.select(*items)
-        .from_(rows)
-        .where(exp.Not(this=exp.Is(this=_col(KEY), expression=exp.Null())))
-        .group_by(_col(KEY))
-    )
-    if not all_scores:
-        return found
-    entries = (
-        exp.select(_col(KEY), exp.alias_(exp.func("unnest", exp.func("map_entries", _col("scores"))), "e"))
-        .from_(summaries(object_type, [object_id], key).subquery("s"))
-        .where(exp.Not(this=exp.Is(this=_col(KEY), expression=exp.Null())))
-    )
-    per_name = (
-        exp.select(
+    def cases(
+        self,
+        object_type: str,
+        object_id: str,
+        key: Sequence[exp.Expr] | None,
+        *,
+        scores: Sequence[str] = (),
+        metrics: Sequence[str] = (),
+        all_scores: bool = False,
+        all_metrics: Sequence[str] = (),
+    ) -> exp.Select:
+        """One row per test case of one object: `match_key`, `id` (one of its traces: the smallest id),
+        `traces`, and the means over its traces of each named score (`s0`, `s1`, … in the order of
+        `scores`) and metric (`m0`, …). `all_scores` adds `scores`, a MAP of every score found, and
+        `all_metrics` a MAP `metrics` of those metrics (both far slower: read whole maps only when
+        asked to)."""
+        rows = self.summaries(object_type, [object_id], key).subquery("s")
+        items: list[exp.Expr] = [
             _col(KEY),
-            exp.alias_(exp.Dot(this=exp.column("e"), expression=exp.to_identifier("key")), "k"),
-            exp.alias_(
-                exp.Avg(this=exp.Dot(this=exp.column("e"), expression=exp.to_identifier("value"))), "v"
-            ),
-        )
-        .from_(entries.subquery("entries"))
-        .group_by(_col(KEY), exp.column("k"))
-    )
-    struct = exp.Struct(
-        expressions=[
-            exp.PropertyEQ(this=exp.to_identifier("key"), expression=exp.column("k")),
-            exp.PropertyEQ(this=exp.to_identifier("value"), expression=exp.column("v")),
-        ]
-    )
-    whole = (
-        exp.select(_col(KEY), exp.alias_(exp.func("map_from_entries", exp.func("list", struct)), "scores"))
-        .from_(per_name.subquery("per_name"))
-        .group_by(_col(KEY))
-    )
-    return (
-        exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("named")), _col("scores", "whole"))
-        .from_(found.subquery("named"))
-        .join(whole.subquery("whole"), on=_col(KEY, "named").eq(_col(KEY, "whole")), join_type="left")
-    )
-
-
-# -- paired statistics ------------------------------------------------------------------------
-def score_names_sql(object_type: str, object_ids: Sequence[str]) -> exp.Select:
-    """Every score name seen in the summaries of these objects."""
-    names = exp.func("unnest", exp.func("map_keys", _col("scores")))
-    inner = exp.select(exp.alias_(names, "name")).from_(SUMMARIES).where(objects(object_type, object_ids))
-    return exp.select(exp.column("name")).distinct().from_(inner.subquery("n")).order_by(exp.column("name"))
-
-
-def comparison_sql(
-    object_type: str,
-    base_id: str,
-    object_ids: Sequence[str],
-    key: Sequence[exp.Expr] | None,
-    measures: Sequence[exp.Expr],
-) -> exp.Select:
-    """One row per object (the base included): for each measure j (a score or metric expression
-    over a summary row) the columns
-
-      mean{j}, count{j}   mean over the object's traces, and how many traces have a value;
-      up{j}, down{j}      traces above / below the base's value of their test case;
-      n{j}, d{j}, sd{j}   over matched test cases: how many, the mean and the sample standard
-                          deviation of (case value - the base's case value).
-
-    The base's own row carries zeros and NULLs in the last five. One statement over the stored
-    summaries; the test-case values are computed once and joined on the key.
-    """
-    ids = list(dict.fromkeys([base_id, *object_ids]))
-    v = [f"v{j}" for j in range(len(measures))]
-    traces = exp.select(
-        _col("object_id"),
-        exp.alias_(_col(KEY), "k", quoted=True),
-        *[exp.alias_(m.copy(), v[j], quoted=True) for j, m in enumerate(measures)],
-    ).from_(summaries(object_type, ids, key).subquery("s"))
-    case_values = (
-        exp.select(
-            _col("object_id"), _col("k"), *[exp.alias_(exp.Avg(this=_col(c)), c, quoted=True) for c in v]
-        )
-        .from_("t")
-        .where(exp.Not(this=exp.Is(this=_col("k"), expression=exp.Null())))
-        .group_by(_col("object_id"), _col("k"))
-    )
-    base = exp.select("*").from_("c").where(_col("object_id").eq(_str(base_id)))
-    means = (
-        exp.select(
-            _col("object_id"),
+            exp.alias_(exp.Min(this=_col("id")), "id", quoted=True),
             exp.alias_(exp.Count(this=exp.Star()), "traces", quoted=True),
-            *[exp.alias_(exp.Avg(this=_col(c)), f"mean{j}", quoted=True) for j, c in enumerate(v)],
-            *[exp.alias_(exp.Count(this=_col(c)), f"count{j}", quoted=True) for j, c in enumerate(v)],
+            *[
+                exp.alias_(exp.Avg(this=self.entry("scores", n)), f"s{j}", quoted=True)
+                for j, n in enumerate(scores)
+            ],
+            *[
+                exp.alias_(exp.Avg(this=self.entry("metrics", n)), f"m{k}", quoted=True)
+                for k, n in enumerate(metrics)
+            ],
+        ]
+        if all_metrics:
+            items.append(exp.alias_(self.named_map("metrics", all_metrics), "metrics", quoted=True))
+        found = (
+            exp.select(*items)
+            .from_(rows)
+            .where(exp.Not(this=exp.Is(this=_col(KEY), expression=exp.Null())))
+            .group_by(_col(KEY))
         )
-        .from_("t")
-        .group_by(_col("object_id"))
-    )
-
-    def counted(cond: exp.Expr, name: str) -> exp.Expr:
-        return exp.alias_(exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=cond)), name)
-
-    not_base = _col("object_id", "x").neq(_str(base_id))
-    ups = (
-        exp.select(
-            exp.alias_(_col("object_id", "x"), "object_id", quoted=True),
-            *[counted(_col(c, "x") > _col(c, "b"), f"up{j}") for j, c in enumerate(v)],
-            *[counted(_col(c, "x") < _col(c, "b"), f"down{j}") for j, c in enumerate(v)],
+        if not all_scores:
+            return found
+        keyed = (
+            exp.select("*")
+            .from_(self.summaries(object_type, [object_id], key).subquery("s"))
+            .where(exp.Not(this=exp.Is(this=_col(KEY), expression=exp.Null())))
         )
-        .from_(exp.to_table("t").as_("x"))
-        .join(exp.to_table("b").as_("b"), on=_col("k", "x").eq(_col("k", "b")))
-        .where(not_base)
-        .group_by(_col("object_id", "x"))
-    )
-
-    def diff(c: str) -> exp.Expr:
-        return exp.Sub(this=_col(c, "x"), expression=_col(c, "b"))
-
-    pairs = (
-        exp.select(
-            exp.alias_(_col("object_id", "x"), "object_id", quoted=True),
-            *[exp.alias_(exp.Count(this=diff(c)), f"n{j}") for j, c in enumerate(v)],
-            *[exp.alias_(exp.Avg(this=diff(c)), f"d{j}") for j, c in enumerate(v)],
-            *[exp.alias_(exp.func("stddev_samp", diff(c)), f"sd{j}") for j, c in enumerate(v)],
+        per_name = (
+            exp.select(_col(KEY), exp.column("k"), exp.alias_(exp.Avg(this=exp.column("v")), "v"))
+            .from_(self.score_entries(keyed, [KEY]).subquery("entries"))
+            .group_by(_col(KEY), exp.column("k"))
         )
-        .from_(exp.to_table("c").as_("x"))
-        .join(exp.to_table("b").as_("b"), on=_col("k", "x").eq(_col("k", "b")))
-        .where(not_base)
-        .group_by(_col("object_id", "x"))
-    )
-    pick = [
-        *[_col(f"{p}{j}", "r") for p in ("up", "down") for j in range(len(v))],
-        *[_col(f"{p}{j}", "p") for p in ("n", "d", "sd") for j in range(len(v))],
-    ]
-    out = (
-        exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("m")), *pick)
-        .from_(exp.to_table("m").as_("m"))
-        .join(
-            exp.to_table("r").as_("r"), on=_col("object_id", "m").eq(_col("object_id", "r")), join_type="left"
+        whole = (
+            exp.select(_col(KEY), exp.alias_(self.map_agg(exp.column("k"), exp.column("v")), "scores"))
+            .from_(per_name.subquery("per_name"))
+            .group_by(_col(KEY))
         )
-        .join(
-            exp.to_table("p").as_("p"), on=_col("object_id", "m").eq(_col("object_id", "p")), join_type="left"
+        return (
+            exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("named")), _col("scores", "whole"))
+            .from_(found.subquery("named"))
+            .join(whole.subquery("whole"), on=_col(KEY, "named").eq(_col(KEY, "whole")), join_type="left")
         )
-    )
-    for name, cte in (("t", traces), ("c", case_values), ("b", base), ("m", means), ("r", ups), ("p", pairs)):
-        out = out.with_(name, as_=cte)
-    return out
 
+    # -- paired statistics ------------------------------------------------------------------------
+    def score_entries(self, rows: exp.Select, columns: Sequence[str]) -> exp.Select:
+        """`columns` of each of `rows` with one row per entry of its `scores` map: `k` (the name),
+        `v` (the value)."""
+        entry = exp.alias_(exp.func("unnest", exp.func("map_entries", _col("scores"))), "e")
+        unnested = exp.select(*[_col(c) for c in columns], entry).from_(rows.subquery("r"))
+        return exp.select(
+            *[_col(c) for c in columns],
+            exp.alias_(exp.Dot(this=exp.column("e"), expression=exp.to_identifier("key")), "k"),
+            exp.alias_(exp.Dot(this=exp.column("e"), expression=exp.to_identifier("value")), "v"),
+        ).from_(unnested.subquery("u"))
 
-# -- histograms ---------------------------------------------------------------------------------
-def histogram_sql(object_type: str, object_ids: Sequence[str], bins: int) -> exp.Select:
-    """Per object and score: how many traces fall in each of `bins` equal bins over [0, 1]
-    (a trace's score is its mean over its spans; 1.0 falls in the last bin)."""
-    entry = exp.alias_(exp.func("unnest", exp.func("map_entries", _col("scores"))), "e")
-    values = exp.select(_col("object_id"), entry).from_(SUMMARIES).where(objects(object_type, object_ids))
-    value = exp.Dot(this=exp.column("e"), expression=exp.to_identifier("value"))
-    name = exp.Dot(this=exp.column("e"), expression=exp.to_identifier("key"))
-    scaled = exp.Floor(this=exp.Mul(this=value, expression=_num(bins)))
-    index = exp.func("greatest", _num(0), exp.func("least", scaled, _num(bins - 1)))
-    return (
-        exp.select(
+    def map_agg(self, key: exp.Expr, value: exp.Expr) -> exp.Expr:
+        """The aggregate building a map of `key` -> `value` over a group."""
+        struct = exp.Struct(
+            expressions=[
+                exp.PropertyEQ(this=exp.to_identifier("key"), expression=key),
+                exp.PropertyEQ(this=exp.to_identifier("value"), expression=value),
+            ]
+        )
+        return exp.func("map_from_entries", exp.func("list", struct))
+
+    def _stored(self, object_type: str, object_ids: Sequence[str]) -> exp.Select:
+        return exp.select("*").from_(SUMMARIES).where(self.objects(object_type, object_ids))
+
+    # -- paired statistics ------------------------------------------------------------------------
+    def score_names_sql(self, object_type: str, object_ids: Sequence[str]) -> exp.Select:
+        """Every score name seen in the summaries of these objects."""
+        entries = self.score_entries(self._stored(object_type, object_ids), [])
+        return (
+            exp.select(exp.alias_(exp.column("k"), "name"))
+            .distinct()
+            .from_(entries.subquery("n"))
+            .order_by(exp.column("name"))
+        )
+
+    def comparison_sql(
+        self,
+        object_type: str,
+        base_id: str,
+        object_ids: Sequence[str],
+        key: Sequence[exp.Expr] | None,
+        measures: Sequence[exp.Expr],
+    ) -> exp.Select:
+        """One row per object (the base included): for each measure j (a score or metric expression
+        over a summary row) the columns
+
+          mean{j}, count{j}   mean over the object's traces, and how many traces have a value;
+          up{j}, down{j}      traces above / below the base's value of their test case;
+          n{j}, d{j}, sd{j}   over matched test cases: how many, the mean and the sample standard
+                              deviation of (case value - the base's case value).
+
+        The base's own row carries zeros and NULLs in the last five. One statement over the stored
+        summaries; the test-case values are computed once and joined on the key.
+        """
+        ids = list(dict.fromkeys([base_id, *object_ids]))
+        v = [f"v{j}" for j in range(len(measures))]
+        traces = exp.select(
             _col("object_id"),
-            exp.alias_(name.copy(), "name"),
-            exp.alias_(exp.Cast(this=index, to=exp.DataType.build("INT")), "bin"),
-            exp.alias_(exp.Count(this=exp.Star()), "n"),
+            exp.alias_(_col(KEY), "k", quoted=True),
+            *[exp.alias_(m.copy(), v[j], quoted=True) for j, m in enumerate(measures)],
+        ).from_(self.summaries(object_type, ids, key).subquery("s"))
+        case_values = (
+            exp.select(
+                _col("object_id"), _col("k"), *[exp.alias_(exp.Avg(this=_col(c)), c, quoted=True) for c in v]
+            )
+            .from_("t")
+            .where(exp.Not(this=exp.Is(this=_col("k"), expression=exp.Null())))
+            .group_by(_col("object_id"), _col("k"))
         )
-        .from_(values.subquery("v"))
-        .where(exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null())))
-        .group_by(exp.Literal.number(1), exp.Literal.number(2), exp.Literal.number(3))
-    )
+        base = exp.select("*").from_("c").where(_col("object_id").eq(_str(base_id)))
+        means = (
+            exp.select(
+                _col("object_id"),
+                exp.alias_(exp.Count(this=exp.Star()), "traces", quoted=True),
+                *[exp.alias_(exp.Avg(this=_col(c)), f"mean{j}", quoted=True) for j, c in enumerate(v)],
+                *[exp.alias_(exp.Count(this=_col(c)), f"count{j}", quoted=True) for j, c in enumerate(v)],
+            )
+            .from_("t")
+            .group_by(_col("object_id"))
+        )
+
+        def counted(cond: exp.Expr, name: str) -> exp.Expr:
+            return exp.alias_(
+                exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=cond)), name
+            )
+
+        not_base = _col("object_id", "x").neq(_str(base_id))
+        ups = (
+            exp.select(
+                exp.alias_(_col("object_id", "x"), "object_id", quoted=True),
+                *[counted(_col(c, "x") > _col(c, "b"), f"up{j}") for j, c in enumerate(v)],
+                *[counted(_col(c, "x") < _col(c, "b"), f"down{j}") for j, c in enumerate(v)],
+            )
+            .from_(exp.to_table("t").as_("x"))
+            .join(exp.to_table("b").as_("b"), on=_col("k", "x").eq(_col("k", "b")))
+            .where(not_base)
+            .group_by(_col("object_id", "x"))
+        )
+
+        def diff(c: str) -> exp.Expr:
+            return exp.Sub(this=_col(c, "x"), expression=_col(c, "b"))
+
+        pairs = (
+            exp.select(
+                exp.alias_(_col("object_id", "x"), "object_id", quoted=True),
+                *[exp.alias_(exp.Count(this=diff(c)), f"n{j}") for j, c in enumerate(v)],
+                *[exp.alias_(exp.Avg(this=diff(c)), f"d{j}") for j, c in enumerate(v)],
+                *[exp.alias_(exp.func("stddev_samp", diff(c)), f"sd{j}") for j, c in enumerate(v)],
+            )
+            .from_(exp.to_table("c").as_("x"))
+            .join(exp.to_table("b").as_("b"), on=_col("k", "x").eq(_col("k", "b")))
+            .where(not_base)
+            .group_by(_col("object_id", "x"))
+        )
+        pick = [
+            *[_col(f"{p}{j}", "r") for p in ("up", "down") for j in range(len(v))],
+            *[_col(f"{p}{j}", "p") for p in ("n", "d", "sd") for j in range(len(v))],
+        ]
+        out = (
+            exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("m")), *pick)
+            .from_(exp.to_table("m").as_("m"))
+            .join(
+                exp.to_table("r").as_("r"),
+                on=_col("object_id", "m").eq(_col("object_id", "r")),
+                join_type="left",
+            )
+            .join(
+                exp.to_table("p").as_("p"),
+                on=_col("object_id", "m").eq(_col("object_id", "p")),
+                join_type="left",
+            )
+        )
+        for name, cte in (
+            ("t", traces),
+            ("c", case_values),
+            ("b", base),
+            ("m", means),
+            ("r", ups),
+            ("p", pairs),
+        ):
+            out = out.with_(name, as_=cte)
+        return out
+
+    # -- histograms ---------------------------------------------------------------------------------
+    def histogram_sql(self, object_type: str, object_ids: Sequence[str], bins: int) -> exp.Select:
+        """Per object and score: how many traces fall in each of `bins` equal bins over [0, 1]
+        (a trace's score is its mean over its spans; 1.0 falls in the last bin)."""
+        values = self.score_entries(self._stored(object_type, object_ids), ["object_id"])
+        scaled = exp.Floor(this=exp.Mul(this=exp.column("v"), expression=_num(bins)))
+        index = exp.func("greatest", _num(0), exp.func("least", scaled, _num(bins - 1)))
+        return (
+            exp.select(
+                _col("object_id"),
+                exp.alias_(exp.column("k"), "name"),
+                exp.alias_(exp.Cast(this=index, to=exp.DataType.build("INT")), "bin"),
+                exp.alias_(exp.Count(this=exp.Star()), "n"),
+            )
+            .from_(values.subquery("vals"))
+            .where(exp.Not(this=exp.Is(this=exp.column("v"), expression=exp.Null())))
+            .group_by(exp.Literal.number(1), exp.Literal.number(2), exp.Literal.number(3))
+        )
 
 
-# -- running them (reader cursor; summaries must be fresh) ---------------------------------------
-def _render(tree: exp.Expr) -> str:
-    return tree.sql(dialect="duckdb", comments=False)
+DUCKDB = CompareTrees()
+
+
+# -- running them (summaries must be fresh) ----------------------------------------------------
+# A backend's way to run one rendered statement: (column names, rows).
+Run = Callable[[str], tuple[list[str], list[tuple[Any, ...]]]]
 
 
 def compare_experiments(
-    con: duckdb.DuckDBPyConnection,
+    run: Run,
+    trees: CompareTrees,
     base: ObjectRef,
     others: Sequence[ObjectRef],
     key: Sequence[exp.Expr] | None,
     metrics: Sequence[str],
 ) -> dict[str, ExperimentComparison]:
     ids = list(dict.fromkeys([base.object_id, *(o.object_id for o in others)]))
-    names = [str(r[0]) for r in con.execute(_render(score_names_sql(base.object_type, ids))).fetchall()]
+    names = [str(r[0]) for r in run(trees.render(trees.score_names_sql(base.object_type, ids)))[1]]
     measures: list[tuple[str, str]] = [("scores", n) for n in names] + [("metrics", m) for m in metrics]
-    exprs = [_entry(column, name) for column, name in measures]
-    sql = _render(comparison_sql(base.object_type, base.object_id, ids, key, exprs))
-    cur = con.execute(sql)
-    columns = [d[0] for d in cur.description or []]
+    exprs = [trees.entry(column, name) for column, name in measures]
+    columns, rows = run(trees.render(trees.comparison_sql(base.object_type, base.object_id, ids, key, exprs)))
     out: dict[str, ExperimentComparison] = {}
-    for values in cur.fetchall():
+    for values in rows:
         row = dict(zip(columns, values, strict=True))
         found = ExperimentComparison(int(row["traces"]), {}, {})
         for j, (column, name) in enumerate(measures):
@@ -315,20 +353,20 @@ def compare_experiments(
     return out
 
 
-def score_names(con: duckdb.DuckDBPyConnection, refs: Sequence[ObjectRef]) -> list[str]:
-    sql = _render(score_names_sql(refs[0].object_type, [r.object_id for r in refs]))
-    return [str(r[0]) for r in con.execute(sql).fetchall()]
+def score_names(run: Run, trees: CompareTrees, refs: Sequence[ObjectRef]) -> list[str]:
+    sql = trees.render(trees.score_names_sql(refs[0].object_type, [r.object_id for r in refs]))
+    return [str(r[0]) for r in run(sql)[1]]
 
 
 def score_histograms(
-    con: duckdb.DuckDBPyConnection, refs: Sequence[ObjectRef], bins: int
+    run: Run, trees: CompareTrees, refs: Sequence[ObjectRef], bins: int
 ) -> dict[str, dict[str, list[int]]]:
     out: dict[str, dict[str, list[int]]] = {r.object_id: {} for r in refs}
     if not refs:
         return out
-    sql = _render(histogram_sql(refs[0].object_type, [r.object_id for r in refs], bins))
-    for object_id, name, index, count in con.execute(sql).fetchall():
-        out[object_id].setdefault(name, [0] * bins)[index] = int(count)
+    sql = trees.render(trees.histogram_sql(refs[0].object_type, [r.object_id for r in refs], bins))
+    for object_id, name, index, count in run(sql)[1]:
+        out[object_id].setdefault(name, [0] * bins)[int(index)] = int(count)
     return out
 
 

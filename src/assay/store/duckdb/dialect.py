@@ -46,6 +46,7 @@ class DuckDBDialect:
     """DuckDB over the `rows` and `trace_summaries` tables (see `assay.store.duckdb.schema`)."""
 
     name = "duckdb"
+    compare_trees: compare.CompareTrees = compare.DUCKDB  # how comparisons are spelled
 
     def render(self, tree: exp.Expr) -> str:
         return tree.sql(dialect=self.name, comments=False)
@@ -64,14 +65,15 @@ class DuckDBDialect:
     ) -> exp.Query:
         # Stored one row per trace (`assay.store.duckdb.summaries`); the store refreshes the
         # traces written since before it runs a statement that reads them.
-        rows = compare.summaries(object_type, object_ids, key)
+        trees = self.compare_trees
+        rows = trees.summaries(object_type, object_ids, key)
         if not used:
-            return compare.text_key(rows)
+            return trees.text_key(rows)
         out = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("s"))).from_(rows.subquery("s"))
         for i, need in sorted(used.items()):
             side = f"c{i}" if i < len(compare_ids) else None
             if side is not None:
-                cases = compare.cases(
+                cases = trees.cases(
                     object_type,
                     compare_ids[i],
                     key,
@@ -97,10 +99,10 @@ class DuckDBDialect:
                 values["metrics"] = pick("metrics")
             for part, value in values.items():
                 out = out.select(exp.alias_(value, compared_column(i, part), quoted=True))
-        return compare.text_key(out)
+        return trees.text_key(out)
 
     def match_key(self, parts: Sequence[exp.Expr]) -> exp.Expr:
-        return compare.match_key(parts)
+        return self.compare_trees.match_key(parts)
 
     # -- field access ---------------------------------------------------------------------
     @staticmethod

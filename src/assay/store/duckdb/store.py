@@ -295,20 +295,24 @@ class DuckDBStore:
         metrics: Sequence[str] = (),
     ) -> dict[str, ExperimentComparison]:
         self.refresh_summaries(base.object_type, [base.object_id, *(o.object_id for o in others)])
-        return compare.compare_experiments(self._reader(), base, others, key, metrics)
+        return compare.compare_experiments(self._run, compare.DUCKDB, base, others, key, metrics)
+
+    def _run(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        cur = self._reader().execute(sql)
+        return [d[0] for d in cur.description or []], cur.fetchall()
 
     @healing
     def score_names(self, refs: Sequence[ObjectRef]) -> list[str]:
         if not refs:
             return []
         self.refresh_summaries(refs[0].object_type, [r.object_id for r in refs])
-        return compare.score_names(self._reader(), refs)
+        return compare.score_names(self._run, compare.DUCKDB, refs)
 
     @healing
     def score_histograms(self, refs: Sequence[ObjectRef], bins: int) -> dict[str, dict[str, list[int]]]:
         if refs:
             self.refresh_summaries(refs[0].object_type, [r.object_id for r in refs])
-        return compare.score_histograms(self._reader(), refs, bins)
+        return compare.score_histograms(self._run, compare.DUCKDB, refs, bins)
 
     @healing
     def execute(self, compiled: Compiled, *, timeout: float, memory: int) -> ResultSet:

@@ -16,23 +16,13 @@ from __future__ import annotations
 
 import re
 
-import sqlglot
 from sqlglot import exp
 
+from assay.store.duckdb.compare import CompareTrees
 from assay.store.duckdb.dialect import DuckDBDialect
+from assay.store.postgres.compare import POSTGRES
 from assay.store.postgres.json_text import as_text
 
-_PER_CASE: exp.Select = sqlglot.parse_one(  # type: ignore[assignment]
-    """SELECT match_key, jsonb_object_agg(k, v) AS scores
-       FROM (SELECT __compare.match_key, e.key AS k, avg(CAST(e.value AS DOUBLE PRECISION)) AS v
-             FROM __compare CROSS JOIN LATERAL jsonb_each_text(__compare.scores) AS e
-             GROUP BY __compare.match_key, e.key) AS per_name
-       GROUP BY match_key""",
-    dialect="postgres",
-)
-_NO_COMPARISON = exp.alias_(
-    exp.Cast(this=exp.Null(), to=exp.DataType.build("JSONB", dialect="postgres")), "comparison_scores"
-)
 NUMBER = r"^\s*[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|inf|infinity|nan)\s*$"
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
@@ -86,22 +76,10 @@ class PostgresDialect(DuckDBDialect):
     """PostgreSQL over the `rows` and `trace_summaries` tables (see `assay.store.postgres.schema`)."""
 
     name = "postgres"
+    compare_trees: CompareTrees = POSTGRES  # comparisons (`compare =>`, match keys) spelled for PostgreSQL
 
     def render(self, tree: exp.Expr) -> str:
         return _float_division(_having_aliases(as_text(tree.copy()))).sql(dialect=self.name, comments=False)
-
-    def summaries_source(self, object_type: str, object_ids: list[str], compare_id: str | None) -> exp.Query:
-        rows = self._summaries(object_type, object_ids)
-        if compare_id is None:
-            return exp.select("*", _NO_COMPARISON.copy()).from_(rows.subquery("s"))
-        base = self._summaries(object_type, [compare_id]).subquery("__compare")
-        per_case = _PER_CASE.copy()
-        per_case.find(exp.Table).replace(base)  # type: ignore[union-attr]
-        return (
-            exp.select(exp.column(exp.Star(), table="s"), exp.alias_("c.scores", "comparison_scores"))
-            .from_(rows.subquery("s"))
-            .join(per_case.subquery("c"), on="c.match_key = s.match_key", join_type="left")
-        )
 
     # -- field access ---------------------------------------------------------------------
     def json_value(self, column: exp.Expr, path: list[str | int]) -> exp.Expr:

@@ -15,7 +15,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from assay.store import codec
-from assay.store.base import Comparison, FetchPage, ObjectRef, TraceStats
+from assay.store.base import FetchPage, ObjectRef, TraceStats
 from assay.store.duckdb.row_reads import DEFAULT_FETCH_TRACES, _page, decode_cursor, encode_cursor
 from assay.store.duckdb.row_writes import replay
 from assay.store.postgres.summaries import summaries_sql
@@ -157,28 +157,3 @@ def trace_stats(con: psycopg.Connection, ref: ObjectRef) -> TraceStats:
     assert row is not None
     metrics = {name: float(v) for name, v in zip(TRACE_METRICS, row[1:], strict=True) if v is not None}
     return TraceStats({k: float(v) for k, v in scores}, metrics, int(row[0]))
-
-
-def compare(con: psycopg.Connection, ref: ObjectRef, base: ObjectRef) -> Comparison:
-    """Needs fresh summaries of both objects."""
-    per_key = """SELECT t.match_key, e.key AS k, avg(e.value::float8) AS v
-                 FROM trace_summaries t CROSS JOIN LATERAL jsonb_each_text(t.{col}) e
-                 WHERE t.object_id = %({side})s AND t.object_type = %({side}_type)s
-                 GROUP BY t.match_key, e.key"""
-    statement = f"""
-    WITH sa AS ({per_key.format(col="scores", side="a")}), sb AS ({per_key.format(col="scores", side="b")}),
-    ma AS ({per_key.format(col="metrics", side="a")}), mb AS ({per_key.format(col="metrics", side="b")})
-    SELECT 'score', sa.k, count(*) FILTER (WHERE sa.v > sb.v), count(*) FILTER (WHERE sa.v < sb.v)
-      FROM sa JOIN sb ON sa.match_key = sb.match_key AND sa.k = sb.k GROUP BY sa.k
-    UNION ALL
-    SELECT 'metric', ma.k, count(*) FILTER (WHERE ma.v < mb.v), count(*) FILTER (WHERE ma.v > mb.v)
-      FROM ma JOIN mb ON ma.match_key = mb.match_key AND ma.k = mb.k GROUP BY ma.k
-    """
-    params = {"a": ref.object_id, "a_type": ref.object_type, "b": base.object_id, "b_type": base.object_type}
-    result = Comparison({}, {}, {}, {})
-    for kind, name, better, worse in con.execute(statement, params).fetchall():
-        if kind == "score":
-            result.score_improvements[name], result.score_regressions[name] = better, worse
-        else:
-            result.metric_improvements[name], result.metric_regressions[name] = better, worse
-    return result

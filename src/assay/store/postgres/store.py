@@ -16,11 +16,13 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from sqlglot import exp
+
 from assay.model.objects import ApiKey, ObjectKind, Organization
 from assay.query.compile import Compiled
 from assay.query.dialect import Dialect
 from assay.store.base import (
-    Comparison,
+    ExperimentComparison,
     FetchPage,
     Located,
     ObjectRef,
@@ -29,7 +31,9 @@ from assay.store.base import (
     WriteRequest,
     WriteResult,
 )
+from assay.store.duckdb import compare
 from assay.store.postgres import catalog, copying, execute, row_reads, row_writes, summaries
+from assay.store.postgres.compare import POSTGRES
 from assay.store.postgres.connections import connection, open_pool
 from assay.store.postgres.dialect import DIALECT
 from assay.store.postgres.jobs import postgres_jobs
@@ -200,18 +204,38 @@ class PostgresStore:
         with connection(self._pool) as con:
             return row_reads.trace_stats(con, ref)
 
-    def compare(self, ref: ObjectRef, base: ObjectRef) -> Comparison:
-        self.refresh_summaries(ref.object_type, [ref.object_id])
-        self.refresh_summaries(base.object_type, [base.object_id])
+    def compare_experiments(
+        self,
+        base: ObjectRef,
+        others: Sequence[ObjectRef],
+        *,
+        key: Sequence[exp.Expr] | None = None,
+        metrics: Sequence[str] = (),
+    ) -> dict[str, ExperimentComparison]:
+        self.refresh_summaries(base.object_type, [base.object_id, *(o.object_id for o in others)])
+        return compare.compare_experiments(self._run, POSTGRES, base, others, key, metrics)
+
+    def score_names(self, refs: Sequence[ObjectRef]) -> list[str]:
+        if not refs:
+            return []
+        self.refresh_summaries(refs[0].object_type, [r.object_id for r in refs])
+        return compare.score_names(self._run, POSTGRES, refs)
+
+    def score_histograms(self, refs: Sequence[ObjectRef], bins: int) -> dict[str, dict[str, list[int]]]:
+        if refs:
+            self.refresh_summaries(refs[0].object_type, [r.object_id for r in refs])
+        return compare.score_histograms(self._run, POSTGRES, refs, bins)
+
+    def _run(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """One statement of the comparison trees (no parameters: values are literals in the tree)."""
         with connection(self._pool) as con:
-            return row_reads.compare(con, ref, base)
+            cur = con.execute(sql)  # no parameters, so psycopg leaves `%` in literals alone
+            return [d.name for d in cur.description or []], cur.fetchall()
 
     def execute(self, compiled: Compiled, *, timeout: float, memory: int) -> ResultSet:
         source = compiled.source
         if source.shape == "summary":
-            self.refresh_summaries(
-                source.object_type, [*source.object_ids, *filter(None, [source.compare_id])]
-            )
+            self.refresh_summaries(source.object_type, [*source.object_ids, *source.compare_ids])
         return execute.run(lambda: connection(self._pool), compiled, timeout=timeout, memory=memory)
 
     # -- background -----------------------------------------------------------------------

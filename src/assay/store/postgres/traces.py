@@ -5,8 +5,9 @@ for PostgreSQL: maps are `jsonb` objects, `DISTINCT ON` picks each trace's root.
 A trace's preview fields come from its root span (the span without parents; a trace without one
 takes a stand-in: the span whose `span_id` is the trace's `root_span_id`, else the first written);
 each score is the mean of its non-null values over every span of the trace; metrics are
-aggregated over the trace. The comparison key: the root's `origin.id` when present, else an MD5
-of its input's JSON text (the same text, so the same key, as in DuckDB).
+aggregated over the trace. `match_key` is the default comparison key, the reference's: an MD5 of
+the root's whole input (NULL without an input: such a trace matches nothing); a project's own key
+is computed when read (`assay.store.postgres.compare`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from assay.model.functions import RESULT_SPAN_TYPES_SQL
 from assay.model.metrics import METRIC_NAMES
 from assay.store.columns import ROOT_FIELDS
 
-__all__ = ["TRACE_METRICS", "trace_summary_sql"]
+__all__ = ["SUMMARY_COLUMNS", "TRACE_METRICS", "trace_summary_sql"]
 
 
 def _metric(name: str) -> str:
@@ -38,6 +39,22 @@ TRACE_METRICS: dict[str, str] = {
     ),
 }
 assert tuple(TRACE_METRICS) == METRIC_NAMES, "every declared trace metric needs its aggregate here"
+
+
+# The columns of `trace_summary_sql`, in order (a custom comparison key replaces `match_key` by name).
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "object_type",
+    "object_id",
+    "root_span_id",
+    *ROOT_FIELDS,
+    "scores",
+    "metrics",
+    "span_count",
+    "first_key",
+    "has_error",
+    "has_scorer_error",
+    "match_key",
+)
 
 
 def trace_summary_sql(source: str) -> str:
@@ -80,7 +97,7 @@ SELECT m.object_type, m.object_id, m.root_span_id, {root_cols},
        coalesce(s.scores, '{{}}'::jsonb) AS scores,
        jsonb_strip_nulls(jsonb_build_object({entries})) AS metrics,
        m.span_count, m.first_key, m.errors > 0 AS has_error, m.scorer_errors > 0 AS has_scorer_error,
-       coalesce(root.origin ->> 'id', md5(coalesce(root.input::text, 'null'))) AS match_key
+       md5(root.input::text) AS match_key
 FROM trace_metrics m
 LEFT JOIN roots root ON root.object_id = m.object_id AND root.root_span_id = m.root_span_id
 LEFT JOIN trace_scores s ON s.object_id = m.object_id AND s.root_span_id = m.root_span_id
