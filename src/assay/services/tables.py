@@ -256,7 +256,7 @@ def summary(svc: Services, who: Principal, experiment_id: str, q: SummaryQuery) 
     averages over the same filters (`diff`), and per score the matched test cases that improved or
     regressed."""
     mine = _source(svc, who, experiment_id, "traces", q.comparison_experiment_id)
-    base = _source(svc, who, mine.compare_id, "traces") if mine.compare_id else None
+    base = _source(svc, who, mine.compare_ids[0], "traces") if mine.compare_ids else None
     names, _ = inferred(svc, [*mine.object_ids, *(base.object_ids if base else ())])
     aggregates = _aggregates(svc, mine)  # filters may name the project's aggregate scores
     built = Built(q, aggregates)

@@ -31,8 +31,9 @@ import duckdb
 from assay.store.duckdb.arrow import sql_literal
 from assay.store.duckdb.traces import compute, create_table
 
-SUMMARY_VERSION = 5  # bump when what `traces.compute` writes changes (2: stand-in roots; 3: classifier errors;
-# 4: min_xact; 5: match_key is the input's 128-bit hash, md5_number)
+# Bump when what `traces.compute` writes changes (2: stand-in roots; 3: classifier errors; 4: min_xact;
+# 5: match_key is the input's 128-bit hash, md5_number).
+SUMMARY_VERSION = 5
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
