@@ -6,6 +6,7 @@ from fastapi import Depends, Query
 from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import caller, services
+from assay.api.models import AUTHENTICATED, TableCount, errors
 from assay.api.responses import OrjsonResponse
 from assay.api.routing import api_router
 from assay.model.comparison import (
@@ -15,14 +16,15 @@ from assay.model.comparison import (
     ComparisonHistograms,
     ComparisonSummary,
 )
-from assay.services import compare
+from assay.services import compare, compare_filters
 from assay.services import compare_groups as compare_groups_service
 from assay.services import compare_rows as compare_rows_service
 from assay.services.auth import Principal
+from assay.services.compare_filters import CompareHistogramsQuery, CompareSummaryQuery
 from assay.services.compare_rows import CompareGroupsQuery, CompareQuery, CompareRowsQuery
 from assay.services.context import Services
 
-router = api_router(tags=["compare"])
+router = api_router(tags=["compare"], responses={**AUTHENTICATED, **errors(404, 408)})
 
 With = Query(
     [],
@@ -42,6 +44,31 @@ async def compare_summary(
     means, differences, improvements and regressions against the base, and a paired t-test (mean
     difference over matched test cases, 95% confidence interval, p-value, n)."""
     return await run_in_threadpool(compare.summary, svc, who, experiment_id, others)
+
+
+@router.post("/v1/experiment/{experiment_id}/compare/summary")
+async def compare_filtered_summary(
+    experiment_id: str,
+    body: CompareSummaryQuery,
+    who: Principal = Depends(caller),
+    svc: Services = Depends(services),
+) -> ComparisonSummary:
+    """The comparison's summary (as `GET …/compare`) over the traces the table's filters, search
+    and custom columns keep in each experiment, as `POST …/table/summary` counts them for one: the
+    header statistics and the Summary layouts of a comparison under a filter."""
+    return await run_in_threadpool(compare_filters.summary, svc, who, experiment_id, body)
+
+
+@router.post("/v1/experiment/{experiment_id}/compare/histograms")
+async def compare_filtered_histograms(
+    experiment_id: str,
+    body: CompareHistogramsQuery,
+    who: Principal = Depends(caller),
+    svc: Services = Depends(services),
+) -> ComparisonHistograms:
+    """Each score's distribution (as `GET …/compare/histograms`) over the traces the table's
+    filters keep in each experiment."""
+    return await run_in_threadpool(compare_filters.histograms, svc, who, experiment_id, body)
 
 
 @router.get("/v1/experiment/{experiment_id}/compare/histograms")
@@ -71,7 +98,7 @@ async def compare_rows(
     return OrjsonResponse(found.model_dump())  # rows hold user JSON: orjson, not pydantic, encodes it
 
 
-@router.post("/v1/experiment/{experiment_id}/compare/count")
+@router.post("/v1/experiment/{experiment_id}/compare/count", response_model=TableCount)
 async def compare_count(
     experiment_id: str,
     body: CompareQuery,

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from assay.model.comparison import SummaryPairedStatistics
 from assay.model.objects import Dataset, Experiment, Project
 
 __all__ = ["Dataset", "Experiment", "Project"]
@@ -172,6 +173,9 @@ class ExperimentSummary(BaseModel):
     comparison_experiment_name: str | None
     scores: dict[str, ScoreSummary] | None
     metrics: dict[str, MetricSummary] | None
+    paired_statistics: SummaryPairedStatistics | None = Field(
+        None, description="Assay's addition with a comparison: the paired t-test of each score and metric"
+    )
 
 
 class DataSummary(BaseModel):

@@ -13,19 +13,36 @@ from pydantic import BaseModel, Field
 MAX_COMPARED = 7  # experiments besides the base
 
 
-class PairedStatistics(BaseModel):
+class PairedValues(BaseModel):
     """Is the change real? A paired t-test over the test cases both experiments have.
 
     A test case's value is the mean over its traces (trials); the differences are (experiment -
     base) per matched case. The confidence interval is that of the mean difference."""
 
-    test: Literal["paired_t"] = "paired_t"
     n: int = Field(description="Matched test cases with a value in both experiments")
     mean_diff: float | None = Field(description="Mean of (experiment - base) over the matched cases")
     ci_low: float | None = Field(description="95% confidence interval of the mean difference (n >= 2)")
     ci_high: float | None
     p_value: float | None = Field(description="Two-sided p-value of the paired t-test (n >= 2)")
+
+
+class PairedStatistics(PairedValues):
+    """The paired test of one measure, naming the test and its confidence level."""
+
+    test: Literal["paired_t"] = "paired_t"
     confidence: float = 0.95
+
+
+class SummaryPairedStatistics(BaseModel):
+    """`summarize`'s addition (top level, so every score and metric item keeps the reference's
+    keys): the paired test of each score and metric against the comparison experiment."""
+
+    comparison_experiment_id: str
+    comparison_key: str = Field(description="The project's comparison key used to match test cases")
+    test: Literal["paired_t"]
+    confidence: float
+    scores: dict[str, PairedValues]
+    metrics: dict[str, PairedValues]
 
 
 class MeasureOfExperiment(BaseModel):

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlglot import exp
+
 from assay.model.comparison import (
     MAX_COMPARED,
     ComparedExperiment,
@@ -25,10 +27,13 @@ from assay.model.comparison import (
 )
 from assay.model.errors import Forbidden, InvalidInput, NotFound
 from assay.model.metrics import METRIC_UNITS, SUMMARY_METRICS
+from assay.query import compile_column
 from assay.services import comparison_key, stats
+from assay.services.aggregates import formulas_of
 from assay.services.auth import Principal
 from assay.services.catalog import get_object
 from assay.services.context import Services
+from assay.services.project_scores import aggregates_of
 from assay.store.base import ExperimentComparison, ObjectRef
 from assay.store.base import MeasureComparison as Measured
 
@@ -109,12 +114,12 @@ def _measure(name: str, kind: str, c: Compared, found: dict[str, ExperimentCompa
 
     base = pick(c.base["id"])
     items = []
-    for i, exp in enumerate(c.experiments):
-        m = pick(exp["id"])
+    for i, doc in enumerate(c.experiments):
+        m = pick(doc["id"])
         better, worse = (0, 0) if m is None else (m.higher, m.lower) if higher_better else (m.lower, m.higher)
         items.append(
             MeasureOfExperiment(
-                experiment_id=exp["id"],
+                experiment_id=doc["id"],
                 value=m.mean if m else None,
                 traces=m.count if m else 0,
                 diff=(m.mean - base.mean)
@@ -150,10 +155,26 @@ def _compared_experiments(c: Compared, traces: dict[str, int]) -> list[ComparedE
 
 def summary(svc: Services, who: Principal, base: str, others: Sequence[str]) -> ComparisonSummary:
     """Scores and metrics of the base and the others, each against the base, with paired tests."""
-    c = resolve(svc, who, base, others)
+    return summarize(svc, resolve(svc, who, base, others))
+
+
+def _formulas(svc: Services, c: Compared) -> dict[str, exp.Expr]:
+    """The project's aggregate scores compiled over a trace summary: measured like logged scores."""
+    docs = aggregates_of(svc, c.project["id"])
+    return {n: compile_column(f, "summary", svc.store.dialect) for n, f in formulas_of(docs).items()}
+
+
+def summarize(svc: Services, c: Compared, where: exp.Expr | None = None) -> ComparisonSummary:
+    """`summary` of resolved experiments, over the traces `where` keeps (a compiled condition,
+    see `assay.services.compare_filters`); the project's aggregate scores are scores here too."""
     refs = c.refs
     found = svc.store.compare_experiments(
-        refs[0], refs[1:], key=comparison_key.compiled(c.key, svc.store.dialect), metrics=COMPARED_METRICS
+        refs[0],
+        refs[1:],
+        key=comparison_key.compiled(c.key, svc.store.dialect),
+        metrics=COMPARED_METRICS,
+        where=where,
+        formulas=_formulas(svc, c),
     )
     score_names = sorted({n for e in found.values() for n in e.scores})
     metric_names = [
@@ -178,8 +199,15 @@ def histograms(
     """Each score's distribution over traces in `bins` equal bins of [0, 1], per experiment."""
     if not 1 <= bins <= MAX_BINS:
         raise InvalidInput(f"bins must be between 1 and {MAX_BINS}")
-    c = resolve(svc, who, base, others)
-    counts = svc.store.score_histograms(c.refs, bins)
+    return histograms_of(svc, resolve(svc, who, base, others), bins)
+
+
+def histograms_of(
+    svc: Services, c: Compared, bins: int, where: exp.Expr | None = None
+) -> ComparisonHistograms:
+    """`histograms` of resolved experiments, over the traces `where` keeps (each score's `traces`
+    counts those; `experiments[].traces` counts all of an experiment's traces)."""
+    counts = svc.store.score_histograms(c.refs, bins, where)
     names = sorted({n for per in counts.values() for n in per})
     edges = [round(i / bins, 12) for i in range(bins + 1)]
     scores = [

@@ -18,7 +18,15 @@ from sqlglot import exp
 from assay.model.comparison import CompareGroup, CompareGroups, GroupOfExperiment
 from assay.model.metrics import TABLE_METRICS
 from assay.services.auth import Principal
-from assay.services.compare_rows import CompareGroupsQuery, Setup, _path, _run, experiments_of, setup
+from assay.services.compare_rows import (
+    CompareGroupsQuery,
+    Setup,
+    _expanded,
+    _path,
+    _run,
+    experiments_of,
+    setup,
+)
 from assay.services.context import Services
 
 MAX_GROUPS = 1000
@@ -50,7 +58,7 @@ def _one(s: Setup, q: CompareGroupsQuery, experiment_id: str) -> exp.Select:
     one = exp.Literal.number(1)
     select.set("group", exp.Group(expressions=[one]))
     select.set("order", exp.Order(expressions=[exp.Ordered(this=one.copy(), nulls_first=False)]))
-    return select.limit(MAX_GROUPS)
+    return _expanded(s, select.limit(MAX_GROUPS))
 
 
 def groups(svc: Services, who: Principal, experiment_id: str, q: CompareGroupsQuery) -> CompareGroups:

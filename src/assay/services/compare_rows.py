@@ -16,13 +16,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, Field
 from sqlglot import exp
 
 from assay.model.comparison import (
-    MAX_COMPARED,
     ComparedCase,
     ComparedExperiment,
     CompareRow,
@@ -33,12 +32,14 @@ from assay.model.metrics import TABLE_METRICS
 from assay.query import Source
 from assay.query.compile import encode_cursor
 from assay.query.parse import ParsedQuery
-from assay.services import compare, comparison_key
+from assay.services import compare_filters, comparison_key
+from assay.services.aggregates import expand
 from assay.services.auth import Principal
 from assay.services.catalog import get_object
+from assay.services.compare_filters import CompareSummaryQuery
 from assay.services.context import Services
 from assay.services.queries import run_parsed
-from assay.services.table_query import ID_PATTERN, Built, TableQuery
+from assay.services.table_query import Built
 from assay.store.columns import TABLE_FIELDS
 
 FIELDS = ("input", "output", "expected", "metadata", "error")
@@ -53,19 +54,9 @@ class ChangeFilter(BaseModel):
     direction: Literal["improvements", "regressions"]
 
 
-class CompareQuery(TableQuery):
-    """A table state plus the comparison: the table's experiment, the others, and which is the base."""
+class CompareQuery(CompareSummaryQuery):
+    """A table state plus the comparison, and optionally only the rows that changed."""
 
-    experiment_ids: list[str] = Field(
-        default_factory=list,
-        max_length=MAX_COMPARED,
-        description="The experiments compared besides the table's own (ids), in display order",
-    )
-    base_experiment_id: str | None = Field(
-        None,
-        pattern=ID_PATTERN,
-        description="The base: the table's experiment or one of `experiment_ids` (default: the first of them)",
-    )
     change: ChangeFilter | None = None
 
 
@@ -110,14 +101,9 @@ def setup(svc: Services, who: Principal, experiment_id: str, q: CompareQuery) ->
     """Check the comparison (readable experiments of one project, at most 8) and parse the table state."""
     if q.row_type != "traces":
         raise InvalidInput("comparisons need trace rows (row_type 'traces'), as in the reference")
+    c = compare_filters.resolve(svc, who, experiment_id, q)
     table = get_object(svc, who, "experiment", experiment_id)
-    others = list(dict.fromkeys(q.experiment_ids))
-    base = q.base_experiment_id or (others[0] if others else table["id"])
-    if base != table["id"] and base not in others:
-        raise InvalidInput("base_experiment_id must be the table's experiment or one of experiment_ids")
-    rest = [e for e in [table["id"], *others] if e != base]
-    c = compare.resolve(svc, who, base, rest)
-    built = Built(q)
+    built = Built(q, compare_filters.aggregates(svc, c))  # filters may name aggregate scores
     compare_ids = [e["id"] for e in c.experiments if e["id"] != table["id"]]
     scores = svc.store.score_names(c.refs)
     return Setup(table, c.experiments, compare_ids, scores, c.key, built)
@@ -157,6 +143,11 @@ def _select(s: Setup, items: list[exp.Expr], change: ChangeFilter | None) -> exp
     return select.where(_change(s, change)) if change is not None else select
 
 
+def _expanded(s: Setup, select: exp.Select) -> exp.Select:
+    """Aggregate scores read as scores wherever the statement names them (filters, sort)."""
+    return cast(exp.Select, expand(select, s.built.aggregates))
+
+
 @dataclass(frozen=True)
 class _Column:
     """A selected value of a compared experiment: its alias in the statement and what it is."""
@@ -193,7 +184,7 @@ def _paged(s: Setup, select: exp.Select, q: CompareRowsQuery) -> exp.Select:
     if order is not None:
         select.set("order", order)
     select.set("limit", exp.Limit(expression=exp.Literal.number(q.limit)))
-    return select
+    return _expanded(s, select)
 
 
 def rows_statement(s: Setup, q: CompareRowsQuery) -> tuple[exp.Select, list[_Column]]:
@@ -276,7 +267,7 @@ def count(svc: Services, who: Principal, experiment_id: str, q: CompareQuery) ->
 
 
 def _count(svc: Services, s: Setup, q: CompareQuery) -> int:
-    select = _select(s, [exp.alias_(exp.Count(this=exp.Star()), "n")], q.change)
+    select = _expanded(s, _select(s, [exp.alias_(exp.Count(this=exp.Star()), "n")], q.change))
     source = s.source() if q.change is not None else s.source(compare_ids=[])
     found = _run(svc, select, source)
     return int(found[0]["n"]) if found else 0

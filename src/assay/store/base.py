@@ -14,7 +14,7 @@ Model, in brief:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -303,16 +303,26 @@ class Store(Protocol):
         *,
         key: Sequence[exp.Expr] | None = None,
         metrics: Sequence[str] = (),
+        where: exp.Expr | None = None,
+        formulas: Mapping[str, exp.Expr] | None = None,
     ) -> dict[str, ExperimentComparison]:
         """Each of `others` (and the base itself) against `base`, per score and per metric named in
         `metrics`, keyed by object id; see `MeasureComparison`. Test cases are matched by `key`,
         the compiled parts of the project's comparison key (`assay.query.expression.compile_key`
         for `self.dialect`), or by the whole `input` when None. A trace whose key is NULL matches
-        nothing. One statement for all of them."""
+        nothing. One statement for all of them.
+
+        `where`, a compiled condition over a trace summary (the table's filters), keeps the traces
+        that count; the base's test-case values the others are measured against stay over all its
+        traces (see `CompareTrees.comparison_sql`). `formulas` adds scores computed from a summary
+        row (compiled aggregate project scores), measured like logged ones. A failing `where` is a
+        `QueryError` (400)."""
 
     def score_names(self, refs: Sequence[ObjectRef]) -> list[str]:
         """Every score name found in the trace summaries of these objects, sorted."""
 
-    def score_histograms(self, refs: Sequence[ObjectRef], bins: int) -> dict[str, dict[str, list[int]]]:
-        """object id -> score name -> `bins` counts of traces over equal bins of [0, 1] (a trace's
-        score is its mean over its spans; 1.0 counts in the last bin)."""
+    def score_histograms(
+        self, refs: Sequence[ObjectRef], bins: int, where: exp.Expr | None = None
+    ) -> dict[str, dict[str, list[int]]]:
+        """object id -> score name -> `bins` counts of traces (those `where` keeps) over equal bins
+        of [0, 1] (a trace's score is its mean over its spans; 1.0 counts in the last bin)."""

@@ -765,7 +765,12 @@ export interface paths {
          */
         get: operations["compare_histograms_v1_experiment__experiment_id__compare_histograms_get"];
         put?: never;
-        post?: never;
+        /**
+         * Compare Filtered Histograms
+         * @description Each score's distribution (as `GET …/compare/histograms`) over the traces the table's
+         *     filters keep in each experiment.
+         */
+        post: operations["compare_filtered_histograms_v1_experiment__experiment_id__compare_histograms_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -789,6 +794,28 @@ export interface paths {
          *     case improved or regressed in one experiment.
          */
         post: operations["compare_rows_v1_experiment__experiment_id__compare_rows_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiment/{experiment_id}/compare/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compare Filtered Summary
+         * @description The comparison's summary (as `GET …/compare`) over the traces the table's filters, search
+         *     and custom columns keep in each experiment, as `POST …/table/summary` counts them for one: the
+         *     header statistics and the Summary layouts of a comparison under a filter.
+         */
+        post: operations["compare_filtered_summary_v1_experiment__experiment_id__compare_summary_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1984,9 +2011,48 @@ export interface components {
             /** Sort */
             sort?: components["schemas"]["SortKey"][];
         };
+        /** CompareHistogramsQuery */
+        CompareHistogramsQuery: {
+            /**
+             * Base Experiment Id
+             * @description The base: the table's experiment or one of `experiment_ids` (default: the first of them)
+             */
+            base_experiment_id?: string | null;
+            /**
+             * Bins
+             * @description Equal bins over [0, 1]
+             * @default 10
+             */
+            bins: number;
+            /** Custom Columns */
+            custom_columns?: components["schemas"]["CustomColumn"][];
+            /**
+             * Experiment Ids
+             * @description The experiments compared besides the table's own (ids), in display order
+             */
+            experiment_ids?: string[];
+            /**
+             * Filters
+             * @description Each a condition `{column, op, value}` or a filter typed in the query language
+             */
+            filters?: (string | components["schemas"]["Condition"])[];
+            /**
+             * Row Type
+             * @default traces
+             * @enum {string}
+             */
+            row_type: "traces" | "spans";
+            /**
+             * Search
+             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
+             */
+            search?: string | null;
+            /** Sort */
+            sort?: components["schemas"]["SortKey"][];
+        };
         /**
          * CompareQuery
-         * @description A table state plus the comparison: the table's experiment, the others, and which is the base.
+         * @description A table state plus the comparison, and optionally only the rows that changed.
          */
         CompareQuery: {
             /**
@@ -2103,6 +2169,43 @@ export interface components {
              * @default true
              */
             with_total: boolean;
+        };
+        /**
+         * CompareSummaryQuery
+         * @description A table state (its filters, search and custom columns; the sort is ignored) and the
+         *     comparison: the table's experiment, the others, and which of them is the base.
+         */
+        CompareSummaryQuery: {
+            /**
+             * Base Experiment Id
+             * @description The base: the table's experiment or one of `experiment_ids` (default: the first of them)
+             */
+            base_experiment_id?: string | null;
+            /** Custom Columns */
+            custom_columns?: components["schemas"]["CustomColumn"][];
+            /**
+             * Experiment Ids
+             * @description The experiments compared besides the table's own (ids), in display order
+             */
+            experiment_ids?: string[];
+            /**
+             * Filters
+             * @description Each a condition `{column, op, value}` or a filter typed in the query language
+             */
+            filters?: (string | components["schemas"]["Condition"])[];
+            /**
+             * Row Type
+             * @default traces
+             * @enum {string}
+             */
+            row_type: "traces" | "spans";
+            /**
+             * Search
+             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
+             */
+            search?: string | null;
+            /** Sort */
+            sort?: components["schemas"]["SortKey"][];
         };
         /**
          * ComparedCase
@@ -2787,6 +2890,8 @@ export interface components {
             metrics: {
                 [key: string]: components["schemas"]["assay__api__models__MetricSummary"];
             } | null;
+            /** @description Assay's addition with a comparison: the paired t-test of each score and metric */
+            paired_statistics?: components["schemas"]["SummaryPairedStatistics"] | null;
             /** Project Name */
             project_name: string;
             /** Project Url */
@@ -3370,10 +3475,7 @@ export interface components {
         };
         /**
          * PairedStatistics
-         * @description Is the change real? A paired t-test over the test cases both experiments have.
-         *
-         *     A test case's value is the mean over its traces (trials); the differences are (experiment -
-         *     base) per matched case. The confidence interval is that of the mean difference.
+         * @description The paired test of one measure, naming the test and its confidence level.
          */
         PairedStatistics: {
             /** Ci High */
@@ -3409,6 +3511,37 @@ export interface components {
              * @constant
              */
             test: "paired_t";
+        };
+        /**
+         * PairedValues
+         * @description Is the change real? A paired t-test over the test cases both experiments have.
+         *
+         *     A test case's value is the mean over its traces (trials); the differences are (experiment -
+         *     base) per matched case. The confidence interval is that of the mean difference.
+         */
+        PairedValues: {
+            /** Ci High */
+            ci_high: number | null;
+            /**
+             * Ci Low
+             * @description 95% confidence interval of the mean difference (n >= 2)
+             */
+            ci_low: number | null;
+            /**
+             * Mean Diff
+             * @description Mean of (experiment - base) over the matched cases
+             */
+            mean_diff: number | null;
+            /**
+             * N
+             * @description Matched test cases with a value in both experiments
+             */
+            n: number;
+            /**
+             * P Value
+             * @description Two-sided p-value of the paired t-test (n >= 2)
+             */
+            p_value: number | null;
         };
         /** ParentProject */
         ParentProject: {
@@ -4167,6 +4300,35 @@ export interface components {
             /** Org Id */
             org_id?: string | null;
             status: components["schemas"]["AttachmentStatus"];
+        };
+        /**
+         * SummaryPairedStatistics
+         * @description `summarize`'s addition (top level, so every score and metric item keeps the reference's
+         *     keys): the paired test of each score and metric against the comparison experiment.
+         */
+        SummaryPairedStatistics: {
+            /** Comparison Experiment Id */
+            comparison_experiment_id: string;
+            /**
+             * Comparison Key
+             * @description The project's comparison key used to match test cases
+             */
+            comparison_key: string;
+            /** Confidence */
+            confidence: number;
+            /** Metrics */
+            metrics: {
+                [key: string]: components["schemas"]["PairedValues"];
+            };
+            /** Scores */
+            scores: {
+                [key: string]: components["schemas"]["PairedValues"];
+            };
+            /**
+             * Test
+             * @constant
+             */
+            test: "paired_t";
         };
         /** SummaryQuery */
         SummaryQuery: {
@@ -7638,6 +7800,51 @@ export interface operations {
                     "application/json": components["schemas"]["ComparisonSummary"];
                 };
             };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     compare_count_v1_experiment__experiment_id__compare_count_post: {
@@ -7661,9 +7868,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: number;
-                    };
+                    "application/json": components["schemas"]["TableCount"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -7690,6 +7940,51 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CompareGroups"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -7719,6 +8014,122 @@ export interface operations {
                     "application/json": components["schemas"]["ComparisonHistograms"];
                 };
             };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compare_filtered_histograms_v1_experiment__experiment_id__compare_histograms_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompareHistogramsQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComparisonHistograms"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     compare_rows_v1_experiment__experiment_id__compare_rows_post: {
@@ -7743,6 +8154,122 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CompareRowsPage"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compare_filtered_summary_v1_experiment__experiment_id__compare_summary_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompareSummaryQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComparisonSummary"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

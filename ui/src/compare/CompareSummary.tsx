@@ -6,21 +6,21 @@ import autoTable from "jspdf-autotable";
 import { FileDown } from "lucide-react";
 import { METRIC_LABELS } from "../components/columns";
 import { Button, ErrorMessage, SkeletonRows } from "../ui";
-import { fetchHistograms, fetchSummary, type Comparison, type ComparisonHistograms, type ComparisonSummary, type MeasureComparison } from "./api";
+import { fetchHistograms, fetchSummary, summaryKey, type Comparison, type ComparisonFilters, type ComparisonHistograms, type ComparisonSummary, type MeasureComparison } from "./api";
 import { expColor } from "./colors";
 import { direction, fmtChange, fmtPaired, fmtValue, significant, type Kind } from "./format";
 import { Histogram } from "./Histogram";
 
-export function useComparisonSummary(c: Comparison | null) {
+export function useComparisonSummary(c: Comparison | null, query: ComparisonFilters) {
   const [summary, setSummary] = useState<ComparisonSummary | null>(null);
   const [error, setError] = useState("");
-  const key = c ? c.ids.join(",") : "";
+  const key = summaryKey(c, query);
   useEffect(() => {
     if (!c) return setSummary(null);
     let live = true;
     setSummary(null);
     setError("");
-    fetchSummary(c).then((s) => live && setSummary(s)).catch((e) => live && setError(e.message));
+    fetchSummary(c, query).then((s) => live && setSummary(s)).catch((e) => live && setError(e.message));
     return () => {
       live = false;
     };
@@ -28,13 +28,13 @@ export function useComparisonSummary(c: Comparison | null) {
   return { summary, error };
 }
 
-export function useHistograms(c: Comparison | null, enabled = true) {
+export function useHistograms(c: Comparison | null, query: ComparisonFilters, enabled = true) {
   const [histograms, setHistograms] = useState<ComparisonHistograms | null>(null);
-  const key = c ? c.ids.join(",") : "";
+  const key = summaryKey(c, query);
   useEffect(() => {
     if (!c || !enabled) return;
     let live = true;
-    fetchHistograms(c).then((h) => live && setHistograms(h)).catch(() => live && setHistograms(null));
+    fetchHistograms(c, query).then((h) => live && setHistograms(h)).catch(() => live && setHistograms(null));
     return () => {
       live = false;
     };
@@ -71,9 +71,9 @@ function MeasureCard({ m, summary, histograms }: { m: MeasureComparison; summary
   );
 }
 
-export function CompareSummaryLayout({ comparison }: { comparison: Comparison }) {
-  const { summary, error } = useComparisonSummary(comparison);
-  const histograms = useHistograms(comparison);
+export function CompareSummaryLayout({ comparison, query }: { comparison: Comparison; query: ComparisonFilters }) {
+  const { summary, error } = useComparisonSummary(comparison, query);
+  const histograms = useHistograms(comparison, query);
   if (error) return <ErrorMessage>{error}</ErrorMessage>;
   if (!summary) return <div className="card summary-card"><SkeletonRows rows={3} label="Loading the summary" /></div>;
   return (
@@ -105,8 +105,8 @@ function cellLines(m: MeasureComparison, i: number): string[] {
   return lines;
 }
 
-export function CompareSummaryTableLayout({ comparison, title }: { comparison: Comparison; title: string }) {
-  const { summary, error } = useComparisonSummary(comparison);
+export function CompareSummaryTableLayout({ comparison, query, title }: { comparison: Comparison; query: ComparisonFilters; title: string }) {
+  const { summary, error } = useComparisonSummary(comparison, query);
   if (error) return <ErrorMessage>{error}</ErrorMessage>;
   if (!summary) return <SkeletonRows rows={4} label="Loading the summary" />;
   const measures = [...summary.scores, ...summary.metrics];

@@ -1,5 +1,5 @@
 // The comparison routes of the public API, typed from the server's OpenAPI schema (docs/compare.md).
-import { api, type Schemas } from "../api/client";
+import { api, type CustomColumn, type Filter, type Schemas } from "../api/client";
 
 export type ComparisonSummary = Schemas["ComparisonSummary"];
 export type MeasureComparison = Schemas["MeasureComparison"];
@@ -31,14 +31,31 @@ export function comparisonOf(table: string, compared: string[], base: string): C
   return { table, base: chosen, others, ids: [chosen, ...others] };
 }
 
-const withParams = (c: Comparison) => c.others.map((id) => `with=${encodeURIComponent(id)}`).join("&");
-
-export function fetchSummary(c: Comparison): Promise<ComparisonSummary> {
-  return api<ComparisonSummary>(`/v1/experiment/${c.base}/compare?${withParams(c)}`);
+/** The table state a comparison's statistics follow: the same filters, search and custom columns. */
+export interface ComparisonFilters {
+  row_type?: "traces" | "spans";
+  filters?: Filter[];
+  search?: string | null;
+  custom_columns?: CustomColumn[];
 }
 
-export function fetchHistograms(c: Comparison, bins = 10): Promise<ComparisonHistograms> {
-  return api<ComparisonHistograms>(`/v1/experiment/${c.base}/compare/histograms?${withParams(c)}&bins=${bins}`);
+function summaryBody(c: Comparison, query: ComparisonFilters) {
+  const { row_type, filters, search, custom_columns } = query;
+  return { row_type, filters, search, custom_columns, experiment_ids: c.ids.filter((id) => id !== c.table), base_experiment_id: c.base };
+}
+
+/** Every compared experiment's scores and metrics over the traces the table's filters keep. */
+export function fetchSummary(c: Comparison, query: ComparisonFilters): Promise<ComparisonSummary> {
+  return api<ComparisonSummary>(`/v1/experiment/${c.table}/compare/summary`, { method: "POST", json: summaryBody(c, query) });
+}
+
+export function fetchHistograms(c: Comparison, query: ComparisonFilters, bins = 10): Promise<ComparisonHistograms> {
+  return api<ComparisonHistograms>(`/v1/experiment/${c.table}/compare/histograms`, { method: "POST", json: { ...summaryBody(c, query), bins } });
+}
+
+/** What a summary depends on, for effects: the experiments and the table state's filters. */
+export function summaryKey(c: Comparison | null, query: ComparisonFilters): string {
+  return c ? JSON.stringify([c.ids, c.table, query.row_type, query.filters, query.search, query.custom_columns]) : "";
 }
 
 /** The body shared by the rows, count and groups routes. */

@@ -101,8 +101,8 @@ export function ExperimentPage() {
       live = false;
     };
   }, [exp?.id, !!comparison, allowed, refresh, JSON.stringify([query.row_type, query.filters, query.search, query.custom_columns])]);
-  const { summary: compared, error: comparedError } = useComparisonSummary(allowed ? comparison : null);
-  const histograms = useHistograms(comparison, allowed && state.layout === "list");
+  const { summary: compared, error: comparedError } = useComparisonSummary(allowed ? comparison : null, query);
+  const histograms = useHistograms(comparison, query, allowed && state.layout === "list");
   const allColumns = useMemo(() => {
     const cols = buildColumns(fields, state.custom, state.rowType);
     const rank = (c: ColumnSpec) => {
@@ -281,9 +281,9 @@ export function ExperimentPage() {
               {state.layout === "grid" && (comparison
                 ? <CompareGrid comparison={comparison} query={query} change={state.change} />
                 : <GridLayout experiment={exp} query={query} />)}
-              {state.layout === "summary" && (comparison ? <CompareSummaryLayout comparison={comparison} /> : <SummaryLayout experiment={exp} query={query} />)}
+              {state.layout === "summary" && (comparison ? <CompareSummaryLayout comparison={comparison} query={query} /> : <SummaryLayout experiment={exp} query={query} />)}
               {state.layout === "summary_table" && (comparison
-                ? <CompareSummaryTableLayout comparison={comparison} title={exp.name} />
+                ? <CompareSummaryTableLayout comparison={comparison} query={query} title={exp.name} />
                 : <SummaryTableLayout experiment={exp} query={query} />)}
             </div>
             {tp.trace ? (

@@ -11,7 +11,7 @@ the comparison key arrives already compiled by the query layer (`assay.query.com
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlglot import exp
@@ -190,6 +190,7 @@ class CompareTrees:
         object_ids: Sequence[str],
         key: Sequence[exp.Expr] | None,
         measures: Sequence[exp.Expr],
+        where: exp.Expr | None = None,
     ) -> exp.Select:
         """One row per object (the base included): for each measure j (a score or metric expression
         over a summary row) the columns
@@ -201,23 +202,40 @@ class CompareTrees:
 
         The base's own row carries zeros and NULLs in the last five. One statement over the stored
         summaries; the test-case values are computed once and joined on the key.
+
+        `where` (a condition over a summary row, as the table's filters compile) keeps the traces
+        that count: every figure above is over the kept traces of each object, except the base's
+        test-case values the others are measured against, which are over all its traces: the
+        values a compared row shows (`compare =>`) and the table summary's comparison uses.
         """
         ids = list(dict.fromkeys([base_id, *object_ids]))
         v = [f"v{j}" for j in range(len(measures))]
-        traces = exp.select(
+        items: list[exp.Expr] = [
             _col("object_id"),
             exp.alias_(_col(KEY), "k", quoted=True),
             *[exp.alias_(m.copy(), v[j], quoted=True) for j, m in enumerate(measures)],
-        ).from_(self.summaries(object_type, ids, key).subquery("s"))
-        case_values = (
-            exp.select(
-                _col("object_id"), _col("k"), *[exp.alias_(exp.Avg(this=_col(c)), c, quoted=True) for c in v]
+        ]
+        if where is not None:
+            kept = exp.func("coalesce", exp.Paren(this=where.copy()), exp.false())
+            items.append(exp.alias_(kept, "kept", quoted=True))
+        traces = exp.select(*items).from_(self.summaries(object_type, ids, key).subquery("s"))
+
+        def per_case(*conds: exp.Expr) -> exp.Select:
+            return (
+                exp.select(
+                    _col("object_id"),
+                    _col("k"),
+                    *[exp.alias_(exp.Avg(this=_col(c)), c, quoted=True) for c in v],
+                )
+                .from_("t")
+                .where(exp.and_(exp.Not(this=exp.Is(this=_col("k"), expression=exp.Null())), *conds))
+                .group_by(_col("object_id"), _col("k"))
             )
-            .from_("t")
-            .where(exp.Not(this=exp.Is(this=_col("k"), expression=exp.Null())))
-            .group_by(_col("object_id"), _col("k"))
-        )
-        base = exp.select("*").from_("c").where(_col("object_id").eq(_str(base_id)))
+
+        is_kept = [_col("kept")] if where is not None else []
+        case_values = per_case(*is_kept)
+        of_base = _col("object_id").eq(_str(base_id))
+        base = per_case(of_base) if where is not None else exp.select("*").from_("c").where(of_base.copy())
         means = (
             exp.select(
                 _col("object_id"),
@@ -228,6 +246,8 @@ class CompareTrees:
             .from_("t")
             .group_by(_col("object_id"))
         )
+        if where is not None:
+            means = means.where(_col("kept"))
 
         def counted(cond: exp.Expr, name: str) -> exp.Expr:
             return exp.alias_(
@@ -243,7 +263,7 @@ class CompareTrees:
             )
             .from_(exp.to_table("t").as_("x"))
             .join(exp.to_table("b").as_("b"), on=_col("k", "x").eq(_col("k", "b")))
-            .where(not_base)
+            .where(exp.and_(not_base, *([_col("kept", "x")] if where is not None else [])))
             .group_by(_col("object_id", "x"))
         )
 
@@ -292,10 +312,15 @@ class CompareTrees:
         return out
 
     # -- histograms ---------------------------------------------------------------------------------
-    def histogram_sql(self, object_type: str, object_ids: Sequence[str], bins: int) -> exp.Select:
-        """Per object and score: how many traces fall in each of `bins` equal bins over [0, 1]
-        (a trace's score is its mean over its spans; 1.0 falls in the last bin)."""
-        values = self.score_entries(self._stored(object_type, object_ids), ["object_id"])
+    def histogram_sql(
+        self, object_type: str, object_ids: Sequence[str], bins: int, where: exp.Expr | None = None
+    ) -> exp.Select:
+        """Per object and score: how many traces (those `where` keeps) fall in each of `bins` equal
+        bins over [0, 1] (a trace's score is its mean over its spans; 1.0 falls in the last bin)."""
+        stored = self._stored(object_type, object_ids)
+        if where is not None:
+            stored = stored.where(where.copy())
+        values = self.score_entries(stored, ["object_id"])
         scaled = exp.Floor(this=exp.Mul(this=exp.column("v"), expression=_num(bins)))
         index = exp.func("greatest", _num(0), exp.func("least", scaled, _num(bins - 1)))
         return (
@@ -326,12 +351,18 @@ def compare_experiments(
     others: Sequence[ObjectRef],
     key: Sequence[exp.Expr] | None,
     metrics: Sequence[str],
+    where: exp.Expr | None = None,
+    formulas: Mapping[str, exp.Expr] | None = None,
 ) -> dict[str, ExperimentComparison]:
     ids = list(dict.fromkeys([base.object_id, *(o.object_id for o in others)]))
     names = [str(r[0]) for r in run(trees.render(trees.score_names_sql(base.object_type, ids)))[1]]
-    measures: list[tuple[str, str]] = [("scores", n) for n in names] + [("metrics", m) for m in metrics]
-    exprs = [trees.entry(column, name) for column, name in measures]
-    columns, rows = run(trees.render(trees.comparison_sql(base.object_type, base.object_id, ids, key, exprs)))
+    extra = {n: f for n, f in (formulas or {}).items() if n not in names}  # a logged score wins
+    measures: list[tuple[str, str]] = [("scores", n) for n in [*names, *extra]] + [
+        ("metrics", m) for m in metrics
+    ]
+    exprs = [extra[name] if name in extra else trees.entry(column, name) for column, name in measures]
+    tree = trees.comparison_sql(base.object_type, base.object_id, ids, key, exprs, where)
+    columns, rows = run(trees.render(tree))
     out: dict[str, ExperimentComparison] = {}
     for values in rows:
         row = dict(zip(columns, values, strict=True))
@@ -359,12 +390,12 @@ def score_names(run: Run, trees: CompareTrees, refs: Sequence[ObjectRef]) -> lis
 
 
 def score_histograms(
-    run: Run, trees: CompareTrees, refs: Sequence[ObjectRef], bins: int
+    run: Run, trees: CompareTrees, refs: Sequence[ObjectRef], bins: int, where: exp.Expr | None = None
 ) -> dict[str, dict[str, list[int]]]:
     out: dict[str, dict[str, list[int]]] = {r.object_id: {} for r in refs}
     if not refs:
         return out
-    sql = trees.render(trees.histogram_sql(refs[0].object_type, [r.object_id for r in refs], bins))
+    sql = trees.render(trees.histogram_sql(refs[0].object_type, [r.object_id for r in refs], bins, where))
     for object_id, name, index, count in run(sql)[1]:
         out[object_id].setdefault(name, [0] * bins)[int(index)] = int(count)
     return out

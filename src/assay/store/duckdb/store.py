@@ -11,7 +11,7 @@ writer to reopen it and fails with a 503, and the requests after it run on the r
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ParamSpec, TypeVar
 
 import duckdb
@@ -20,6 +20,7 @@ from sqlglot import exp
 from assay.model.objects import ApiKey, ObjectKind, Organization
 from assay.query.compile import Compiled
 from assay.query.dialect import Dialect
+from assay.query.errors import QueryError
 from assay.store.base import (
     ExperimentComparison,
     FetchPage,
@@ -293,13 +294,25 @@ class DuckDBStore:
         *,
         key: Sequence[exp.Expr] | None = None,
         metrics: Sequence[str] = (),
+        where: exp.Expr | None = None,
+        formulas: Mapping[str, exp.Expr] | None = None,
     ) -> dict[str, ExperimentComparison]:
         self.refresh_summaries(base.object_type, [base.object_id, *(o.object_id for o in others)])
-        return compare.compare_experiments(self._run, compare.DUCKDB, base, others, key, metrics)
+        run = self._run if where is None and not formulas else self._run_user
+        return compare.compare_experiments(run, compare.DUCKDB, base, others, key, metrics, where, formulas)
 
     def _run(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         cur = self._reader().execute(sql)
         return [d[0] for d in cur.description or []], cur.fetchall()
+
+    def _run_user(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """`_run` for a statement holding a user's expressions: their failure is a 400."""
+        try:
+            return self._run(sql)
+        except duckdb.Error as exc:
+            if is_fatal(exc) or is_disk_full(exc) or isinstance(exc, duckdb.ConnectionException):
+                raise
+            raise QueryError(f"the comparison's filter failed: {str(exc).strip().splitlines()[0]}") from None
 
     @healing
     def score_names(self, refs: Sequence[ObjectRef]) -> list[str]:
@@ -309,10 +322,13 @@ class DuckDBStore:
         return compare.score_names(self._run, compare.DUCKDB, refs)
 
     @healing
-    def score_histograms(self, refs: Sequence[ObjectRef], bins: int) -> dict[str, dict[str, list[int]]]:
+    def score_histograms(
+        self, refs: Sequence[ObjectRef], bins: int, where: exp.Expr | None = None
+    ) -> dict[str, dict[str, list[int]]]:
         if refs:
             self.refresh_summaries(refs[0].object_type, [r.object_id for r in refs])
-        return compare.score_histograms(self._run, compare.DUCKDB, refs, bins)
+        run = self._run if where is None else self._run_user
+        return compare.score_histograms(run, compare.DUCKDB, refs, bins, where)
 
     @healing
     def execute(self, compiled: Compiled, *, timeout: float, memory: int) -> ResultSet:

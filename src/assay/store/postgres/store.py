@@ -13,14 +13,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+import psycopg
 from sqlglot import exp
 
 from assay.model.objects import ApiKey, ObjectKind, Organization
 from assay.query.compile import Compiled
 from assay.query.dialect import Dialect
+from assay.query.errors import QueryError
 from assay.store.base import (
     ExperimentComparison,
     FetchPage,
@@ -211,9 +213,12 @@ class PostgresStore:
         *,
         key: Sequence[exp.Expr] | None = None,
         metrics: Sequence[str] = (),
+        where: exp.Expr | None = None,
+        formulas: Mapping[str, exp.Expr] | None = None,
     ) -> dict[str, ExperimentComparison]:
         self.refresh_summaries(base.object_type, [base.object_id, *(o.object_id for o in others)])
-        return compare.compare_experiments(self._run, POSTGRES, base, others, key, metrics)
+        run = self._run if where is None and not formulas else self._run_user
+        return compare.compare_experiments(run, POSTGRES, base, others, key, metrics, where, formulas)
 
     def score_names(self, refs: Sequence[ObjectRef]) -> list[str]:
         if not refs:
@@ -221,16 +226,28 @@ class PostgresStore:
         self.refresh_summaries(refs[0].object_type, [r.object_id for r in refs])
         return compare.score_names(self._run, POSTGRES, refs)
 
-    def score_histograms(self, refs: Sequence[ObjectRef], bins: int) -> dict[str, dict[str, list[int]]]:
+    def score_histograms(
+        self, refs: Sequence[ObjectRef], bins: int, where: exp.Expr | None = None
+    ) -> dict[str, dict[str, list[int]]]:
         if refs:
             self.refresh_summaries(refs[0].object_type, [r.object_id for r in refs])
-        return compare.score_histograms(self._run, POSTGRES, refs, bins)
+        run = self._run if where is None else self._run_user
+        return compare.score_histograms(run, POSTGRES, refs, bins, where)
 
     def _run(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         """One statement of the comparison trees (no parameters: values are literals in the tree)."""
         with connection(self._pool) as con:
             cur = con.execute(sql)  # no parameters, so psycopg leaves `%` in literals alone
             return [d.name for d in cur.description or []], cur.fetchall()
+
+    def _run_user(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """`_run` for a statement holding a user's expressions: their failure is a 400."""
+        try:
+            return self._run(sql)
+        except (psycopg.errors.OperationalError, psycopg.errors.InterfaceError):
+            raise  # the connection, not the statement
+        except psycopg.Error as exc:
+            raise QueryError(f"the comparison's filter failed: {str(exc).strip().splitlines()[0]}") from None
 
     def execute(self, compiled: Compiled, *, timeout: float, memory: int) -> ResultSet:
         source = compiled.source
