@@ -294,6 +294,10 @@ class TableFields(BaseModel):
     metrics: list[str]
     metric_labels: dict[str, str]
     metadata: list[str]
+    classifications: list[str] = Field(
+        description="Classification names (classifiers, topics): filter on `classifications.<name>.label`"
+    )
+    facets: list[str] = Field(description="Facet names: `facets.<name>` is the trace's summary text")
     default_comparison_experiment_id: str | None
 
 

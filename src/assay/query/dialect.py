@@ -73,6 +73,10 @@ class Dialect(Protocol):
     def json_text(self, column: exp.Expr, path: list[str | int]) -> exp.Expr:
         """The value at `path` as text: strings unquoted, JSON null and missing -> NULL."""
 
+    def json_labels(self, column: exp.Expr, path: list[str | int], key: str) -> exp.Expr:
+        """The `key` of each object in the JSON list at `path` (`label` falls back to `id`, as the
+        reference's classifications do), joined by ", " in list order; NULL when there is none."""
+
     def map_get(self, column: exp.Expr, key: str) -> exp.Expr:
         """The value of `key` in a map column (scores, metrics), NULL when absent."""
 

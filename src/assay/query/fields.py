@@ -37,6 +37,12 @@ SPAN_FIELDS.update(
         "object_id": ("object_id", "text"),
     }
 )
+# Classifier and facet results (docs/scoring.md): top-level span fields, kept in the `extra`
+# column of a span; a trace row merges its spans' into summary columns of the same names.
+LABEL_FIELDS = ("classifications", "facets")
+SPAN_FIELDS.update({name: ("extra", "extra") for name in LABEL_FIELDS})
+# `classifications.<name>.label` / `.id`: the items' labels (or ids), joined, as one text.
+LABEL_PARTS = ("label", "id")
 # `SELECT *` of the summary shape: the trace's identity, its root's fields, its aggregates.
 SUMMARY_COLUMNS = [
     "root_span_id",
@@ -45,10 +51,12 @@ SUMMARY_COLUMNS = [
     "object_id",
     "scores",
     "metrics",
+    *LABEL_FIELDS,
 ]
 SUMMARY_FIELDS: dict[str, tuple[str, str]] = {
-    name: SPAN_FIELDS[name] for name in SUMMARY_COLUMNS if name in SPAN_FIELDS
+    name: SPAN_FIELDS[name] for name in SUMMARY_COLUMNS if name in SPAN_FIELDS and name not in LABEL_FIELDS
 }
+SUMMARY_FIELDS.update({name: (name, "json") for name in LABEL_FIELDS})
 SUMMARY_FIELDS.update(
     {
         "experiment_id": ("object_id", "text"),
@@ -118,6 +126,8 @@ def resolve(node: exp.Expr, parts: list[str | int], shape: str, d: Dialect) -> T
     if kind == "compared":
         return _compared(node, rest, d)
     col = exp.column(column, quoted=True)
+    if root in LABEL_FIELDS:
+        return _labels(node, col, [root] if kind == "extra" else [], root, rest, d)
     if not rest:
         return Typed(col, kind)
     if root == "span_attributes" and len(rest) == 1 and rest[0] in ("type", "name"):
@@ -162,6 +172,22 @@ def _compared(node: exp.Expr, rest: list[str | int], d: Dialect) -> Typed:
         raise error_at(node, hint)
     key = SUMMARY_METRIC_ALIASES.get(rest[2], rest[2]) if part == "metrics" else rest[2]
     return Typed(d.map_get(col, key), "number")
+
+
+def _labels(
+    node: exp.Expr, col: exp.Expr, prefix: list[str | int], root: str, rest: list[str | int], d: Dialect
+) -> Typed:
+    """`classifications…` or `facets…`: a JSON path (`prefix` locates the field in its column);
+    `classifications.<name>.label` and `.id` are the items' labels or ids joined by ", ", so a
+    classification filters, sorts and groups as one text however many labels it holds."""
+    for part in rest:
+        if isinstance(part, str) and ('"' in part or "\\" in part):
+            raise error_at(node, "field names may not contain double quotes or backslashes")
+    if root == "classifications" and len(rest) == 2 and isinstance(rest[0], str) and rest[1] in LABEL_PARTS:
+        return Typed(d.json_labels(col, [*prefix, rest[0]], str(rest[1])), "text")
+    if not prefix and not rest:
+        return Typed(col, "json")
+    return Typed(col, "path", [*prefix, *rest])
 
 
 def coerce(value: Typed, want: str, d: Dialect) -> exp.Expr:

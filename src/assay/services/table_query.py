@@ -20,7 +20,7 @@ from assay.model.metrics import TABLE_METRICS
 from assay.query import QueryError, parse_expression
 from assay.query.errors import parse_labelled
 from assay.query.expression import Scalar, literal
-from assay.query.fields import flatten
+from assay.query.fields import LABEL_FIELDS, flatten
 from assay.query.syntax import INCLUDES
 from assay.services.aggregates import expand
 from assay.store.columns import TABLE_FIELDS
@@ -185,7 +185,7 @@ class Built:
 
     def rows(self, limit: int, offset: int) -> exp.Select:
         fields = TABLE_FIELDS[self.q.row_type]
-        items: list[exp.Expr] = [exp.column(f) for f in fields]
+        items: list[exp.Expr] = [exp.column(f) for f in (*fields, *LABEL_FIELDS)]
         items += [exp.alias_(expr.copy(), name, quoted=True) for name, expr in self.custom.items()]
         items += [
             exp.alias_(exp.Paren(this=f.copy()), AGGREGATE_PREFIX + name, quoted=True)

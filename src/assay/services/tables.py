@@ -176,6 +176,25 @@ def inferred(svc: Services, object_ids: list[str]) -> tuple[list[str], list[str]
     return sorted(scores), sorted(meta)
 
 
+def labelled(svc: Services, object_ids: list[str]) -> tuple[list[str], list[str]]:
+    """Classification and facet names seen in a sample of each experiment's labelled traces (ids
+    the caller was already allowed to read): the table's classifier and facet columns."""
+    classes: dict[str, None] = {}
+    facets: dict[str, None] = {}
+    labelled_only = exp.or_(
+        exp.Not(this=exp.Is(this=exp.column("classifications"), expression=exp.Null())),
+        exp.Not(this=exp.Is(this=exp.column("facets"), expression=exp.Null())),
+    )
+    sample = exp.select("classifications", "facets").where(labelled_only).limit(SAMPLE)
+    for eid in object_ids:
+        for row in _run(svc, sample.copy(), Source("experiment", (eid,), "summary")):
+            for found, into in ((row.get("classifications"), classes), (row.get("facets"), facets)):
+                if isinstance(found, dict):
+                    for name in found:
+                        into.setdefault(name, None)
+    return sorted(classes), sorted(facets)
+
+
 def groups(svc: Services, who: Principal, experiment_id: str, q: GroupQuery) -> dict[str, Any]:
     """Per-group row counts and averages; with a comparison, its averages for the same groups."""
     source = _source(svc, who, experiment_id, q.row_type)
@@ -215,16 +234,20 @@ def _group_item(r: dict[str, Any], names: list[str]) -> dict[str, Any]:
 
 
 def fields(svc: Services, who: Principal, experiment_id: str) -> dict[str, Any]:
-    """Inferred fields for column pickers and the filter builder: scores, metrics, metadata keys."""
+    """Inferred fields for column pickers and the filter builder: scores, metrics, metadata keys,
+    classification and facet names."""
     exp_doc = rows_owner(svc, who, "experiment", experiment_id)
     scores, meta = inferred(svc, [exp_doc["id"]])
     scores += [a["name"] for a in aggregates_of(svc, exp_doc["project_id"]) if a["name"] not in scores]
+    classifications, facets = labelled(svc, [exp_doc["id"]])
     base = comparison_for(svc, who, exp_doc, None)
     return {
         "scores": scores,
         "metrics": list(TABLE_METRICS),
         "metric_labels": {m: METRIC_LABELS[m] for m in METRIC_LABELS},
         "metadata": meta,
+        "classifications": classifications,
+        "facets": facets,
         "default_comparison_experiment_id": base["id"] if base else None,
     }
 

@@ -71,11 +71,16 @@ class TraceSkeleton(BaseModel):
 
 
 class ScoreSpan(BaseModel):
-    """A scorer's span under the selected span: its value(s) and why (output, metadata, error)."""
+    """A scorer's span under the selected span: its value(s) and why (output, metadata, error);
+    a classifier's labels and a facet's summary (docs/scoring.md)."""
 
     span_id: str
     name: str | None
     scores: dict[str, float | None] | None
+    classifications: dict[str, list[dict[str, Any]]] | None = Field(
+        None, description="A classifier's labels: name -> [{id, label, metadata}]"
+    )
+    facets: dict[str, str] | None = Field(None, description="A facet's summary: name -> text")
     output: Any = None
     metadata: Any = None
     error: Any = None
@@ -260,6 +265,21 @@ def _break_cycles(parent: list[int]) -> None:
             state[n] = 2
 
 
+def _well_formed_labels(value: Any) -> dict[str, list[dict[str, Any]]] | None:
+    """A client's `classifications` as the reference shapes them (lists of objects by name);
+    anything else is left out, as the trace summaries leave it out."""
+    if not isinstance(value, dict):
+        return None
+    kept = {str(k): [i for i in v if isinstance(i, dict)] for k, v in value.items() if isinstance(v, list)}
+    return {k: v for k, v in kept.items() if v} or None
+
+
+def _well_formed_facets(value: Any) -> dict[str, str] | None:
+    if not isinstance(value, dict):
+        return None
+    return {str(k): v for k, v in value.items() if isinstance(v, str)} or None
+
+
 def span(
     svc: Services, who: Principal, object_type: TraceObject, object_id: str, root_span_id: str, span_id: str
 ) -> SpanDetail:
@@ -274,6 +294,8 @@ def span(
             span_id=r["span_id"],
             name=(r.get("span_attributes") or {}).get("name"),
             scores=r.get("scores"),
+            classifications=_well_formed_labels(r.get("classifications")),
+            facets=_well_formed_facets(r.get("facets")),
             output=r.get("output"),
             metadata=r.get("metadata"),
             error=r.get("error"),

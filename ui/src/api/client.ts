@@ -111,7 +111,16 @@ export interface Fields {
   scores: string[];
   metrics: string[];
   metadata: string[];
+  classifications: string[]; // classifier and topic names: `classifications.<name>.label`
+  facets: string[]; // facet names: `facets.<name>`
   default_comparison_experiment_id: string | null;
+}
+
+// A classifier's result: the reference's `classifications` record, `{name: [{id, label, metadata}]}`.
+export interface ClassificationItem {
+  id: string;
+  label?: string;
+  metadata?: Record<string, unknown>;
 }
 
 export interface GroupItem {

@@ -3918,11 +3918,28 @@ export interface components {
         };
         /**
          * ScoreSpan
-         * @description A scorer's span under the selected span: its value(s) and why (output, metadata, error).
+         * @description A scorer's span under the selected span: its value(s) and why (output, metadata, error);
+         *     a classifier's labels and a facet's summary (docs/scoring.md).
          */
         ScoreSpan: {
+            /**
+             * Classifications
+             * @description A classifier's labels: name -> [{id, label, metadata}]
+             */
+            classifications?: {
+                [key: string]: {
+                    [key: string]: unknown;
+                }[];
+            } | null;
             /** Error */
             error?: unknown;
+            /**
+             * Facets
+             * @description A facet's summary: name -> text
+             */
+            facets?: {
+                [key: string]: string;
+            } | null;
             /** Metadata */
             metadata?: unknown;
             /** Name */
@@ -4365,8 +4382,18 @@ export interface components {
         };
         /** TableFields */
         TableFields: {
+            /**
+             * Classifications
+             * @description Classification names (classifiers, topics): filter on `classifications.<name>.label`
+             */
+            classifications: string[];
             /** Default Comparison Experiment Id */
             default_comparison_experiment_id: string | null;
+            /**
+             * Facets
+             * @description Facet names: `facets.<name>` is the trace's summary text
+             */
+            facets: string[];
             /** Metadata */
             metadata: string[];
             /** Metric Labels */

@@ -11,7 +11,7 @@ import { ArrowDown, ArrowUp, FilterX, Inbox } from "lucide-react";
 import { api, type PageQuery, type Row, type Summary } from "../api/client";
 import { Button, EmptyState, ErrorMessage, Kbd, useHotkeys } from "../ui";
 import { cellText, fmtDiff, fmtMetric, fmtScore } from "./format";
-import { pick, type ColumnSpec } from "./columns";
+import { labelsOf, pick, type ColumnSpec } from "./columns";
 import { SpanIcon } from "../trace/SpanIcon";
 import type { SortKey } from "../state/url";
 import { CompareCell } from "../compare/CompareCell";
@@ -360,6 +360,10 @@ function Cell({ col, value, row, names }: { col: ColumnSpec; value: unknown; row
   if (col.kind === "score") return <span className="num">{fmtScore(value as number)}</span>;
   if (col.kind === "metric") return <span className="num">{fmtMetric(col.id.slice(8), value as number)}</span>;
   if (col.kind === "created" && typeof value === "string") return <span>{new Date(value).toLocaleString()}</span>;
+  if (col.kind === "classification") {
+    const labels = labelsOf(value);
+    return <span className="labels" title={labels.join(", ")}>{labels.map((l, i) => <span key={i} className="badge label-chip">{l}</span>)}</span>;
+  }
   if (col.kind === "tags" && Array.isArray(value))
     return <span>{value.map((t) => <span key={String(t)} className="tag">{String(t)}</span>)}</span>;
   return <span className="text" title={cellText(value)}>{cellText(value)}</span>;

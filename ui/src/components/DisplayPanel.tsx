@@ -42,6 +42,10 @@ export function DisplayPanel(props: {
           <select className="select" aria-label="Group by" value={state.groupBy} onChange={(e) => update({ groupBy: e.target.value })}>
             <option value="">None</option>
             {(props.fields?.metadata ?? []).map((k) => <option key={k} value={`metadata.${k}`}>metadata.{k}</option>)}
+            {(props.fields?.classifications ?? []).map((c) => (
+              <option key={`c:${c}`} value={`classifications.${quotePart(c)}.label`}>{c} (labels)</option>
+            ))}
+            {(props.fields?.facets ?? []).map((f) => <option key={`f:${f}`} value={`facets.${quotePart(f)}`}>{f} (facet)</option>)}
             {state.custom.map((c) => <option key={c.name} value={c.name}>{c.name}</option>)}
           </select>
           <label className="check">
@@ -124,6 +128,8 @@ function CustomColumnForm({ experimentId, rowType, fields, onAdd }: {
     ...(fields?.metadata ?? []).map((k) => `metadata.${quotePart(k)}`),
     ...(fields?.scores ?? []).map((s) => `scores.${quotePart(s)}`),
     ...(fields?.metrics ?? []).map((m) => `metrics.${m}`),
+    ...(fields?.classifications ?? []).map((c) => `classifications.${quotePart(c)}.label`),
+    ...(fields?.facets ?? []).map((f) => `facets.${quotePart(f)}`),
     "span_attributes.name",
   ];
   // The expression is checked by the server before the column is added, so a mistake shows here,

@@ -1,14 +1,16 @@
 // The experiment table's columns as data: id, label, kind and how to read a cell from a row.
-import type { CustomColumn, Fields, Row } from "../api/client";
+import type { ClassificationItem, CustomColumn, Fields, Row } from "../api/client";
 
 export type ColumnKind =
   | "field" | "score" | "metric" | "metadata" | "tags" | "created" | "custom"
+  | "classification" | "facet" // classifier / topic labels, facet summaries (docs/scoring.md)
   | "span" | "spantype" | "parent"; // spans rows: what the span is and where it sits
 
 export interface ColumnSpec {
   id: string; // also the sort/filter path sent to the server
   label: string;
   kind: ColumnKind;
+  name?: string; // a classification's or facet's name, as stored
 }
 
 export const METRIC_LABELS: Record<string, string> = {
@@ -41,6 +43,11 @@ export function buildColumns(fields: Fields | null, custom: CustomColumn[], rowT
     { id: "error", label: "Error", kind: "field" },
   ];
   for (const s of fields?.scores ?? []) cols.push({ id: `scores.${quotePart(s)}`, label: s, kind: "score" });
+  // A classification sorts, filters and groups by its labels joined as one text (the server's
+  // `classifications.<name>.label`); a facet by its summary.
+  for (const c of fields?.classifications ?? [])
+    cols.push({ id: `classifications.${quotePart(c)}.label`, label: c, kind: "classification", name: c });
+  for (const f of fields?.facets ?? []) cols.push({ id: `facets.${quotePart(f)}`, label: f, kind: "facet", name: f });
   for (const m of fields?.metrics ?? [])
     cols.push({ id: `metrics.${m}`, label: METRIC_LABELS[m] ?? m, kind: "metric" });
   for (const k of fields?.metadata ?? [])
@@ -68,6 +75,8 @@ export function splitPath(path: string): string[] {
 
 export function pick(row: Row | undefined, col: ColumnSpec): unknown {
   if (!row) return undefined;
+  if (col.kind === "classification") return row.classifications?.[col.name!];
+  if (col.kind === "facet") return row.facets?.[col.name!];
   if (col.kind === "custom" || col.id in row) return row[col.id];
   let v: any = row;
   for (const p of splitPath(col.id)) {
@@ -79,4 +88,13 @@ export function pick(row: Row | undefined, col: ColumnSpec): unknown {
 
 export function scoreName(col: ColumnSpec): string {
   return col.kind === "score" ? col.label : "";
+}
+
+// A classification's items as the labels to show (`label`, else `id`, as the reference reads them).
+export function labelsOf(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return (value as ClassificationItem[])
+    .filter((i) => i && typeof i === "object")
+    .map((i) => String(i.label ?? i.id ?? ""))
+    .filter(Boolean);
 }

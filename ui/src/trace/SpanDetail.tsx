@@ -7,6 +7,7 @@ import { AlertTriangle, Braces, Clock, Coins, Hash, MessageSquare, Tag } from "l
 import { useEffect, useState, type ReactNode } from "react";
 import { Button, ErrorMessage, SkeletonRows } from "../ui";
 import { fmtScore } from "../components/format";
+import { labelsOf } from "../components/columns";
 import { fetchSpan, type SpanDetail as Detail, type TraceRef } from "./api";
 import { FieldView } from "./FieldView";
 import { Highlight } from "./Highlight";
@@ -142,12 +143,28 @@ function Scores({ span, detail, term }: { span: Record<string, any>; detail: Det
             </li>
           );
         })}
-        {fromSpans.filter((s) => !s.scores || !Object.keys(s.scores).length).map((s) => (
-          <li key={s.span_id} className="score-item" data-score={s.name ?? ""}>
-            <div className="score-row"><span className="score-name">{s.name}</span><span className="score-value">—</span></div>
-            {s.error != null && <pre className="traceback">{typeof s.error === "string" ? s.error : JSON.stringify(s.error, null, 2)}</pre>}
-          </li>
-        ))}
+        {fromSpans.filter((s) => !s.scores || !Object.keys(s.scores).length).map((s) => {
+          // A classifier's labels (the reference's `classifications`), a facet's summary, or nothing.
+          const labels = Object.values(s.classifications ?? {}).flatMap(labelsOf);
+          const facet = Object.values(s.facets ?? {}).join(" · ");
+          const why = s.error == null && (labels.length || facet) ? explanation({ metadata: s.metadata }) : null;
+          return (
+            <li key={s.span_id} className="score-item" data-score={s.name ?? ""}>
+              <div className="score-row">
+                <span className="score-name">{s.name}</span>
+                {labels.length > 0 ? (
+                  <span className="labels" aria-label={`${s.name} labels`}>{labels.map((l, i) => <span key={i} className="badge label-chip">{l}</span>)}</span>
+                ) : facet ? (
+                  <span className="facet-text" aria-label={`${s.name} summary`}>{facet}</span>
+                ) : (
+                  <span className="score-value">—</span>
+                )}
+              </div>
+              {s.error != null && <pre className="traceback">{typeof s.error === "string" ? s.error : JSON.stringify(s.error, null, 2)}</pre>}
+              {why != null && <div className="score-why" aria-label={`Why ${s.name}`}><Pretty value={why} term={term} /></div>}
+            </li>
+          );
+        })}
       </ul>
     </section>
   );

@@ -121,6 +121,23 @@ class DuckDBDialect:
     def json_text(self, column: exp.Expr, path: list[str | int]) -> exp.Expr:
         return _call("json_extract_string", column, exp.Literal.string(self.json_path(path)))
 
+    def json_labels(self, column: exp.Expr, path: list[str | int], key: str) -> exp.Expr:
+        item = exp.to_identifier("__item")
+        keys = [key, "id"] if key == "label" else [key]
+        pick = exp.Coalesce(
+            this=_call("json_extract_string", exp.column(item.copy()), exp.Literal.string(f"$.{keys[0]}")),
+            expressions=[
+                _call("json_extract_string", exp.column(item.copy()), exp.Literal.string(f"$.{k}"))
+                for k in keys[1:]
+            ],
+        )
+        items = exp.TryCast(
+            this=self.json_value(column, path), to=exp.DataType.build("JSON[]", dialect="duckdb")
+        )
+        each = _call("list_transform", items, exp.Lambda(this=pick, expressions=[item]))
+        joined = _call("array_to_string", each, exp.Literal.string(", "))
+        return exp.Nullif(this=joined, expression=exp.Literal.string(""))
+
     def map_get(self, column: exp.Expr, key: str) -> exp.Expr:
         return exp.Bracket(this=column, expressions=[exp.Literal.string(key)])
 

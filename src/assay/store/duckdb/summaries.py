@@ -32,8 +32,8 @@ from assay.store.duckdb.arrow import sql_literal
 from assay.store.duckdb.traces import compute, create_table
 
 # Bump when what `traces.compute` writes changes (2: stand-in roots; 3: classifier errors; 4: min_xact;
-# 5: match_key is the input's 128-bit hash, md5_number).
-SUMMARY_VERSION = 5
+# 5: match_key is the input's 128-bit hash, md5_number; 6: classifications and facets).
+SUMMARY_VERSION = 6
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection) -> None:

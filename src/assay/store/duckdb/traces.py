@@ -18,8 +18,15 @@ expected, metadata…) are read for root spans only, and by rowid:
    refresh's scan, see `summaries.py`) and the rowid of its root;
 3. scores: a trace scored by one span (the usual case) takes that span's scores as they are;
    one scored by several gets the mean of each score;
-4. the roots' wide fields, by rowid;
-5. one `trace_summaries` row per trace.
+4. labels: the classifier and facet results of the trace's spans (`classifications`, `facets`,
+   which clients and scoring jobs write as top-level span fields), merged per trace;
+5. the roots' wide fields, by rowid;
+6. one `trace_summaries` row per trace.
+
+Merging labels: a trace's `classifications` maps each name to the items of every span that
+classified it under that name, in write order (the reference's record: items keep their order,
+duplicates are allowed); its `facets` map each name to the last written summary. Only well-formed
+values count: a classification is a list of objects, a facet a string.
 """
 
 from __future__ import annotations
@@ -60,6 +67,24 @@ ROOT_ORDER = (
 )
 
 
+# Stage 4's parts: per trace, each classification's items in write order, each facet's last value.
+_CLASSES = """
+    SELECT object_id, root_span_id, json_group_object(name, items) AS classifications
+    FROM (SELECT s.object_id, s.root_span_id, k.key AS name, to_json(list(e.value ORDER BY s._pagination_key, e.id))
+                   AS items
+          FROM _assay_spans s, json_each(s.classes) k, json_each(k.value) e
+          WHERE s.classes IS NOT NULL AND k.type = 'ARRAY' AND e.type = 'OBJECT'
+          GROUP BY ALL)
+    GROUP BY ALL"""
+_FACETS = """
+    SELECT object_id, root_span_id, json_group_object(name, summary) AS facets
+    FROM (SELECT s.object_id, s.root_span_id, k.key AS name, arg_max(k.value, s._pagination_key) AS summary
+          FROM _assay_spans s, json_each(s.facets) k
+          WHERE s.facets IS NOT NULL AND k.type = 'VARCHAR'
+          GROUP BY ALL)
+    GROUP BY ALL"""
+
+
 def _stages(traces: str, since: int | None) -> list[str]:
     """Statements filling the temporary tables of stages 1-4 for the traces in table `traces`."""
     bound = "" if since is None else f"rows._xact_id >= {int(since)} AND "
@@ -68,7 +93,8 @@ def _stages(traces: str, since: int | None) -> list[str]:
     return [
         f"""CREATE OR REPLACE TEMP TABLE _assay_spans AS
             SELECT rowid AS rid, {TRACE}, span_id, is_root, span_type, _pagination_key, _xact_id, scores,
-                   metrics, estimated_cost, error, CASE WHEN is_root THEN metadata END AS metadata
+                   metrics, estimated_cost, error, CASE WHEN is_root THEN metadata END AS metadata,
+                   json_extract(extra, '$.classifications') AS classes, json_extract(extra, '$.facets') AS facets
             FROM rows SEMI JOIN {traces} USING ({TRACE}) WHERE {bound}true""",
         f"""CREATE OR REPLACE TEMP TABLE _assay_traces AS
             SELECT {TRACE}, count(*) AS span_count, {metrics}, min(_pagination_key) AS first_key,
@@ -86,6 +112,11 @@ def _stages(traces: str, since: int | None) -> list[str]:
                         WHERE cardinality(s.scores) > 0)
                   GROUP BY ALL)
             GROUP BY ALL""",
+        f"""CREATE OR REPLACE TEMP TABLE _assay_labels AS
+            SELECT coalesce(c.object_id, f.object_id) AS object_id,
+                   coalesce(c.root_span_id, f.root_span_id) AS root_span_id, c.classifications, f.facets
+            FROM ({_CLASSES}) c FULL JOIN ({_FACETS}) f
+              ON f.object_id = c.object_id AND f.root_span_id = c.root_span_id""",
         f"""CREATE OR REPLACE TEMP TABLE _assay_roots AS
             SELECT rowid AS rid, {root_cols} FROM rows WHERE rowid IN (SELECT root_rid FROM _assay_traces)""",
     ]
@@ -104,10 +135,11 @@ def _summary_select() -> str:
                map_from_entries(list_filter([{entries}], lambda e: e.value IS NOT NULL)) AS metrics,
                t.span_count, t.first_key, t.errors > 0 AS has_error, t.scorer_errors > 0 AS has_scorer_error,
                md5_number(CAST(r.input AS VARCHAR)) AS match_key,
-               t.min_xact
+               t.min_xact, l.classifications, l.facets
         FROM _assay_traces t
         LEFT JOIN _assay_roots r ON r.rid = t.root_rid
-        LEFT JOIN _assay_scores s ON s.object_id = t.object_id AND s.root_span_id = t.root_span_id"""
+        LEFT JOIN _assay_scores s ON s.object_id = t.object_id AND s.root_span_id = t.root_span_id
+        LEFT JOIN _assay_labels l ON l.object_id = t.object_id AND l.root_span_id = t.root_span_id"""
 
 
 def _drop(con: duckdb.DuckDBPyConnection) -> None:
@@ -115,7 +147,7 @@ def _drop(con: duckdb.DuckDBPyConnection) -> None:
     memory, an invalidated database) the transaction is aborted and the drops fail too; that
     second error must not replace the first, which tells the store to heal and the client why."""
     failing = sys.exc_info()[1] is not None
-    for name in ("_assay_spans", "_assay_traces", "_assay_scores", "_assay_roots"):
+    for name in ("_assay_spans", "_assay_traces", "_assay_scores", "_assay_labels", "_assay_roots"):
         try:
             con.execute(f"DROP TABLE IF EXISTS {name}")
         except duckdb.Error:

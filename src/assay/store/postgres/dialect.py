@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+import sqlglot
 from sqlglot import exp
 
 from assay.store.duckdb.compare import CompareTrees
@@ -23,6 +24,17 @@ from assay.store.duckdb.dialect import DuckDBDialect
 from assay.store.postgres.compare import POSTGRES
 from assay.store.postgres.json_text import as_text
 
+# `json_labels`: each item's label (or id) of a JSON list, joined in list order. `__doc` stands
+# for the list; anything that is not a list has no items.
+_LABELS_OF = """SELECT (SELECT string_agg({}, ', ' ORDER BY __n)
+    FROM json_array_elements(CASE WHEN json_typeof(__doc) = 'array' THEN __doc END)
+      WITH ORDINALITY AS __items(__item, __n))"""
+_LABELS: dict[str, exp.Expr] = {
+    "label": sqlglot.parse_one(
+        _LABELS_OF.format("coalesce(__item ->> 'label', __item ->> 'id')"), dialect="postgres"
+    ).expressions[0],
+    "id": sqlglot.parse_one(_LABELS_OF.format("__item ->> 'id'"), dialect="postgres").expressions[0],
+}
 NUMBER = r"^\s*[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|inf|infinity|nan)\s*$"
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
@@ -93,6 +105,13 @@ class PostgresDialect(DuckDBDialect):
         if not path:
             return exp.JSONBExtractScalar(this=doc, expression=exp.Literal.string("{}"))
         return _call("json_extract_path_text", doc, *_path(path))
+
+    def json_labels(self, column: exp.Expr, path: list[str | int], key: str) -> exp.Expr:
+        tree = _LABELS[key].copy()
+        for doc in list(tree.find_all(exp.Column)):
+            if doc.name == "__doc":
+                doc.replace(self.json_value(column.copy(), path))
+        return tree
 
     def map_get(self, column: exp.Expr, key: str) -> exp.Expr:
         return _cast(_call("jsonb_extract_path_text", column, exp.Literal.string(key)), "DOUBLE PRECISION")

@@ -14,7 +14,8 @@ from sqlglot import exp
 
 from assay.store.columns import ROW_COLUMNS
 
-JSON_COLUMNS = frozenset(c.name for c in ROW_COLUMNS if c.kind == "json")
+# The rows' JSON columns and the trace summaries' (`assay.query.fields.LABEL_FIELDS`).
+JSON_COLUMNS = frozenset(c.name for c in ROW_COLUMNS if c.kind == "json") | {"classifications", "facets"}
 JSON_FUNCTIONS = frozenset({"json_extract_path"})
 COMPARED = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 

@@ -7,7 +7,8 @@ takes a stand-in: the span whose `span_id` is the trace's `root_span_id`, else t
 each score is the mean of its non-null values over every span of the trace; metrics are
 aggregated over the trace. `match_key` is the default comparison key, the reference's: an MD5 of
 the root's whole input (NULL without an input: such a trace matches nothing); a project's own key
-is computed when read (`assay.store.postgres.compare`).
+is computed when read (`assay.store.postgres.compare`). Classifications and facets are merged over
+the trace's spans as in DuckDB (each name's items in write order; each facet's last string).
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "has_error",
     "has_scorer_error",
     "match_key",
+    "classifications",
+    "facets",
 )
 
 
@@ -62,7 +65,8 @@ def trace_summary_sql(source: str) -> str:
 
     Columns, in order: `object_type`, `object_id`, `root_span_id`, the root's preview fields,
     `scores` (jsonb name -> trace mean), `metrics` (jsonb name -> trace aggregate, nulls left
-    out), `span_count`, `first_key`, `has_error`, `has_scorer_error`, `match_key`.
+    out), `span_count`, `first_key`, `has_error`, `has_scorer_error`, `match_key`,
+    `classifications` and `facets` (json, NULL when the trace has none).
     """
     metric_exprs = ", ".join(f'{expr} AS "{name}"' for name, expr in TRACE_METRICS.items())
     entries = ", ".join(f"'{name}', m.\"{name}\"::float8" for name in TRACE_METRICS)
@@ -88,6 +92,29 @@ trace_scores AS (
         GROUP BY s.object_id, s.root_span_id, e.key) per_name
   GROUP BY object_id, root_span_id
 ),
+trace_classes AS (
+  SELECT object_id, root_span_id, json_object_agg(name, items) AS classifications
+  FROM (SELECT s.object_id, s.root_span_id, k.key AS name, json_agg(e.value ORDER BY s._pagination_key, e.n) AS items
+        FROM spans s
+        CROSS JOIN LATERAL json_each(CASE WHEN json_typeof(s.extra -> 'classifications') = 'object'
+                                          THEN s.extra -> 'classifications' END) k
+        CROSS JOIN LATERAL json_array_elements(CASE WHEN json_typeof(k.value) = 'array' THEN k.value END)
+          WITH ORDINALITY e(value, n)
+        WHERE s.extra IS NOT NULL AND json_typeof(e.value) = 'object'
+        GROUP BY s.object_id, s.root_span_id, k.key) per_name
+  GROUP BY object_id, root_span_id
+),
+trace_facets AS (
+  SELECT object_id, root_span_id, json_object_agg(name, summary) AS facets
+  FROM (SELECT DISTINCT ON (s.object_id, s.root_span_id, k.key) s.object_id, s.root_span_id, k.key AS name,
+               k.value AS summary
+        FROM spans s
+        CROSS JOIN LATERAL json_each(CASE WHEN json_typeof(s.extra -> 'facets') = 'object'
+                                          THEN s.extra -> 'facets' END) k
+        WHERE s.extra IS NOT NULL AND json_typeof(k.value) = 'string'
+        ORDER BY s.object_id, s.root_span_id, k.key, s._pagination_key DESC) last_facet
+  GROUP BY object_id, root_span_id
+),
 trace_metrics AS (
   SELECT object_type, object_id, root_span_id, count(*) AS span_count, {metric_exprs},
          min(_pagination_key) AS first_key
@@ -97,8 +124,11 @@ SELECT m.object_type, m.object_id, m.root_span_id, {root_cols},
        coalesce(s.scores, '{{}}'::jsonb) AS scores,
        jsonb_strip_nulls(jsonb_build_object({entries})) AS metrics,
        m.span_count, m.first_key, m.errors > 0 AS has_error, m.scorer_errors > 0 AS has_scorer_error,
-       md5(root.input::text) AS match_key
+       md5(root.input::text) AS match_key,
+       c.classifications, f.facets
 FROM trace_metrics m
 LEFT JOIN roots root ON root.object_id = m.object_id AND root.root_span_id = m.root_span_id
 LEFT JOIN trace_scores s ON s.object_id = m.object_id AND s.root_span_id = m.root_span_id
+LEFT JOIN trace_classes c ON c.object_id = m.object_id AND c.root_span_id = m.root_span_id
+LEFT JOIN trace_facets f ON f.object_id = m.object_id AND f.root_span_id = m.root_span_id
 """
