@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from assay.cli import analyze, demo, experiments, keys, mcp, migrate, score, serve, sql, sync
+from assay.cli import (
+    analyze,
+    demo,
+    experiments,
+    keys,
+    mcp,
+    migrate,
+    project_scores,
+    score,
+    serve,
+    sql,
+    sync,
+    topics,
+)
 
 app = typer.Typer(
     name="assay",
@@ -20,6 +33,8 @@ app.add_typer(sync.app, name="sync")
 app.command("mcp")(mcp.mcp)
 app.add_typer(analyze.app, name="analyze")
 app.command("score")(score.score)
+app.add_typer(topics.app, name="topics")
+app.add_typer(project_scores.app, name="project-scores")
 app.command("migrate")(migrate.migrate)
 app.add_typer(experiments.app, name="experiments")
 

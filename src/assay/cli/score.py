@@ -53,10 +53,10 @@ def scorer_ref(remote: Remote, project_id: str, name: str, builtins: list[dict[s
     raise RemoteError(f"no scorer {name!r} in the project, and no such built-in (built-ins: {known})")
 
 
-def follow(remote: Remote, job: dict[str, Any], console: Console) -> dict[str, Any]:
+def follow(remote: Remote, job: dict[str, Any], console: Console, label: str = "scoring") -> dict[str, Any]:
     """Poll the job until it ends, drawing its progress; Ctrl-C cancels it."""
     columns = (
-        TextColumn("[bold]scoring"),
+        TextColumn(f"[bold]{label}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[note]}"),
