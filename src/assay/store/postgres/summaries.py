@@ -23,7 +23,9 @@ import psycopg
 
 from assay.store.postgres.traces import trace_summary_sql
 
-SUMMARY_VERSION = 4  # bump when trace_summary_sql's output changes (2: classifier errors, 3: input key, 4: labels)
+SUMMARY_VERSION = (
+    4  # bump when trace_summary_sql's output changes (2: classifier errors, 3: input key, 4: labels)
+)
 LOCK_SPACE = 2  # advisory locks (LOCK_SPACE, hash of object id): one refresh per object at a time
 
 
