@@ -40,6 +40,7 @@ from assay.services.compare_filters import CompareSummaryQuery
 from assay.services.context import Services
 from assay.services.queries import run_parsed
 from assay.services.table_query import Built
+from assay.store.base import ObjectRef
 from assay.store.columns import TABLE_FIELDS
 
 FIELDS = ("input", "output", "expected", "metadata", "error")
@@ -221,40 +222,20 @@ def _joined_sides(s: Setup, record: dict[str, Any], columns: Sequence[_Column]) 
 
 def _looked_up(svc: Services, s: Setup, keys: list[str]) -> dict[tuple[str, str], dict[str, Any]]:
     """The compared experiments' test cases with these keys: one grouped statement over just the
-    traces with a page's keys, instead of every test case of every experiment."""
+    traces with a page's keys (`Store.test_cases`), instead of every test case of every experiment."""
     if not keys or not s.compare_ids:
         return {}
-    items: list[exp.Expr] = [
-        exp.column("experiment_id"),
-        exp.alias_(exp.column("match_key"), "match_key", quoted=True),
-        exp.alias_(exp.Count(this=exp.Star()), "traces", quoted=True),
-        exp.alias_(exp.Min(this=exp.column("id")), "id", quoted=True),
-    ]
-    items += [
-        exp.alias_(exp.Avg(this=_path("scores", n)), f"s{j}", quoted=True) for j, n in enumerate(s.scores)
-    ]
-    items += [
-        exp.alias_(exp.Avg(this=_path("metrics", n)), f"m{k}", quoted=True)
-        for k, n in enumerate(TABLE_METRICS)
-    ]
-    one, two = exp.Literal.number(1), exp.Literal.number(2)
-    select = (
-        exp.select(*items)
-        .where(exp.column("match_key").isin(*[exp.Literal.string(k) for k in keys]))
-        .group_by(one, two)
-        .limit(len(keys) * len(s.compare_ids))
+    found = svc.store.test_cases(
+        [ObjectRef("experiment", e) for e in s.compare_ids],
+        keys,
+        key=comparison_key.compiled(s.key, svc.store.dialect),
+        scores=s.scores,
+        metrics=TABLE_METRICS,
     )
-    key = None if s.key == comparison_key.DEFAULT_KEY else s.key
-    source = Source("experiment", tuple(s.compare_ids), "summary", (), key)
-    out = {}
-    for r in _run(svc, select, source):
-        out[(r["experiment_id"], r["match_key"])] = {
-            "id": r["id"],
-            "traces": r["traces"],
-            "scores": {n: r[f"s{j}"] for j, n in enumerate(s.scores)},
-            "metrics": {n: r[f"m{k}"] for k, n in enumerate(TABLE_METRICS)},
-        }
-    return out
+    return {
+        k: {"id": c.id, "traces": c.traces, "scores": c.scores, "metrics": c.metrics}
+        for k, c in found.items()
+    }
 
 
 def _run(svc: Services, select: exp.Select, source: Source, offset: int = 0) -> list[dict[str, Any]]:

@@ -141,6 +141,17 @@ class ExperimentComparison:
     metrics: dict[str, MeasureComparison]
 
 
+@dataclass
+class CaseValues:
+    """One experiment's test case with one comparison-key value: how many traces (trials), one of
+    them (the smallest id), and the means over them of the scores and metrics asked for."""
+
+    traces: int
+    id: str
+    scores: dict[str, float | None]
+    metrics: dict[str, float | None]
+
+
 # What a result column holds, in backend-neutral terms (how `assay.services.query_results` decodes it).
 ValueKind = Literal[
     "text",
@@ -317,6 +328,20 @@ class Store(Protocol):
         traces (see `CompareTrees.comparison_sql`). `formulas` adds scores computed from a summary
         row (compiled aggregate project scores), measured like logged ones. A failing `where` is a
         `QueryError` (400)."""
+
+    def test_cases(
+        self,
+        refs: Sequence[ObjectRef],
+        keys: Sequence[str],
+        *,
+        key: Sequence[exp.Expr] | None = None,
+        scores: Sequence[str] = (),
+        metrics: Sequence[str] = (),
+    ) -> dict[tuple[str, str], CaseValues]:
+        """(object id, key) -> the test case, for these objects' test cases whose comparison key
+        (`key` as for `compare_experiments`) is one of `keys`, written as the query language shows
+        `match_key`. One statement reading only the traces with those keys: how a page of compared
+        rows finds its cases without aggregating every case of every experiment."""
 
     def score_names(self, refs: Sequence[ObjectRef]) -> list[str]:
         """Every score name found in the trace summaries of these objects, sorted."""

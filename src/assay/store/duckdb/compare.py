@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from assay.store.base import ExperimentComparison, MeasureComparison, ObjectRef
+from assay.store.base import CaseValues, ExperimentComparison, MeasureComparison, ObjectRef
 
 SUMMARIES = "trace_summaries"
 KEY = "match_key"
@@ -64,6 +64,13 @@ class CompareTrees:
         return exp.select(exp.Star(replace=[exp.alias_(key, KEY, quoted=True)])).from_(
             query.subquery("keyed")
         )
+
+    def key_literal(self, text: str) -> exp.Expr | None:
+        """A key as the query language shows it (`text_key`), back as a stored key; None when
+        `text` cannot be one (it then matches nothing)."""
+        if not text.isdigit() or len(text) > 39:
+            return None
+        return exp.Cast(this=_str(text), to=exp.DataType.build("UHUGEINT", dialect="duckdb"))
 
     def objects(self, object_type: str, object_ids: Sequence[str], table: str | None = None) -> exp.Expr:
         ids: list[exp.Expr] = [_str(i) for i in object_ids] or [exp.Null()]
@@ -146,6 +153,41 @@ class CompareTrees:
             .from_(found.subquery("named"))
             .join(whole.subquery("whole"), on=_col(KEY, "named").eq(_col(KEY, "whole")), join_type="left")
         )
+
+    def keyed_cases(
+        self,
+        object_type: str,
+        object_ids: Sequence[str],
+        key: Sequence[exp.Expr] | None,
+        keys: Sequence[str],
+        scores: Sequence[str],
+        metrics: Sequence[str],
+    ) -> exp.Select:
+        """The test cases of these objects with these keys: `object_id`, `match_key` (as text),
+        `traces`, `id` (the smallest), `s{j}` and `m{k}` (means of the named scores and metrics).
+        The keys are compared as stored (a text comparison would convert every row's key)."""
+        wanted = [lit for lit in (self.key_literal(k) for k in keys) if lit is not None] or [exp.Null()]
+        rows = (
+            exp.select("*")
+            .from_(self.summaries(object_type, object_ids, key).subquery("s"))
+            .where(_col(KEY).isin(*wanted))
+        )
+        items: list[exp.Expr] = [
+            _col("object_id"),
+            _col(KEY),
+            exp.alias_(exp.Count(this=exp.Star()), "traces", quoted=True),
+            exp.alias_(exp.Min(this=_col("id")), "id", quoted=True),
+            *[
+                exp.alias_(exp.Avg(this=self.entry("scores", n)), f"s{j}", quoted=True)
+                for j, n in enumerate(scores)
+            ],
+            *[
+                exp.alias_(exp.Avg(this=self.entry("metrics", n)), f"m{k}", quoted=True)
+                for k, n in enumerate(metrics)
+            ],
+        ]
+        grouped = exp.select(*items).from_(rows.subquery("k")).group_by(_col("object_id"), _col(KEY))
+        return self.text_key(grouped)
 
     # -- paired statistics ------------------------------------------------------------------------
     def score_entries(self, rows: exp.Select, columns: Sequence[str]) -> exp.Select:
@@ -381,6 +423,32 @@ def compare_experiments(
             )
             (found.scores if column == "scores" else found.metrics)[name] = item
         out[str(row["object_id"])] = found
+    return out
+
+
+def test_cases(
+    run: Run,
+    trees: CompareTrees,
+    refs: Sequence[ObjectRef],
+    keys: Sequence[str],
+    key: Sequence[exp.Expr] | None,
+    scores: Sequence[str],
+    metrics: Sequence[str],
+) -> dict[tuple[str, str], CaseValues]:
+    if not refs or not keys:
+        return {}
+    ids = [r.object_id for r in refs]
+    tree = trees.keyed_cases(refs[0].object_type, ids, key, keys, scores, metrics)
+    columns, rows = run(trees.render(tree))
+    out: dict[tuple[str, str], CaseValues] = {}
+    for values in rows:
+        row = dict(zip(columns, values, strict=True))
+        out[(str(row["object_id"]), str(row[KEY]))] = CaseValues(
+            traces=int(row["traces"]),
+            id=str(row["id"]),
+            scores={n: _float(row[f"s{j}"]) for j, n in enumerate(scores)},
+            metrics={n: _float(row[f"m{k}"]) for k, n in enumerate(metrics)},
+        )
     return out
 
 

@@ -22,6 +22,7 @@ from assay.query.compile import Compiled
 from assay.query.dialect import Dialect
 from assay.query.errors import QueryError
 from assay.store.base import (
+    CaseValues,
     ExperimentComparison,
     FetchPage,
     Located,
@@ -313,6 +314,20 @@ class DuckDBStore:
             if is_fatal(exc) or is_disk_full(exc) or isinstance(exc, duckdb.ConnectionException):
                 raise
             raise QueryError(f"the comparison's filter failed: {str(exc).strip().splitlines()[0]}") from None
+
+    @healing
+    def test_cases(
+        self,
+        refs: Sequence[ObjectRef],
+        keys: Sequence[str],
+        *,
+        key: Sequence[exp.Expr] | None = None,
+        scores: Sequence[str] = (),
+        metrics: Sequence[str] = (),
+    ) -> dict[tuple[str, str], CaseValues]:
+        if refs:
+            self.refresh_summaries(refs[0].object_type, [r.object_id for r in refs])
+        return compare.test_cases(self._run, compare.DUCKDB, refs, keys, key, scores, metrics)
 
     @healing
     def score_names(self, refs: Sequence[ObjectRef]) -> list[str]:

@@ -51,6 +51,9 @@ class PostgresTrees(CompareTrees):
     def text_key(self, query: exp.Select) -> exp.Select:
         return query  # already text
 
+    def key_literal(self, text: str) -> exp.Expr | None:
+        return exp.Literal.string(text)
+
     def summaries(
         self, object_type: str, object_ids: Sequence[str], key: Sequence[exp.Expr] | None
     ) -> exp.Select:

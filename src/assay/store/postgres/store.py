@@ -24,6 +24,7 @@ from assay.query.compile import Compiled
 from assay.query.dialect import Dialect
 from assay.query.errors import QueryError
 from assay.store.base import (
+    CaseValues,
     ExperimentComparison,
     FetchPage,
     Located,
@@ -219,6 +220,19 @@ class PostgresStore:
         self.refresh_summaries(base.object_type, [base.object_id, *(o.object_id for o in others)])
         run = self._run if where is None and not formulas else self._run_user
         return compare.compare_experiments(run, POSTGRES, base, others, key, metrics, where, formulas)
+
+    def test_cases(
+        self,
+        refs: Sequence[ObjectRef],
+        keys: Sequence[str],
+        *,
+        key: Sequence[exp.Expr] | None = None,
+        scores: Sequence[str] = (),
+        metrics: Sequence[str] = (),
+    ) -> dict[tuple[str, str], CaseValues]:
+        if refs:
+            self.refresh_summaries(refs[0].object_type, [r.object_id for r in refs])
+        return compare.test_cases(self._run, POSTGRES, refs, keys, key, scores, metrics)
 
     def score_names(self, refs: Sequence[ObjectRef]) -> list[str]:
         if not refs:
