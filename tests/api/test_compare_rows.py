@@ -182,3 +182,29 @@ def test_the_looked_up_page_and_the_joined_statement_agree(api, data):
         for a, b in zip(mine, theirs, strict=True):
             assert (a["experiment_id"], a["traces"], a["id"]) == (b["experiment_id"], b["traces"], b["id"])
             assert a["scores"] == pytest.approx(b["scores"]) and a["fields"] == b["fields"]
+
+
+@pytest.mark.parametrize("key", ["input.q", "[input.q, metadata.cat]"])
+def test_a_first_page_finds_its_cases_by_the_projects_own_key(api, key):
+    """The first page (no filter on the comparison) looks its test cases up by key in the store:
+    under a custom key, inputs that differ elsewhere are one case, and the joined path (a change
+    filter) agrees with it."""
+    pid = make_project(api, "cmp-key")
+    base, new = make_experiment(api, pid, "base"), make_experiment(api, pid, "new")
+    rows = []
+    for i in range(4):
+        meta = {"cat": "x"}
+        rows += trace_rows(base, input={"q": i, "run": "r1"}, metadata=meta, child_scores=[{"acc": 0.5}])
+        rows += trace_rows(new, input={"q": i, "run": "r2"}, metadata=meta, child_scores=[{"acc": i / 4}])
+    log(api, rows)
+    plain = by_q(page(api, new, experiment_ids=[base]))
+    assert all(sides[base]["traces"] == 0 for sides in plain.values())  # default key: whole inputs differ
+    res = api.patch(f"/v1/project/{pid}", json={"settings": {"comparison_key": key}})
+    assert res.status_code == 200, res.text
+    keyed = by_q(page(api, new, experiment_ids=[base]))
+    for q, sides in keyed.items():
+        assert sides[base]["traces"] == 1 and sides[base]["scores"]["acc"] == pytest.approx(0.5)
+        assert sides[new]["score_deltas"]["acc"] == pytest.approx(q / 4 - 0.5)
+    change = {"experiment_id": new, "name": "acc", "direction": "regressions"}
+    joined = by_q(page(api, new, experiment_ids=[base], change=change))
+    assert sorted(joined) == [0, 1] and all(joined[q] == keyed[q] for q in joined)
