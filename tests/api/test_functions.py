@@ -94,6 +94,13 @@ def test_functions_are_created_listed_replaced_and_deleted(sapi: Api) -> None:  
             },
             "exactly one of",
         ),
+        (
+            {
+                "function_type": "classifier",
+                "function_data": {"type": "rules", "rules": [{"label": "x", "regex": "(a"}]},
+            },
+            "rule 'x': regexp_matches: '(a' is not a regular expression",
+        ),
     ],
 )
 def test_definitions_assay_cannot_run_are_refused(sapi: Api, body: dict, message: str) -> None:  # noqa: F811

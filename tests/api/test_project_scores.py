@@ -114,6 +114,7 @@ def test_project_scores_are_created_listed_replaced_and_deleted(sapi: Api) -> No
         ("weighted", ["a"], "needs categories {"),
         ("weighted", {"a": 0}, "positive number"),
         ("weighted", {"a": True}, "positive number"),
+        ("weighted", {"a": 1e308, "b": 1e308}, "up to 1,000,000"),  # their sum would be infinite
         ("minimum", {"a": 1}, 'needs categories ["'),
         ("maximum", [], 'needs categories ["'),
         ("categorical", [{"name": "yes", "value": 1}], "does not keep yet"),

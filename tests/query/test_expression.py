@@ -42,6 +42,13 @@ def test_summary_shape_fields():
         compile_filter("span_parents IS NULL", "summary")
 
 
+def test_a_pattern_that_is_not_a_regular_expression_is_refused_where_it_is():
+    assert "REGEXP_MATCHES" in compile_filter("regexp_matches(output, '(?i)sorry|cannot')")
+    with pytest.raises(QueryError, match=r"'\[a-' is not a regular expression") as info:
+        compile_filter("is_root AND regexp_matches(output, '[a-')")
+    assert (info.value.line, info.value.column) == (1, 36)  # the quoted pattern
+
+
 @pytest.mark.parametrize(
     ("text", "line", "column"),
     [

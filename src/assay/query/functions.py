@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 
 from assay.query.errors import error_at
@@ -69,6 +71,7 @@ def compile_function(c: ExprCompiler, node: exp.Func, name: str) -> Typed:
         pattern = args[1]
         if not (isinstance(pattern, exp.Literal) and pattern.is_string and len(pattern.this) <= MAX_PATTERN):
             raise error_at(node, f"regexp_matches needs a quoted pattern of at most {MAX_PATTERN} characters")
+        _check_pattern(pattern)
         return Typed(c.d.regex_match(c.value(args[0], "text"), exp.Literal.string(pattern.this)), "bool")
     if name == "json_extract":
         _arity(node, name, args, 2, 2)
@@ -175,3 +178,16 @@ def _bounded_concat(c: ExprCompiler, node: exp.Func, parts: list[exp.Expr]) -> e
         ],
         default=c.d.call("concat", *parts),
     )
+
+
+def _check_pattern(pattern: exp.Literal) -> None:
+    """A pattern that is not a regular expression is refused before anything runs (a 400 that
+    points at it), not left to fail on every row. Python's parser catches the syntax errors the
+    backends' engines (RE2, PostgreSQL's) share: unbalanced groups and brackets, dangling
+    quantifiers, bad escapes."""
+    try:
+        re.compile(pattern.this)
+    except re.error as exc:
+        raise error_at(
+            pattern, f"regexp_matches: {pattern.this!r} is not a regular expression ({exc})"
+        ) from None

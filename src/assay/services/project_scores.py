@@ -26,6 +26,8 @@ from assay.services.catalog import paginate, project_of
 from assay.services.context import Services
 
 KIND: ObjectKind = "project_score"
+# Weights are relative; bounded so that their sum (the formula's divisor) stays finite.
+MAX_WEIGHT = 1_000_000
 
 
 def _project_resource(project: dict[str, Any]) -> Resource:
@@ -52,9 +54,11 @@ def check_aggregate(name: str, score_type: str, categories: Any) -> dict[str, fl
                 isinstance(weight, bool)
                 or not isinstance(weight, int | float)
                 or not math.isfinite(weight)
-                or weight <= 0
+                or not 0 < weight <= MAX_WEIGHT
             ):
-                raise InvalidInput(f"the weight of {key!r} must be a positive number, got {weight!r}")
+                raise InvalidInput(
+                    f"the weight of {key!r} must be a positive number up to {MAX_WEIGHT:,}, got {weight!r}"
+                )
             weights[str(key)] = float(weight)
         names, result = list(weights), weights
     else:

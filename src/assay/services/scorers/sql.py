@@ -47,7 +47,10 @@ def check_expression(svc: Services, text: str, what: str) -> exp.Expr:
 
 def check_rules(svc: Services, rules: list[Rule]) -> None:
     for rule in rules:
-        compile_filter(rule_condition(rule), "spans", svc.store.dialect)
+        try:
+            compile_filter(rule_condition(rule), "spans", svc.store.dialect)
+        except QueryError as exc:
+            raise QueryError(f"rule {rule.label!r}: {exc.reason}", exc.line, exc.column) from None
 
 
 @dataclass
