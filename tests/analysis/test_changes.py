@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from scipy import stats
+
 from tests.query.helpers import log, make_experiment, make_project, trace_rows
 
 
@@ -24,6 +27,15 @@ def test_changes_against_the_previous_experiment(api):
     assert (acc["improvements"], acc["regressions"]) == (6, 2)
     assert abs(acc["diff"] - (6 * 0.4 - 2 * 0.4) / 10) < 1e-9
     assert abs(acc["base_mean"] - 0.5) < 1e-9
+    # The paired t-test over the 10 matched cases, checked against SciPy's.
+    diffs = [0.4] * 6 + [-0.4] * 2 + [0.0] * 2
+    want = stats.ttest_rel([0.5 + d for d in diffs], [0.5] * 10)
+    interval = want.confidence_interval(0.95)
+    paired = acc["paired"]
+    assert (paired["n"], paired["test"], paired["confidence"]) == (10, "paired_t", 0.95)
+    assert paired["mean_diff"] == pytest.approx(0.16)
+    assert paired["p_value"] == pytest.approx(want.pvalue, rel=1e-6)
+    assert (paired["ci_low"], paired["ci_high"]) == pytest.approx((interval.low, interval.high), rel=1e-6)
     assert [e["base_score"] for e in acc["improved"]] == [0.5, 0.5]
     assert all(e["score"] == 0.9 for e in acc["improved"]) and all(
         e["score"] == 0.1 for e in acc["regressed"]
@@ -35,6 +47,7 @@ def test_changes_against_the_previous_experiment(api):
         0,
         [],
     )
+    assert (fluency["paired"]["n"], fluency["paired"]["p_value"]) == (10, 1.0)  # no change at all
 
 
 def test_no_earlier_experiment_says_so(api):
@@ -65,5 +78,6 @@ def test_aggregate_scores_are_analysed_like_any_score(api):
     best = next(s for s in report["scores"] if s["name"] == "best")
     assert (best["improvements"], best["regressions"]) == (4, 0)
     assert [(e["base_score"], e["score"]) for e in best["improved"]] == [(0.4, 0.6)] * 4
+    assert best["paired"] is None  # the summary's paired tests leave aggregates out
     pairs = api.post(f"/v1/experiment/{new}/analysis/agreement", json={}).json()["pairs"]
     assert {(p["a"], p["b"]) for p in pairs} == {("a", "b"), ("a", "best"), ("b", "best")}

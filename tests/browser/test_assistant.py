@@ -63,6 +63,13 @@ def test_what_improved_is_answered_with_rows_to_open(page: Any, demo: Demo, plan
     assert "before" in answer.inner_text()
     acc = answer.locator("li", has_text="acc").first
     assert re.search(r"▲\d+ improved", acc.inner_text()) and re.search(r"▼\d+ regressed", acc.inner_text())
+    # The paired t-test the API computed, in words: mean difference, interval, p-value and n.
+    report = demo.post(f"/v1/experiment/{planted['after']}/analysis/changes", {})
+    paired = next(s for s in report["scores"] if s["name"] == "acc")["paired"]
+    line = acc.locator(".paired-line").inner_text()
+    assert f"mean difference {paired['mean_diff'] * 100:.1f} pts" in line
+    assert f"95% CI {paired['ci_low'] * 100:.1f} pts to {paired['ci_high'] * 100:.1f} pts" in line
+    assert f"n = {paired['n']}" in line and paired["n"] == N
     link = acc.get_by_role("link").first
     target = link.get_attribute("title").removeprefix("Open trace ")
     link.click()

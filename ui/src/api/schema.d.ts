@@ -3893,6 +3893,8 @@ export interface components {
             mean: number | null;
             /** Name */
             name: string;
+            /** @description The paired t-test over the matched test cases (the summary's `paired_statistics`): mean difference, its 95% confidence interval, p-value and n; None for aggregate scores */
+            paired?: components["schemas"]["PairedStatistics"] | null;
             /**
              * Regressed
              * @description Largest drops first

@@ -2,6 +2,7 @@
 import { Filter } from "lucide-react";
 import { Button, EmptyState } from "../ui";
 import { fmtDiff, fmtScore } from "../components/format";
+import type { Schemas } from "../api/client";
 import type { AgreementReport, ChangesReport, ErrorReport, SliceReport } from "./api";
 import { ScoreExamples, TraceLink } from "./Evidence";
 
@@ -25,12 +26,27 @@ export function ChangesAnswer({ report }: { report: ChangesReport }) {
               <span className="up"> ▲{s.improvements} improved</span>
               <span className="down"> ▼{s.regressions} regressed</span>
             </div>
+            {s.paired && <PairedLine paired={s.paired} />}
             <ScoreExamples items={s.improved ?? []} label="Most improved" />
             <ScoreExamples items={s.regressed ?? []} label="Most regressed" />
           </li>
         ))}
       </ul>
     </>
+  );
+}
+
+// The paired t-test of one score: is the change more than noise over the matched test cases?
+function PairedLine({ paired }: { paired: Schemas["PairedStatistics"] }) {
+  const level = Math.round(paired.confidence * 100);
+  if (paired.mean_diff == null || paired.p_value == null || paired.ci_low == null || paired.ci_high == null)
+    return <div className="subtle paired-line">Paired test: n = {paired.n} matched test case{paired.n === 1 ? "" : "s"}, too few for an interval.</div>;
+  const real = paired.p_value < 1 - paired.confidence;
+  return (
+    <div className="subtle paired-line" data-significant={real}>
+      Paired t-test: mean difference {pct(paired.mean_diff)} ({level}% CI {pct(paired.ci_low)} to {pct(paired.ci_high)}),
+      p = {paired.p_value.toPrecision(2)}, n = {paired.n} — {real ? "a real change" : "within noise"} at the {100 - level}% level
+    </div>
   );
 }
 

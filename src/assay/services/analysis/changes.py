@@ -3,7 +3,9 @@ moved most as evidence (the answer to "what improved from the last experiment?")
 
 The base is the one asked for, else the experiment's stored base, else the previous experiment of
 its project (as the summary and the SDK choose it). Per score the figures are the summary's:
-means, their difference, and how many matched test cases went up or down. The evidence reads the
+means, their difference, how many matched test cases went up or down, and its paired t-test over
+the matched test cases (mean difference, 95% confidence interval, p-value, n: the same
+`assay.services.stats` test every comparison reports), so "improved" can be told from noise. The evidence reads the
 `summary` shape with `compare => base`, which puts the base's score of the same test case beside
 each trace, sorted by the change.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from assay.model.comparison import PairedStatistics
 from assay.services.analysis.models import (
     ChangeExample,
     ChangesQuery,
@@ -31,7 +34,9 @@ def analyze(scope: Scope, q: ChangesQuery) -> ChangesReport:
         return ChangesReport(experiment=me, base=None)
     summary = summarize_experiment(svc, who, scope.id, base_url="", comparison_experiment_id=base["id"])
     report = ChangesReport(experiment=me, base=ExperimentRef(id=base["id"], name=base["name"]))
+    tests = summary.get("paired_statistics") or {}
     for name, item in sorted((summary.get("scores") or {}).items()):
+        paired = (tests.get("scores") or {}).get(name)
         change = ScoreChange(
             name=name,
             mean=item["score"],
@@ -39,6 +44,9 @@ def analyze(scope: Scope, q: ChangesQuery) -> ChangesReport:
             base_mean=item["score"] - item["diff"] if item.get("diff") is not None else None,
             improvements=item["improvements"],
             regressions=item["regressions"],
+            paired=PairedStatistics(**paired, test=tests["test"], confidence=tests["confidence"])
+            if paired
+            else None,
         )
         if q.examples:
             change.improved = _moved(scope, base["id"], name, q.examples, up=True)

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assay.model.comparison import PairedStatistics
 from assay.query.expression import Scalar
 from assay.services.table_query import ID_PATTERN, Condition
 
@@ -216,6 +217,11 @@ class ScoreChange(BaseModel):
     diff: float | None = None
     improvements: int = Field(description="Matched test cases that scored higher than in the base")
     regressions: int = Field(description="Matched test cases that scored lower")
+    paired: PairedStatistics | None = Field(
+        None,
+        description="The paired t-test over the matched test cases (the summary's `paired_statistics`): "
+        "mean difference, its 95% confidence interval, p-value and n; None for aggregate scores",
+    )
     improved: list[ChangeExample] = Field(default_factory=list, description="Largest rises first")
     regressed: list[ChangeExample] = Field(default_factory=list, description="Largest drops first")
 
