@@ -42,6 +42,7 @@ def planted(demo: Demo) -> dict[str, Any]:
     failed = sum(1 for r in new if (r.get("scores") or {}).get("ExactMatch") == 0)
     return {
         "project": pid,
+        "before": before,
         "after": after,
         "law": sum(1 for m in metas if m["topic"] == "law"),
         "failed": failed,
@@ -128,3 +129,33 @@ def test_a_question_it_cannot_answer_lists_those_it_can(
     ask.fill("Tell me a joke")
     ask.press("Enter")
     panel.get_by_text("Without an LLM I answer these questions").wait_for()
+
+
+def test_on_a_comparison_what_improved_answers_for_each_experiment(
+    page: Any, demo: Demo, planted: dict[str, Any]
+) -> None:
+    """Three experiments compared (base `before`): the answer has one part per compared experiment,
+    each against the base, with the API's paired figures."""
+    later = demo.post("/v1/experiment", {"project_id": planted["project"], "name": "later"})["id"]
+    rows, _ = planted_rows(later, N, effect=lambda m: 0.2 if m["topic"] == "law" else 0.0, seed=3)
+    res = httpx.post(
+        f"{demo.url}/logs3", json={"rows": rows, "api_version": 2}, headers=demo.headers, timeout=60
+    )
+    assert res.status_code == 200, res.text
+    before = planted["before"]
+    page.goto(f"{demo.url}/app/local/p/assistant/experiments/after?c={before},{later}&assistant=1")
+    panel = page.get_by_role("complementary", name="Assistant")
+    chooser = panel.get_by_label("Experiment to analyse")
+    chooser.wait_for()
+    assert chooser.locator("option").all_inner_texts() == ["after", "before", "later"]
+    panel.get_by_role("button", name="What improved from the last experiment?").click()
+    answer = panel.get_by_role("region", name="What improved from the last experiment?")
+    for name, eid in (("after", planted["after"]), ("later", later)):
+        part = answer.get_by_role("region", name=f"Changes of {name}")
+        part.get_by_text("Compared with").wait_for()
+        assert "Compared with before" in part.inner_text()
+        report = demo.post(f"/v1/experiment/{eid}/analysis/changes", {"base_experiment_id": before})
+        paired = next(s for s in report["scores"] if s["name"] == "acc")["paired"]
+        line = part.locator("li", has_text="acc").first.locator(".paired-line").inner_text()
+        assert f"mean difference {paired['mean_diff'] * 100:.1f} pts" in line, (name, line)
+    assert answer.get_by_role("region", name="Changes of before").count() == 0  # the base itself

@@ -1,6 +1,8 @@
 // The analysis assistant on an experiment, without an LLM: suggested questions (or a typed one,
 // matched to an analysis by its words), each answered by a deterministic analysis with its
-// evidence. Anything that writes (a dataset) asks for confirmation first.
+// evidence. Anything that writes (a dataset) asks for confirmation first. On a comparison (several
+// experiments), "what improved" answers for each compared experiment against the base, and the
+// other analyses run on the experiment chosen in the panel.
 import { useEffect, useRef, useState } from "react";
 import { Sparkles, X } from "lucide-react";
 import { Button, CopyButton, ErrorMessage, IconButton, Segmented, SkeletonRows } from "../ui";
@@ -12,6 +14,7 @@ import { QUESTIONS, match, type Kind } from "./questions";
 
 type Result =
   | { kind: "changes"; data: Awaited<ReturnType<typeof analyses.changes>> }
+  | { kind: "changes_many"; data: { experiment: Experiment; report: Awaited<ReturnType<typeof analyses.changes>> }[] }
   | { kind: "slices"; data: Awaited<ReturnType<typeof analyses.slices>> }
   | { kind: "errors"; data: Awaited<ReturnType<typeof analyses.errors>> }
   | { kind: "agreement"; data: Awaited<ReturnType<typeof analyses.agreement>> }
@@ -20,11 +23,19 @@ type Result =
   | { kind: "unknown" };
 
 interface Turn { id: number; question: string; result?: Result; error?: string }
+interface Experiment { id: string; name: string }
 
-export function AssistantPanel({ experiment, comparisonId, scores, onFilter, onClose }: {
-  experiment: { id: string; name: string }; comparisonId: string; scores: string[];
+export function AssistantPanel({ experiment, comparisonId, experiments = [], scores, onFilter, onClose }: {
+  experiment: Experiment;
+  comparisonId: string; // the base to compare with ("" for the default one)
+  experiments?: Experiment[]; // a comparison's experiments, its base included
+  scores: string[];
   onFilter: (filter: string) => void; onClose: () => void;
 }) {
+  const compared = experiments.filter((e) => e.id !== comparisonId);
+  const subjects = [experiment, ...experiments.filter((e) => e.id !== experiment.id)];
+  const [subjectId, setSubjectId] = useState(experiment.id);
+  const subject = subjects.find((e) => e.id === subjectId) ?? experiment;
   const [turns, setTurns] = useState<Turn[]>([]);
   const [draft, setDraft] = useState("");
   const [confirming, setConfirming] = useState(false);
@@ -42,7 +53,7 @@ export function AssistantPanel({ experiment, comparisonId, scores, onFilter, onC
     setChatBusy(true);
     setChatError("");
     try {
-      setConversation(await chat.send(experiment.id, { conversation_id: conversation?.conversation_id ?? null, ...body }));
+      setConversation(await chat.send(subject.id, { conversation_id: conversation?.conversation_id ?? null, ...body }));
     } catch (e) {
       setChatError((e as Error).message);
     } finally {
@@ -61,10 +72,15 @@ export function AssistantPanel({ experiment, comparisonId, scores, onFilter, onC
     work().then((result) => settle(id, { result })).catch((e) => settle(id, { error: e.message }));
   }
   async function runKind(kind: Exclude<Kind, "dataset">): Promise<Result> {
-    if (kind === "changes") return { kind, data: await analyses.changes(experiment.id, comparisonId) };
-    if (kind === "slices") return { kind, data: await analyses.slices(experiment.id) };
-    if (kind === "errors") return { kind, data: await analyses.errors(experiment.id) };
-    return { kind, data: await analyses.agreement(experiment.id) };
+    if (kind === "changes" && compared.length > 1)
+      return {
+        kind: "changes_many",
+        data: await Promise.all(compared.map(async (e) => ({ experiment: e, report: await analyses.changes(e.id, comparisonId) }))),
+      };
+    if (kind === "changes") return { kind, data: await analyses.changes(compared[0]?.id ?? experiment.id, comparisonId) };
+    if (kind === "slices") return { kind, data: await analyses.slices(subject.id) };
+    if (kind === "errors") return { kind, data: await analyses.errors(subject.id) };
+    return { kind, data: await analyses.agreement(subject.id) };
   }
   function choose(question: string) {
     const kind = match(question);
@@ -81,7 +97,7 @@ export function AssistantPanel({ experiment, comparisonId, scores, onFilter, onC
   }
   function code(dataset: string) {
     ask(`Write an Eval() that re-runs the dataset “${dataset}”`, "code", async () => ({
-      kind: "code", data: await analyses.code(experiment.id, dataset), dataset,
+      kind: "code", data: await analyses.code(subject.id, dataset), dataset,
     }));
   }
 
@@ -96,6 +112,15 @@ export function AssistantPanel({ experiment, comparisonId, scores, onFilter, onC
           ? "Suggested questions are answered from the data (no LLM); typed ones by the LLM, which calls those analyses and shows each call."
           : "Answers computed from this experiment's data (no LLM), with the rows they rest on."}
       </p>
+      {subjects.length > 1 && (
+        <label className="row subject">
+          <span className="muted">Analyse</span>
+          <select className="select sm" aria-label="Experiment to analyse" value={subject.id} onChange={(e) => setSubjectId(e.target.value)}>
+            {subjects.map((e) => <option key={e.id} value={e.id}>{e.name}</option>)}
+          </select>
+          <span className="subtle">“What improved” answers for every compared experiment.</span>
+        </label>
+      )}
       <section className="suggestions" aria-label="Suggested questions">
         {QUESTIONS.map((q) => (
           <Button key={q.kind} size="sm" className="suggestion" onClick={() => choose(q.text)}>{q.text}</Button>
@@ -133,7 +158,7 @@ export function AssistantPanel({ experiment, comparisonId, scores, onFilter, onC
           placeholder={llm ? "Ask anything (answered by the LLM with the analyses)" : "Ask about this experiment"} />
         <Button type="submit" variant="primary" disabled={!draft.trim() || chatBusy || !!conversation?.pending}>Ask</Button>
       </form>
-      <DatasetDialog open={confirming} experimentId={experiment.id} experimentName={experiment.name} scores={scores}
+      <DatasetDialog open={confirming} experimentId={subject.id} experimentName={subject.name} scores={scores}
         onClose={() => setConfirming(false)} onCreated={created} />
     </aside>
   );
@@ -142,6 +167,16 @@ export function AssistantPanel({ experiment, comparisonId, scores, onFilter, onC
 function Answer({ result, onFilter, onCode }: { result: Result; onFilter: (f: string) => void; onCode: (dataset: string) => void }) {
   switch (result.kind) {
     case "changes": return <ChangesAnswer report={result.data} />;
+    case "changes_many": return (
+      <>
+        {result.data.map(({ experiment, report }) => (
+          <section key={experiment.id} className="answer-part" aria-label={`Changes of ${experiment.name}`}>
+            <h3 className="answer-title">{experiment.name}</h3>
+            <ChangesAnswer report={report} />
+          </section>
+        ))}
+      </>
+    );
     case "slices": return <SlicesAnswer report={result.data} onFilter={onFilter} />;
     case "errors": return <ErrorsAnswer report={result.data} />;
     case "agreement": return <AgreementAnswer report={result.data} />;

@@ -297,7 +297,8 @@ export function ExperimentPage() {
                   onScore={() => { setScoreTrace(tp.trace); setScoreOpen(true); }} />
               </div>
             ) : state.assistant ? (
-              <AssistantPanel experiment={exp} comparisonId={comparison && comparison.base !== exp.id ? comparison.base : ""} scores={fields?.scores ?? []}
+              <AssistantPanel experiment={exp} comparisonId={comparison ? comparison.base : ""} scores={fields?.scores ?? []}
+                experiments={comparison ? comparison.ids.map((id) => exps.find((e) => e.id === id) ?? { id, name: id }) : []}
                 onFilter={(f) => update({ filters: [...state.filters, f], groupBy: "", layout: "list" })}
                 onClose={() => update({ assistant: false })} />
             ) : state.details && <DetailsPane experiment={exp} compared={compared} fields={fields} experiments={exps} onClose={() => update({ details: false })} />}
