@@ -165,6 +165,29 @@ def test_aggregates_are_score_columns_of_the_table_that_filter_sort_and_group(sa
     assert {g["group"]: g["scores"]["overall"] for g in groups}["q0"] == pytest.approx(0.875)
 
 
+def test_the_experiments_list_has_a_score_per_aggregate(sapi: Api) -> None:  # noqa: F811
+    """The project's experiments list (the web app's first page) shows each aggregate's mean over
+    the experiment's traces, as `summarize` does; an experiment without its components has none."""
+    pid, eid = experiment(sapi)
+    _log(sapi, eid, NEW)
+    empty = ok(sapi.post("/v1/experiment", json={"project_id": pid, "name": "unscored"}))["id"]
+    _log(sapi, empty, {"q0": {"c": 1.0}})
+    before = ok(sapi.get(f"/v1/project/{pid}/experiments"))
+    assert before["aggregate_scores"] == []
+    _aggregate(sapi, pid, "overall", "weighted", {"a": 3, "b": 1})
+    _aggregate(sapi, pid, "worst", "minimum", ["a", "b"])
+    listed = ok(sapi.get(f"/v1/project/{pid}/experiments"))
+    assert sorted(listed["aggregate_scores"]) == ["overall", "worst"]
+    by_id = {e["id"]: e["scores"] for e in listed["objects"]}
+    # Traces with a value: q0 (3·1 + 0.5)/4, q1 0, q2 1 (q3 has no component).
+    assert by_id[eid]["overall"] == pytest.approx((0.875 + 0 + 1) / 3)
+    assert by_id[eid]["worst"] == pytest.approx((0.5 + 0 + 1) / 3)
+    assert by_id[eid]["a"] == pytest.approx(0.5)  # logged scores are still there
+    summary = ok(sapi.get(f"/v1/experiment/{eid}/summarize"))["scores"]
+    assert by_id[eid]["overall"] == pytest.approx(summary["overall"]["score"])
+    assert "overall" not in by_id[empty] and by_id[empty]["c"] == 1.0
+
+
 def test_the_table_summary_averages_aggregates_over_the_filtered_traces(sapi: Api) -> None:  # noqa: F811
     """The header statistics under a filter (`…/table/summary`) list the aggregate scores too, over
     the traces the filter keeps, and a filter may name an aggregate."""

@@ -122,3 +122,11 @@ def test_add_an_aggregate_score_in_the_project_settings(page: Any, demo: Demo) -
     header = page.get_by_test_id("score-header-overall")
     header.wait_for()
     assert header.inner_text().startswith("43.75%")
+    # The experiments list has a column for it, with the same mean.
+    page.goto(f"{demo.url}/app/local/p/aggregates-ui")
+    table = page.get_by_role("table", name="Experiments")
+    row = table.locator("tbody tr[data-experiment=run]")
+    row.wait_for()
+    heads = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+    column = heads.index("overall")
+    assert row.locator("td").nth(column).inner_text().strip() == "43.75%"

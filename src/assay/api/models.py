@@ -242,6 +242,10 @@ class ExperimentListItem(BaseModel):
 
 class ProjectExperiments(BaseModel):
     objects: list[ExperimentListItem]
+    aggregate_scores: list[str] = Field(
+        default_factory=list,
+        description="The project's aggregate scores (a column each; their means are in each experiment's scores)",
+    )
 
 
 class ResolvedObject(BaseModel):

@@ -27,9 +27,9 @@ def list_organizations(who: Principal = Depends(caller)) -> dict[str, Any]:
 async def project_experiments(
     project_id: str, who: Principal = Depends(caller), svc: Services = Depends(services)
 ) -> dict[str, Any]:
-    """Experiments of a project, newest first, with dataset, score averages, row count and metadata."""
-    found = await run_in_threadpool(experiment_list.list_experiments, svc, who, project_id)
-    return {"objects": found}
+    """Experiments of a project, newest first, with dataset, score averages (the project's aggregate
+    scores included), row count and metadata."""
+    return await run_in_threadpool(experiment_list.list_experiments, svc, who, project_id)
 
 
 @router.get("/v1/object/resolve", response_model=ResolvedObject, responses=errors(404))

@@ -134,7 +134,7 @@ def list_projects(svc: Services, who: Principal, base_url: str) -> list[Project]
 def list_experiments(
     svc: Services, who: Principal, project: str, limit: int, base_url: str
 ) -> list[Experiment]:
-    found = experiment_list.list_experiments(svc, who, find_project(svc, who, project)["id"])
+    found = experiment_list.list_experiments(svc, who, find_project(svc, who, project)["id"])["objects"]
     return [
         Experiment(**e, permalink=object_permalink(base_url, "experiment", e["id"]))
         for e in found[: max(limit, 0)]

@@ -110,7 +110,8 @@ def _count_if(cond: exp.Expr) -> exp.Expr:
     return exp.Sum(this=exp.If(this=cond, true=exp.Literal.number(1), false=exp.Literal.number(0)))
 
 
-def _means(svc: Services, experiment_id: str, docs: list[dict[str, Any]]) -> dict[str, float | None]:
+def means(svc: Services, experiment_id: str, docs: list[dict[str, Any]]) -> dict[str, float | None]:
+    """Each aggregate's mean over the experiment's traces that have a value (one statement)."""
     items = [exp.alias_(exp.Avg(this=formula(d)), f"a{i}") for i, d in enumerate(docs)]
     rows = run_parsed(
         svc, ParsedQuery(exp.select(*items)), Source("experiment", (experiment_id,), "summary")
@@ -125,11 +126,11 @@ def summary_items(
     """The summary's score items of the aggregates that have a value in this experiment."""
     if not docs:
         return {}
-    means = _means(svc, experiment_id, docs)
+    found = means(svc, experiment_id, docs)
     base_means: dict[str, float | None] = {}
     counts: dict[str, tuple[int, int]] = {}
     if base_id is not None:
-        base_means = _means(svc, base_id, docs)
+        base_means = means(svc, base_id, docs)
         items: list[exp.Expr] = []
         for i, d in enumerate(docs):
             mine, theirs = formula(d), formula(d, "comparison_scores")
@@ -146,7 +147,7 @@ def summary_items(
         }
     out: dict[str, dict[str, Any]] = {}
     for d in docs:
-        value = means[d["name"]]
+        value = found[d["name"]]
         if value is None:
             continue
         improvements, regressions = counts.get(d["name"], (0, 0))

@@ -1,8 +1,10 @@
 """The project's experiments list the web app shows: each experiment with its dataset, score averages,
 row count and metadata.
 
-The aggregates come from the store's per-trace statistics (the same numbers `summarize` reports), so
-the list and an experiment's header always agree.
+The averages come from the store's per-trace statistics (the same numbers `summarize` reports), so
+the list and an experiment's header always agree. The project's aggregate scores are scores here
+too: each one's mean over the experiment's traces (as `summarize` reports it), one statement per
+experiment, and only when the project defines aggregates.
 """
 
 from __future__ import annotations
@@ -10,19 +12,30 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from assay.services import aggregates
 from assay.services.auth import Principal
 from assay.services.catalog import get_object, project_of
 from assay.services.context import Services
+from assay.services.project_scores import aggregates_of
 from assay.store.base import ObjectRef
 
 
-def list_experiments(svc: Services, who: Principal, project_id: str) -> list[dict[str, Any]]:
-    """Newest first; `scores` maps score name to its mean over traces, `metrics` likewise."""
+def list_experiments(svc: Services, who: Principal, project_id: str) -> dict[str, Any]:
+    """Newest first; `scores` maps score name to its mean over traces (aggregate scores included:
+    an aggregate named like a logged score takes its place, as in the table), `metrics` likewise.
+    `aggregate_scores` names the project's aggregates."""
     project = project_of(svc, who, project_id)
+    docs = aggregates_of(svc, project["id"])
     datasets: dict[str, str | None] = {}
     out = []
     for exp in svc.store.list_objects("experiment", project_id=project["id"]):
         stats = svc.store.trace_stats(ObjectRef("experiment", exp["id"]))
+        scores = dict(stats.scores)
+        if docs and stats.traces:
+            for name, value in aggregates.means(svc, exp["id"], docs).items():
+                scores.pop(name, None)
+                if value is not None:
+                    scores[name] = value
         ds_id = exp.get("dataset_id")
         if ds_id and ds_id not in datasets:
             ds = svc.store.get_object("dataset", ds_id)
@@ -40,11 +53,11 @@ def list_experiments(svc: Services, who: Principal, project_id: str) -> list[dic
                 "tags": exp.get("tags"),
                 "base_exp_id": exp.get("base_exp_id"),
                 "row_count": stats.traces,
-                "scores": stats.scores,
+                "scores": scores,
                 "metrics": stats.metrics,
             }
         )
-    return out
+    return {"objects": out, "aggregate_scores": [d["name"] for d in docs]}
 
 
 def resolve_object(svc: Services, who: Principal, object_type: str, object_id: str) -> dict[str, Any]:

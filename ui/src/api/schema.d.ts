@@ -1320,7 +1320,8 @@ export interface paths {
         };
         /**
          * Project Experiments
-         * @description Experiments of a project, newest first, with dataset, score averages, row count and metadata.
+         * @description Experiments of a project, newest first, with dataset, score averages (the project's aggregate
+         *     scores included), row count and metadata.
          */
         get: operations["project_experiments_v1_project__project_id__experiments_get"];
         put?: never;
@@ -3657,6 +3658,11 @@ export interface components {
         };
         /** ProjectExperiments */
         ProjectExperiments: {
+            /**
+             * Aggregate Scores
+             * @description The project's aggregate scores (a column each; their means are in each experiment's scores)
+             */
+            aggregate_scores?: string[];
             /** Objects */
             objects: components["schemas"]["ExperimentListItem"][];
         };

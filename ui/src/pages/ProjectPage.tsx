@@ -18,6 +18,7 @@ export function ProjectPage() {
   const navigate = useNavigate();
   const [proj, setProj] = useState<Project | null>(null);
   const [exps, setExps] = useState<Experiment[] | null>(null);
+  const [aggregates, setAggregates] = useState<string[]>([]);
   const [error, setError] = useState("");
   const [search, setSearch] = useState("");
   const [sort, setSort] = useState<{ field: SortField; desc: boolean }>({ field: "created", desc: true });
@@ -32,15 +33,16 @@ export function ProjectPage() {
       .then((r) => {
         if (!r.objects.length) throw new Error(`project ${project} not found`);
         setProj(r.objects[0]);
-        return api<{ objects: Experiment[] }>(`/v1/project/${r.objects[0].id}/experiments`);
+        return api<{ objects: Experiment[]; aggregate_scores?: string[] }>(`/v1/project/${r.objects[0].id}/experiments`);
       })
-      .then((r) => setExps(r.objects))
+      .then((r) => { setExps(r.objects); setAggregates(r.aggregate_scores ?? []); })
       .catch((e) => setError(e.message));
   }, [project]);
 
+  // A column per score, the project's aggregate scores included (their means are in `scores`).
   const scoreNames = useMemo(
-    () => [...new Set((exps ?? []).flatMap((e) => Object.keys(e.scores)))].sort(),
-    [exps],
+    () => [...new Set([...(exps ?? []).flatMap((e) => Object.keys(e.scores)), ...aggregates])].sort(),
+    [exps, aggregates],
   );
   const shown = useMemo(() => {
     const needle = search.toLowerCase();
