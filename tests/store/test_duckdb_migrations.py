@@ -10,7 +10,7 @@ from assay.store import open_store
 from tests.store.conftest import Env
 
 
-def test_row_hashes_are_backfilled_so_old_rows_still_merge(tmp_path: Path) -> None:
+def test_a_version_1_file_is_migrated_and_its_old_rows_still_merge(tmp_path: Path) -> None:
     url = f"duckdb:///{tmp_path / 'old.duckdb'}"
     db = open_store(url)
     env = Env(db)
@@ -19,7 +19,7 @@ def test_row_hashes_are_backfilled_so_old_rows_still_merge(tmp_path: Path) -> No
     db.close()
     # Turn the file back into a version-1 database.
     con = duckdb.connect(str(tmp_path / "old.duckdb"))
-    for table in ("row_hashes", "dirty_traces", "cache_versions", "trace_summaries", "jobs", "job_chunks"):
+    for table in ("dirty_traces", "cache_versions", "trace_summaries", "jobs", "job_chunks"):
         con.execute(f"DROP TABLE {table}")
     con.execute("DELETE FROM schema_version WHERE version >= 2")
     con.close()

@@ -46,8 +46,7 @@ def write(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple[Any, ...]
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> int:
-    """Row-key hashes and dirty marks for every copied trace; returns the newest `_xact_id`."""
-    con.execute("INSERT OR IGNORE INTO row_hashes SELECT DISTINCT md5_number_lower(_key) FROM rows")
+    """Dirty marks for every copied trace; returns the newest `_xact_id`."""
     con.execute("DELETE FROM dirty_traces")
     # Each mark carries the least `_xact_id` of its trace's spans: the refresh scans from there.
     con.execute(

@@ -6,8 +6,8 @@ once; the SDK merges a span's events before sending them when they share a flush
 is all new rows), and for a new row the write is "store its user fields": encoding them (the
 JSON text of each field, the span's price, the Arrow columns, the event-log body) is most of
 the work and needs nothing the writer owns. `prepare` does it in the caller's thread; the writer
-(`RowWriter.apply`) takes a prepared row as it is once the row-hash probe has shown its key was
-never written, and fills in the transaction id and pagination key with vectorised Arrow
+(`RowWriter.apply`) takes a prepared row as it is once its filter of known keys (`known_keys.py`)
+has shown its key was never written, and fills in the transaction id and pagination key with vectorised Arrow
 operations. Rows that turn out to be stored, that delete or edit arrays, or whose key appears
 twice in a commit group go the general way (merged in Python by the writer), so the result is
 the same either way.
@@ -25,7 +25,7 @@ from assay.store import codec
 from assay.store.base import WriteRequest
 from assay.store.columns import COLUMN_NAMES
 from assay.store.duckdb import arrow
-from assay.store.duckdb.row_writes import FAST_PATH_BLOCKERS, key_hash, with_defaults
+from assay.store.duckdb.row_writes import FAST_PATH_BLOCKERS, with_defaults
 
 XACT = COLUMN_NAMES.index("_xact_id")
 PAGINATION = COLUMN_NAMES.index("_pagination_key")
@@ -39,7 +39,6 @@ class Prepared:
 
     table: pa.Table
     keys: list[str]
-    hashes: list[int]
     seqs: list[int]
 
     def rows(self, positions: list[int], xact: int) -> tuple[pa.Table, pa.Table]:
@@ -79,4 +78,4 @@ def prepare(request: WriteRequest) -> Prepared | None:
     table = table.append_column("_seq6", pa.array([f"{s:06d}" for s in seqs], pa.string()))
     table = table.append_column("_body", pa.array(bodies, pa.string()))
     keys = [r["_key"] for r in records]
-    return Prepared(table, keys, [key_hash(k) for k in keys], seqs)
+    return Prepared(table, keys, seqs)

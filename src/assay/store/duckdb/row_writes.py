@@ -9,15 +9,14 @@ gets none.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter, OrderedDict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 import orjson
+import pyarrow.compute as pc
 
 from assay.model.errors import NotFound
 from assay.model.merge import apply_write, user_fields
@@ -25,6 +24,7 @@ from assay.model.objects import utcnow
 from assay.store import codec
 from assay.store.base import ObjectRef, RowWrite, WriteRequest, WriteResult
 from assay.store.duckdb import arrow
+from assay.store.duckdb.known_keys import KnownKeys
 
 if TYPE_CHECKING:
     from assay.store.duckdb.prepared import Prepared
@@ -43,11 +43,6 @@ class Current:
     xact_id: int | None
     stored: bool  # present in the table before this group
     rowid: int | None = None  # of the stored version, which the flush deletes
-
-
-def key_hash(key: str) -> int:
-    """DuckDB's `md5_number_lower(key)`: the 64-bit hash `row_hashes` holds."""
-    return int.from_bytes(hashlib.md5(key.encode()).digest()[8:], "little")
 
 
 def normalized(row: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -82,6 +77,7 @@ class RowWriter:
     def __init__(self, last_xact: int) -> None:
         self.last_xact = last_xact
         self._recent: OrderedDict[str, int] = OrderedDict()
+        self.known = KnownKeys()
 
     def next_xact(self) -> int:
         self.last_xact += 1
@@ -96,7 +92,7 @@ class RowWriter:
         requests = [request for request, _ in items]
         keys = [[codec.row_key(w.ref.object_id, w.row_id) for w in r.rows] for r in requests]
         counts = Counter(k for ks in keys for k in ks)
-        fresh = self._probe(con, counts.keys())
+        fresh = self.known.claim(con, counts.keys())
         fast: list[list[int]] = []  # per request: positions in its prepared table to take as they are
         for _, prepared in items:
             fast.append(
@@ -202,11 +198,16 @@ class RowWriter:
                 )
             )
         parts = [p for p in parts if len(p)]
-        if parts:
-            marks = con.from_arrow(arrow.pa.concat_tables(parts))
-            marks.filter("root_span_id IS NOT NULL").aggregate(
-                "object_type, object_id, root_span_id, min(xact)"
-            ).insert_into("dirty_traces")
+        if not parts:
+            return
+        # One mark per trace, aggregated here: a relation chain (filter, aggregate, insert) would
+        # bind three statements, a fixed cost that the SDK's small requests pay on every commit.
+        marks = arrow.pa.concat_tables(parts)
+        marks = marks.filter(pc.is_valid(marks["root_span_id"]))
+        trace = ["object_type", "object_id", "root_span_id"]
+        marks = marks.group_by(trace, use_threads=False).aggregate([("xact", "min")])
+        if len(marks):
+            arrow.insert(con, "dirty_traces", marks.select([*trace, "xact_min"]))
 
     @staticmethod
     def _apply_rows(
@@ -249,26 +250,6 @@ class RowWriter:
             if (start[key] is None) != (after is None) or normalized(after) != normalized(start[key])
         }
         return changed, pending
-
-    @staticmethod
-    def _probe(con: duckdb.DuckDBPyConnection, keys: Iterable[str]) -> set[str]:
-        """The keys that were never written, recording their hashes in `row_hashes`.
-
-        A hash never seen means a new row; the primary-key index of `row_hashes` tells, through
-        `INSERT OR IGNORE … RETURNING` (DuckDB 2.0 answers filters with scans, never an index;
-        only conflict checks use it). A seen hash (or a rare collision) only means "maybe".
-        """
-        hashes: dict[int, list[str]] = {}
-        for k in keys:
-            hashes.setdefault(key_hash(k), []).append(k)
-        if not hashes:
-            return set()
-        probe = arrow.pa.table({"h": arrow.pa.array(list(hashes), arrow.pa.uint64())})
-        inserted = con.from_arrow(probe).query(
-            "_assay_keys", "INSERT OR IGNORE INTO row_hashes SELECT h FROM _assay_keys RETURNING h"
-        )
-        assert inserted is not None  # a statement with RETURNING answers rows
-        return {k for (h,) in inserted.fetchall() for k in hashes[h]}
 
     def _load(self, con: duckdb.DuckDBPyConnection, maybe: set[str]) -> dict[str, Current]:
         """The stored rows among keys that may have been written, without scanning the table

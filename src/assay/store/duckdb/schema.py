@@ -91,7 +91,14 @@ def _v6(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE dirty_traces ADD COLUMN xact BIGINT")
 
 
-MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+def _v7(con: duckdb.DuckDBPyConnection) -> None:
+    """`row_hashes` goes: the writer keeps the hashes of the stored keys in memory instead
+    (`known_keys.py`, rebuilt from `rows` when the store opens), which saves the SDK's small
+    requests one index statement each."""
+    con.execute("DROP TABLE row_hashes")
+
+
+MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:

@@ -148,6 +148,7 @@ class DuckDBStore:
     def copy_done(self) -> None:
         def run(con: duckdb.DuckDBPyConnection) -> None:
             self._rows.last_xact = max(self._rows.last_xact, copying.rebuild(con))
+            self._rows.known.forget()  # rows came in behind the writer's filter of known keys
 
         self._write_with(run)
 
@@ -243,8 +244,17 @@ class DuckDBStore:
     # -- rows -----------------------------------------------------------------------------
     @healing
     def write(self, request: WriteRequest) -> WriteResult:
-        # Encoded here, in the caller's thread, so the writer thread does little more than DuckDB.
-        result: WriteResult = self._writer.submit(Batched(self._rows.apply, (request, prepare(request))))
+        # Encoded here, in the caller's thread, so the writer thread does little more than DuckDB;
+        # announced first, so a commit group forming meanwhile waits for it (see `writer.py`).
+        self._writer.announce()
+        try:
+            prepared = prepare(request)
+        except BaseException:
+            self._writer.withdraw()
+            raise
+        result: WriteResult = self._writer.submit(
+            Batched(self._rows.apply, (request, prepared)), announced=True
+        )
         return result
 
     @healing

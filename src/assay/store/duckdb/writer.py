@@ -6,6 +6,11 @@ consecutive jobs inside one transaction (group commit), which amortises the comm
 over many requests. If the group fails, its jobs are retried one by one, so a bad job fails
 alone and never takes its neighbours down with it.
 
+A caller that is still encoding a job announces it (`announce`): when the queue runs dry while
+announced jobs are on their way, the writer waits for them (at most `LINGER_S`) so that they join
+the group. Concurrent small writes, such as the SDK's two parallel 100-row requests, then share
+one transaction and one commit instead of queueing for one each.
+
 The writer also keeps the database alive (see `lifecycle.Database`):
 
 - before a group it checks the disk has room (`Database.check_space`); if not, the group's jobs
@@ -42,6 +47,7 @@ from assay.store.duckdb.health import committed_durably, first_line, is_disk_ful
 from assay.store.duckdb.lifecycle import CHECKPOINT_AFTER_BYTES, Database
 
 MAX_GROUP = 64
+LINGER_S = 0.02  # how long a group waits for announced jobs still being encoded
 IDLE_AFTER_S = 0.5
 BUSY_SLICE_EVERY_S = 1.0
 RETRY_REOPEN_S = 1.0
@@ -111,13 +117,44 @@ class WriterThread:
         self._down: AssayError | None = None  # why the database could not be reopened
         self._next_reopen = 0.0
         self._last_slice = time.monotonic()
+        self._incoming = 0  # announced jobs not yet submitted (see `announce`)
+        self._incoming_lock = threading.Lock()
         self._queue: queue.Queue[tuple[Job | Recover, Future[Any]] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
-    def submit(self, job: Job) -> Any:
+    def announce(self) -> None:
+        """A job is on its way: the caller is encoding it and will `submit(job, announced=True)`
+        (or `withdraw()` if encoding fails). A group formed meanwhile waits for it."""
+        with self._incoming_lock:
+            self._incoming += 1
+
+    def withdraw(self) -> None:
+        with self._incoming_lock:
+            self._incoming -= 1
+
+    def _next_for_group(
+        self, deadline: float | None
+    ) -> tuple[tuple[Job | Recover, Future[Any]] | None, float | None]:
+        """The next queued item for the group being formed and the deadline of its wait: while
+        announced jobs are on their way it waits for them, until `deadline` (set on the first
+        wait); raises `queue.Empty` when the group is complete."""
+        try:
+            return self._queue.get_nowait(), deadline
+        except queue.Empty:
+            if not self._incoming:
+                raise
+        deadline = deadline if deadline is not None else time.monotonic() + LINGER_S
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise queue.Empty
+        return self._queue.get(timeout=remaining), deadline
+
+    def submit(self, job: Job, *, announced: bool = False) -> Any:
         """Run `job` in a transaction on the writer thread; return its result once committed."""
         fut: Future[Any] = Future()
+        if announced:
+            self.withdraw()  # before the put: a group that saw it announced must not wait for it after
         self._queue.put((job, fut))
         return fut.result()
 
@@ -146,9 +183,10 @@ class WriterThread:
             self._idle_pending = True
             group = [item]
             stop = False
+            deadline: float | None = None
             while len(group) < MAX_GROUP:
                 try:
-                    nxt = self._queue.get_nowait()
+                    nxt, deadline = self._next_for_group(deadline)
                 except queue.Empty:
                     break
                 if nxt is None:
