@@ -36,7 +36,8 @@ from rich.progress import Progress
 from rich.table import Table
 
 from assay.server.settings import Settings
-from assay.services.auth import OrgKeyPolicy, Principal
+from assay.services.access import AccessPolicy
+from assay.services.auth import create_api_key
 from assay.services.context import Services
 from assay.services.queries import run_query
 from assay.store import open_store
@@ -285,8 +286,9 @@ def main() -> None:
     store = open_store(f"duckdb:///{args.db.resolve()}")
     try:
         org = store.ensure_org("bench")
-        svc = Services(store=store, settings=Settings(), policy=OrgKeyPolicy(store))
-        who = Principal("bench", org.id, org.name)
+        policy = AccessPolicy(store)
+        svc = Services(store=store, settings=Settings(), policy=policy)
+        who = policy.authenticate(create_api_key(store, org.name, "bench"))
         exps = {e["name"]: e["id"] for e in store.list_objects("experiment", org_id=org.id)}
         current, baseline = exps["current"], exps["baseline"]
         con = store._reader()  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""Store contract: organizations, API keys and catalog objects."""
+"""Store contract: organizations and catalog objects."""
 
 from __future__ import annotations
 
@@ -18,15 +18,6 @@ def test_ensure_org_creates_once_and_returns_the_same_org(store: Store) -> None:
     assert store.get_org(first.id) == first
     assert [o.name for o in store.list_orgs()].count("acme") == 1
     assert store.get_org("no-such-org") is None
-
-
-def test_api_keys_are_found_by_hash_only(store: Store) -> None:
-    org = store.ensure_org("acme")
-    key = store.add_api_key(org.id, "ci", "hash-abc")
-    found = store.find_api_key("hash-abc")
-    assert found is not None
-    assert (found.id, found.org_id, found.name) == (key.id, org.id, "ci")
-    assert store.find_api_key("hash-other") is None
 
 
 def test_create_object_returns_existing_by_name(env: Env) -> None:
@@ -96,12 +87,12 @@ def test_catalog_survives_close_and_reopen(open_backend: Opener) -> None:
     db = open_backend()
     env = Env(db)
     exp = env.create("experiment", "kept")
-    db.add_api_key(env.org.id, "k", "hash-kept")
+    db.people.add_api_key(env.org.id, "u", "k", "hash-kept", "sk-…")
     db.close()
     db = open_backend()
     try:
         assert db.get_object("experiment", exp["id"]) == exp
-        assert db.find_api_key("hash-kept") is not None
+        assert db.people.find_api_key("hash-kept") is not None
         assert db.ensure_org("conformance").id == env.org.id
     finally:
         db.close()

@@ -49,6 +49,7 @@ def list_datasets(
         for p in projects
         for d in svc.store.list_objects("dataset", project_id=p, name=dataset_name, ids=ids)
     ]
+    found = catalog.readable(svc, who, "dataset", found)
     found.sort(key=lambda d: (d["created"], d["id"]), reverse=True)
     page = catalog.paginate(found, limit=limit, starting_after=starting_after, ending_before=ending_before)
     return {"objects": page}

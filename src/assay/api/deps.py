@@ -7,7 +7,8 @@ from typing import Any
 import orjson
 from fastapi import Request
 
-from assay.model.errors import InvalidInput
+from assay.model.errors import Forbidden, InvalidInput
+from assay.services import sessions
 from assay.services.auth import Principal
 from assay.services.context import Services
 
@@ -18,12 +19,42 @@ def services(request: Request) -> Services:
 
 
 def caller(request: Request) -> Principal:
-    """Authenticate the `Authorization: Bearer <key>` header through the access policy."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer":
-        token = ""
-    return services(request).policy.authenticate(token.strip() or None)
+    """The caller: an `Authorization: Bearer <key>` header, else a signed-in browser's session
+    cookie (whose writes must come from this site and carry the CSRF token)."""
+    svc = services(request)
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return svc.policy.authenticate(token.strip())
+    cookie = request.cookies.get(sessions.SESSION_COOKIE)
+    if cookie:
+        if request.method.upper() not in sessions.SAFE_METHODS:
+            check_origin(request)
+        return sessions.authenticate(
+            svc,
+            cookie,
+            method=request.method,
+            csrf=request.headers.get(sessions.CSRF_HEADER),
+            org_name=request.headers.get("x-bt-org-name"),
+        )
+    return svc.policy.authenticate(None)
+
+
+def own_origins(request: Request) -> set[str]:
+    """The origins of this server's own pages: the one called, and the configured public URL."""
+    out = {f"{request.url.scheme}://{request.headers.get('host', '')}"}
+    public = services(request).settings.public_url
+    if public:
+        scheme, _, rest = public.partition("://")
+        out.add(f"{scheme}://{rest.split('/', 1)[0]}")
+    return out
+
+
+def check_origin(request: Request) -> None:
+    """Refuse a browser request made by another site's page (cross-site request forgery)."""
+    if not sessions.same_origin(
+        request.headers.get("origin"), request.headers.get("sec-fetch-site"), own_origins(request)
+    ):
+        raise Forbidden("refused: this request comes from another site's page")
 
 
 async def json_body(request: Request) -> Any:

@@ -64,7 +64,11 @@ def allowed_methods(app: FastAPI, path: str) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AssayError)
     async def _assay(_: Request, exc: AssayError) -> OrjsonResponse:
-        return error_response(exc.status_code, exc.message)
+        response = error_response(exc.status_code, exc.message)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> OrjsonResponse:

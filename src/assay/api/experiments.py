@@ -71,6 +71,7 @@ def list_experiments(
         found.sort(key=lambda e: (e["created"], e["id"]), reverse=True)
     else:
         found = svc.store.list_objects("experiment", project_id=pid, name=experiment_name, ids=ids)
+    found = catalog.readable(svc, who, "experiment", found)
     if wanted is not None:
         found = [e for e in found if catalog.matches_metadata(e, wanted)]
     page = catalog.paginate(found, limit=limit, starting_after=starting_after, ending_before=ending_before)

@@ -18,9 +18,17 @@ router = api_router(tags=["web app"], responses=AUTHENTICATED)
 
 
 @router.get("/v1/organization", response_model=OrganizationList)
-def list_organizations(who: Principal = Depends(caller)) -> dict[str, Any]:
-    """The organizations this key belongs to (one, for an organization key)."""
-    return {"objects": [{"id": who.org_id, "name": who.org_name}]}
+def list_organizations(who: Principal = Depends(caller), svc: Services = Depends(services)) -> dict[str, Any]:
+    """The organizations the caller acts in: the key's one, or every one a signed-in user joined
+    (the one acting first)."""
+    orgs = [{"id": who.org_id, "name": who.org_name}]
+    if who.session_id:
+        orgs += [
+            {"id": o.id, "name": o.name}
+            for o in svc.store.people.memberships(who.user_id)
+            if o.id != who.org_id
+        ]
+    return {"objects": orgs}
 
 
 @router.get("/v1/project/{project_id}/experiments", response_model=ProjectExperiments, responses=errors(404))

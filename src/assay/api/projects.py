@@ -43,7 +43,9 @@ def list_projects(
         raise InvalidInput(f"unknown organization {org_name!r} for this API key")
     if project_name and name and project_name != name:
         raise InvalidInput("project_name and name name different projects; pass one of them")
-    found = svc.store.list_objects("project", org_id=who.org_id, name=project_name or name, ids=ids)
+    found = catalog.readable(
+        svc, who, "project", svc.store.list_objects("project", org_id=who.org_id, name=project_name or name, ids=ids)
+    )
     page = catalog.paginate(found, limit=limit, starting_after=starting_after, ending_before=ending_before)
     return {"objects": page}
 

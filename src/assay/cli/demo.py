@@ -14,6 +14,8 @@ from rich.console import Console
 from assay.cli import options
 from assay.cli.serving import run
 from assay.demo import project, saved_key
+from assay.demo.account import demo_user
+from assay.services import people
 
 console = Console(soft_wrap=True)
 
@@ -30,12 +32,15 @@ def demo(
     reset: bool = Reset,
 ) -> None:
     """Start the server, load the demo project (four experiments) unless it is there already, and
-    print the URL and the demo's API key (the same one on every run, until --reset)."""
+    print the URL, a one-time sign-in link for the demo user and the demo's API key (the same one on
+    every run, until --reset)."""
     settings = options.settings_from(host, port, data_dir, db)
     store = options.open_store_or_exit(settings)
     if reset and project.remove(store, settings.org_name):
         console.print("Deleted the demo project; loading it again.")
+    org, user = demo_user(store, settings.org_name)
     key, reused = saved_key.demo_key(store, settings.data_dir, settings.org_name, new=reset)
+    link = people.issue_link(store, settings.link_hours, user.id, org.id, "signin")
 
     def load(url: str) -> None:
         if project.loaded(store, settings.org_name):
@@ -60,6 +65,9 @@ def demo(
                 console.print(f"[red]Loading failed:[/red]\n{done.stderr}", highlight=False)
         console.print(f"\nAssay demo is ready at [bold]{url}/app/[/bold]", highlight=False)
         where = saved_key.path_in(settings.data_dir)
+        console.print(
+            f"Sign in as {user.email} (one-time link): {people.link_url(url, link)}", highlight=False
+        )
         console.print(f"API key: {key}", highlight=False)
         console.print(f"  ({'the same key as before, ' if reused else ''}kept in {where})", highlight=False)
         console.print(

@@ -17,6 +17,7 @@ from assay.cli import (
     sql,
     sync,
     topics,
+    users,
 )
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ app = typer.Typer(
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.add_typer(keys.app, name="keys")
+app.add_typer(users.app, name="users")
 app.command("sql")(sql.sql)
 app.add_typer(sync.app, name="sync")
 app.command("mcp")(mcp.mcp)

@@ -9,9 +9,12 @@ from collections.abc import Callable
 import uvicorn
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from fastapi import FastAPI
 
+from assay.cli.admin import advertised
 from assay.server.app import create_app, wrap
 from assay.server.settings import Settings
+from assay.services.access import AccessPolicy
 from assay.store import Store
 
 
@@ -29,10 +32,10 @@ def url_of(sock: socket.socket, settings: Settings) -> str:
     return settings.public_url or f"http://{shown}:{port}"
 
 
-def closing_on_shutdown(app: ASGIApp, store: Store) -> ASGIApp:
+def closing_on_shutdown(app: ASGIApp, store: Store, *, then: Callable[[], None] = lambda: None) -> ASGIApp:
     """Close `store` (finishing writes and checkpointing the WAL) when the server shuts down,
     inside the ASGI lifespan: uvicorn raises SIGTERM/SIGINT again once it has shut down, so code
-    after `server.run()` may never run."""
+    after `server.run()` may never run. `then` runs next (e.g. removing the server file)."""
 
     async def closing(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "lifespan":
@@ -42,6 +45,7 @@ def closing_on_shutdown(app: ASGIApp, store: Store) -> ASGIApp:
         async def on_send(message: Message) -> None:
             if message["type"] == "lifespan.shutdown.complete":
                 await run_in_threadpool(store.close)
+                then()
             await send(message)
 
         await app(scope, receive, on_send)
@@ -50,12 +54,28 @@ def closing_on_shutdown(app: ASGIApp, store: Store) -> ASGIApp:
 
 
 def run(settings: Settings, store: Store, on_ready: Callable[[str], None]) -> None:
-    """Serve until interrupted; call `on_ready(url)` once the server accepts connections."""
+    """Serve until interrupted; call `on_ready(url)` once the server accepts connections.
+
+    While it serves, `assay users` and `assay keys` reach the database through it (the server
+    file of `cli.admin`, with an admin token valid for this run only)."""
     sock = bind(settings)
     url = url_of(sock, settings)
-    app = create_app(settings, store)
+    with advertised(settings, url) as (token, withdraw):
+        app = create_app(settings, store, AccessPolicy(store, admin=(token, settings.org_name)))
+        _serve(app, settings, store, sock, url, on_ready, withdraw)
+
+
+def _serve(
+    app: FastAPI,
+    settings: Settings,
+    store: Store,
+    sock: socket.socket,
+    url: str,
+    on_ready: Callable[[str], None],
+    withdraw: Callable[[], None],
+) -> None:
     config = uvicorn.Config(
-        closing_on_shutdown(wrap(app, settings), store),
+        closing_on_shutdown(wrap(app, settings), store, then=withdraw),
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=5,

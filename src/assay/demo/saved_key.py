@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from assay.services.auth import create_api_key, hash_key
+from assay.demo.account import DEMO_EMAIL
+from assay.services.auth import create_api_key, hash_token
 from assay.store.base import Store
 
 FILE = "demo-api-key"
@@ -27,15 +28,16 @@ def saved(store: Store, data_dir: Path) -> str | None:
     if not path.is_file():
         return None
     key = path.read_text().strip()
-    return key if key and store.find_api_key(hash_key(key)) is not None else None
+    return key if key and store.people.find_api_key(hash_token(key)) is not None else None
 
 
 def demo_key(store: Store, data_dir: Path, org_name: str, *, new: bool = False) -> tuple[str, bool]:
-    """The demo's key and whether it was reused; `new` makes (and saves) a fresh one regardless."""
+    """The demo user's key and whether it was reused; `new` makes (and saves) a fresh one regardless.
+    The demo user must exist (`account.demo_user`)."""
     key = None if new else saved(store, data_dir)
     if key is not None:
         return key, True
-    key = create_api_key(store, org_name, NAME)
+    key = create_api_key(store, org_name, NAME, email=DEMO_EMAIL)  # the demo user's (an owner)
     path = path_in(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)

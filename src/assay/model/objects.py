@@ -1,4 +1,4 @@
-"""The catalog objects of the reference API: organizations, projects, experiments, datasets, keys.
+"""The catalog objects of the reference API: organizations, projects, experiments, datasets.
 
 Field names and optionality follow braintrust-api.md §d; unknown fields sent by newer SDKs are
 accepted by the request models and ignored.
@@ -53,14 +53,6 @@ def iso(ts: datetime | None) -> str | None:
 class Organization(BaseModel):
     id: str
     name: str
-    created: str
-
-
-class ApiKey(BaseModel):
-    id: str
-    org_id: str
-    name: str
-    key_hash: str
     created: str
 
 

@@ -11,6 +11,7 @@ from starlette.types import ASGIApp
 from assay import __version__
 from assay.api import (
     analysis,
+    api_keys,
     attachments,
     btql,
     compare,
@@ -27,9 +28,11 @@ from assay.api import (
     project_scores,
     projects,
     registration,
+    session,
     tables,
     traces,
     unserved,
+    users,
 )
 from assay.api.errors import BodyLimits, install_error_handlers, install_openapi
 from assay.api.responses import OrjsonResponse
@@ -37,8 +40,9 @@ from assay.mcp import http as mcp_http
 from assay.server import docs, ui
 from assay.server.headers import SecurityHeaders
 from assay.server.settings import Settings
+from assay.services.access import AccessPolicy
 from assay.services.attachments import UPLOAD_PATH, open_attachment_storage
-from assay.services.auth import OrgKeyPolicy, Policy
+from assay.services.auth import Policy
 from assay.services.context import Services
 from assay.services.jobs.worker import Workers
 from assay.store import Store, open_store
@@ -65,6 +69,7 @@ UI_ROUTERS = (  # the web app's API
     analysis.router,
     compare.router,
 )
+PEOPLE_ROUTERS = (session.router, users.router, api_keys.router)  # people and access (issue 10)
 
 
 def open_settings_store(settings: Settings) -> Store:
@@ -79,15 +84,15 @@ def open_settings_store(settings: Settings) -> Store:
 
 def create_app(settings: Settings, store: Store | None = None, policy: Policy | None = None) -> FastAPI:
     """The FastAPI app. Pass `store` to share one (tests); otherwise it is opened from settings
-    and closed when the app shuts down. `policy` decides access (default: an API key may do
-    everything in its own organization)."""
+    and closed when the app shuts down. `policy` decides access (default: the users, groups,
+    roles and ACLs stored in the database, `services.access.AccessPolicy`)."""
     owned = store is None
     db = store if store is not None else open_settings_store(settings)
     db.ensure_org(settings.org_name)
     services = Services(
         store=db,
         settings=settings,
-        policy=policy or OrgKeyPolicy(db),
+        policy=policy or AccessPolicy(db),
         attachments=open_attachment_storage(settings, db),
     )
     mcp = mcp_http.McpEndpoint(services)
@@ -117,7 +122,7 @@ def create_app(settings: Settings, store: Store | None = None, policy: Policy | 
     app.state.services = services
     install_error_handlers(app)
     install_openapi(app)
-    for router in (*ROUTERS, *CLIENT_ROUTERS, *UI_ROUTERS):
+    for router in (*ROUTERS, *CLIENT_ROUTERS, *UI_ROUTERS, *PEOPLE_ROUTERS):
         app.include_router(router)
     mcp_http.mount(app, mcp)  # the MCP tools at /mcp
     ui.install(app)

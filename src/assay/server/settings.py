@@ -128,6 +128,28 @@ class Settings(BaseSettings):
     def llm_configured(self) -> bool:
         return bool(self.llm_base_url)
 
+    secure_cookies: bool | None = Field(
+        None,
+        description="Mark sign-in cookies Secure (sent over HTTPS only); default: when the request "
+        "or the public URL uses HTTPS.",
+    )
+    session_days: float = Field(14, gt=0, description="A browser session ends after this many days unused.")
+    link_hours: float = Field(
+        72, gt=0, description="One-time sign-in and invitation links expire after this many hours."
+    )
+    signin_failures: int = Field(
+        5,
+        gt=0,
+        description="Failed sign-ins per email (and 4x that per client) before further tries get 429.",
+    )
+    signin_window_s: float = Field(900, gt=0, description="The window in which failed sign-ins are counted.")
+    smtp_host: str | None = Field(None, description="Send invitations by mail through this SMTP server.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port.")
+    smtp_user: str | None = Field(None, description="SMTP user name (with smtp_password).")
+    smtp_password: str | None = Field(None, description="SMTP password.")
+    smtp_from: str = Field("assay@localhost", description="The sender of invitation mails.")
+    smtp_starttls: bool = Field(True, description="Upgrade the SMTP connection with STARTTLS.")
+
     def resolved_db_url(self) -> str:
         if self.db_url:
             return self.db_url

@@ -46,6 +46,18 @@ def _resource(kind: ResourceKind, found: Located) -> Resource:
     return Resource(kind, doc["id"], found.org_id, project_id)
 
 
+def readable(
+    svc: Services, who: Principal, kind: CatalogKind, docs: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The documents of `kind` (all of the caller's organization) the caller may read."""
+    out = []
+    for doc in docs:
+        project_id = doc["id"] if kind == "project" else doc.get("project_id")
+        if svc.policy.can(who, "read", Resource(kind, doc["id"], who.org_id, project_id)):
+            out.append(doc)
+    return out
+
+
 def get_object(
     svc: Services, who: Principal, kind: CatalogKind, object_id: str, action: Action = "read"
 ) -> dict[str, Any]:
@@ -85,7 +97,7 @@ def create_project(svc: Services, who: Principal, body: CreateProject) -> dict[s
         "description": body.description,
         "created": _now(),
         "deleted_at": None,
-        "user_id": None,
+        "user_id": who.user_id,
         "settings": None,
     }
     return svc.store.create_object("project", doc, if_exists="return")[0]
@@ -98,7 +110,9 @@ def find_project(
     if project_id:
         return project_of(svc, who, project_id)["id"]
     if project_name:
-        found = svc.store.list_objects("project", org_id=who.org_id, name=project_name)
+        found = readable(
+            svc, who, "project", svc.store.list_objects("project", org_id=who.org_id, name=project_name)
+        )
         if not found:
             raise NotFound(f"project {project_name!r} not found")
         return str(found[0]["id"])
@@ -135,7 +149,7 @@ def create_experiment(svc: Services, who: Principal, body: CreateExperiment) -> 
         "parameters_id": body.parameters_id,
         "parameters_version": None if body.parameters_version is None else str(body.parameters_version),
         "public": body.public,
-        "user_id": None,
+        "user_id": who.user_id,
         "metadata": body.metadata,
         "tags": body.tags,
     }
@@ -222,7 +236,7 @@ def create_dataset(svc: Services, who: Principal, body: CreateDataset) -> dict[s
         "description": body.description,
         "created": _now(),
         "deleted_at": None,
-        "user_id": None,
+        "user_id": who.user_id,
         "metadata": body.metadata,
         "tags": None,
         "url_slug": body.name,

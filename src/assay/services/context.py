@@ -1,4 +1,4 @@
-"""What every service call needs: the store, the settings and the access policy."""
+"""What every service call needs: the store, the settings, the access policy and sign-in limits."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from assay.server.settings import Settings
 from assay.services.attachments import AttachmentStorage
 from assay.services.auth import Policy
 from assay.services.llm import LLM
+from assay.services.ratelimit import SignInGuard
 from assay.store.base import Store
 
 
@@ -18,6 +19,8 @@ class Services:
     policy: Policy
     attachments: AttachmentStorage | None = None  # the server opens it; scripts and benches need none
     llm: LLM = field(init=False)  # the settings' LLM endpoint: one client (and one rate limit) per server
+    guard: SignInGuard = field(init=False)  # failed sign-ins, counted while the server runs
 
     def __post_init__(self) -> None:
         self.llm = LLM(self.settings)
+        self.guard = SignInGuard(self.settings.signin_failures, self.settings.signin_window_s)

@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import orjson
 
-from assay.model.objects import ApiKey, ObjectKind, Organization
+from assay.model.objects import ObjectKind, Organization
 from assay.store.jobs import JobStore
+from assay.store.people import PeopleStore
+from assay.store.records import RecordStore
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -177,7 +179,7 @@ class ResultSet:
 
 
 class Store(Protocol):
-    """A database holding organizations, keys, catalog objects and rows."""
+    """A database holding organizations, people, catalog objects and rows."""
 
     url: str
     dialect: Dialect  # how `assay.query` spells statements for this backend
@@ -185,6 +187,14 @@ class Store(Protocol):
     @property
     def jobs(self) -> JobStore:
         """Durable background jobs, worked on in leased chunks (`assay.store.jobs`)."""
+
+    @property
+    def people(self) -> PeopleStore:
+        """Users, memberships, API keys, sessions, one-time links."""
+
+    @property
+    def records(self) -> RecordStore:
+        """Groups, roles, ACLs and saved views (with default views)."""
 
     def close(self) -> None:
         """Flush and release the database. Pending writes complete first."""
@@ -209,18 +219,14 @@ class Store(Protocol):
         """After the last `copy_in`: rebuild what is derived from the copied tables (the
         `_xact_id` clock, trace summaries, the backend's own indexes), so the database serves."""
 
-    # -- organizations and API keys -------------------------------------------------------
+    # -- organizations --------------------------------------------------------------------
     def ensure_org(self, name: str) -> Organization:
-        """Return the organization called `name`, creating it if needed."""
+        """Return the organization called `name`, creating it if needed, with its built-in
+        groups (Owners, Engineers, Viewers) and their grants (`assay.model.access`)."""
 
     def get_org(self, org_id: str) -> Organization | None: ...
 
     def list_orgs(self) -> list[Organization]: ...
-
-    def add_api_key(self, org_id: str, name: str, key_hash: str) -> ApiKey:
-        """Store a key by its hash; the clear key is never stored."""
-
-    def find_api_key(self, key_hash: str) -> ApiKey | None: ...
 
     # -- catalog objects ------------------------------------------------------------------
     def create_object(

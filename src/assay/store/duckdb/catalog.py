@@ -1,4 +1,4 @@
-"""Organizations, API keys and catalog objects (projects, experiments, datasets) in DuckDB.
+"""Organizations and catalog objects (projects, experiments, datasets) in DuckDB.
 
 Objects are stored as JSON documents with the columns needed to look them up; the documents are
 exactly what the API returns.
@@ -13,8 +13,9 @@ import duckdb
 import orjson
 
 from assay.model.errors import Conflict, NotFound
-from assay.model.objects import ApiKey, ObjectKind, Organization, utcnow
+from assay.model.objects import ObjectKind, Organization, utcnow
 from assay.store.codec import dumps_checked
+from assay.store.duckdb.records import seed_org
 
 
 def ensure_org(con: duckdb.DuckDBPyConnection, name: str) -> Organization:
@@ -23,18 +24,8 @@ def ensure_org(con: duckdb.DuckDBPyConnection, name: str) -> Organization:
         return Organization(id=found[0], name=found[1], created=found[2])
     org = Organization(id=str(uuid.uuid4()), name=name, created=utcnow().isoformat())
     con.execute("INSERT INTO orgs VALUES (?, ?, ?)", [org.id, org.name, org.created])
+    seed_org(con, org.id)
     return org
-
-
-def add_api_key(con: duckdb.DuckDBPyConnection, org_id: str, name: str, key_hash: str) -> ApiKey:
-    key = ApiKey(
-        id=str(uuid.uuid4()), org_id=org_id, name=name, key_hash=key_hash, created=utcnow().isoformat()
-    )
-    con.execute(
-        "INSERT INTO api_keys VALUES (?, ?, ?, ?, ?)",
-        [key.id, key.org_id, key.name, key.key_hash, key.created],
-    )
-    return key
 
 
 def _parent(kind: ObjectKind, doc: dict[str, Any]) -> tuple[str, str | None]:

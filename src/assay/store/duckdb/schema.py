@@ -12,6 +12,8 @@ import duckdb
 
 from assay.store.columns import ROW_COLUMNS, Column
 from assay.store.duckdb.jobs import SCHEMA as JOBS_SCHEMA
+from assay.store.duckdb.people import add_member, placeholder_owner
+from assay.store.duckdb.records import seed_org
 from assay.store.duckdb.summaries import ensure_table
 
 SQL_TYPES = {
@@ -98,7 +100,47 @@ def _v7(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP TABLE row_hashes")
 
 
-MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+def _v8(con: duckdb.DuckDBPyConnection) -> None:
+    """People and the access model: users, memberships, sessions, one-time links, documents
+    (groups, roles, ACLs, views) and default views. Every organization gets its built-in groups;
+    API keys now belong to a user, and the keys of an older database become an owner's."""
+    con.execute(
+        """
+        CREATE TABLE users (
+            id VARCHAR PRIMARY KEY, email VARCHAR NOT NULL, email_key VARCHAR UNIQUE NOT NULL,
+            name VARCHAR NOT NULL, created VARCHAR NOT NULL, kind VARCHAR NOT NULL, password_hash VARCHAR);
+        CREATE TABLE members (
+            org_id VARCHAR NOT NULL, user_id VARCHAR NOT NULL, joined VARCHAR NOT NULL,
+            PRIMARY KEY (org_id, user_id));
+        CREATE TABLE sessions (
+            id VARCHAR PRIMARY KEY, user_id VARCHAR NOT NULL, csrf VARCHAR NOT NULL, created VARCHAR NOT NULL,
+            expires VARCHAR NOT NULL, last_seen VARCHAR NOT NULL);
+        CREATE TABLE signin_links (
+            token_hash VARCHAR PRIMARY KEY, user_id VARCHAR NOT NULL, org_id VARCHAR NOT NULL,
+            purpose VARCHAR NOT NULL, created VARCHAR NOT NULL, expires VARCHAR NOT NULL, used VARCHAR);
+        CREATE TABLE records (
+            kind VARCHAR NOT NULL, id VARCHAR NOT NULL, org_id VARCHAR NOT NULL, scope VARCHAR,
+            key VARCHAR NOT NULL, created VARCHAR NOT NULL, doc JSON NOT NULL,
+            PRIMARY KEY (kind, id), UNIQUE (kind, org_id, key));
+        CREATE TABLE view_defaults (
+            scope VARCHAR NOT NULL, scope_id VARCHAR NOT NULL, view_type VARCHAR NOT NULL,
+            view_id VARCHAR NOT NULL, org_id VARCHAR NOT NULL, PRIMARY KEY (scope, scope_id, view_type));
+        ALTER TABLE api_keys ADD COLUMN user_id VARCHAR;
+        ALTER TABLE api_keys ADD COLUMN preview VARCHAR;
+        """
+    )
+    for (org_id,) in con.execute("SELECT id FROM orgs ORDER BY created").fetchall():
+        groups = seed_org(con, org_id)
+        keys = con.execute("SELECT id FROM api_keys WHERE org_id = ?", [org_id]).fetchall()
+        if keys:
+            owner = placeholder_owner(con)
+            add_member(con, org_id, owner.id, [groups["Owners"]])
+            con.execute(
+                "UPDATE api_keys SET user_id = ?, preview = 'sk-assay-…' WHERE org_id = ?", [owner.id, org_id]
+            )
+
+
+MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 import duckdb
 from sqlglot import exp
 
-from assay.model.objects import ApiKey, ObjectKind, Organization
+from assay.model.objects import ObjectKind, Organization
 from assay.query.compile import Compiled
 from assay.query.dialect import Dialect
 from assay.query.errors import QueryError
@@ -37,7 +37,9 @@ from assay.store.duckdb.dialect import DIALECT
 from assay.store.duckdb.health import is_disk_full, is_fatal, store_error
 from assay.store.duckdb.jobs import duckdb_jobs
 from assay.store.duckdb.lifecycle import Database
+from assay.store.duckdb.people import DuckDBPeople
 from assay.store.duckdb.prepared import prepare
+from assay.store.duckdb.records import DuckDBRecords
 from assay.store.duckdb.row_writes import RowWriter
 from assay.store.duckdb.writer import Batched, WriterThread
 
@@ -49,6 +51,19 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
+def _heal(store: DuckDBStore, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    generation = store._db.generation
+    try:
+        return method(*args, **kwargs)
+    except duckdb.Error as exc:
+        reopened = store._db.generation != generation
+        if not (is_fatal(exc) or is_disk_full(exc) or reopened or isinstance(exc, duckdb.ConnectionException)):
+            raise
+        if is_fatal(exc):
+            store._writer.recover(generation)
+        raise store_error(exc, store._db.data_dir) from None
+
+
 def healing(method: Callable[P, T]) -> Callable[P, T]:
     """A store method whose DuckDB failures heal the store: an invalidated database (or a cursor
     closed by its reopening) is reopened by the writer, and the call fails with a 503 (507 for a
@@ -56,21 +71,24 @@ def healing(method: Callable[P, T]) -> Callable[P, T]:
 
     @functools.wraps(method)
     def call(*args: P.args, **kwargs: P.kwargs) -> T:
-        store: DuckDBStore = args[0]  # type: ignore[assignment]
-        generation = store._db.generation
-        try:
-            return method(*args, **kwargs)
-        except duckdb.Error as exc:
-            reopened = store._db.generation != generation
-            if not (
-                is_fatal(exc) or is_disk_full(exc) or reopened or isinstance(exc, duckdb.ConnectionException)
-            ):
-                raise
-            if is_fatal(exc):
-                store._writer.recover(generation)
-            raise store_error(exc, store._db.data_dir) from None
+        return _heal(args[0], method, *args, **kwargs)  # type: ignore[arg-type]
 
     return call
+
+
+class _Healed:
+    """A part of the store (people, records) whose every method heals the store like its own."""
+
+    def __init__(self, store: DuckDBStore, part: object) -> None:
+        self._store, self._part = store, part
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._part, name)
+        return functools.wraps(method)(lambda *args, **kwargs: _heal(self._store, method, *args, **kwargs))
+
+
+def healed(store: DuckDBStore, part: T) -> T:
+    return cast(T, _Healed(store, part))
 
 
 def path_of(url: str) -> str:
@@ -114,6 +132,16 @@ class DuckDBStore:
         )
         self._closed = False
         self.jobs = duckdb_jobs(self._read_with, self._write_with)
+        self._people = healed(self, DuckDBPeople(self._reader, self._writer))
+        self._records = healed(self, DuckDBRecords(self._reader, self._writer))
+
+    @property
+    def people(self) -> DuckDBPeople:
+        return self._people
+
+    @property
+    def records(self) -> DuckDBRecords:
+        return self._records
 
     # -- plumbing -------------------------------------------------------------------------
     def _reader(self) -> duckdb.DuckDBPyConnection:
@@ -160,7 +188,7 @@ class DuckDBStore:
         self._writer.close()
         self._db.close()
 
-    # -- organizations and keys -----------------------------------------------------------
+    # -- organizations --------------------------------------------------------------------
     @healing
     def ensure_org(self, name: str) -> Organization:
         found = self._reader().execute("SELECT id, name, created FROM orgs WHERE name = ?", [name]).fetchone()
@@ -178,24 +206,6 @@ class DuckDBStore:
     def list_orgs(self) -> list[Organization]:
         rows = self._reader().execute("SELECT id, name, created FROM orgs ORDER BY created").fetchall()
         return [Organization(id=r[0], name=r[1], created=r[2]) for r in rows]
-
-    @healing
-    def add_api_key(self, org_id: str, name: str, key_hash: str) -> ApiKey:
-        key: ApiKey = self._writer.submit(lambda con: catalog.add_api_key(con, org_id, name, key_hash))
-        return key
-
-    @healing
-    def find_api_key(self, key_hash: str) -> ApiKey | None:
-        found = (
-            self._reader()
-            .execute(
-                "SELECT id, org_id, name, key_hash, created FROM api_keys WHERE key_hash = ?", [key_hash]
-            )
-            .fetchone()
-        )
-        if not found:
-            return None
-        return ApiKey(id=found[0], org_id=found[1], name=found[2], key_hash=found[3], created=found[4])
 
     # -- catalog objects ------------------------------------------------------------------
     @healing

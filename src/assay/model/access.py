@@ -1,0 +1,136 @@
+"""Access control as the reference models it (braintrust-features.md §7), declared once.
+
+- A *permission* permits one kind of operation: `create`, `read`, `update`, `delete`, and the four
+  ACL permissions (`create_acls` … `delete_acls`, together "manage access").
+- An *ACL* grants a permission, or a *role* (a named set of permissions), to a user or a *group*
+  on an object; grants are inherited down the object hierarchy and only ever add
+  (organization → all projects → project → experiment, dataset, project logs).
+  `restrict_object_type` narrows a grant to one kind of object.
+- Every organization has three built-in groups: Owners (everything), Engineers (create, read,
+  update and delete every project and what it holds) and Viewers (read every project).
+
+The organization-level permissions of the reference's settings page are ACLs on the
+organization itself: *manage settings* is `update` restricted to `organization`, *manage members*
+is `create` (invite) and `delete` (remove) restricted to `org_member`, *manage access* the ACL
+permissions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+Permission = Literal[
+    "create", "read", "update", "delete", "create_acls", "read_acls", "update_acls", "delete_acls"
+]
+PERMISSIONS: tuple[Permission, ...] = get_args(Permission)
+ACL_PERMISSIONS: tuple[Permission, ...] = ("create_acls", "read_acls", "update_acls", "delete_acls")
+
+# Every object type of the reference's `AclObjectType`; Assay decides on those in OBJECT_LEVELS.
+AclObjectType = Literal[
+    "organization",
+    "project",
+    "experiment",
+    "dataset",
+    "prompt",
+    "prompt_session",
+    "group",
+    "role",
+    "org_member",
+    "project_log",
+    "org_project",
+]
+ACL_OBJECT_TYPES: tuple[AclObjectType, ...] = get_args(AclObjectType)
+# The object types a grant can be placed on in Assay, outermost first.
+GRANTABLE: tuple[AclObjectType, ...] = (
+    "organization",
+    "org_project",
+    "project",
+    "experiment",
+    "dataset",
+    "project_log",
+    "group",
+    "role",
+    "org_member",
+)
+
+
+@dataclass(frozen=True)
+class RolePermission:
+    permission: Permission
+    restrict_object_type: AclObjectType | None = None
+
+
+@dataclass(frozen=True)
+class SystemRole:
+    """A role every organization can use and nobody can edit (`org_id` null in the API)."""
+
+    id: str
+    name: str
+    description: str
+    permissions: tuple[Permission, ...]
+
+
+OWNER_ROLE = SystemRole(
+    "00000000-0000-4000-8000-00000000a001", "Owner", "Every permission, including access.", PERMISSIONS
+)
+ENGINEER_ROLE = SystemRole(
+    "00000000-0000-4000-8000-00000000a002",
+    "Engineer",
+    "Create, read, update and delete.",
+    ("create", "read", "update", "delete"),
+)
+VIEWER_ROLE = SystemRole("00000000-0000-4000-8000-00000000a003", "Viewer", "Read only.", ("read",))
+SYSTEM_ROLES: dict[str, SystemRole] = {r.id: r for r in (OWNER_ROLE, ENGINEER_ROLE, VIEWER_ROLE)}
+
+
+@dataclass(frozen=True)
+class BuiltinGroup:
+    """A group every organization is created with, and the one grant that defines it."""
+
+    name: str
+    description: str
+    object_type: AclObjectType  # granted on the organization itself or on all its projects
+    role: SystemRole
+
+
+BUILTIN_GROUPS: tuple[BuiltinGroup, ...] = (
+    BuiltinGroup(
+        "Owners",
+        "Unrestricted access to the organization, its data and its settings; invite and remove "
+        "members and manage access.",
+        "organization",
+        OWNER_ROLE,
+    ),
+    BuiltinGroup(
+        "Engineers",
+        "Create, read, update and delete projects and everything in them; cannot manage members or access.",
+        "org_project",
+        ENGINEER_ROLE,
+    ),
+    BuiltinGroup(
+        "Viewers", "Read projects and everything in them; cannot change anything.", "org_project", VIEWER_ROLE
+    ),
+)
+BUILTIN_GROUP_NAMES = tuple(g.name for g in BUILTIN_GROUPS)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One effective permission of a caller: `permission` on (`object_type`, `object_id`) and
+    everything below it, narrowed to `restrict_object_type` when set."""
+
+    object_type: AclObjectType
+    object_id: str
+    permission: Permission
+    restrict_object_type: AclObjectType | None = None
+
+
+# The organization-level permissions of the reference's settings page, as (permission, restrict).
+OrgCapability = Literal["manage_settings", "invite_members", "remove_members", "manage_access"]
+ORG_CAPABILITIES: dict[OrgCapability, RolePermission] = {
+    "manage_settings": RolePermission("update", "organization"),
+    "invite_members": RolePermission("create", "org_member"),
+    "remove_members": RolePermission("delete", "org_member"),
+    "manage_access": RolePermission("update_acls"),
+}
