@@ -197,7 +197,7 @@ def test_errors_say_where(api, data):
     assert res.status_code == 400
     assert res.json()["error"]["message"].startswith("line 3, column 7: unknown field 'bogus'")
     res = btql(api, "SELECT id FROM experiment('nope')")
-    assert res.status_code == 400 and "no such experiment" in res.json()["error"]["message"]
+    assert res.status_code == 404 and "no such experiment" in res.json()["error"]["message"]
     res = btql(api, "SELECT id FROM experiment('x') WHERE (a = ")
     assert res.status_code == 400 and "syntax error" in res.json()["error"]["message"]
     res = btql(api, "SELEC id")
@@ -233,7 +233,7 @@ def test_compare_gives_each_test_case_the_baseline_scores(api, data):
     err = btql(api, f"SELECT * FROM experiment('{data['exp']}', compare => 'second')")
     assert err.status_code == 400 and "shape => 'summary'" in err.text
     missing = btql(api, f"SELECT * FROM experiment('{data['exp']}', shape => 'summary', compare => 'nope')")
-    assert missing.status_code == 400 and "nope" in missing.text
+    assert missing.status_code == 404 and "nope" in missing.text
 
 
 def test_version_pins_or_is_refused(api, data):

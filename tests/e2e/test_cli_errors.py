@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 def test_a_second_process_on_the_same_database_is_told_why(server: Server) -> None:
     proc = subprocess.run(
-        [ASSAY, "keys", "create", "--data-dir", str(server.data_dir)],
+        [ASSAY, "serve", "--data-dir", str(server.data_dir), "--port", "0"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from assay.model.errors import NotFound
 from assay.model.objects import OBJECT_TYPES
-from assay.query.errors import error_at
+from assay.query.errors import QueryError, error_at, position
 from assay.query.sources import Ref, Source, SourceRefs
 from assay.services import comparison_key
 from assay.services.auth import Principal
 from assay.services.catalog import rows_owner
 from assay.services.context import Services
+
+
+class SourceNotFound(QueryError):
+    """A FROM reference naming nothing the caller may read: 404, exactly like an unknown id."""
+
+    status_code = 404
 
 
 def resolve(svc: Services, who: Principal, refs: SourceRefs) -> Source:
@@ -40,4 +46,4 @@ def _resolve_one(svc: Services, who: Principal, object_type: str, ref: Ref) -> s
             return str(rows_owner(svc, who, object_type, found[0]["id"])["id"])
         except NotFound:
             pass
-    raise error_at(ref.node, f"{object_type}({ref.text!r}): no such {kind} readable with this API key")
+    raise SourceNotFound(f"{object_type}({ref.text!r}): no such {kind}", *position(ref.node))

@@ -1,0 +1,299 @@
+"""Every route of the app, called as an owner, an engineer, a viewer, a member without project
+access ("outsider") and an anonymous caller: the status each gets, and no existence leaks.
+
+The route list comes from the app itself, so a new route without an entry in MATRIX fails
+`test_every_route_has_a_matrix_entry` with the line to add. An entry says what each caller gets:
+200 (allowed), 403 (may see it, may not do it), 404 (may not even see it: exactly what an unknown
+id gets, checked by calling the same route with an id that does not exist), 401 (not signed in).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from starlette.routing import Mount
+
+from assay.server.app import create_app, wrap
+from assay.server.settings import Settings
+from assay.services.auth import issue_api_key
+from assay.store import open_store
+from tests.team import ROLES, Person, make_team
+
+pytestmark = pytest.mark.slow
+
+# Expectations by role, in ROLES order: owner, engineer, viewer, outsider, anonymous.
+PUBLIC = dict(zip(ROLES, (200, 200, 200, 200, 200), strict=True))
+MEMBERS = dict(zip(ROLES, (200, 200, 200, 200, 401), strict=True))  # anything a member sees
+READ = dict(zip(ROLES, (200, 200, 200, 404, 401), strict=True))  # a project's contents
+WRITE = dict(zip(ROLES, (200, 200, 403, 404, 401), strict=True))  # change a project's contents
+CREATE_PROJECT = dict(zip(ROLES, (200, 200, 403, 403, 401), strict=True))
+OWNERS = dict(zip(ROLES, (200, 403, 403, 403, 401), strict=True))  # members and access
+OWN_KEY = dict(zip(ROLES, (200, 200, 404, 404, 401), strict=True))  # the engineer's own key
+
+_n = itertools.count()
+
+
+@dataclass
+class World:
+    """What the owner made before the matrix runs (ids by name), and a way to make more."""
+
+    client: TestClient
+    owner: Person
+    team: dict[str, Person]
+    ids: dict[str, str] = field(default_factory=dict)
+
+    def post(self, path: str, body: Any) -> dict[str, Any]:
+        res = self.client.post(path, json=body, headers=self.owner.headers)
+        assert res.status_code == 200, res.text
+        out: dict[str, Any] = res.json()
+        return out
+
+    def fresh(self, kind: str) -> str:
+        """A new object of `kind` in the project, for routes that destroy what they act on."""
+        name = f"fresh-{next(_n)}"
+        if kind == "project":
+            return str(self.post("/v1/project", {"name": name})["id"])
+        if kind == "api_key":
+            store = self.client.app.app.state.services.store  # type: ignore[attr-defined]
+            org = store.ensure_org("local")
+            return issue_api_key(store, org.id, self.team["engineer"].user_id, name)[0].id
+        return str(self.post(f"/v1/{kind}", {"project_id": self.ids["project"], "name": name})["id"])
+
+
+Value = Any | Callable[[World], Any]
+
+
+@dataclass
+class Case:
+    expect: dict[str, int]
+    path: dict[str, Value] = field(default_factory=dict)  # path parameter -> value
+    params: Value = None
+    json: Value = None
+    ghost: dict[str, Value] | None = None  # how to name something that does not exist, if not by path
+    hidden: tuple[str, ...] = ()  # ids an outsider's 200 answer must not contain
+
+
+def ref(name: str) -> Callable[[World], str]:
+    return lambda w: w.ids[name]
+
+
+def fresh(kind: str) -> Callable[[World], str]:
+    return lambda w: w.fresh(kind)
+
+
+def unique_email(_: World) -> dict[str, Any]:
+    return {"invite_users": {"emails": [f"invitee-{next(_n)}@example.com"], "group_name": "Viewers"}}
+
+
+P, E, D = {"project_id": ref("project")}, {"experiment_id": ref("experiment")}, {"dataset_id": ref("dataset")}
+OBJ_E, OBJ_D, OBJ_P = ({"object_id": ref(k)} for k in ("experiment", "dataset", "project"))
+ROW = lambda w: {"events": [{"id": f"row-{next(_n)}", "input": "x"}]}  # noqa: E731
+FEEDBACK = lambda w: {"feedback": [{"id": "row-0", "comment": "ok"}]}  # noqa: E731
+TABLE = {"row_type": "traces"}
+SECRET = ("project", "experiment", "dataset")
+
+MATRIX: dict[tuple[str, str], Case] = {
+    # the reference SDK's routes
+    ("POST", "/api/apikey/login"): Case(MEMBERS),
+    ("POST", "/api/base_experiment/get_id"): Case(
+        READ, json=lambda w: {"id": w.ids["experiment"]}, ghost={"json": {"id": str(uuid.uuid4())}}
+    ),
+    ("GET", "/version"): Case(PUBLIC),
+    ("POST", "/logs3"): Case(
+        WRITE,
+        json=lambda w: {"rows": [{"id": f"r{next(_n)}", "experiment_id": w.ids["experiment"], "input": 1}]},
+        ghost={"json": {"rows": [{"id": "r", "experiment_id": str(uuid.uuid4()), "input": 1}]}},
+    ),
+    ("GET", "/v1/project"): Case(MEMBERS, hidden=SECRET),
+    ("POST", "/v1/project"): Case(CREATE_PROJECT, json={"name": "made-by-the-matrix"}),
+    ("GET", "/v1/project/{project_id}"): Case(READ, P),
+    ("PATCH", "/v1/project/{project_id}"): Case(WRITE, P, json={"description": "patched"}),
+    ("DELETE", "/v1/project/{project_id}"): Case(WRITE, {"project_id": fresh("project")}),
+    ("POST", "/v1/project_logs/{object_id}/insert"): Case(WRITE, OBJ_P, json=ROW),
+    ("GET", "/v1/project_logs/{object_id}/fetch"): Case(READ, OBJ_P),
+    ("POST", "/v1/project_logs/{object_id}/fetch"): Case(READ, OBJ_P, json={}),
+    ("POST", "/v1/project_logs/{object_id}/feedback"): Case(WRITE, OBJ_P, json=FEEDBACK),
+    ("GET", "/v1/experiment"): Case(MEMBERS, hidden=SECRET),
+    ("POST", "/v1/experiment"): Case(
+        WRITE,
+        json=lambda w: {"project_id": w.ids["project"], "name": "made-by-the-matrix"},
+        ghost={"json": {"project_id": str(uuid.uuid4()), "name": "x"}},
+    ),
+    ("GET", "/v1/experiment/{experiment_id}"): Case(READ, E),
+    ("PATCH", "/v1/experiment/{experiment_id}"): Case(WRITE, E, json={"description": "patched"}),
+    ("DELETE", "/v1/experiment/{experiment_id}"): Case(WRITE, {"experiment_id": fresh("experiment")}),
+    ("GET", "/v1/experiment/{experiment_id}/summarize"): Case(READ, E),
+    ("POST", "/v1/experiment/{object_id}/insert"): Case(WRITE, OBJ_E, json=ROW),
+    ("GET", "/v1/experiment/{object_id}/fetch"): Case(READ, OBJ_E),
+    ("POST", "/v1/experiment/{object_id}/fetch"): Case(READ, OBJ_E, json={}),
+    ("POST", "/v1/experiment/{object_id}/feedback"): Case(WRITE, OBJ_E, json=FEEDBACK),
+    ("GET", "/v1/dataset"): Case(MEMBERS, hidden=SECRET),
+    ("POST", "/v1/dataset"): Case(
+        WRITE,
+        json=lambda w: {"project_id": w.ids["project"], "name": "made-by-the-matrix"},
+        ghost={"json": {"project_id": str(uuid.uuid4()), "name": "x"}},
+    ),
+    ("GET", "/v1/dataset/{dataset_id}"): Case(READ, D),
+    ("PATCH", "/v1/dataset/{dataset_id}"): Case(WRITE, D, json={"description": "patched"}),
+    ("DELETE", "/v1/dataset/{dataset_id}"): Case(WRITE, {"dataset_id": fresh("dataset")}),
+    ("GET", "/v1/dataset/{dataset_id}/summarize"): Case(READ, D),
+    ("POST", "/v1/dataset/{object_id}/insert"): Case(WRITE, OBJ_D, json=ROW),
+    ("GET", "/v1/dataset/{object_id}/fetch"): Case(READ, OBJ_D),
+    ("POST", "/v1/dataset/{object_id}/fetch"): Case(READ, OBJ_D, json={}),
+    ("POST", "/v1/dataset/{object_id}/feedback"): Case(WRITE, OBJ_D, json=FEEDBACK),
+    ("POST", "/btql"): Case(
+        READ,
+        json=lambda w: {"query": f"SELECT id FROM experiment('{w.ids['experiment']}')"},
+        ghost={"json": {"query": f"SELECT id FROM experiment('{uuid.uuid4()}')"}},
+    ),
+    # the web app's routes
+    ("GET", "/v1/organization"): Case(MEMBERS),
+    ("GET", "/v1/project/{project_id}/experiments"): Case(READ, P),
+    ("GET", "/v1/object/resolve"): Case(
+        READ,
+        params=lambda w: {"object_type": "experiment", "object_id": w.ids["experiment"]},
+        ghost={"params": {"object_type": "experiment", "object_id": str(uuid.uuid4())}},
+    ),
+    ("POST", "/v1/experiment/{experiment_id}/table"): Case(READ, E, json=TABLE),
+    ("POST", "/v1/experiment/{experiment_id}/table/count"): Case(READ, E, json=TABLE),
+    ("POST", "/v1/experiment/{experiment_id}/table/groups"): Case(READ, E, json={"group_by": "metadata.x"}),
+    ("POST", "/v1/experiment/{experiment_id}/table/check"): Case(READ, E, json={"kind": "filter", "text": "scores.a > 0"}),
+    ("GET", "/v1/experiment/{experiment_id}/table/views"): Case(READ, E),
+    ("GET", "/v1/experiment/{experiment_id}/table/fields"): Case(READ, E),
+    ("POST", "/v1/experiment/{experiment_id}/export"): Case(READ, E, json={"format": "json"}),
+    # people
+    ("POST", "/api/session"): Case(
+        {**MEMBERS, "anonymous": 400}, json=lambda w: {"api_key": w.ids.get("caller_key")}
+    ),
+    ("GET", "/api/session"): Case(MEMBERS),
+    ("DELETE", "/api/session"): Case(MEMBERS, params={"everywhere": "true"}),
+    ("POST", "/api/link/inspect"): Case(dict.fromkeys(ROLES, 404), json={"token": "not-a-link"}),
+    ("POST", "/api/link/accept"): Case(dict.fromkeys(ROLES, 404), json={"token": "not-a-link", "password": "x" * 9}),
+    ("GET", "/v1/user"): Case(MEMBERS),
+    ("GET", "/v1/user/{user_id}"): Case(MEMBERS, {"user_id": lambda w: w.team["viewer"].user_id}),
+    ("GET", "/v1/organization/members"): Case(MEMBERS),
+    ("PATCH", "/v1/organization/members"): Case(OWNERS, json=unique_email),
+    ("GET", "/v1/api_key"): Case(MEMBERS),
+    ("POST", "/v1/api_key"): Case(MEMBERS, json={"name": "matrix"}),
+    ("GET", "/v1/api_key/{key_id}"): Case(OWN_KEY, {"key_id": ref("engineer_key")}),
+    ("DELETE", "/v1/api_key/{key_id}"): Case(OWN_KEY, {"key_id": fresh("api_key")}),
+    # served outside the API schema
+    ("GET", "/openapi.json"): Case(PUBLIC),
+    ("GET", "/docs"): Case(PUBLIC),
+    ("GET", "/docs/oauth2-redirect"): Case(PUBLIC),
+    ("GET", "/redoc"): Case(PUBLIC),
+    ("GET", "/"): Case({**PUBLIC}),
+    ("GET", "/app"): Case({**PUBLIC}),
+    ("GET", "/app/{path:path}"): Case(PUBLIC, {"path:path": "p/anything"}),  # pages: tests/browser
+}
+
+
+def app_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path) of every route and mount the app serves (HEAD aside)."""
+    found: set[tuple[str, str]] = set()
+
+    def walk(routes: list[Any], prefix: str) -> None:
+        for route in routes:
+            original = getattr(route, "original_router", None)
+            if original is not None:
+                walk(original.routes, prefix + route.include_context.prefix)
+            elif isinstance(route, Mount):
+                found.add(("MOUNT", prefix + route.path))
+            elif getattr(route, "methods", None):
+                found.update((m, prefix + route.path) for m in route.methods if m != "HEAD")
+
+    walk(app.routes, "")
+    return found
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    tmp = tmp_path_factory.mktemp("matrix")
+    settings = Settings(data_dir=tmp)
+    store = open_store(settings.resolved_db_url())
+    team = make_team(store)
+    with TestClient(wrap(create_app(settings, store), settings)) as client:
+        w = World(client, team["owner"], team)
+        w.ids["project"] = w.post("/v1/project", {"name": "alpha"})["id"]
+        base = w.post("/v1/experiment", {"project_id": w.ids["project"], "name": "base"})["id"]
+        exp = w.post("/v1/experiment", {"project_id": w.ids["project"], "name": "exp", "base_exp_id": base})
+        w.ids["experiment"] = exp["id"]
+        w.ids["dataset"] = w.post("/v1/dataset", {"project_id": w.ids["project"], "name": "ds"})["id"]
+        for kind, oid in (("experiment", exp["id"]), ("dataset", w.ids["dataset"]), ("project_logs", w.ids["project"])):
+            w.post(f"/v1/{kind}/{oid}/insert", {"events": [{"id": "row-0", "input": "x", "scores": {"a": 1}}]})
+        org = store.ensure_org("local")
+        w.ids["engineer_key"] = issue_api_key(store, org.id, team["engineer"].user_id, "listed")[0].id
+        yield w
+    store.close()
+
+
+def _value(v: Value, w: World) -> Any:
+    return v(w) if callable(v) else v
+
+
+def call(w: World, method: str, path: str, case: Case, who: Person, ghost: bool = False) -> Any:
+    values = {name: _value(v, w) for name, v in case.path.items()}
+    if ghost and case.ghost is None:
+        values = {name: str(uuid.uuid4()) for name in values}
+    url = path
+    for name, value in values.items():
+        url = url.replace("{" + name + "}", value)
+    overrides = (case.ghost or {}) if ghost else {}
+    w.ids["caller_key"] = who.key
+    params = _value(overrides.get("params", case.params), w)
+    body = _value(overrides.get("json", case.json), w)
+    w.client.cookies.clear()  # each call is made by exactly one caller: no session left over
+    kw: dict[str, Any] = {"headers": who.headers, "params": params}
+    if body is not None:
+        kw["json"] = body
+    return w.client.request(method, url, **kw)
+
+
+def test_every_route_has_a_matrix_entry(world: World) -> None:
+    routes = app_routes(world.client.app.app)  # type: ignore[attr-defined]
+    missing = sorted(routes - set(MATRIX))
+    assert not missing, (
+        "routes without a permission-matrix entry; add one to MATRIX in tests/api/test_permission_matrix.py "
+        "saying what an owner, engineer, viewer, member without project access and anonymous caller get, e.g.\n"
+        + "\n".join(f'    ("{m}", "{p}"): Case(READ, ...),' for m, p in missing)
+    )
+    stale = sorted(set(MATRIX) - routes)
+    assert not stale, f"MATRIX entries for routes the app no longer has: {stale}"
+
+
+def _scrub(message: str, ids: list[str]) -> str:
+    for i in ids:
+        message = message.replace(i, "<id>")
+    return re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<id>", message)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(MATRIX))
+def test_each_caller_gets_what_the_matrix_says(world: World, method: str, path: str) -> None:
+    case = MATRIX[(method, path)]
+    got = {}
+    answers = {}
+    for role in reversed(ROLES):  # the least allowed first: nothing they do changes what others see
+        res = call(world, method, path, case, world.team[role])
+        got[role] = res.status_code
+        answers[role] = res
+    assert got == case.expect, {r: (got[r], answers[r].text[:200]) for r in ROLES if got[r] != case.expect[r]}
+    if case.hidden and got["outsider"] == 200:
+        text = answers["outsider"].text
+        leaked = [name for name in case.hidden if world.ids[name] in text]
+        assert not leaked, f"the outsider's answer names {leaked}"
+    if case.expect["outsider"] == 404 and (case.path or case.ghost):
+        ghost = call(world, method, path, case, world.owner, ghost=True)
+        assert ghost.status_code == 404, ghost.text
+        secret = list(world.ids.values())
+        assert _scrub(answers["outsider"].json()["error"]["message"], secret) == _scrub(
+            ghost.json()["error"]["message"], secret
+        ), "an outsider can tell a hidden object from one that does not exist"
