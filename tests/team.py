@@ -46,7 +46,9 @@ def make_team(store: Store, org_name: str = "local") -> dict[str, Person]:
         email = f"{role}@{org_name}.test"
         if role == "owner":
             user = owner_of(store, org.id)
-            user = store.people.update_user(user.id, email=email, name="Olive Owner", password_hash=password_hash())
+            user = store.people.update_user(
+                user.id, email=email, name="Olive Owner", password_hash=password_hash()
+            )
         else:
             user = store.people.create_user(email, role.capitalize(), password_hash=password_hash())
             store.people.add_member(org.id, user.id, [groups[group]] if group else [])

@@ -14,7 +14,6 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -78,6 +77,7 @@ class Case:
     path: dict[str, Value] = field(default_factory=dict)  # path parameter -> value
     params: Value = None
     json: Value = None
+    headers: Value = None
     ghost: dict[str, Value] | None = None  # how to name something that does not exist, if not by path
     hidden: tuple[str, ...] = ()  # ids an outsider's 200 answer must not contain
 
@@ -96,10 +96,31 @@ def unique_email(_: World) -> dict[str, Any]:
 
 P, E, D = {"project_id": ref("project")}, {"experiment_id": ref("experiment")}, {"dataset_id": ref("dataset")}
 OBJ_E, OBJ_D, OBJ_P = ({"object_id": ref(k)} for k in ("experiment", "dataset", "project"))
-ROW = lambda w: {"events": [{"id": f"row-{next(_n)}", "input": "x"}]}  # noqa: E731
+ROW = lambda w: {"events": [{"id": f"matrix-row-{next(_n)}", "input": "x"}]}  # noqa: E731
 FEEDBACK = lambda w: {"feedback": [{"id": "row-0", "comment": "ok"}]}  # noqa: E731
 TABLE = {"row_type": "traces"}
 SECRET = ("project", "experiment", "dataset")
+OTLP_SPAN = {
+    "resourceSpans": [
+        {
+            "scopeSpans": [
+                {
+                    "spans": [
+                        {
+                            "traceId": "5b8efff798038103d269b633813fc60c",
+                            "spanId": "eee19b7ec3c1b174",
+                            "name": "op",
+                            "startTimeUnixNano": "1700000000000000000",
+                            "endTimeUnixNano": "1700000001000000000",
+                        }
+                    ]
+                }
+            ]
+        }
+    ]
+}
+TRACE = "/v1/{object_type}/{object_id}/trace/{root_span_id}"
+TRACE_PATH = {"object_type": "experiment", "object_id": ref("experiment"), "root_span_id": "s0"}
 
 MATRIX: dict[tuple[str, str], Case] = {
     # the reference SDK's routes
@@ -166,10 +187,24 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("POST", "/v1/experiment/{experiment_id}/table"): Case(READ, E, json=TABLE),
     ("POST", "/v1/experiment/{experiment_id}/table/count"): Case(READ, E, json=TABLE),
     ("POST", "/v1/experiment/{experiment_id}/table/groups"): Case(READ, E, json={"group_by": "metadata.x"}),
-    ("POST", "/v1/experiment/{experiment_id}/table/check"): Case(READ, E, json={"kind": "filter", "text": "scores.a > 0"}),
+    ("POST", "/v1/experiment/{experiment_id}/table/check"): Case(
+        READ, E, json={"kind": "filter", "text": "scores.a > 0"}
+    ),
     ("GET", "/v1/experiment/{experiment_id}/table/views"): Case(READ, E),
     ("GET", "/v1/experiment/{experiment_id}/table/fields"): Case(READ, E),
     ("POST", "/v1/experiment/{experiment_id}/export"): Case(READ, E, json={"format": "json"}),
+    # the trace view
+    ("GET", TRACE): Case(READ, TRACE_PATH),
+    ("GET", TRACE + "/span/{span_id}"): Case(READ, {**TRACE_PATH, "span_id": "s0"}),
+    ("GET", TRACE + "/search"): Case(READ, TRACE_PATH, params={"q": "x"}),
+    ("GET", TRACE + "/spans"): Case(READ, TRACE_PATH),
+    # OpenTelemetry ingest (its errors are OTLP Status bodies)
+    ("POST", "/otel/v1/traces"): Case(
+        WRITE,
+        json=lambda w: OTLP_SPAN,
+        headers=lambda w: {"x-bt-parent": f"experiment_id:{w.ids['experiment']}"},
+        ghost={"headers": {"x-bt-parent": f"experiment_id:{uuid.uuid4()}"}},
+    ),
     # people
     ("POST", "/api/session"): Case(
         {**MEMBERS, "anonymous": 400}, json=lambda w: {"api_key": w.ids.get("caller_key")}
@@ -177,7 +212,9 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/api/session"): Case(MEMBERS),
     ("DELETE", "/api/session"): Case(MEMBERS, params={"everywhere": "true"}),
     ("POST", "/api/link/inspect"): Case(dict.fromkeys(ROLES, 404), json={"token": "not-a-link"}),
-    ("POST", "/api/link/accept"): Case(dict.fromkeys(ROLES, 404), json={"token": "not-a-link", "password": "x" * 9}),
+    ("POST", "/api/link/accept"): Case(
+        dict.fromkeys(ROLES, 404), json={"token": "not-a-link", "password": "x" * 9}
+    ),
     ("GET", "/v1/user"): Case(MEMBERS),
     ("GET", "/v1/user/{user_id}"): Case(MEMBERS, {"user_id": lambda w: w.team["viewer"].user_id}),
     ("GET", "/v1/organization/members"): Case(MEMBERS),
@@ -228,8 +265,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         exp = w.post("/v1/experiment", {"project_id": w.ids["project"], "name": "exp", "base_exp_id": base})
         w.ids["experiment"] = exp["id"]
         w.ids["dataset"] = w.post("/v1/dataset", {"project_id": w.ids["project"], "name": "ds"})["id"]
-        for kind, oid in (("experiment", exp["id"]), ("dataset", w.ids["dataset"]), ("project_logs", w.ids["project"])):
-            w.post(f"/v1/{kind}/{oid}/insert", {"events": [{"id": "row-0", "input": "x", "scores": {"a": 1}}]})
+        for kind, oid in (
+            ("experiment", exp["id"]),
+            ("dataset", w.ids["dataset"]),
+            ("project_logs", w.ids["project"]),
+        ):
+            row = {"id": "row-0", "span_id": "s0", "root_span_id": "s0", "input": "x", "scores": {"a": 1}}
+            w.post(f"/v1/{kind}/{oid}/insert", {"events": [row]})
         org = store.ensure_org("local")
         w.ids["engineer_key"] = issue_api_key(store, org.id, team["engineer"].user_id, "listed")[0].id
         yield w
@@ -242,8 +284,8 @@ def _value(v: Value, w: World) -> Any:
 
 def call(w: World, method: str, path: str, case: Case, who: Person, ghost: bool = False) -> Any:
     values = {name: _value(v, w) for name, v in case.path.items()}
-    if ghost and case.ghost is None:
-        values = {name: str(uuid.uuid4()) for name in values}
+    if ghost and case.ghost is None:  # the same call naming objects that do not exist
+        values = {name: str(uuid.uuid4()) if callable(case.path[name]) else v for name, v in values.items()}
     url = path
     for name, value in values.items():
         url = url.replace("{" + name + "}", value)
@@ -252,7 +294,8 @@ def call(w: World, method: str, path: str, case: Case, who: Person, ghost: bool 
     params = _value(overrides.get("params", case.params), w)
     body = _value(overrides.get("json", case.json), w)
     w.client.cookies.clear()  # each call is made by exactly one caller: no session left over
-    kw: dict[str, Any] = {"headers": who.headers, "params": params}
+    extra = _value(overrides.get("headers", case.headers), w) or {}
+    kw: dict[str, Any] = {"headers": {**who.headers, **extra}, "params": params}
     if body is not None:
         kw["json"] = body
     return w.client.request(method, url, **kw)
@@ -294,6 +337,11 @@ def test_each_caller_gets_what_the_matrix_says(world: World, method: str, path: 
         ghost = call(world, method, path, case, world.owner, ghost=True)
         assert ghost.status_code == 404, ghost.text
         secret = list(world.ids.values())
-        assert _scrub(answers["outsider"].json()["error"]["message"], secret) == _scrub(
-            ghost.json()["error"]["message"], secret
-        ), "an outsider can tell a hidden object from one that does not exist"
+        assert _scrub(_message(answers["outsider"]), secret) == _scrub(_message(ghost), secret), (
+            "an outsider can tell a hidden object from one that does not exist"
+        )
+
+
+def _message(res: Any) -> str:
+    body = res.json()
+    return str(body["error"]["message"] if "error" in body else body.get("message"))

@@ -52,10 +52,15 @@ def test_the_first_start_link_sets_up_the_owner_who_is_then_signed_in(store: Sto
             "needs_password": True,
         }
         res = client.post(
-            "/api/link/accept", json={"token": token, "email": "ada@example.com", "name": "Ada", "password": PASSWORD}
+            "/api/link/accept",
+            json={"token": token, "email": "ada@example.com", "name": "Ada", "password": PASSWORD},
         )
         assert res.status_code == 200, res.text
-        assert res.json()["user"] == {"id": res.json()["user"]["id"], "email": "ada@example.com", "name": "Ada"}
+        assert res.json()["user"] == {
+            "id": res.json()["user"]["id"],
+            "email": "ada@example.com",
+            "name": "Ada",
+        }
         assert res.json()["permissions"]["manage_access"] is True
         assert client.get("/v1/project").status_code == 200  # the cookie signs requests in
         again = client.post("/api/link/accept", json={"token": token, "password": PASSWORD})
@@ -89,7 +94,9 @@ def test_cookie_writes_need_the_csrf_token_and_our_own_origin(store: Store, team
             "/v1/project", json=body, headers={"X-CSRF-Token": csrf, "Origin": "http://evil.example"}
         )
         assert cross.status_code == 403 and "another site" in cross.json()["error"]["message"]
-        ok = client.post("/v1/project", json=body, headers={"X-CSRF-Token": csrf, "Origin": "http://testserver"})
+        ok = client.post(
+            "/v1/project", json=body, headers={"X-CSRF-Token": csrf, "Origin": "http://testserver"}
+        )
         assert ok.status_code == 200, ok.text
         assert client.get("/api/session").json()["csrf_token"] == csrf  # reads need no token
         forged_signin = client.post(
@@ -181,7 +188,11 @@ def test_an_invited_member_chooses_a_password_with_their_link_once(store: Store,
         assert link.startswith("http://testserver/app/accept#token=")
         token = link.split("#token=")[1]
         info = client.post("/api/link/inspect", json={"token": token}).json()
-        assert (info["purpose"], info["email"], info["email_editable"]) == ("invite", "new@example.com", False)
+        assert (info["purpose"], info["email"], info["email_editable"]) == (
+            "invite",
+            "new@example.com",
+            False,
+        )
         short = client.post("/api/link/accept", json={"token": token, "password": "short"})
         assert short.status_code == 400 and "at least 8" in short.json()["error"]["message"]
         ok = client.post("/api/link/accept", json={"token": token, "name": "Newt", "password": PASSWORD})

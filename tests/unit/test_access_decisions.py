@@ -31,7 +31,9 @@ def test_a_project_grant_covers_everything_in_that_project_only() -> None:
 
 def test_all_projects_grants_cover_every_project_but_not_the_organization_settings() -> None:
     g = grants(("org_project", ORG, "update", None))
-    assert decide(g, "update", project) and decide(g, "update", other_project) and decide(g, "update", dataset)
+    assert (
+        decide(g, "update", project) and decide(g, "update", other_project) and decide(g, "update", dataset)
+    )
     assert not decide(g, "update", org)  # manage settings is a grant on the organization itself
 
 
@@ -76,8 +78,11 @@ def test_system_roles_and_inherited_roles_expand_to_their_permissions() -> None:
     assert {p for p, _ in _role_permissions(OWNER_ROLE.id, {}, set())} >= {"read", "update_acls"}
     assert {p for p, _ in _role_permissions(VIEWER_ROLE.id, {}, set())} == {"read"}
     roles = {
-        "r1": {"id": "r1", "member_permissions": [{"permission": "delete", "restrict_object_type": "dataset"}],
-               "member_roles": [ENGINEER_ROLE.id, "r2"]},
+        "r1": {
+            "id": "r1",
+            "member_permissions": [{"permission": "delete", "restrict_object_type": "dataset"}],
+            "member_roles": [ENGINEER_ROLE.id, "r2"],
+        },
         "r2": {"id": "r2", "member_permissions": [], "member_roles": ["r1"]},  # a cycle ends
     }
     found = set(_role_permissions("r1", roles, set()))

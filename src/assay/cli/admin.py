@@ -22,12 +22,13 @@ import orjson
 import typer
 
 from assay.cli.sql import Remote, RemoteError
+from assay.server.app import open_settings_store
 from assay.server.settings import Settings
 from assay.services import people
 from assay.services.access import AccessPolicy
 from assay.services.auth import Principal, owner_of
 from assay.services.context import Services
-from assay.store import Store, StoreUnavailable, open_store
+from assay.store import Store, StoreUnavailable
 from assay.store.duckdb.store import path_of
 
 
@@ -169,7 +170,7 @@ def connect(settings: Settings, url: str | None, api_key: str | None) -> Admin:
     if url:
         return RemoteAdmin(url, api_key or os.environ.get("BRAINTRUST_API_KEY") or "")
     try:
-        store = open_store(settings.resolved_db_url())
+        store = open_settings_store(settings)
     except ValueError as exc:
         raise _exit(str(exc)) from None
     except StoreUnavailable as exc:
