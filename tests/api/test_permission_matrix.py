@@ -56,11 +56,18 @@ class World:
         out: dict[str, Any] = res.json()
         return out
 
+    def view_ref(self) -> dict[str, str]:
+        return {"object_type": "project", "object_id": self.ids["project"]}
+
     def fresh(self, kind: str) -> str:
         """A new object of `kind` in the project, for routes that destroy what they act on."""
         name = f"fresh-{next(_n)}"
         if kind == "project":
             return str(self.post("/v1/project", {"name": name})["id"])
+        if kind == "view":
+            return str(
+                self.post("/v1/view", {**self.view_ref(), "view_type": "experiment", "name": name})["id"]
+            )
         if kind == "api_key":
             store = self.client.app.app.state.services.store  # type: ignore[attr-defined]
             org = store.ensure_org("local")
@@ -100,6 +107,21 @@ ROW = lambda w: {"events": [{"id": f"matrix-row-{next(_n)}", "input": "x"}]}  # 
 FEEDBACK = lambda w: {"feedback": [{"id": "row-0", "comment": "ok"}]}  # noqa: E731
 TABLE = {"row_type": "traces"}
 SECRET = ("project", "experiment", "dataset")
+VIEW = {"view_id": ref("view")}
+GHOST_PROJECT = {
+    "params": {"object_type": "project", "object_id": str(uuid.uuid4()), "view_type": "experiment"}
+}
+# The same body, naming a project that does not exist.
+GHOST_BODY = {
+    "json": {
+        "object_type": "project",
+        "object_id": str(uuid.uuid4()),
+        "view_type": "experiment",
+        "name": "m",
+        "scope": "project",
+        "view_id": str(uuid.uuid4()),
+    }
+}
 OTLP_SPAN = {
     "resourceSpans": [
         {
@@ -223,6 +245,42 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("POST", "/v1/api_key"): Case(MEMBERS, json={"name": "matrix"}),
     ("GET", "/v1/api_key/{key_id}"): Case(OWN_KEY, {"key_id": ref("engineer_key")}),
     ("DELETE", "/v1/api_key/{key_id}"): Case(OWN_KEY, {"key_id": fresh("api_key")}),
+    # saved views and default views
+    ("GET", "/v1/view"): Case(
+        READ, params=lambda w: {**w.view_ref(), "view_type": "experiment"}, ghost=GHOST_PROJECT
+    ),
+    ("POST", "/v1/view"): Case(
+        WRITE, json=lambda w: {**w.view_ref(), "view_type": "experiment", "name": "m"}, ghost=GHOST_BODY
+    ),
+    ("PUT", "/v1/view"): Case(
+        WRITE, json=lambda w: {**w.view_ref(), "view_type": "experiment", "name": "m"}, ghost=GHOST_BODY
+    ),
+    ("GET", "/v1/view/{view_id}"): Case(READ, VIEW, params=lambda w: w.view_ref(), ghost=GHOST_PROJECT),
+    ("PATCH", "/v1/view/{view_id}"): Case(
+        WRITE, VIEW, json=lambda w: {**w.view_ref(), "options": {"layout": "grid"}}, ghost=GHOST_BODY
+    ),
+    ("DELETE", "/v1/view/{view_id}"): Case(
+        WRITE, {"view_id": fresh("view")}, json=lambda w: w.view_ref(), ghost=GHOST_BODY
+    ),
+    ("GET", "/v1/view_default"): Case(
+        READ, params=lambda w: {**w.view_ref(), "view_type": "experiment"}, ghost=GHOST_PROJECT
+    ),
+    ("PUT", "/v1/view_default"): Case(
+        WRITE,
+        json=lambda w: {
+            **w.view_ref(),
+            "view_type": "experiment",
+            "scope": "project",
+            "view_id": w.ids["view"],
+        },
+        ghost=GHOST_BODY,
+    ),
+    ("DELETE", "/v1/view_default"): Case(
+        WRITE,
+        json=lambda w: {**w.view_ref(), "view_type": "experiment", "scope": "project"},
+        ghost=GHOST_BODY,
+    ),
+    ("GET", "/v1/permissions"): Case(READ, params=lambda w: w.view_ref(), ghost=GHOST_PROJECT),
     # served outside the API schema
     ("GET", "/openapi.json"): Case(PUBLIC),
     ("GET", "/docs"): Case(PUBLIC),
@@ -272,6 +330,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         ):
             row = {"id": "row-0", "span_id": "s0", "root_span_id": "s0", "input": "x", "scores": {"a": 1}}
             w.post(f"/v1/{kind}/{oid}/insert", {"events": [row]})
+        w.ids["view"] = w.fresh("view")
         org = store.ensure_org("local")
         w.ids["engineer_key"] = issue_api_key(store, org.id, team["engineer"].user_id, "listed")[0].id
         yield w

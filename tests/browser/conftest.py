@@ -7,9 +7,11 @@ out of pytest). `assay demo`'s own, larger project is checked by tests/e2e/test_
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,11 +76,53 @@ def demo(
     shutil.rmtree(data_dir, ignore_errors=True)
 
 
+OWNER_EMAIL = "owner@example.com"
+OWNER_PASSWORD = "owner password 1"
+
+
+def first_start_link(server: Server) -> str:
+    """The one-time link `assay serve` prints on a server nobody has signed in to yet."""
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        found = re.search(r"(http://\S+/app/accept#token=\S+)", (server.data_dir / "server.log").read_text())
+        if found:
+            return found.group(1)
+        time.sleep(0.2)
+    raise AssertionError("assay serve printed no first sign-in link")
+
+
+def fill_link_form(page: Any, link: str, password: str, email: str | None = None, name: str = "") -> None:
+    page.goto(link)
+    page.get_by_label("Password").wait_for()
+    if email is not None:
+        page.get_by_label("Email").fill(email)
+    if name:
+        page.get_by_label("Your name").fill(name)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Save and sign in").click()
+    page.get_by_role("heading", name="Projects").wait_for()
+
+
+@pytest.fixture(scope="session")
+def owner_state(browser: Any, demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The owner signed in as a person does on a new server: the first-start link, an email and a
+    password. Pages reuse the browser state (the session cookie) this leaves."""
+    context = browser.new_context()
+    fill_link_form(
+        context.new_page(), first_start_link(demo.server), OWNER_PASSWORD, OWNER_EMAIL, "Olive Owner"
+    )
+    state = tmp_path_factory.mktemp("browser-state") / "owner.json"
+    context.storage_state(path=str(state))
+    context.close()
+    return state
+
+
 @pytest.fixture
-def page(browser: Any, demo: Demo, tmp_path: Path) -> Iterator[Any]:
-    """A signed-in page (the key is in localStorage, as after the login screen)."""
-    context = browser.new_context(viewport={"width": 1600, "height": 3000}, accept_downloads=True)
-    context.add_init_script(f"localStorage.setItem('assay.api_key', {demo.server.key!r})")
+def page(browser: Any, demo: Demo, owner_state: Path) -> Iterator[Any]:
+    """A page signed in as the owner."""
+    context = browser.new_context(
+        viewport={"width": 1600, "height": 3000}, accept_downloads=True, storage_state=str(owner_state)
+    )
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))

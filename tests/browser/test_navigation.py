@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import experiment_url
+from tests.browser.conftest import OWNER_EMAIL, OWNER_PASSWORD, experiment_url
 from tests.browser.helpers import pct, wait_rows
 
 pytestmark = pytest.mark.browser
 
 
-def test_login_screen_then_projects_then_experiments(browser, demo):
+def test_sign_in_screen_then_projects_then_experiments(browser, demo, owner_state):
     context = browser.new_context()
     page = context.new_page()
-    page.goto(demo.url + "/")  # / redirects to /app/, which asks for a key
-    page.get_by_label("API key").fill("wrong")
+    page.goto(demo.url + "/")  # / redirects to /app/, which asks to sign in
+    page.get_by_label("Email").fill(OWNER_EMAIL)
+    page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("alert").filter(has_text="invalid API key").wait_for()
-    page.get_by_label("API key").fill(demo.server.key)
+    page.get_by_role("alert").filter(has_text="wrong email or password").wait_for()
+    page.get_by_label("Password").fill(OWNER_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Projects").wait_for()
     page.get_by_role("link", name="demo").click()

@@ -1,5 +1,5 @@
 """The web app works under its strict Content-Security-Policy, `/docs` renders from packaged
-assets with no other host reached, and a `?api_key=` link asks before replacing a saved key."""
+assets with no other host reached, and a `?api_key=` link asks before replacing who is signed in."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Demo, experiment_url
+from tests.browser.conftest import OWNER_EMAIL, Demo, experiment_url
 
 pytestmark = pytest.mark.browser
 
@@ -57,18 +57,17 @@ def test_docs_render_from_packaged_assets_offline(browser: Any, demo: Demo, tmp_
     context.close()
 
 
-def saved_key(page: Any) -> str | None:
-    key: str | None = page.evaluate("() => localStorage.getItem('assay.api_key')")
-    return key
+def signed_in_as(page: Any, demo: Demo) -> str | None:
+    """Whom this browser's session cookie signs in (None: nobody)."""
+    res = page.context.request.get(f"{demo.url}/api/session")
+    return str(res.json()["user"]["email"]) if res.ok else None
 
 
 @pytest.mark.parametrize("accept", [False, True])
-def test_a_key_in_a_link_asks_before_replacing_the_saved_one(browser: Any, demo: Demo, accept: bool) -> None:
-    context = browser.new_context()
-    context.add_init_script(
-        "if (!sessionStorage.getItem('seeded')) {"
-        f" localStorage.setItem('assay.api_key', {demo.server.key!r}); sessionStorage.setItem('seeded', '1'); }}"
-    )
+def test_a_key_in_a_link_asks_before_replacing_who_is_signed_in(
+    browser: Any, demo: Demo, owner_state: Path, accept: bool
+) -> None:
+    context = browser.new_context(storage_state=str(owner_state))
     page = context.new_page()
     asked: list[str] = []
 
@@ -79,17 +78,16 @@ def test_a_key_in_a_link_asks_before_replacing_the_saved_one(browser: Any, demo:
     page.on("dialog", answer)
     page.goto(f"{demo.url}/app/?api_key=sk-assay-someone-else")
     page.wait_for_function("() => !location.search.includes('api_key')")
-    assert len(asked) == 1 and "Replace the key saved in this browser" in asked[0]
     if accept:  # the link's key is used: this server refuses it, so the app asks to sign in
         page.wait_for_url("**/app/login")
-        assert saved_key(page) != demo.server.key
+        assert signed_in_as(page, demo) is None
     else:
         page.get_by_text("demo").first.wait_for()
-        assert saved_key(page) == demo.server.key
-        page.goto(f"{demo.url}/app/?api_key={demo.server.key}")  # the same key: nothing to ask
+        assert signed_in_as(page, demo) == OWNER_EMAIL
+        page.goto(f"{demo.url}/app/?api_key={demo.server.key}")  # the same account's key: nothing to ask
         page.wait_for_function("() => !location.search.includes('api_key')")
         page.get_by_text("demo").first.wait_for()
-        assert len(asked) == 1
+    assert len(asked) == 1 and "Replace your current sign-in" in asked[0]
     context.close()
 
 
@@ -99,5 +97,6 @@ def test_a_key_in_a_link_signs_in_a_browser_without_one(browser: Any, demo: Demo
     page.on("dialog", lambda d: pytest.fail(f"unexpected dialog: {d.message}"))
     page.goto(f"{demo.url}/app/?api_key={demo.server.key}")
     page.get_by_text("demo").first.wait_for()
-    assert saved_key(page) == demo.server.key
+    assert signed_in_as(page, demo) == OWNER_EMAIL  # a session, not a key kept in the page
+    assert page.evaluate("() => Object.keys(localStorage).filter(k => k.includes('key'))") == []
     context.close()

@@ -33,6 +33,7 @@ from assay.api import (
     traces,
     unserved,
     users,
+    views,
 )
 from assay.api.errors import BodyLimits, install_error_handlers, install_openapi
 from assay.api.responses import OrjsonResponse
@@ -69,7 +70,7 @@ UI_ROUTERS = (  # the web app's API
     analysis.router,
     compare.router,
 )
-PEOPLE_ROUTERS = (session.router, users.router, api_keys.router)  # people and access (issue 10)
+PEOPLE_ROUTERS = (session.router, users.router, api_keys.router, views.router)  # people and access (issue 10)
 
 
 def open_settings_store(settings: Settings) -> Store:

@@ -1,4 +1,5 @@
-// The only door to the server: the public REST API with the user's API key as a Bearer token.
+// The only door to the server: the public REST API, signed in by the session cookie (HttpOnly, so
+// scripts never see it). Writes carry the session's CSRF token, which `GET /api/session` gives.
 import type { components } from "./schema";
 
 export type Schemas = components["schemas"];
@@ -12,14 +13,17 @@ export type CheckResult = Schemas["CheckResult"];
 export type Filter = string | Condition;
 export type Row = Record<string, any>;
 
-const KEY = "assay.api_key";
+let csrf: string | null = null;
 
-export function apiKey(): string | null {
-  return localStorage.getItem(KEY);
+export function setCsrf(token: string | null) {
+  csrf = token;
 }
-export function setApiKey(key: string | null) {
-  if (key) localStorage.setItem(KEY, key);
-  else localStorage.removeItem(KEY);
+
+function headersFor(method: string, json: boolean): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (json) headers["Content-Type"] = "application/json";
+  if (!["GET", "HEAD"].includes(method.toUpperCase()) && csrf) headers["X-CSRF-Token"] = csrf;
+  return headers;
 }
 
 export class ApiError extends Error {
@@ -29,10 +33,10 @@ export class ApiError extends Error {
 }
 
 export async function api<T = any>(path: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
-  const headers: Record<string, string> = { Authorization: `Bearer ${apiKey() ?? ""}` };
-  if (init.json !== undefined) headers["Content-Type"] = "application/json";
+  const headers = headersFor(init.method ?? "GET", init.json !== undefined);
   const resp = await fetch(path, {
     ...init,
+    credentials: "same-origin",
     headers: { ...headers, ...(init.headers as Record<string, string>) },
     body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
   });
@@ -53,7 +57,8 @@ export async function api<T = any>(path: string, init: RequestInit & { json?: un
 export async function download(path: string, body: unknown): Promise<Blob> {
   const resp = await fetch(path, {
     method: "POST",
-    headers: { Authorization: `Bearer ${apiKey() ?? ""}`, "Content-Type": "application/json" },
+    credentials: "same-origin",
+    headers: headersFor("POST", true),
     body: JSON.stringify(body),
   });
   if (!resp.ok) throw new ApiError(resp.status, await resp.text());
@@ -170,4 +175,43 @@ export function checkExpression(experimentId: string, rowType: string, kind: "fi
 export function located(r: CheckResult): string {
   const where = r.line != null && r.column != null ? `line ${r.line}, column ${r.column}: ` : "";
   return where + (r.message ?? "");
+}
+
+export interface OrgPermissions {
+  manage_settings: boolean;
+  invite_members: boolean;
+  remove_members: boolean;
+  manage_access: boolean;
+  create_projects: boolean;
+}
+
+export interface SessionInfo {
+  user: { id: string; email: string; name: string };
+  org: { id: string; name: string };
+  orgs: { id: string; name: string }[];
+  csrf_token: string | null;
+  permissions: OrgPermissions;
+}
+
+// Who is signed in (null when nobody is); keeps the CSRF token for the writes that follow.
+export async function loadSession(): Promise<SessionInfo | null> {
+  try {
+    const s = await api<SessionInfo>("/api/session");
+    setCsrf(s.csrf_token);
+    return s;
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return null;
+    throw e;
+  }
+}
+
+export async function signIn(body: { email: string; password: string } | { api_key: string }): Promise<SessionInfo> {
+  const s = await api<SessionInfo>("/api/session", { method: "POST", json: body });
+  setCsrf(s.csrf_token);
+  return s;
+}
+
+export async function signOut(everywhere = false): Promise<void> {
+  await api(`/api/session${everywhere ? "?everywhere=true" : ""}`, { method: "DELETE" });
+  setCsrf(null);
 }

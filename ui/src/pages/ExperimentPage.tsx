@@ -3,6 +3,8 @@ import { useParams } from "react-router-dom";
 import { Database, Diff, Download, Eye, Gauge, PanelRight, Sparkles, X } from "lucide-react";
 import { api, describeFilter, download, q, tableSummary, type Experiment, type Fields, type Project, type Summary, type TableView } from "../api/client";
 import { useTableState } from "../state/url";
+import { tableToView, viewToTable } from "../state/views";
+import { ViewsMenu } from "../components/ViewsMenu";
 import { buildColumns, type ColumnSpec } from "../components/columns";
 import { DataTable } from "../components/DataTable";
 import { FilterPanel } from "../components/FilterPanel";
@@ -29,6 +31,7 @@ import type { Row } from "../api/client";
 export function ExperimentPage() {
   const { org = "", project = "", experiment = "" } = useParams();
   const [state, update] = useTableState();
+  const [fresh] = useState(() => window.location.search.length <= 1); // nothing chosen yet: open the default view
   const [proj, setProj] = useState<Project | null>(null);
   const [exps, setExps] = useState<Experiment[]>([]);
   const [fields, setFields] = useState<Fields | null>(null);
@@ -37,6 +40,7 @@ export function ExperimentPage() {
   const [error, setError] = useState("");
   const [searchDraft, setSearchDraft] = useState(state.search);
   const searchRef = useRef<HTMLInputElement>(null);
+  useEffect(() => setSearchDraft(state.search), [state.search]);
   const projectPath = `/${encodeURIComponent(org)}/p/${encodeURIComponent(project)}`;
   useCrumbs([{ label: org, to: "/" }, { label: project, to: projectPath }, { label: "Experiments", to: projectPath }, { label: experiment }]);
   useHotkeys({ "/": () => searchRef.current?.focus() });
@@ -181,14 +185,11 @@ export function ExperimentPage() {
       {exp && proj && (
         <>
           <div className="toolbar" role="toolbar" aria-label="Table controls">
-            <Menu trigger={<Button aria-label="Views" icon={<Eye />}>{view?.name ?? "Default view"}</Button>}>
-              <MenuLabel>Built-in views</MenuLabel>
-              {views.map((v) => (
-                <MenuItem key={v.id} title={v.description} checked={v.id === state.view} onSelect={() => update({ view: v.id })}>
-                  {v.name}
-                </MenuItem>
-              ))}
-            </Menu>
+            {views.length ? (
+              <ViewsMenu projectId={proj.id} viewType="experiment" builtins={views} current={state.view} fresh={fresh}
+                capture={() => tableToView(state, view?.filter ?? null)}
+                onApply={(v) => ("object_id" in v ? update(viewToTable(v)) : update({ view: v.id }))} />
+            ) : <Button aria-label="Views" icon={<Eye />} disabled>Views</Button>}
             <FilterPanel experimentId={exp.id} rowType={state.rowType} columns={allColumns} custom={state.custom}
               count={state.filters.length} onAdd={(f) => update({ filters: [...state.filters, ...f] })} />
             <form onSubmit={(e) => { e.preventDefault(); update({ search: searchDraft }); }}>

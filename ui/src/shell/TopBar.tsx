@@ -1,9 +1,10 @@
 // The app's top bar: brand, where you are, the theme, keyboard shortcuts and signing out.
-import { ChevronRight, Keyboard, LogOut, Monitor, Moon, Sun } from "lucide-react";
+import { ChevronRight, CircleUser, KeyRound, Keyboard, LogOut, Monitor, Moon, Sun, Users } from "lucide-react";
 import { useState } from "react";
-import { Link } from "react-router-dom";
-import { apiKey, setApiKey } from "../api/client";
-import { Dialog, IconButton, Menu, MenuItem, useHotkeys, useTheme, type ThemeChoice } from "../ui";
+import { Link, useNavigate } from "react-router-dom";
+import { signOut } from "../api/client";
+import { Button, Dialog, IconButton, Menu, MenuItem, MenuLabel, MenuSeparator, toast, useHotkeys, useTheme, type ThemeChoice } from "../ui";
+import { useSession } from "./session";
 import { useCurrentCrumbs } from "./crumbs";
 import { Logo } from "./Logo";
 
@@ -49,9 +50,7 @@ export function TopBar() {
           <MenuItem key={v} icon={<Icon aria-hidden />} checked={theme === v} onSelect={() => setTheme(v)}>{label}</MenuItem>
         ))}
       </Menu>
-      {apiKey() && (
-        <IconButton label="Sign out" onClick={() => { setApiKey(null); window.location.href = "/app/login"; }}><LogOut /></IconButton>
-      )}
+      <UserMenu />
       <Dialog open={help} onClose={() => setHelp(false)} title="Keyboard shortcuts" narrow>
         <table className="shortcuts">
           <tbody>
@@ -62,5 +61,32 @@ export function TopBar() {
         </table>
       </Dialog>
     </header>
+  );
+}
+
+// The signed-in user: their organization's members and API keys, and signing out (here or everywhere).
+function UserMenu() {
+  const { session, set } = useSession();
+  const navigate = useNavigate();
+  if (!session) return null;
+  async function out(everywhere: boolean) {
+    try {
+      await signOut(everywhere);
+    } catch (e) {
+      toast("error", "Could not sign out", (e as Error).message);
+      return;
+    }
+    set(null);
+    navigate("/login", { replace: true });
+  }
+  return (
+    <Menu align="end" trigger={<Button variant="ghost" aria-label={`Account: ${session.user.name}`} icon={<CircleUser />}>{session.user.name}</Button>}>
+      <MenuLabel>{session.user.email} · {session.org.name}</MenuLabel>
+      <MenuItem icon={<Users aria-hidden />} onSelect={() => navigate("/settings/members")}>Members</MenuItem>
+      <MenuItem icon={<KeyRound aria-hidden />} onSelect={() => navigate("/settings/keys")}>API keys</MenuItem>
+      <MenuSeparator />
+      <MenuItem icon={<LogOut aria-hidden />} onSelect={() => out(false)}>Sign out</MenuItem>
+      <MenuItem icon={<LogOut aria-hidden />} onSelect={() => out(true)}>Sign out everywhere</MenuItem>
+    </Menu>
   );
 }

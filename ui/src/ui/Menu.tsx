@@ -19,11 +19,11 @@ export function Menu({ trigger, children, align = "start" }: {
   );
 }
 
-export function MenuItem({ children, icon, onSelect, title, hint, checked }: {
-  children: ReactNode; icon?: ReactNode; onSelect: () => void; title?: string; hint?: ReactNode; checked?: boolean;
+export function MenuItem({ children, icon, onSelect, title, hint, checked, disabled }: {
+  children: ReactNode; icon?: ReactNode; onSelect: () => void; title?: string; hint?: ReactNode; checked?: boolean; disabled?: boolean;
 }) {
   return (
-    <DM.Item className="menu-item" onSelect={onSelect} title={title} data-state={checked ? "checked" : undefined}>
+    <DM.Item className="menu-item" onSelect={onSelect} title={title} disabled={disabled} data-state={checked ? "checked" : undefined}>
       {icon}
       <span>{children}</span>
       {checked && <Check aria-hidden className="hint" />}
