@@ -108,6 +108,8 @@ FEEDBACK = lambda w: {"feedback": [{"id": "row-0", "comment": "ok"}]}  # noqa: E
 TABLE = {"row_type": "traces"}
 SECRET = ("project", "experiment", "dataset")
 VIEW = {"view_id": ref("view")}
+GHOST_TS = {"json": {"project_id": str(uuid.uuid4()), "experiment_name": "ts", "dataset_name": "ts"}}
+NONE_KEPT = {**dict.fromkeys(ROLES, 404), "anonymous": 401}  # objects Assay does not keep
 GHOST_PROJECT = {
     "params": {"object_type": "project", "object_id": str(uuid.uuid4()), "view_type": "experiment"}
 }
@@ -245,6 +247,55 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("POST", "/v1/api_key"): Case(MEMBERS, json={"name": "matrix"}),
     ("GET", "/v1/api_key/{key_id}"): Case(OWN_KEY, {"key_id": ref("engineer_key")}),
     ("DELETE", "/v1/api_key/{key_id}"): Case(OWN_KEY, {"key_id": fresh("api_key")}),
+    # the TypeScript SDK's and bt's routes
+    ("POST", "/api/experiment/register"): Case(
+        WRITE, json=lambda w: {"project_id": w.ids["project"], "experiment_name": "ts"}, ghost=GHOST_TS
+    ),
+    ("POST", "/api/experiment/get"): Case(
+        READ, json=lambda w: {"project_id": w.ids["project"]}, ghost=GHOST_TS
+    ),
+    ("POST", "/api/dataset/register"): Case(
+        WRITE, json=lambda w: {"project_id": w.ids["project"], "dataset_name": "ts"}, ghost=GHOST_TS
+    ),
+    ("POST", "/api/project/register"): Case(CREATE_PROJECT, json={"project_name": "made-by-the-matrix"}),
+    ("GET", "/api/project"): Case(
+        READ, params=lambda w: {"id": w.ids["project"]}, ghost={"params": {"id": str(uuid.uuid4())}}
+    ),
+    ("POST", "/api/self/get_object_info"): Case(
+        MEMBERS,
+        json=lambda w: {"object_type": "experiment", "object_ids": [w.ids["experiment"]]},
+        hidden=SECRET,
+    ),
+    ("GET", "/experiment-comparison2"): Case(
+        READ,
+        params=lambda w: {"experiment_id": w.ids["experiment"]},
+        ghost={"params": {"experiment_id": str(uuid.uuid4())}},
+    ),
+    ("GET", "/dataset-summary"): Case(
+        READ,
+        params=lambda w: {"dataset_id": w.ids["dataset"]},
+        ghost={"params": {"dataset_id": str(uuid.uuid4())}},
+    ),
+    ("GET", "/v1/prompt"): Case(MEMBERS),
+    ("GET", "/v1/prompt/{object_id}"): Case(NONE_KEPT, {"object_id": "p"}),
+    ("GET", "/v1/function"): Case(MEMBERS),
+    ("GET", "/v1/function/{object_id}"): Case(NONE_KEPT, {"object_id": "f"}),
+    ("POST", "/function/invoke"): Case(NONE_KEPT),
+    ("POST", "/api/ai_secret/get"): Case(MEMBERS),
+    # attachments: decided on the organization; the signed URLs are their own credential
+    ("POST", "/attachment"): Case(
+        CREATE_PROJECT,
+        json=lambda w: {"key": f"matrix-{next(_n)}", "filename": "a.txt", "content_type": "text/plain"},
+    ),
+    ("POST", "/attachment/status"): Case(
+        CREATE_PROJECT,
+        json={"key": "matrix-attachment", "status": {"upload_status": "error", "error_message": "x"}},
+    ),
+    ("GET", "/attachment"): Case(
+        MEMBERS, params={"key": "matrix-attachment", "filename": "a.txt", "content_type": "text/plain"}
+    ),
+    ("PUT", "/attachment/upload"): Case(dict.fromkeys(ROLES, 403), params={"token": "forged"}),
+    ("GET", "/attachment/download"): Case(dict.fromkeys(ROLES, 403), params={"token": "forged"}),
     # saved views and default views
     ("GET", "/v1/view"): Case(
         READ, params=lambda w: {**w.view_ref(), "view_type": "experiment"}, ghost=GHOST_PROJECT
@@ -331,6 +382,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             row = {"id": "row-0", "span_id": "s0", "root_span_id": "s0", "input": "x", "scores": {"a": 1}}
             w.post(f"/v1/{kind}/{oid}/insert", {"events": [row]})
         w.ids["view"] = w.fresh("view")
+        w.post("/attachment", {"key": "matrix-attachment", "filename": "a.txt", "content_type": "text/plain"})
         org = store.ensure_org("local")
         w.ids["engineer_key"] = issue_api_key(store, org.id, team["engineer"].user_id, "listed")[0].id
         yield w

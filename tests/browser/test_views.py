@@ -146,7 +146,9 @@ def test_save_view_as_makes_a_copy_and_save_view_changes_only_the_chosen_one(pag
     page.locator(".toast-title").filter(has_text="Saved the view “Copy”").nth(1).wait_for()
     views = {
         v["name"]: v
-        for v in demo.get("/v1/view", object_type="project", object_id=views_project, view_type="experiment")["objects"]
+        for v in demo.get("/v1/view", object_type="project", object_id=views_project, view_type="experiment")[
+            "objects"
+        ]
     }
     assert views["Copy"]["view_data"]["search"]["match"] == ["q3"]
     assert views["Original"]["view_data"]["search"]["match"] is None

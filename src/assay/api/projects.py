@@ -44,7 +44,10 @@ def list_projects(
     if project_name and name and project_name != name:
         raise InvalidInput("project_name and name name different projects; pass one of them")
     found = catalog.readable(
-        svc, who, "project", svc.store.list_objects("project", org_id=who.org_id, name=project_name or name, ids=ids)
+        svc,
+        who,
+        "project",
+        svc.store.list_objects("project", org_id=who.org_id, name=project_name or name, ids=ids),
     )
     page = catalog.paginate(found, limit=limit, starting_after=starting_after, ending_before=ending_before)
     return {"objects": page}

@@ -42,7 +42,8 @@ def resolve_project(svc: Services, who: Principal, ref: ProjectRef, *, create: b
         raise InvalidInput("name the project: send project_name or project_id")
     if create:
         return catalog.create_project(svc, who, CreateProject(name=ref.project_name))
-    found = svc.store.list_objects("project", org_id=who.org_id, name=ref.project_name)
+    named = svc.store.list_objects("project", org_id=who.org_id, name=ref.project_name)
+    found = catalog.readable(svc, who, "project", named)  # one the caller may not read is not there
     return found[0] if found else None
 
 
