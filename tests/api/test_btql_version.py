@@ -89,4 +89,4 @@ def test_richer_queries_at_an_older_version_are_refused(api: Api) -> None:
     bad = api.post("/btql", json={"query": tree("dataset", ds, cursor="garbage"), "version": v1})
     assert bad.status_code == 400
     foreign = api.post("/btql", json={"query": tree("dataset", "not-a-dataset"), "version": v1})
-    assert foreign.status_code == 400
+    assert foreign.status_code == 404  # an unknown object is not found, as everywhere

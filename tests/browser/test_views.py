@@ -309,3 +309,24 @@ def test_the_duplicate_a_view_recipe_runs_with_curl(demo, browser, page, views_p
     assert chips(page) == [MATH]
     for part in ("rh=tall", "hide=", "sort="):
         assert part in page.url
+
+
+def test_the_experiments_list_has_saved_views_too(page, demo, views_project):
+    page.goto(f"{demo.url}/app/local/p/views?search=ex&hide={json.dumps(['dataset'])}")
+    page.locator("table[aria-label=Experiments] tbody tr[data-experiment]").first.wait_for()
+    assert "Dataset" not in page.locator("table[aria-label=Experiments] thead").inner_text()
+    save_as(page, "Without datasets")
+    saved = demo.get("/v1/view", object_type="project", object_id=views_project, view_type="experiments")[
+        "objects"
+    ]
+    mine = next(v for v in saved if v["name"] == "Without datasets")
+    assert mine["view_data"]["search"]["match"] == ["ex"]
+    assert mine["options"]["columnVisibility"] == {"dataset": False}
+    page.goto(f"{demo.url}/app/local/p/views?view=default")
+    page.locator("table[aria-label=Experiments] tbody tr[data-experiment]").first.wait_for()
+    assert "Dataset" in page.locator("table[aria-label=Experiments] thead").inner_text()
+    open_views(page)
+    page.get_by_role("menuitem", name="Without datasets").click()
+    page.wait_for_url("**search=ex**")
+    assert "Dataset" not in page.locator("table[aria-label=Experiments] thead").inner_text()
+    assert page.get_by_role("searchbox", name="Search experiments").input_value() == "ex"

@@ -17,8 +17,9 @@ permissions.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 Permission = Literal[
     "create", "read", "update", "delete", "create_acls", "read_acls", "update_acls", "delete_acls"
@@ -53,12 +54,6 @@ GRANTABLE: tuple[AclObjectType, ...] = (
     "role",
     "org_member",
 )
-
-
-@dataclass(frozen=True)
-class RolePermission:
-    permission: Permission
-    restrict_object_type: AclObjectType | None = None
 
 
 @dataclass(frozen=True)
@@ -126,11 +121,17 @@ class Grant:
     restrict_object_type: AclObjectType | None = None
 
 
-# The organization-level permissions of the reference's settings page, as (permission, restrict).
-OrgCapability = Literal["manage_settings", "invite_members", "remove_members", "manage_access"]
-ORG_CAPABILITIES: dict[OrgCapability, RolePermission] = {
-    "manage_settings": RolePermission("update", "organization"),
-    "invite_members": RolePermission("create", "org_member"),
-    "remove_members": RolePermission("delete", "org_member"),
-    "manage_access": RolePermission("update_acls"),
-}
+ACL_CONTENT = (
+    "object_type",
+    "object_id",
+    "user_id",
+    "group_id",
+    "permission",
+    "role_id",
+    "restrict_object_type",
+)
+
+
+def acl_key(acl: Mapping[str, Any]) -> str:
+    """Two ACLs with the same content are the same ACL (the reference returns the existing one)."""
+    return "|".join(str(acl.get(f) or "") for f in ACL_CONTENT)

@@ -1,15 +1,63 @@
 import { useEffect, useMemo, useRef, useState } from "react";
-import { Link, useNavigate, useParams } from "react-router-dom";
-import { ArrowDown, ArrowUp, FlaskConical, GitCompareArrows, Settings } from "lucide-react";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
+import { ArrowDown, ArrowUp, Columns2, FlaskConical, GitCompareArrows, Settings } from "lucide-react";
 import { api, q, type Experiment, type Project } from "../api/client";
 import { ScoreChart } from "../components/ScoreChart";
 import { fmtScore } from "../components/format";
-import { Button, EmptyState, ErrorMessage, SearchInput, Skeleton, useHotkeys } from "../ui";
+import { Button, EmptyState, ErrorMessage, Menu, MenuItem, MenuLabel, SearchInput, Skeleton, useHotkeys } from "../ui";
+import { ViewsMenu } from "../components/ViewsMenu";
+import type { SavedView } from "../state/views";
 import { useCrumbs } from "../shell/crumbs";
 import { AggregateScores } from "../scoring/AggregateScores";
 import { MAX_EXPERIMENTS } from "../compare/colors";
 
 type SortField = "name" | "created" | "dataset" | "rows" | `score:${string}`;
+const BUILTINS = [{ id: "default", name: "All experiments", description: "Every experiment, newest first" }];
+const LIST_PARAMS = ["search", "sort", "desc", "hide", "view"];
+
+// The list's state lives in the URL (search, sort, hidden columns, the chosen view), so a saved
+// view (`view_type: "experiments"`) is a named copy of it.
+function useListState() {
+  const [params, setParams] = useSearchParams();
+  const hidden: string[] = (() => {
+    try {
+      const v = JSON.parse(params.get("hide") ?? "[]");
+      return Array.isArray(v) ? v.filter((c) => typeof c === "string") : [];
+    } catch {
+      return [];
+    }
+  })();
+  const state = {
+    search: params.get("search") ?? "",
+    sort: { field: (params.get("sort") ?? "created") as SortField, desc: params.get("desc") !== "0" },
+    hidden,
+    view: params.get("view") ?? "default",
+  };
+  function set(next: Partial<typeof state>) {
+    const s = { ...state, ...next };
+    setParams((prev) => {
+      const out = new URLSearchParams([...prev].filter(([k]) => !LIST_PARAMS.includes(k)));
+      if (s.search) out.set("search", s.search);
+      if (s.sort.field !== "created") out.set("sort", s.sort.field);
+      if (!s.sort.desc) out.set("desc", "0");
+      if (s.hidden.length) out.set("hide", JSON.stringify(s.hidden));
+      if (s.view !== "default") out.set("view", s.view);
+      return out;
+    }, { replace: true });
+  }
+  return [state, set] as const;
+}
+
+function listFromView(v: SavedView) {
+  const key = v.view_data?.search?.sort?.[0];
+  const visibility = v.options?.columnVisibility ?? {};
+  return {
+    view: v.id,
+    search: typeof v.view_data?.search?.match?.[0] === "string" ? v.view_data.search.match[0] : "",
+    sort: key && typeof key.column === "string" ? { field: key.column as SortField, desc: key.desc !== false } : { field: "created" as SortField, desc: true },
+    hidden: Object.entries(visibility).filter(([, on]) => on === false).map(([c]) => c),
+  };
+}
 
 // A project's experiments: name, created, dataset, score averages, row count, metadata; sort, search,
 // select several to compare, and a chart of each score over time.
@@ -20,8 +68,12 @@ export function ProjectPage() {
   const [exps, setExps] = useState<Experiment[] | null>(null);
   const [aggregates, setAggregates] = useState<string[]>([]);
   const [error, setError] = useState("");
-  const [search, setSearch] = useState("");
-  const [sort, setSort] = useState<{ field: SortField; desc: boolean }>({ field: "created", desc: true });
+  const [list, setList] = useListState();
+  const { search, sort, hidden } = list;
+  const setSearch = (v: string) => setList({ search: v });
+  const setSort = (v: { field: SortField; desc: boolean }) => setList({ sort: v });
+  const [fresh] = useState(() => window.location.search.length <= 1);
+  const shows = (column: string) => !hidden.includes(column);
   const [selected, setSelected] = useState<string[]>([]);
   const searchRef = useRef<HTMLInputElement>(null);
   useHotkeys({ "/": () => searchRef.current?.focus() });
@@ -101,6 +153,20 @@ export function ProjectPage() {
         </section>
       )}
       <div className="toolbar">
+        {proj && (
+          <ViewsMenu projectId={proj.id} viewType="experiments" builtins={BUILTINS} current={list.view} fresh={fresh}
+            capture={() => ({
+              view_data: { search: { filter: null, tag: null, match: search ? [search] : null, sort: [{ column: sort.field, desc: sort.desc }] } },
+              options: { columnVisibility: Object.fromEntries(hidden.map((c) => [c, false])) },
+            })}
+            onApply={(v) => setList("object_id" in v ? listFromView(v) : { view: v.id, search: "", sort: { field: "created", desc: true }, hidden: [] })} />
+        )}
+        <Menu trigger={<Button aria-label="Columns" icon={<Columns2 />}>Columns</Button>}>
+          <MenuLabel>Show columns</MenuLabel>
+          {[["created", "Created"], ["dataset", "Dataset"], ...scoreNames.map((n) => [`score:${n}`, n]), ["rows", "Rows"], ["metadata", "Metadata"]].map(([id, label]) => (
+            <MenuItem key={id} checked={shows(id)} onSelect={() => setList({ hidden: shows(id) ? [...hidden, id] : hidden.filter((c) => c !== id) })}>{label}</MenuItem>
+          ))}
+        </Menu>
         <SearchInput ref={searchRef} aria-label="Search experiments" placeholder="Search experiments" shortcut="/"
           value={search} onChange={(e) => setSearch(e.target.value)} />
         <Button variant={selected.length > 1 && !tooMany ? "primary" : "default"} icon={<GitCompareArrows />}
@@ -124,11 +190,11 @@ export function ProjectPage() {
               <tr>
                 <th aria-label="Select" style={{ width: 32 }} />
                 {header("name", "Name")}
-                {header("created", "Created")}
-                {header("dataset", "Dataset")}
-                {scoreNames.map((s) => header(`score:${s}`, s, true))}
-                {header("rows", "Rows", true)}
-                <th>Metadata</th>
+                {shows("created") && header("created", "Created")}
+                {shows("dataset") && header("dataset", "Dataset")}
+                {scoreNames.filter((s) => shows(`score:${s}`)).map((s) => header(`score:${s}`, s, true))}
+                {shows("rows") && header("rows", "Rows", true)}
+                {shows("metadata") && <th>Metadata</th>}
               </tr>
             </thead>
             <tbody>
@@ -142,23 +208,25 @@ export function ProjectPage() {
                       onChange={(ev) => setSelected(ev.target.checked ? [...selected, e.id] : selected.filter((x) => x !== e.id))} />
                   </td>
                   <td><Link className="exp-name" to={base + encodeURIComponent(e.name)}>{e.name}</Link></td>
-                  <td className="muted">{new Date(e.created).toLocaleString()}</td>
-                  <td>{e.dataset_name ?? <span className="subtle">—</span>}</td>
-                  {scoreNames.map((s) => (
+                  {shows("created") && <td className="muted">{new Date(e.created).toLocaleString()}</td>}
+                  {shows("dataset") && <td>{e.dataset_name ?? <span className="subtle">—</span>}</td>}
+                  {scoreNames.filter((s) => shows(`score:${s}`)).map((s) => (
                     <td key={s} className="num">
                       {e.scores[s] !== undefined && (
                         <span className="score-cell">{fmtScore(e.scores[s])}<span className="score-bar" aria-hidden><span style={{ width: `${Math.max(0, Math.min(1, e.scores[s])) * 100}%` }} /></span></span>
                       )}
                     </td>
                   ))}
-                  <td className="num">{e.row_count}</td>
-                  <td className="meta">
-                    <span className="meta-chips">
-                      {Object.entries(e.metadata ?? {}).map(([k, v]) => (
-                        <span key={k} className="badge">{k}: {typeof v === "string" ? v : JSON.stringify(v)}</span>
-                      ))}
-                    </span>
-                  </td>
+                  {shows("rows") && <td className="num">{e.row_count}</td>}
+                  {shows("metadata") && (
+                    <td className="meta">
+                      <span className="meta-chips">
+                        {Object.entries(e.metadata ?? {}).map(([k, v]) => (
+                          <span key={k} className="badge">{k}: {typeof v === "string" ? v : JSON.stringify(v)}</span>
+                        ))}
+                      </span>
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>

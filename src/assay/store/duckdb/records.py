@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import orjson
 
-from assay.model.access import BUILTIN_GROUPS
+from assay.model.access import BUILTIN_GROUPS, acl_key
 from assay.model.errors import Conflict, NotFound
 from assay.model.objects import utcnow
 from assay.store.records import DefaultScope, IfExists, Record, RecordKind
@@ -114,20 +114,6 @@ def acl_doc(
         "_object_org_id": org_id,
         "created": utcnow().isoformat(),
     }
-
-
-def acl_key(acl: dict[str, Any]) -> str:
-    """Two ACLs with the same content are the same ACL (the reference returns the existing one)."""
-    fields = (
-        "object_type",
-        "object_id",
-        "user_id",
-        "group_id",
-        "permission",
-        "role_id",
-        "restrict_object_type",
-    )
-    return "|".join(str(acl.get(f) or "") for f in fields)
 
 
 class DuckDBRecords:
