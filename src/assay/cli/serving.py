@@ -7,9 +7,9 @@ import threading
 from collections.abc import Callable
 
 import uvicorn
+from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from fastapi import FastAPI
 
 from assay.cli.admin import advertised
 from assay.server.app import create_app, wrap

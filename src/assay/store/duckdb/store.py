@@ -57,7 +57,9 @@ def _heal(store: DuckDBStore, method: Callable[..., T], *args: Any, **kwargs: An
         return method(*args, **kwargs)
     except duckdb.Error as exc:
         reopened = store._db.generation != generation
-        if not (is_fatal(exc) or is_disk_full(exc) or reopened or isinstance(exc, duckdb.ConnectionException)):
+        if not (
+            is_fatal(exc) or is_disk_full(exc) or reopened or isinstance(exc, duckdb.ConnectionException)
+        ):
             raise
         if is_fatal(exc):
             store._writer.recover(generation)
