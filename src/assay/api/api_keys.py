@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from assay.api.deps import caller, services
+from assay.api.routing import api_router
 from assay.model.accounts import ApiKey, ApiKeys, CreateApiKey, CreatedApiKey
 from assay.model.errors import InvalidInput
 from assay.services import people
 from assay.services.auth import Principal
 from assay.services.context import Services
 
-router = APIRouter(tags=["api keys"])
+router = api_router(tags=["api keys"])
 
 
 @router.get("/v1/api_key", response_model=ApiKeys)

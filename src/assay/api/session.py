@@ -6,10 +6,11 @@ must send back on writes is in the JSON answer.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import caller, check_origin, services
+from assay.api.routing import api_router
 from assay.model.accounts import (
     AcceptLink,
     LinkInfo,
@@ -26,7 +27,7 @@ from assay.services import people, sessions
 from assay.services.auth import Principal, Resource
 from assay.services.context import Services
 
-router = APIRouter(tags=["sign-in"])
+router = api_router(tags=["sign-in"])
 
 
 def _secure(request: Request, svc: Services) -> bool:

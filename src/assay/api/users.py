@@ -3,16 +3,17 @@ members list with groups the web app's Members page shows."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 
 from assay.api.deps import base_url, caller, services
+from assay.api.routing import api_router
 from assay.model.accounts import Invitation, Members, PatchMembers, PatchMembersResult, User, Users
 from assay.model.errors import InvalidInput, NotFound
 from assay.services import catalog, people
 from assay.services.auth import Principal
 from assay.services.context import Services
 
-router = APIRouter(tags=["users"])
+router = api_router(tags=["users"])
 
 
 @router.get("/v1/user", response_model=Users)

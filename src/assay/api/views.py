@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import Body, Depends, Query
 
 from assay.api.deps import caller, services
+from assay.api.routing import api_router
 from assay.model.views import (
     ClearViewDefault,
     CreateView,
@@ -23,7 +24,7 @@ from assay.services import views
 from assay.services.auth import Principal
 from assay.services.context import Services
 
-router = APIRouter(tags=["views"])
+router = api_router(tags=["views"])
 
 
 @router.get("/v1/view", response_model=Views)

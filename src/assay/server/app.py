@@ -10,6 +10,7 @@ from starlette.types import ASGIApp
 
 from assay import __version__
 from assay.api import (
+    acls,
     analysis,
     api_keys,
     attachments,
@@ -70,7 +71,8 @@ UI_ROUTERS = (  # the web app's API
     analysis.router,
     compare.router,
 )
-PEOPLE_ROUTERS = (session.router, users.router, api_keys.router, views.router)  # people and access (issue 10)
+# people and access (issue 10)
+PEOPLE_ROUTERS = (session.router, users.router, api_keys.router, acls.router, views.router)
 
 
 def open_settings_store(settings: Settings) -> Store:
