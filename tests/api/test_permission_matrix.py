@@ -70,6 +70,14 @@ class World:
             "permission": "read",
         }
 
+    def function_body(self) -> dict[str, Any]:
+        name = f"scorer-{next(_n)}"
+        return {
+            "project_id": self.ids["project"],
+            "name": name,
+            "function_data": {"type": "sql", "expression": "1"},
+        }
+
     def granted(self) -> dict[str, Any]:
         """The content of an ACL the owner has just placed."""
         item = self.acl_item()
@@ -85,6 +93,10 @@ class World:
             return str(
                 self.post("/v1/view", {**self.view_ref(), "view_type": "experiment", "name": name})["id"]
             )
+        if kind == "function":
+            return str(self.post("/v1/function", self.function_body())["id"])
+        if kind == "job":
+            return str(self.post("/v1/job", {"object_id": self.ids["experiment"], "scorers": [SCORER]})["id"])
         if kind in ("role", "group"):
             return str(self.post(f"/v1/{kind}", {"name": name})["id"])
         if kind == "acl":
@@ -143,6 +155,15 @@ GHOST_BODY = {
         "name": "m",
         "scope": "project",
         "view_id": str(uuid.uuid4()),
+    }
+}
+ANALYSIS = "/v1/experiment/{experiment_id}/analysis"
+SCORER = {"type": "global", "name": "ExactMatch"}
+GHOST_FUNCTION = {
+    "json": {
+        "project_id": str(uuid.uuid4()),
+        "name": "f",
+        "function_data": {"type": "sql", "expression": "1"},
     }
 }
 # A grant on a project that does not exist.
@@ -302,6 +323,32 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("POST", "/v1/api_key"): Case(MEMBERS, json={"name": "matrix"}),
     ("GET", "/v1/api_key/{key_id}"): Case(OWN_KEY, {"key_id": ref("engineer_key")}),
     ("DELETE", "/v1/api_key/{key_id}"): Case(OWN_KEY, {"key_id": fresh("api_key")}),
+    # scorers, scoring jobs and the analysis assistant
+    ("GET", "/v1/function"): Case(MEMBERS, hidden=("function",)),
+    ("POST", "/v1/function"): Case(WRITE, json=lambda w: w.function_body(), ghost=GHOST_FUNCTION),
+    ("PUT", "/v1/function"): Case(WRITE, json=lambda w: w.function_body(), ghost=GHOST_FUNCTION),
+    ("GET", "/v1/function/{function_id}"): Case(READ, {"function_id": ref("function")}),
+    ("PATCH", "/v1/function/{function_id}"): Case(
+        WRITE, {"function_id": ref("function")}, json={"description": "patched"}
+    ),
+    ("DELETE", "/v1/function/{function_id}"): Case(WRITE, {"function_id": fresh("function")}),
+    ("GET", "/v1/function_builtin"): Case(MEMBERS),
+    ("GET", "/v1/llm"): Case(MEMBERS),
+    ("POST", "/v1/job"): Case(
+        WRITE,
+        json=lambda w: {"object_id": w.ids["experiment"], "scorers": [SCORER]},
+        ghost={"json": {"object_id": str(uuid.uuid4()), "scorers": [SCORER]}},
+    ),
+    ("GET", "/v1/job"): Case(MEMBERS, hidden=("job",)),
+    ("GET", "/v1/job/{job_id}"): Case(READ, {"job_id": ref("job")}),
+    ("POST", "/v1/job/{job_id}/cancel"): Case(WRITE, {"job_id": fresh("job")}),
+    ("POST", ANALYSIS + "/slices"): Case(READ, E, json={}),
+    ("POST", ANALYSIS + "/errors"): Case(READ, E, json={}),
+    ("POST", ANALYSIS + "/agreement"): Case(READ, E, json={}),
+    ("POST", ANALYSIS + "/code"): Case(READ, E, json={"dataset_name": "ds"}),
+    ("POST", ANALYSIS + "/dataset"): Case(
+        WRITE, E, json=lambda w: {"selection": {"ids": ["row-0"]}, "dataset_name": f"from-rows-{next(_n)}"}
+    ),
     # access control: ACLs on the project, the organization's roles and groups
     ("GET", "/v1/acl"): Case(
         ACCESS,
@@ -361,8 +408,6 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/v1/prompt"): Case(MEMBERS),
     ("GET", "/v1/prompt/{object_id}"): Case(NONE_KEPT, {"object_id": "p"}),
-    ("GET", "/v1/function"): Case(MEMBERS),
-    ("GET", "/v1/function/{object_id}"): Case(NONE_KEPT, {"object_id": "f"}),
     ("POST", "/function/invoke"): Case(NONE_KEPT),
     ("POST", "/api/ai_secret/get"): Case(MEMBERS),
     # attachments: decided on the organization; the signed URLs are their own credential
@@ -474,6 +519,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             w.post(f"/v1/{kind}/{oid}/insert", {"events": [row]})
         w.ids["view"] = w.fresh("view")
         w.ids["role"], w.ids["group"], w.ids["acl"] = w.fresh("role"), w.fresh("group"), w.fresh("acl")
+        w.ids["function"], w.ids["job"] = w.fresh("function"), w.fresh("job")
         w.post("/attachment", {"key": "matrix-attachment", "filename": "a.txt", "content_type": "text/plain"})
         org = store.ensure_org("local")
         w.ids["engineer_key"] = issue_api_key(store, org.id, team["engineer"].user_id, "listed")[0].id
