@@ -34,10 +34,11 @@ from rich.console import Console
 from rich.table import Table
 
 from assay.server.settings import Settings
+from assay.services.access import AccessPolicy
 from assay.services.analysis.models import SliceQuery
 from assay.services.analysis.scope import Scope
 from assay.services.analysis.slices import analyze
-from assay.services.auth import OrgKeyPolicy, Principal
+from assay.services.auth import owner_of
 from assay.services.context import Services
 from assay.store import open_store
 from assay.store.base import ObjectRef, RowWrite, WriteRequest
@@ -203,8 +204,9 @@ def main() -> None:
     store = open_store(f"duckdb:///{args.db.resolve()}")
     try:
         org = store.ensure_org("bench")
-        svc = Services(store=store, settings=Settings(), policy=OrgKeyPolicy(store))
-        who = Principal("bench", org.id, org.name)
+        policy = AccessPolicy(store)
+        svc = Services(store=store, settings=Settings(), policy=policy)
+        who = policy.for_user(owner_of(store, org.id).id, org.name)  # the organization's owner
         start = time.perf_counter()
         store.refresh_summaries("experiment", [eid])  # type: ignore[attr-defined]
         refresh = time.perf_counter() - start if generated else None

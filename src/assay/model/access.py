@@ -17,9 +17,12 @@ permissions.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
+
+from assay.model.objects import utcnow
 
 Permission = Literal[
     "create", "read", "update", "delete", "create_acls", "read_acls", "update_acls", "delete_acls"
@@ -135,3 +138,29 @@ ACL_CONTENT = (
 def acl_key(acl: Mapping[str, Any]) -> str:
     """Two ACLs with the same content are the same ACL (the reference returns the existing one)."""
     return "|".join(str(acl.get(f) or "") for f in ACL_CONTENT)
+
+
+def acl_doc(
+    org_id: str,
+    object_type: str,
+    object_id: str,
+    *,
+    user_id: str | None = None,
+    group_id: str | None = None,
+    permission: str | None = None,
+    role_id: str | None = None,
+    restrict_object_type: str | None = None,
+) -> dict[str, Any]:
+    """An ACL document in the reference's `Acl` shape."""
+    return {
+        "id": str(uuid.uuid4()),
+        "object_type": object_type,
+        "object_id": object_id,
+        "user_id": user_id,
+        "group_id": group_id,
+        "permission": permission,
+        "restrict_object_type": restrict_object_type,
+        "role_id": role_id,
+        "_object_org_id": org_id,
+        "created": utcnow().isoformat(),
+    }

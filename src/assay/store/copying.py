@@ -1,7 +1,8 @@
 """What `assay migrate` copies from one database to another, the same for every backend.
 
 The copied tables are the ones that hold what users wrote: the catalog, the event log, the
-merged rows, comments and background jobs. Everything else is derived and rebuilt by the target
+merged rows, comments, background jobs, and people and access (users, members, sessions,
+one-time links, groups, roles, ACLs, views). Everything else is derived and rebuilt by the target
 (`Store.copy_done`): the `_xact_id` clock, trace summaries, DuckDB's row-key hashes. Secrets
 kept by a shared database (the URL-signing key) are not copied: the target makes its own, so
 signed URLs handed out before the move stop working (they live minutes).
@@ -29,7 +30,23 @@ class Copied:
 
 TABLES: tuple[Copied, ...] = (
     Copied("orgs", ("id", "name", "created"), ("id",)),
-    Copied("api_keys", ("id", "org_id", "name", "key_hash", "created"), ("id",)),
+    Copied("api_keys", ("id", "org_id", "name", "key_hash", "created", "user_id", "preview"), ("id",)),
+    # people and access (issue 10): users, memberships, sessions, one-time links, groups, roles,
+    # ACLs, saved views and their defaults
+    Copied("users", ("id", "email", "email_key", "name", "created", "kind", "password_hash"), ("id",)),
+    Copied("members", ("org_id", "user_id", "joined"), ("org_id", "user_id")),
+    Copied("sessions", ("id", "user_id", "csrf", "created", "expires", "last_seen"), ("id",)),
+    Copied(
+        "signin_links",
+        ("token_hash", "user_id", "org_id", "purpose", "created", "expires", "used"),
+        ("token_hash",),
+    ),
+    Copied("records", ("kind", "id", "org_id", "scope", "key", "created", "doc"), ("kind", "id")),
+    Copied(
+        "view_defaults",
+        ("scope", "scope_id", "view_type", "view_id", "org_id"),
+        ("scope", "scope_id", "view_type"),
+    ),
     Copied("objects", ("kind", "id", "org_id", "project_id", "name", "created", "deleted", "doc"), ("id",)),
     Copied(
         "events",

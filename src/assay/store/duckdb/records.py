@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import orjson
 
-from assay.model.access import BUILTIN_GROUPS, acl_key
+from assay.model.access import BUILTIN_GROUPS, acl_doc, acl_key
 from assay.model.errors import Conflict, NotFound
 from assay.model.objects import utcnow
 from assay.store.records import DefaultScope, IfExists, Record, RecordKind
@@ -88,32 +88,6 @@ def seed_org(con: duckdb.DuckDBPyConnection, org_id: str) -> dict[str, str]:
         put(con, "acl", org_id, org_id, acl_key(acl), acl, "return")
         ids[group.name] = gid
     return ids
-
-
-def acl_doc(
-    org_id: str,
-    object_type: str,
-    object_id: str,
-    *,
-    user_id: str | None = None,
-    group_id: str | None = None,
-    permission: str | None = None,
-    role_id: str | None = None,
-    restrict_object_type: str | None = None,
-) -> dict[str, Any]:
-    """An ACL document in the reference's `Acl` shape."""
-    return {
-        "id": str(uuid.uuid4()),
-        "object_type": object_type,
-        "object_id": object_id,
-        "user_id": user_id,
-        "group_id": group_id,
-        "permission": permission,
-        "restrict_object_type": restrict_object_type,
-        "role_id": role_id,
-        "_object_org_id": org_id,
-        "created": utcnow().isoformat(),
-    }
 
 
 class DuckDBRecords:

@@ -1,4 +1,4 @@
-"""Organizations, API keys and catalog objects (projects, experiments, datasets) in PostgreSQL.
+"""Organizations and catalog objects (projects, experiments, datasets) in PostgreSQL.
 
 As in the DuckDB backend, objects are JSON documents (exactly what the API returns) with the
 columns needed to look them up. Several servers may create or rename objects at once: a
@@ -17,7 +17,8 @@ import orjson
 import psycopg
 
 from assay.model.errors import Conflict, NotFound
-from assay.model.objects import ApiKey, ObjectKind, Organization, utcnow
+from assay.model.objects import ObjectKind, Organization, utcnow
+from assay.store.postgres.records import seed_org
 
 NAME_LOCK_SPACE = 3  # advisory locks (NAME_LOCK_SPACE, hash of kind and parent)
 
@@ -37,12 +38,15 @@ def _org(row: tuple[Any, ...] | None) -> Organization | None:
 
 
 def ensure_org(con: psycopg.Connection, name: str) -> Organization:
-    con.execute(
-        "INSERT INTO orgs VALUES (%s, %s, %s) ON CONFLICT (name) DO NOTHING",
+    """Inside the caller's transaction: the organization, made with its built-in groups the first time."""
+    made = con.execute(
+        "INSERT INTO orgs VALUES (%s, %s, %s) ON CONFLICT (name) DO NOTHING RETURNING id",
         [str(uuid.uuid4()), name, utcnow().isoformat()],
-    )
+    ).fetchone()
     org = _org(con.execute("SELECT id, name, created FROM orgs WHERE name = %s", [name]).fetchone())
     assert org is not None
+    if made is not None:
+        seed_org(con, org.id)
     return org
 
 
@@ -53,26 +57,6 @@ def get_org(con: psycopg.Connection, org_id: str) -> Organization | None:
 def list_orgs(con: psycopg.Connection) -> list[Organization]:
     rows = con.execute("SELECT id, name, created FROM orgs ORDER BY created").fetchall()
     return [Organization(id=r[0], name=r[1], created=r[2]) for r in rows]
-
-
-def add_api_key(con: psycopg.Connection, org_id: str, name: str, key_hash: str) -> ApiKey:
-    key = ApiKey(
-        id=str(uuid.uuid4()), org_id=org_id, name=name, key_hash=key_hash, created=utcnow().isoformat()
-    )
-    con.execute(
-        "INSERT INTO api_keys VALUES (%s, %s, %s, %s, %s)",
-        [key.id, key.org_id, key.name, key.key_hash, key.created],
-    )
-    return key
-
-
-def find_api_key(con: psycopg.Connection, key_hash: str) -> ApiKey | None:
-    found = con.execute(
-        "SELECT id, org_id, name, key_hash, created FROM api_keys WHERE key_hash = %s", [key_hash]
-    ).fetchone()
-    if not found:
-        return None
-    return ApiKey(id=found[0], org_id=found[1], name=found[2], key_hash=found[3], created=found[4])
 
 
 def _lock_names(con: psycopg.Connection, kind: ObjectKind, parent: str) -> None:

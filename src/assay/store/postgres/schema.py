@@ -110,7 +110,54 @@ def _v2(con: psycopg.Connection) -> None:
     _run(con, JOBS_SCHEMA)
 
 
-MIGRATIONS: list[Callable[[psycopg.Connection], None]] = [_v1, _v2]
+def _v3(con: psycopg.Connection) -> None:
+    """People and the access model (as DuckDB's migration 6): users, memberships, sessions,
+    one-time links, documents (groups, roles, ACLs, views) and default views. Every organization
+    gets its built-in groups; API keys belong to a user, and older keys become an owner's."""
+    from assay.store.postgres.people import add_member, placeholder_owner
+    from assay.store.postgres.records import seed_org
+
+    _run(
+        con,
+        """
+        CREATE TABLE users (
+            id text COLLATE "C" PRIMARY KEY, email text NOT NULL, email_key text COLLATE "C" UNIQUE NOT NULL,
+            name text NOT NULL, created text NOT NULL, kind text NOT NULL, password_hash text);
+        CREATE TABLE members (
+            org_id text COLLATE "C" NOT NULL, user_id text COLLATE "C" NOT NULL, joined text COLLATE "C" NOT NULL,
+            PRIMARY KEY (org_id, user_id));
+        CREATE TABLE sessions (
+            id text COLLATE "C" PRIMARY KEY, user_id text COLLATE "C" NOT NULL, csrf text NOT NULL,
+            created text NOT NULL, expires text NOT NULL, last_seen text NOT NULL);
+        CREATE INDEX sessions_by_user ON sessions (user_id);
+        CREATE TABLE signin_links (
+            token_hash text COLLATE "C" PRIMARY KEY, user_id text COLLATE "C" NOT NULL,
+            org_id text COLLATE "C" NOT NULL, purpose text NOT NULL, created text NOT NULL,
+            expires text COLLATE "C" NOT NULL, used text);
+        CREATE TABLE records (
+            kind text COLLATE "C" NOT NULL, id text COLLATE "C" NOT NULL, org_id text COLLATE "C" NOT NULL,
+            scope text COLLATE "C", key text COLLATE "C" NOT NULL, created text COLLATE "C" NOT NULL,
+            doc json NOT NULL, PRIMARY KEY (kind, id), UNIQUE (kind, org_id, key));
+        CREATE TABLE view_defaults (
+            scope text COLLATE "C" NOT NULL, scope_id text COLLATE "C" NOT NULL,
+            view_type text COLLATE "C" NOT NULL, view_id text COLLATE "C" NOT NULL,
+            org_id text COLLATE "C" NOT NULL, PRIMARY KEY (scope, scope_id, view_type));
+        ALTER TABLE api_keys ADD COLUMN user_id text COLLATE "C";
+        ALTER TABLE api_keys ADD COLUMN preview text
+        """,
+    )
+    for (org_id,) in con.execute("SELECT id FROM orgs ORDER BY created").fetchall():
+        groups = seed_org(con, org_id)
+        if con.execute("SELECT 1 FROM api_keys WHERE org_id = %s LIMIT 1", [org_id]).fetchone():
+            owner = placeholder_owner(con)
+            add_member(con, org_id, owner.id, [groups["Owners"]])
+            con.execute(
+                "UPDATE api_keys SET user_id = %s, preview = 'sk-assay-…' WHERE org_id = %s",
+                [owner.id, org_id],
+            )
+
+
+MIGRATIONS: list[Callable[[psycopg.Connection], None]] = [_v1, _v2, _v3]
 
 
 def migrate(con: psycopg.Connection) -> int:

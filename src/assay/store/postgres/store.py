@@ -19,7 +19,7 @@ from typing import Any
 import psycopg
 from sqlglot import exp
 
-from assay.model.objects import ApiKey, ObjectKind, Organization
+from assay.model.objects import ObjectKind, Organization
 from assay.query.compile import Compiled
 from assay.query.dialect import Dialect
 from assay.query.errors import QueryError
@@ -40,6 +40,8 @@ from assay.store.postgres.compare import POSTGRES
 from assay.store.postgres.connections import connection, open_pool
 from assay.store.postgres.dialect import DIALECT
 from assay.store.postgres.jobs import postgres_jobs
+from assay.store.postgres.people import PostgresPeople
+from assay.store.postgres.records import PostgresRecords
 from assay.store.postgres.schema import migrate
 
 POOL_SIZE = 16  # connections per server; each request holds one for one statement or transaction
@@ -59,6 +61,8 @@ class PostgresStore:
         with connection(self._pool) as con:
             migrate(con)
         self.jobs = postgres_jobs(self._pool)
+        self.people = PostgresPeople(self._pool)
+        self.records = PostgresRecords(self._pool)
         self._last_write = 0.0
         self._stop = threading.Event()
         self._refresher: threading.Thread | None = None
@@ -94,9 +98,9 @@ class PostgresStore:
         with connection(self._pool) as con:
             copying.rebuild(con)
 
-    # -- organizations and keys -----------------------------------------------------------
+    # -- organizations -----------------------------------------------------------------
     def ensure_org(self, name: str) -> Organization:
-        with connection(self._pool) as con:
+        with connection(self._pool) as con, con.transaction():
             return catalog.ensure_org(con, name)
 
     def get_org(self, org_id: str) -> Organization | None:
@@ -106,14 +110,6 @@ class PostgresStore:
     def list_orgs(self) -> list[Organization]:
         with connection(self._pool) as con:
             return catalog.list_orgs(con)
-
-    def add_api_key(self, org_id: str, name: str, key_hash: str) -> ApiKey:
-        with connection(self._pool) as con:
-            return catalog.add_api_key(con, org_id, name, key_hash)
-
-    def find_api_key(self, key_hash: str) -> ApiKey | None:
-        with connection(self._pool) as con:
-            return catalog.find_api_key(con, key_hash)
 
     # -- catalog objects ------------------------------------------------------------------
     def create_object(
