@@ -78,6 +78,15 @@ class World:
             "function_data": {"type": "sql", "expression": "1"},
         }
 
+    def aggregate_body(self) -> dict[str, Any]:
+        name = f"aggregate-{next(_n)}"
+        return {
+            "project_id": self.ids["project"],
+            "name": name,
+            "score_type": "minimum",
+            "categories": ["a", "b"],
+        }
+
     def granted(self) -> dict[str, Any]:
         """The content of an ACL the owner has just placed."""
         item = self.acl_item()
@@ -93,6 +102,8 @@ class World:
             return str(
                 self.post("/v1/view", {**self.view_ref(), "view_type": "experiment", "name": name})["id"]
             )
+        if kind == "project_score":
+            return str(self.post("/v1/project_score", self.aggregate_body())["id"])
         if kind == "function":
             return str(self.post("/v1/function", self.function_body())["id"])
         if kind == "job":
@@ -159,6 +170,14 @@ GHOST_BODY = {
 }
 ANALYSIS = "/v1/experiment/{experiment_id}/analysis"
 SCORER = {"type": "global", "name": "ExactMatch"}
+GHOST_AGGREGATE = {
+    "json": {
+        "project_id": str(uuid.uuid4()),
+        "name": "agg",
+        "score_type": "minimum",
+        "categories": ["a", "b"],
+    }
+}
 GHOST_FUNCTION = {
     "json": {
         "project_id": str(uuid.uuid4()),
@@ -346,6 +365,17 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("POST", ANALYSIS + "/errors"): Case(READ, E, json={}),
     ("POST", ANALYSIS + "/agreement"): Case(READ, E, json={}),
     ("POST", ANALYSIS + "/code"): Case(READ, E, json={"dataset_name": "ds"}),
+    ("POST", ANALYSIS + "/changes"): Case(READ, E, json={}),
+    ("GET", "/v1/project_score"): Case(MEMBERS, hidden=("project_score",)),
+    ("POST", "/v1/project_score"): Case(WRITE, json=lambda w: w.aggregate_body(), ghost=GHOST_AGGREGATE),
+    ("PUT", "/v1/project_score"): Case(WRITE, json=lambda w: w.aggregate_body(), ghost=GHOST_AGGREGATE),
+    ("GET", "/v1/project_score/{project_score_id}"): Case(READ, {"project_score_id": ref("project_score")}),
+    ("PATCH", "/v1/project_score/{project_score_id}"): Case(
+        WRITE, {"project_score_id": ref("project_score")}, json={"description": "patched"}
+    ),
+    ("DELETE", "/v1/project_score/{project_score_id}"): Case(
+        WRITE, {"project_score_id": fresh("project_score")}
+    ),
     ("POST", ANALYSIS + "/dataset"): Case(
         WRITE, E, json=lambda w: {"selection": {"ids": ["row-0"]}, "dataset_name": f"from-rows-{next(_n)}"}
     ),
@@ -520,6 +550,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         w.ids["view"] = w.fresh("view")
         w.ids["role"], w.ids["group"], w.ids["acl"] = w.fresh("role"), w.fresh("group"), w.fresh("acl")
         w.ids["function"], w.ids["job"] = w.fresh("function"), w.fresh("job")
+        w.ids["project_score"] = w.fresh("project_score")
         w.post("/attachment", {"key": "matrix-attachment", "filename": "a.txt", "content_type": "text/plain"})
         org = store.ensure_org("local")
         w.ids["engineer_key"] = issue_api_key(store, org.id, team["engineer"].user_id, "listed")[0].id
