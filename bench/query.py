@@ -37,7 +37,7 @@ from rich.table import Table
 
 from assay.server.settings import Settings
 from assay.services.access import AccessPolicy
-from assay.services.auth import create_api_key
+from assay.services.auth import Principal, create_api_key, owner_of
 from assay.services.context import Services
 from assay.services.queries import run_query
 from assay.store import open_store
@@ -238,8 +238,9 @@ class Postgres:
         with psycopg.connect(store.url) as con:
             found = con.execute("SELECT pg_database_size(current_database())").fetchone()
         org = store.ensure_org("bench")
-        svc = Services(store=store, settings=Settings(), policy=OrgKeyPolicy(store))
-        who = Principal("bench", org.id, org.name)
+        policy = AccessPolicy(store)
+        svc = Services(store=store, settings=Settings(), policy=policy)
+        who = policy.for_user(owner_of(store, org.id).id, org.name)  # the organization's owner
         size = int(found[0]) if found else 0
         return cls(cluster, store, svc, who, copy_s, sum(moved.rows.values()), refresh_ms, size)
 

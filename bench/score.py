@@ -127,8 +127,9 @@ def scoring_throughput(path: Path, rows: int, chunk: int) -> tuple[float, float,
     store = open_store(f"duckdb:///{path.resolve()}")
     try:
         org = store.ensure_org("bench")
-        svc = Services(store=store, settings=Settings(job_chunk_rows=chunk), policy=OrgKeyPolicy(store))
-        who = Principal("bench", org.id, org.name)
+        policy = AccessPolicy(store)
+        svc = Services(store=store, settings=Settings(job_chunk_rows=chunk), policy=policy)
+        who = policy.for_user(owner_of(store, org.id).id, org.name)  # the organization's owner
         project_id = store.get_object("experiment", eid)["project_id"]  # type: ignore[index]
         rules = {"type": "rules", "rules": [{"label": "short", "regex": "^answer [0-9]$"}]}
         classifier = create_function(
