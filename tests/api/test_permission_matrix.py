@@ -169,6 +169,7 @@ GHOST_BODY = {
     }
 }
 ANALYSIS = "/v1/experiment/{experiment_id}/analysis"
+NO_LLM = dict(zip(ROLES, (400, 400, 400, 404, 401), strict=True))
 SCORER = {"type": "global", "name": "ExactMatch"}
 GHOST_AGGREGATE = {
     "json": {
@@ -366,6 +367,10 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("POST", ANALYSIS + "/agreement"): Case(READ, E, json={}),
     ("POST", ANALYSIS + "/code"): Case(READ, E, json={"dataset_name": "ds"}),
     ("POST", ANALYSIS + "/changes"): Case(READ, E, json={}),
+    # the chat agent: no LLM is configured here, so those who may chat learn that (400)
+    ("POST", "/v1/experiment/{experiment_id}/assistant/chat"): Case(NO_LLM, E, json={"message": "hi"}),
+    ("GET", "/v1/project/{project_id}/assistant/conversations"): Case(READ, P),
+    ("GET", "/v1/assistant/conversation/{conversation_id}"): Case(NONE_KEPT, {"conversation_id": "c"}),
     ("GET", "/v1/project_score"): Case(MEMBERS, hidden=("project_score",)),
     ("POST", "/v1/project_score"): Case(WRITE, json=lambda w: w.aggregate_body(), ghost=GHOST_AGGREGATE),
     ("PUT", "/v1/project_score"): Case(WRITE, json=lambda w: w.aggregate_body(), ghost=GHOST_AGGREGATE),

@@ -121,6 +121,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/link/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept Link
+         * @description Use a one-time link (choosing a password where it asks for one) and sign in.
+         */
+        post: operations["accept_link_api_link_accept_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/link/inspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Inspect Link
+         * @description What a one-time link is for (without using it): whose it is and what it asks for.
+         */
+        post: operations["inspect_link_api_link_inspect_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/project": {
         parameters: {
             query?: never;
@@ -173,6 +213,35 @@ export interface paths {
          */
         post: operations["get_object_info_api_self_get_object_info_post"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whoami
+         * @description Who is signed in, where, what they may do there, and the CSRF token for writes.
+         */
+        get: operations["whoami_api_session_get"];
+        put?: never;
+        /**
+         * Sign In
+         * @description Sign in with an email and password (or exchange an API key for a session): sets the
+         *     session cookie. Failed attempts are rate-limited per email and per client (429).
+         */
+        post: operations["sign_in_api_session_post"];
+        /**
+         * Sign Out
+         * @description Sign out this browser, or (`?everywhere=true`) every session of the user at once.
+         */
+        delete: operations["sign_out_api_session_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -366,6 +435,137 @@ export interface paths {
          */
         post: operations["export_trace_spans_otel_v1_traces_post"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/acl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Acls
+         * @description The ACLs placed on one object (needs `read_acls` on it).
+         */
+        get: operations["list_acls_v1_acl_get"];
+        put?: never;
+        /**
+         * Create Acl
+         * @description Grant a permission or a role to a user or a group on an object; an identical ACL is returned.
+         */
+        post: operations["create_acl_v1_acl_post"];
+        /**
+         * Find And Delete Acl
+         * @description Revoke the ACL with exactly this content.
+         */
+        delete: operations["find_and_delete_acl_v1_acl_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/acl/batch_update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Batch Update
+         * @description Add and remove ACLs at once; adding an existing one or removing a missing one changes nothing.
+         */
+        post: operations["batch_update_v1_acl_batch_update_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/acl/list_org": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Org
+         * @description Every ACL of the organization (needs `read_acls` on it).
+         */
+        get: operations["list_org_v1_acl_list_org_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/acl/{acl_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Acl */
+        get: operations["get_acl_v1_acl__acl_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Acl */
+        delete: operations["delete_acl_v1_acl__acl_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api_key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Keys
+         * @description Your keys, newest first (an owner sees every key of the organization).
+         */
+        get: operations["list_keys_v1_api_key_get"];
+        put?: never;
+        /**
+         * Create Key
+         * @description A new key with your permissions. The key is in the answer this one time only.
+         */
+        post: operations["create_key_v1_api_key_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api_key/{key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Key */
+        get: operations["get_key_v1_api_key__key_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Key
+         * @description Revoke a key: the next request made with it is refused.
+         */
+        delete: operations["revoke_key_v1_api_key__key_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -689,139 +889,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/experiment/{experiment_id}/compare": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Compare Summary
-         * @description Every score and metric of the base (the path's experiment) and of each other experiment:
-         *     means, differences, improvements and regressions against the base, and a paired t-test (mean
-         *     difference over matched test cases, 95% confidence interval, p-value, n).
-         */
-        get: operations["compare_summary_v1_experiment__experiment_id__compare_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/experiment/{experiment_id}/compare/count": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Compare Count
-         * @description How many rows the same comparison query matches.
-         */
-        post: operations["compare_count_v1_experiment__experiment_id__compare_count_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/experiment/{experiment_id}/compare/groups": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Compare Groups
-         * @description Per group: every compared experiment's count, score and metric means, and its improvements
-         *     and regressions against the base.
-         */
-        post: operations["compare_groups_v1_experiment__experiment_id__compare_groups_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/experiment/{experiment_id}/compare/histograms": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Compare Histograms
-         * @description Each score's distribution over traces, for the base and each other experiment.
-         */
-        get: operations["compare_histograms_v1_experiment__experiment_id__compare_histograms_get"];
-        put?: never;
-        /**
-         * Compare Filtered Histograms
-         * @description Each score's distribution (as `GET …/compare/histograms`) over the traces the table's
-         *     filters keep in each experiment.
-         */
-        post: operations["compare_filtered_histograms_v1_experiment__experiment_id__compare_histograms_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/experiment/{experiment_id}/compare/rows": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Compare Rows
-         * @description A page of the experiment's trace rows (filters, search and sort as in the table), each with
-         *     the base's and every other compared experiment's test case (matched by comparison key): scores,
-         *     metrics, the matched trace, and deltas against the base. `change` keeps only the rows whose test
-         *     case improved or regressed in one experiment.
-         */
-        post: operations["compare_rows_v1_experiment__experiment_id__compare_rows_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/experiment/{experiment_id}/compare/summary": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Compare Filtered Summary
-         * @description The comparison's summary (as `GET …/compare`) over the traces the table's filters, search
-         *     and custom columns keep in each experiment, as `POST …/table/summary` counts them for one: the
-         *     header statistics and the Summary layouts of a comparison under a filter.
-         */
-        post: operations["compare_filtered_summary_v1_experiment__experiment_id__compare_summary_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/experiment/{experiment_id}/export": {
         parameters: {
             query?: never;
@@ -957,27 +1024,6 @@ export interface paths {
          * @description Per-group counts and score/metric averages, optionally with the comparison's averages.
          */
         post: operations["table_groups_v1_experiment__experiment_id__table_groups_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/experiment/{experiment_id}/table/summary": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Table Summary
-         * @description Score and metric averages over the rows the filters keep (the header statistics and the
-         *     Summary layouts), optionally against a comparison experiment over the same filters.
-         */
-        post: operations["table_summary_v1_experiment__experiment_id__table_summary_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1126,6 +1172,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Groups
+         * @description The organization's groups, the built-in ones (Owners, Engineers, Viewers) included.
+         */
+        get: operations["list_groups_v1_group_get"];
+        /** Replace Group */
+        put: operations["replace_group_v1_group_put"];
+        /**
+         * Create Group
+         * @description Create a group (needs Manage access); a group of that name is returned unchanged.
+         */
+        post: operations["create_group_v1_group_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/group/{group_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Group */
+        get: operations["get_group_v1_group__group_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Group */
+        delete: operations["delete_group_v1_group__group_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Patch Group
+         * @description Rename, describe, and add or remove member users and groups.
+         */
+        patch: operations["patch_group_v1_group__group_id__patch"];
+        trace?: never;
+    };
     "/v1/job": {
         parameters: {
             query?: never;
@@ -1240,9 +1333,56 @@ export interface paths {
         };
         /**
          * List Organizations
-         * @description The organizations this key belongs to (one, for an organization key).
+         * @description The organizations the caller acts in: the key's one, or every one a signed-in user joined
+         *     (the one acting first).
          */
         get: operations["list_organizations_v1_organization_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organization/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Members
+         * @description Members in the order they joined, with their groups and whether they are still invited.
+         */
+        get: operations["list_members_v1_organization_members_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Patch Members
+         * @description Invite people (each gets a one-time link, shown here; mailed only if SMTP is configured)
+         *     and remove members.
+         */
+        patch: operations["patch_members_v1_organization_members_patch"];
+        trace?: never;
+    };
+    "/v1/permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Permissions
+         * @description Assay: what you may do on a project (read, create, update, delete, manage), so a page can
+         *     say why an action is unavailable before you try it.
+         */
+        get: operations["my_permissions_v1_permissions_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1320,8 +1460,7 @@ export interface paths {
         };
         /**
          * Project Experiments
-         * @description Experiments of a project, newest first, with dataset, score averages (the project's aggregate
-         *     scores included), row count and metadata.
+         * @description Experiments of a project, newest first, with dataset, score averages, row count and metadata.
          */
         get: operations["project_experiments_v1_project__project_id__experiments_get"];
         put?: never;
@@ -1465,6 +1604,169 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Roles
+         * @description The organization's roles and the system roles (`org_id` null: Owner, Engineer, Viewer).
+         */
+        get: operations["list_roles_v1_role_get"];
+        /** Replace Role */
+        put: operations["replace_role_v1_role_put"];
+        /**
+         * Create Role
+         * @description Create a role (needs Manage access); a role of that name is returned unchanged.
+         */
+        post: operations["create_role_v1_role_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/role/{role_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Role */
+        get: operations["get_role_v1_role__role_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Role */
+        delete: operations["delete_role_v1_role__role_id__delete"];
+        options?: never;
+        head?: never;
+        /** Patch Role */
+        patch: operations["patch_role_v1_role__role_id__patch"];
+        trace?: never;
+    };
+    "/v1/user": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Users
+         * @description The organization's members, newest first (filter by `email` or `ids`).
+         */
+        get: operations["list_users_v1_user_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/user/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get User */
+        get: operations["get_user_v1_user__user_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/view": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Views
+         * @description A project's saved views, newest first (filter by `view_type`: `experiment` or `experiments`).
+         */
+        get: operations["list_views_v1_view_get"];
+        /**
+         * Replace View
+         * @description Create a view, or replace the project's view of that type and name.
+         */
+        put: operations["replace_view_v1_view_put"];
+        /**
+         * Create View
+         * @description Create a view; if the project has a view of that type and name, it is returned unchanged.
+         */
+        post: operations["create_view_v1_view_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/view/{view_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get View */
+        get: operations["get_view_v1_view__view_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete View
+         * @description Delete a view (the body names its project); returns the deleted view.
+         */
+        delete: operations["delete_view_v1_view__view_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Patch View
+         * @description Change a view: `view_data` and `options` are deep-merged, other fields replaced.
+         */
+        patch: operations["patch_view_v1_view__view_id__patch"];
+        trace?: never;
+    };
+    "/v1/view_default": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Defaults
+         * @description Assay: the project's and the organization's default views of a page.
+         */
+        get: operations["get_defaults_v1_view_default_get"];
+        /**
+         * Set Default
+         * @description Assay: make a view the project default (needs project Update) or the organization default
+         *     (needs Manage settings); a view that was the other kind of default stops being it.
+         */
+        put: operations["set_default_v1_view_default_put"];
+        post?: never;
+        /**
+         * Clear Default
+         * @description Assay: clear the project or organization default view of a page.
+         */
+        delete: operations["clear_default_v1_view_default_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/{object_type}/{object_id}/span_names": {
         parameters: {
             query?: never;
@@ -1593,6 +1895,88 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AcceptLink */
+        AcceptLink: {
+            /** Email */
+            email?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Password */
+            password?: string | null;
+            /** Token */
+            token: string;
+        };
+        /** Acl */
+        Acl: {
+            /**
+             * Object Org Id
+             * @description The organization of the object
+             */
+            _object_org_id: string;
+            /** Created */
+            created?: string | null;
+            /** Group Id */
+            group_id?: string | null;
+            /** Id */
+            id: string;
+            /** Object Id */
+            object_id: string;
+            /**
+             * Object Type
+             * @enum {string}
+             */
+            object_type: "organization" | "project" | "experiment" | "dataset" | "prompt" | "prompt_session" | "group" | "role" | "org_member" | "project_log" | "org_project";
+            /** Permission */
+            permission?: ("create" | "read" | "update" | "delete" | "create_acls" | "read_acls" | "update_acls" | "delete_acls") | null;
+            /** Restrict Object Type */
+            restrict_object_type?: ("organization" | "project" | "experiment" | "dataset" | "prompt" | "prompt_session" | "group" | "role" | "org_member" | "project_log" | "org_project") | null;
+            /** Role Id */
+            role_id?: string | null;
+            /** User Id */
+            user_id?: string | null;
+        };
+        /** AclBatch */
+        AclBatch: {
+            /** Add Acls */
+            add_acls?: components["schemas"]["AclItem"][];
+            /** Remove Acls */
+            remove_acls?: components["schemas"]["AclItem"][];
+        };
+        /** AclBatchResult */
+        AclBatchResult: {
+            /** Added Acls */
+            added_acls: components["schemas"]["Acl"][];
+            /** Removed Acls */
+            removed_acls: components["schemas"]["Acl"][];
+        };
+        /**
+         * AclItem
+         * @description One grant: exactly one of `user_id` / `group_id`, and of `permission` / `role_id`.
+         */
+        AclItem: {
+            /** Group Id */
+            group_id?: string | null;
+            /** Object Id */
+            object_id: string;
+            /**
+             * Object Type
+             * @enum {string}
+             */
+            object_type: "organization" | "project" | "experiment" | "dataset" | "prompt" | "prompt_session" | "group" | "role" | "org_member" | "project_log" | "org_project";
+            /** Permission */
+            permission?: ("create" | "read" | "update" | "delete" | "create_acls" | "read_acls" | "update_acls" | "delete_acls") | null;
+            /** Restrict Object Type */
+            restrict_object_type?: ("organization" | "project" | "experiment" | "dataset" | "prompt" | "prompt_session" | "group" | "role" | "org_member" | "project_log" | "org_project") | null;
+            /** Role Id */
+            role_id?: string | null;
+            /** User Id */
+            user_id?: string | null;
+        };
+        /** Acls */
+        Acls: {
+            /** Objects */
+            objects: components["schemas"]["Acl"][];
+        };
         /** AgreementExample */
         AgreementExample: {
             /** A */
@@ -1654,6 +2038,28 @@ export interface components {
             /** Threshold */
             threshold: number;
         };
+        /** ApiKey */
+        ApiKey: {
+            /** Created */
+            created?: string | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Org Id */
+            org_id?: string | null;
+            /** Preview Name */
+            preview_name: string;
+            /** User Email */
+            user_email?: string | null;
+            /** User Id */
+            user_id?: string | null;
+        };
+        /** ApiKeys */
+        ApiKeys: {
+            /** Objects */
+            objects: components["schemas"]["ApiKey"][];
+        };
         /** AttachmentMetadata */
         AttachmentMetadata: {
             /** Downloadurl */
@@ -1703,34 +2109,6 @@ export interface components {
              */
             upload_status: "uploading" | "done" | "error";
         };
-        /** BaseExperiment */
-        BaseExperiment: {
-            /** Base Exp Id */
-            base_exp_id: string;
-            /** Base Exp Name */
-            base_exp_name: string;
-        };
-        /** BtqlResponse */
-        BtqlResponse: {
-            /** Cursor */
-            cursor: string | null;
-            /** Data */
-            data: {
-                [key: string]: unknown;
-            }[];
-            /**
-             * Schema
-             * @description JSON Schema of one row
-             */
-            schema: {
-                [key: string]: unknown;
-            };
-            /**
-             * Warnings
-             * @description Present when the query was adjusted
-             */
-            warnings?: components["schemas"]["QueryWarning"][] | null;
-        };
         /**
          * BuiltinScorer
          * @description A built-in scorer, addressed as `{"type": "global", "name": …}`.
@@ -1773,33 +2151,6 @@ export interface components {
             root_span_id: string;
             /** Score */
             score: number;
-        };
-        /**
-         * ChangeFilter
-         * @description Only the rows whose test case improved (or regressed) in one experiment against the base.
-         */
-        ChangeFilter: {
-            /**
-             * Direction
-             * @enum {string}
-             */
-            direction: "improvements" | "regressions";
-            /**
-             * Experiment Id
-             * @description The table's experiment or one of `experiment_ids`
-             */
-            experiment_id: string;
-            /**
-             * Kind
-             * @default score
-             * @enum {string}
-             */
-            kind: "score" | "metric";
-            /**
-             * Name
-             * @description A score (or metric) name
-             */
-            name: string;
         };
         /** ChangesQuery */
         ChangesQuery: {
@@ -1912,32 +2263,33 @@ export interface components {
             /** Text */
             text: string;
         };
-        /** CheckResult */
-        CheckResult: {
-            /**
-             * Column
-             * @description 1-based column in the text
-             */
-            column: number | null;
-            /**
-             * Line
-             * @description 1-based line in the text
-             */
-            line: number | null;
-            /**
-             * Message
-             * @description What is wrong (null when valid)
-             */
-            message: string | null;
-            /** Valid */
-            valid: boolean;
-        };
         /** Citation */
         Citation: {
             /** Experiment Id */
             experiment_id: string;
             /** Root Span Id */
             root_span_id: string;
+        };
+        /** ClearViewDefault */
+        ClearViewDefault: {
+            /**
+             * Object Id
+             * @description The project's id
+             */
+            object_id: string;
+            /**
+             * Object Type
+             * @description project: table views hang off their project
+             * @constant
+             */
+            object_type: "project";
+            /**
+             * Scope
+             * @enum {string}
+             */
+            scope: "project" | "organization";
+            /** View Type */
+            view_type: string;
         };
         /** CodeQuery */
         CodeQuery: {
@@ -1956,348 +2308,6 @@ export interface components {
              * @description Scorers to use (default: this experiment's scores)
              */
             scores?: string[] | null;
-        };
-        /** CompareGroup */
-        CompareGroup: {
-            /** Experiments */
-            experiments: components["schemas"]["GroupOfExperiment"][];
-            /** Group */
-            group: unknown;
-        };
-        /** CompareGroups */
-        CompareGroups: {
-            /** Experiments */
-            experiments: components["schemas"]["ComparedExperiment"][];
-            /** Group By */
-            group_by: string;
-            /** Groups */
-            groups: components["schemas"]["CompareGroup"][];
-        };
-        /** CompareGroupsQuery */
-        CompareGroupsQuery: {
-            /**
-             * Base Experiment Id
-             * @description The base: the table's experiment or one of `experiment_ids` (default: the first of them)
-             */
-            base_experiment_id?: string | null;
-            change?: components["schemas"]["ChangeFilter"] | null;
-            /** Custom Columns */
-            custom_columns?: components["schemas"]["CustomColumn"][];
-            /**
-             * Experiment Ids
-             * @description The experiments compared besides the table's own (ids), in display order
-             */
-            experiment_ids?: string[];
-            /**
-             * Filters
-             * @description Each a condition `{column, op, value}` or a filter typed in the query language
-             */
-            filters?: (string | components["schemas"]["Condition"])[];
-            /**
-             * Group By
-             * @description A column path, e.g. metadata.category
-             */
-            group_by: string;
-            /**
-             * Row Type
-             * @default traces
-             * @enum {string}
-             */
-            row_type: "traces" | "spans";
-            /**
-             * Search
-             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
-             */
-            search?: string | null;
-            /** Sort */
-            sort?: components["schemas"]["SortKey"][];
-        };
-        /** CompareHistogramsQuery */
-        CompareHistogramsQuery: {
-            /**
-             * Base Experiment Id
-             * @description The base: the table's experiment or one of `experiment_ids` (default: the first of them)
-             */
-            base_experiment_id?: string | null;
-            /**
-             * Bins
-             * @description Equal bins over [0, 1]
-             * @default 10
-             */
-            bins: number;
-            /** Custom Columns */
-            custom_columns?: components["schemas"]["CustomColumn"][];
-            /**
-             * Experiment Ids
-             * @description The experiments compared besides the table's own (ids), in display order
-             */
-            experiment_ids?: string[];
-            /**
-             * Filters
-             * @description Each a condition `{column, op, value}` or a filter typed in the query language
-             */
-            filters?: (string | components["schemas"]["Condition"])[];
-            /**
-             * Row Type
-             * @default traces
-             * @enum {string}
-             */
-            row_type: "traces" | "spans";
-            /**
-             * Search
-             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
-             */
-            search?: string | null;
-            /** Sort */
-            sort?: components["schemas"]["SortKey"][];
-        };
-        /**
-         * CompareQuery
-         * @description A table state plus the comparison, and optionally only the rows that changed.
-         */
-        CompareQuery: {
-            /**
-             * Base Experiment Id
-             * @description The base: the table's experiment or one of `experiment_ids` (default: the first of them)
-             */
-            base_experiment_id?: string | null;
-            change?: components["schemas"]["ChangeFilter"] | null;
-            /** Custom Columns */
-            custom_columns?: components["schemas"]["CustomColumn"][];
-            /**
-             * Experiment Ids
-             * @description The experiments compared besides the table's own (ids), in display order
-             */
-            experiment_ids?: string[];
-            /**
-             * Filters
-             * @description Each a condition `{column, op, value}` or a filter typed in the query language
-             */
-            filters?: (string | components["schemas"]["Condition"])[];
-            /**
-             * Row Type
-             * @default traces
-             * @enum {string}
-             */
-            row_type: "traces" | "spans";
-            /**
-             * Search
-             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
-             */
-            search?: string | null;
-            /** Sort */
-            sort?: components["schemas"]["SortKey"][];
-        };
-        /** CompareRow */
-        CompareRow: {
-            /**
-             * Experiments
-             * @description One per compared experiment, the base first
-             */
-            experiments: components["schemas"]["ComparedCase"][];
-            /** Match Key */
-            match_key: string | null;
-            /**
-             * Row
-             * @description The table row (the fields of POST /v1/experiment/{id}/table)
-             */
-            row: {
-                [key: string]: unknown;
-            };
-        };
-        /** CompareRowsPage */
-        CompareRowsPage: {
-            /** Experiments */
-            experiments: components["schemas"]["ComparedExperiment"][];
-            /** Offset */
-            offset: number;
-            /** Rows */
-            rows: components["schemas"]["CompareRow"][];
-            /** Total */
-            total: number | null;
-        };
-        /** CompareRowsQuery */
-        CompareRowsQuery: {
-            /**
-             * Base Experiment Id
-             * @description The base: the table's experiment or one of `experiment_ids` (default: the first of them)
-             */
-            base_experiment_id?: string | null;
-            change?: components["schemas"]["ChangeFilter"] | null;
-            /** Custom Columns */
-            custom_columns?: components["schemas"]["CustomColumn"][];
-            /**
-             * Experiment Ids
-             * @description The experiments compared besides the table's own (ids), in display order
-             */
-            experiment_ids?: string[];
-            /**
-             * Filters
-             * @description Each a condition `{column, op, value}` or a filter typed in the query language
-             */
-            filters?: (string | components["schemas"]["Condition"])[];
-            /**
-             * Limit
-             * @default 100
-             */
-            limit: number;
-            /**
-             * Offset
-             * @default 0
-             */
-            offset: number;
-            /**
-             * Row Type
-             * @default traces
-             * @enum {string}
-             */
-            row_type: "traces" | "spans";
-            /**
-             * Search
-             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
-             */
-            search?: string | null;
-            /** Sort */
-            sort?: components["schemas"]["SortKey"][];
-            /**
-             * With Fields
-             * @description Add each matched trace's input, output, expected, metadata, error
-             * @default false
-             */
-            with_fields: boolean;
-            /**
-             * With Total
-             * @default true
-             */
-            with_total: boolean;
-        };
-        /**
-         * CompareSummaryQuery
-         * @description A table state (its filters, search and custom columns; the sort is ignored) and the
-         *     comparison: the table's experiment, the others, and which of them is the base.
-         */
-        CompareSummaryQuery: {
-            /**
-             * Base Experiment Id
-             * @description The base: the table's experiment or one of `experiment_ids` (default: the first of them)
-             */
-            base_experiment_id?: string | null;
-            /** Custom Columns */
-            custom_columns?: components["schemas"]["CustomColumn"][];
-            /**
-             * Experiment Ids
-             * @description The experiments compared besides the table's own (ids), in display order
-             */
-            experiment_ids?: string[];
-            /**
-             * Filters
-             * @description Each a condition `{column, op, value}` or a filter typed in the query language
-             */
-            filters?: (string | components["schemas"]["Condition"])[];
-            /**
-             * Row Type
-             * @default traces
-             * @enum {string}
-             */
-            row_type: "traces" | "spans";
-            /**
-             * Search
-             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
-             */
-            search?: string | null;
-            /** Sort */
-            sort?: components["schemas"]["SortKey"][];
-        };
-        /**
-         * ComparedCase
-         * @description One experiment's side of a table row: its test case with the row's comparison key.
-         */
-        ComparedCase: {
-            /** Experiment Id */
-            experiment_id: string;
-            /**
-             * Fields
-             * @description input, output, expected, metadata, error of trace `id` (with `with_fields`)
-             */
-            fields?: {
-                [key: string]: unknown;
-            } | null;
-            /**
-             * Id
-             * @description The row itself for the table's experiment, else the case's first trace
-             */
-            id: string | null;
-            /** Metric Deltas */
-            metric_deltas: {
-                [key: string]: number | null;
-            };
-            /** Metrics */
-            metrics: {
-                [key: string]: number | null;
-            };
-            /**
-             * Score Deltas
-             * @description Score minus the base's score of the same test case (empty for the base)
-             */
-            score_deltas: {
-                [key: string]: number | null;
-            };
-            /** Scores */
-            scores: {
-                [key: string]: number | null;
-            };
-            /**
-             * Traces
-             * @description Traces of the test case in this experiment (trials); 0: not matched
-             */
-            traces: number;
-        };
-        /** ComparedExperiment */
-        ComparedExperiment: {
-            /** Created */
-            created?: string | null;
-            /** Id */
-            id: string;
-            /** Name */
-            name: string;
-            /**
-             * Role
-             * @enum {string}
-             */
-            role: "base" | "comparison";
-            /** Traces */
-            traces: number;
-        };
-        /**
-         * ComparisonHistograms
-         * @description Each score's distribution over traces, per experiment (overlaid when comparing).
-         */
-        ComparisonHistograms: {
-            /** Experiments */
-            experiments: components["schemas"]["ComparedExperiment"][];
-            /** Scores */
-            scores: components["schemas"]["ScoreHistogram"][];
-        };
-        /**
-         * ComparisonSummary
-         * @description Scores and metrics of a base and up to 7 other experiments, with paired statistics.
-         */
-        ComparisonSummary: {
-            /**
-             * Comparison Key
-             * @description The project's comparison key used to match test cases
-             */
-            comparison_key: string;
-            /**
-             * Experiments
-             * @description The base first, then the others in order
-             */
-            experiments: components["schemas"]["ComparedExperiment"][];
-            /** Metrics */
-            metrics: components["schemas"]["MeasureComparison"][];
-            project: components["schemas"]["ProjectRef"];
-            /** Scores */
-            scores: components["schemas"]["MeasureComparison"][];
         };
         /**
          * Condition
@@ -2335,6 +2345,18 @@ export interface components {
         ConversationList: {
             /** Objects */
             objects: components["schemas"]["ConversationItem"][];
+        };
+        /** CreateApiKey */
+        CreateApiKey: {
+            /** Name */
+            name: string;
+            /** Org Name */
+            org_name?: string | null;
+            /**
+             * User Id
+             * @description Assay: an owner may create a key for another member
+             */
+            user_id?: string | null;
         };
         /** CreateDataset */
         CreateDataset: {
@@ -2427,6 +2449,19 @@ export interface components {
             /** Tags */
             tags?: string[] | null;
         };
+        /** CreateGroup */
+        CreateGroup: {
+            /** Description */
+            description?: string | null;
+            /** Member Groups */
+            member_groups?: string[];
+            /** Member Users */
+            member_users?: string[];
+            /** Name */
+            name: string;
+            /** Org Name */
+            org_name?: string | null;
+        };
         /** CreateProject */
         CreateProject: {
             /** Description */
@@ -2464,6 +2499,19 @@ export interface components {
              * @description weighted, minimum or maximum
              */
             score_type: string;
+        };
+        /** CreateRole */
+        CreateRole: {
+            /** Description */
+            description?: string | null;
+            /** Member Permissions */
+            member_permissions?: components["schemas"]["MemberPermission"][];
+            /** Member Roles */
+            member_roles?: string[];
+            /** Name */
+            name: string;
+            /** Org Name */
+            org_name?: string | null;
         };
         /**
          * CreateScoreJob
@@ -2531,6 +2579,58 @@ export interface components {
              */
             object_type: "experiment" | "project_logs";
         };
+        /** CreateView */
+        CreateView: {
+            /** Deleted At */
+            deleted_at?: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Object Id
+             * @description The project's id
+             */
+            object_id: string;
+            /**
+             * Object Type
+             * @description project: table views hang off their project
+             * @constant
+             */
+            object_type: "project";
+            /** Options */
+            options?: {
+                [key: string]: unknown;
+            } | null;
+            /** User Id */
+            user_id?: string | null;
+            view_data?: components["schemas"]["ViewData"] | null;
+            /**
+             * View Type
+             * @description experiment (one experiment's table) or experiments (the list)
+             */
+            view_type: string | null;
+        };
+        /** CreatedApiKey */
+        CreatedApiKey: {
+            /** Created */
+            created?: string | null;
+            /** Id */
+            id: string;
+            /**
+             * Key
+             * @description The key in clear: shown this one time only
+             */
+            key: string;
+            /** Name */
+            name: string;
+            /** Org Id */
+            org_id?: string | null;
+            /** Preview Name */
+            preview_name: string;
+            /** User Email */
+            user_email?: string | null;
+            /** User Id */
+            user_id?: string | null;
+        };
         /** CustomColumn */
         CustomColumn: {
             /**
@@ -2540,11 +2640,6 @@ export interface components {
             expr: string;
             /** Name */
             name: string;
-        };
-        /** DataSummary */
-        DataSummary: {
-            /** Total Records */
-            total_records: number;
         };
         /** Dataset */
         Dataset: {
@@ -2626,11 +2721,6 @@ export interface components {
             /** Written */
             written: boolean;
         };
-        /** DatasetList */
-        DatasetList: {
-            /** Objects */
-            objects: components["schemas"]["Dataset"][];
-        };
         /** DatasetRecordPreview */
         DatasetRecordPreview: {
             /** Expected */
@@ -2646,19 +2736,17 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** DatasetSummary */
+        DatasetSummary: {
+            /** Total Records */
+            total_records: number;
+        };
         /** EmptyList */
         EmptyList: {
             /** Objects */
             objects: {
                 [key: string]: unknown;
             }[];
-        };
-        /**
-         * ErrorBody
-         * @description Every error answer: `{"error": {"message": ..., "status": ...}}`.
-         */
-        ErrorBody: {
-            error: components["schemas"]["ErrorDetail"];
         };
         /** ErrorCategory */
         ErrorCategory: {
@@ -2690,16 +2778,6 @@ export interface components {
              * @description Traces holding them
              */
             traces: number;
-        };
-        /** ErrorDetail */
-        ErrorDetail: {
-            /**
-             * Message
-             * @description What is wrong, and where (a field, a row, a line and column)
-             */
-            message: string;
-            /** Status */
-            status: number;
         };
         /** ErrorExample */
         ErrorExample: {
@@ -2810,67 +2888,12 @@ export interface components {
         ExperimentComparison: {
             /** Metrics */
             metrics: {
-                [key: string]: components["schemas"]["assay__model__ts_sdk__MetricSummary"];
+                [key: string]: components["schemas"]["MetricSummary"];
             };
             /** Scores */
             scores: {
-                [key: string]: components["schemas"]["assay__model__ts_sdk__ScoreSummary"];
+                [key: string]: components["schemas"]["ScoreSummary"];
             };
-        };
-        /** ExperimentHistogram */
-        ExperimentHistogram: {
-            /**
-             * Counts
-             * @description Traces per bin, lowest bin first
-             */
-            counts: number[];
-            /** Experiment Id */
-            experiment_id: string;
-            /**
-             * Traces
-             * @description Traces with this score
-             */
-            traces: number;
-        };
-        /** ExperimentList */
-        ExperimentList: {
-            /** Objects */
-            objects: components["schemas"]["Experiment"][];
-        };
-        /** ExperimentListItem */
-        ExperimentListItem: {
-            /** Base Exp Id */
-            base_exp_id: string | null;
-            /** Created */
-            created: string;
-            /** Dataset Id */
-            dataset_id: string | null;
-            /** Dataset Name */
-            dataset_name: string | null;
-            /** Description */
-            description: string | null;
-            /** Id */
-            id: string;
-            /** Metadata */
-            metadata: {
-                [key: string]: unknown;
-            } | null;
-            /** Metrics */
-            metrics: {
-                [key: string]: number;
-            };
-            /** Name */
-            name: string;
-            /** Project Id */
-            project_id: string;
-            /** Row Count */
-            row_count: number;
-            /** Scores */
-            scores: {
-                [key: string]: number;
-            };
-            /** Tags */
-            tags: string[] | null;
         };
         /** ExperimentRef */
         ExperimentRef: {
@@ -2878,29 +2901,6 @@ export interface components {
             id: string;
             /** Name */
             name: string;
-        };
-        /** ExperimentSummary */
-        ExperimentSummary: {
-            /** Comparison Experiment Name */
-            comparison_experiment_name: string | null;
-            /** Experiment Name */
-            experiment_name: string;
-            /** Experiment Url */
-            experiment_url: string;
-            /** Metrics */
-            metrics: {
-                [key: string]: components["schemas"]["assay__api__models__MetricSummary"];
-            } | null;
-            /** @description Assay's addition with a comparison: the paired t-test of each score and metric */
-            paired_statistics?: components["schemas"]["SummaryPairedStatistics"] | null;
-            /** Project Name */
-            project_name: string;
-            /** Project Url */
-            project_url: string;
-            /** Scores */
-            scores: {
-                [key: string]: components["schemas"]["assay__api__models__ScoreSummary"];
-            } | null;
         };
         /** ExportQuery */
         ExportQuery: {
@@ -2938,21 +2938,8 @@ export interface components {
         };
         /** FeedbackBody */
         FeedbackBody: {
-            /**
-             * Feedback
-             * @description Feedback items, each naming the row `id` it is about
-             */
-            feedback: {
-                [key: string]: unknown;
-            }[];
-        };
-        /** FeedbackResponse */
-        FeedbackResponse: {
-            /**
-             * Status
-             * @constant
-             */
-            status: "success";
+            /** Feedback */
+            feedback: unknown[];
         };
         /** FetchBody */
         FetchBody: {
@@ -2966,18 +2953,6 @@ export interface components {
             max_xact_id?: string | number | null;
             /** Version */
             version?: string | number | null;
-        };
-        /** FetchResponse */
-        FetchResponse: {
-            /**
-             * Cursor
-             * @description Present when more traces follow
-             */
-            cursor?: string | null;
-            /** Events */
-            events: {
-                [key: string]: unknown;
-            }[];
         };
         /**
          * Function
@@ -3068,31 +3043,26 @@ export interface components {
             /** Project Name */
             project_name?: string | null;
         };
-        /** GroupOfExperiment */
-        GroupOfExperiment: {
-            /** Count */
-            count: number;
-            /** Experiment Id */
-            experiment_id: string;
-            /**
-             * Improvements
-             * @description Per score: traces of the group above the base's case value
-             */
-            improvements: {
-                [key: string]: number;
-            };
-            /** Metrics */
-            metrics: {
-                [key: string]: number | null;
-            };
-            /** Regressions */
-            regressions: {
-                [key: string]: number;
-            };
-            /** Scores */
-            scores: {
-                [key: string]: number | null;
-            };
+        /** Group */
+        Group: {
+            /** Created */
+            created?: string | null;
+            /** Deleted At */
+            deleted_at?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Id */
+            id: string;
+            /** Member Groups */
+            member_groups?: string[];
+            /** Member Users */
+            member_users?: string[];
+            /** Name */
+            name: string;
+            /** Org Id */
+            org_id: string;
+            /** User Id */
+            user_id?: string | null;
         };
         /** GroupQuery */
         GroupQuery: {
@@ -3124,40 +3094,52 @@ export interface components {
             /** Sort */
             sort?: components["schemas"]["SortKey"][];
         };
-        /** GroupStats */
-        GroupStats: {
-            /** @description With a comparison: its figures for the group */
-            comparison?: components["schemas"]["GroupStats"] | null;
-            /** Count */
-            count: number;
-            /**
-             * Group
-             * @description The group's value (null: rows without one)
-             */
-            group: unknown;
-            /** Metrics */
-            metrics: {
-                [key: string]: number | null;
-            };
-            /** Scores */
-            scores: {
-                [key: string]: number | null;
-            };
+        /** Groups */
+        Groups: {
+            /** Objects */
+            objects: components["schemas"]["Group"][];
+        };
+        /** HTTPValidationError */
+        HTTPValidationError: {
+            /** Detail */
+            detail?: components["schemas"]["ValidationError"][];
         };
         /** InsertBody */
         InsertBody: {
-            /**
-             * Events
-             * @description Rows to write, each an object
-             */
-            events: {
-                [key: string]: unknown;
-            }[];
+            /** Events */
+            events: unknown[];
         };
-        /** InsertResponse */
-        InsertResponse: {
-            /** Row Ids */
-            row_ids: string[];
+        /** Invitation */
+        Invitation: {
+            /** Email */
+            email: string;
+            /**
+             * Link
+             * @description The one-time sign-in link; null if they already have an account
+             */
+            link: string | null;
+            /** User Id */
+            user_id: string;
+        };
+        /** InviteUsers */
+        InviteUsers: {
+            /** Emails */
+            emails?: string[];
+            /** Group Id */
+            group_id?: string | null;
+            /** Group Ids */
+            group_ids?: string[];
+            /** Group Name */
+            group_name?: string | null;
+            /** Group Names */
+            group_names?: string[];
+            /** Ids */
+            ids?: string[];
+            /**
+             * Send Invite Emails
+             * @default true
+             */
+            send_invite_emails: boolean;
         };
         /** JobList */
         JobList: {
@@ -3240,82 +3222,87 @@ export interface components {
             /** Model */
             model: string;
         };
-        /** LoginResponse */
-        LoginResponse: {
-            /** Org Info */
-            org_info: components["schemas"]["OrgInfo"][];
+        /** LinkInfo */
+        LinkInfo: {
+            /** Email */
+            email: string;
+            /** Email Editable */
+            email_editable: boolean;
+            /** Name */
+            name: string;
+            /** Needs Password */
+            needs_password: boolean;
+            /** Org Name */
+            org_name: string;
+            /**
+             * Purpose
+             * @description setup (the first owner), invite, or signin
+             */
+            purpose: string;
         };
-        /** Logs3Response */
-        Logs3Response: {
-            /** Row Ids */
-            row_ids: string[];
-            /**
-             * Status
-             * @constant
-             */
-            status: "success";
-            /**
-             * Xact Id
-             * @description The transaction id; null when the request changed nothing
-             */
-            xact_id: string | null;
+        /** LinkToken */
+        LinkToken: {
+            /** Token */
+            token: string;
         };
-        /**
-         * MeasureComparison
-         * @description A score or metric across the compared experiments, the base first.
-         */
-        MeasureComparison: {
-            /** Experiments */
-            experiments: components["schemas"]["MeasureOfExperiment"][];
-            /** Higher Is Better */
-            higher_is_better: boolean;
+        /** Member */
+        Member: {
+            /** Avatar Url */
+            avatar_url?: string | null;
+            /** Created */
+            created?: string | null;
+            /** Email */
+            email?: string | null;
+            /** Family Name */
+            family_name?: string | null;
+            /** Given Name */
+            given_name?: string | null;
             /**
-             * Kind
-             * @enum {string}
+             * Groups
+             * @description Names of the groups the member is in
              */
-            kind: "score" | "metric";
+            groups: string[];
+            /** Id */
+            id: string;
+            /** Joined */
+            joined: string;
             /** Name */
             name: string;
             /**
-             * Unit
-             * @description '%' for scores (0..1 shown as percent), the metric's unit otherwise
+             * Pending
+             * @description Invited, has not chosen a password yet
              */
-            unit: string;
+            pending: boolean;
         };
-        /**
-         * MeasureOfExperiment
-         * @description One score or metric of one experiment, and how it compares with the base.
-         */
-        MeasureOfExperiment: {
+        /** MemberPermission */
+        MemberPermission: {
             /**
-             * Diff
-             * @description value - the base's value (None for the base itself)
+             * Permission
+             * @enum {string}
              */
-            diff: number | null;
-            /** Experiment Id */
-            experiment_id: string;
-            /**
-             * Improvements
-             * @description Traces better than the base's value of their test case
-             */
+            permission: "create" | "read" | "update" | "delete" | "create_acls" | "read_acls" | "update_acls" | "delete_acls";
+            /** Restrict Object Type */
+            restrict_object_type?: ("organization" | "project" | "experiment" | "dataset" | "prompt" | "prompt_session" | "group" | "role" | "org_member" | "project_log" | "org_project") | null;
+        };
+        /** Members */
+        Members: {
+            /** Objects */
+            objects: components["schemas"]["Member"][];
+        };
+        /** MetricSummary */
+        MetricSummary: {
+            /** Diff */
+            diff?: number | null;
+            /** Improvements */
             improvements: number;
-            /** @description Against the base; None for the base itself */
-            paired: components["schemas"]["PairedStatistics"] | null;
-            /**
-             * Regressions
-             * @description Traces worse than the base's value of their test case
-             */
+            /** Metric */
+            metric: number;
+            /** Name */
+            name: string;
+            /** Regressions */
             regressions: number;
-            /**
-             * Traces
-             * @description Traces with a value
-             */
-            traces: number;
-            /**
-             * Value
-             * @description Mean over the experiment's traces (a trace's score: mean of its spans)
-             */
-            value: number | null;
+            /** Unit */
+            unit: string;
         };
         /**
          * ObjectInfo
@@ -3341,36 +3328,28 @@ export interface components {
              */
             object_type: "project" | "experiment" | "dataset";
         };
-        /** OrgInfo */
-        OrgInfo: {
-            /** Api Url */
-            api_url: string;
-            /** Git Metadata */
-            git_metadata: {
-                [key: string]: unknown;
-            } | null;
-            /** Id */
-            id: string;
-            /** Is Universal Api */
-            is_universal_api: boolean;
-            /** Name */
-            name: string;
-            /** Proxy Url */
-            proxy_url: string | null;
-            /** Realtime Url */
-            realtime_url: string | null;
+        /**
+         * OrgPermissions
+         * @description What the caller may do in the organization, in the words of the settings page.
+         */
+        OrgPermissions: {
+            /** Create Projects */
+            create_projects: boolean;
+            /** Invite Members */
+            invite_members: boolean;
+            /** Manage Access */
+            manage_access: boolean;
+            /** Manage Settings */
+            manage_settings: boolean;
+            /** Remove Members */
+            remove_members: boolean;
         };
-        /** Organization */
-        Organization: {
+        /** OrgRef */
+        OrgRef: {
             /** Id */
             id: string;
             /** Name */
             name: string;
-        };
-        /** OrganizationList */
-        OrganizationList: {
-            /** Objects */
-            objects: components["schemas"]["Organization"][];
         };
         /**
          * OtlpExportResponse
@@ -3474,76 +3453,6 @@ export interface components {
              */
             pearson?: number | null;
         };
-        /**
-         * PairedStatistics
-         * @description The paired test of one measure, naming the test and its confidence level.
-         */
-        PairedStatistics: {
-            /** Ci High */
-            ci_high: number | null;
-            /**
-             * Ci Low
-             * @description 95% confidence interval of the mean difference (n >= 2)
-             */
-            ci_low: number | null;
-            /**
-             * Confidence
-             * @default 0.95
-             */
-            confidence: number;
-            /**
-             * Mean Diff
-             * @description Mean of (experiment - base) over the matched cases
-             */
-            mean_diff: number | null;
-            /**
-             * N
-             * @description Matched test cases with a value in both experiments
-             */
-            n: number;
-            /**
-             * P Value
-             * @description Two-sided p-value of the paired t-test (n >= 2)
-             */
-            p_value: number | null;
-            /**
-             * Test
-             * @default paired_t
-             * @constant
-             */
-            test: "paired_t";
-        };
-        /**
-         * PairedValues
-         * @description Is the change real? A paired t-test over the test cases both experiments have.
-         *
-         *     A test case's value is the mean over its traces (trials); the differences are (experiment -
-         *     base) per matched case. The confidence interval is that of the mean difference.
-         */
-        PairedValues: {
-            /** Ci High */
-            ci_high: number | null;
-            /**
-             * Ci Low
-             * @description 95% confidence interval of the mean difference (n >= 2)
-             */
-            ci_low: number | null;
-            /**
-             * Mean Diff
-             * @description Mean of (experiment - base) over the matched cases
-             */
-            mean_diff: number | null;
-            /**
-             * N
-             * @description Matched test cases with a value in both experiments
-             */
-            n: number;
-            /**
-             * P Value
-             * @description Two-sided p-value of the paired t-test (n >= 2)
-             */
-            p_value: number | null;
-        };
         /** ParentProject */
         ParentProject: {
             /** Id */
@@ -3612,13 +3521,57 @@ export interface components {
             /** Tags */
             tags?: string[] | null;
         };
+        /** PatchGroup */
+        PatchGroup: {
+            /** Add Member Groups */
+            add_member_groups?: string[];
+            /** Add Member Users */
+            add_member_users?: string[];
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Remove Member Groups */
+            remove_member_groups?: string[];
+            /** Remove Member Users */
+            remove_member_users?: string[];
+        };
+        /** PatchMembers */
+        PatchMembers: {
+            invite_users?: components["schemas"]["InviteUsers"] | null;
+            /** Org Id */
+            org_id?: string | null;
+            /** Org Name */
+            org_name?: string | null;
+            remove_users?: components["schemas"]["RemoveUsers"] | null;
+        };
+        /** PatchMembersResult */
+        PatchMembersResult: {
+            /** Invitations */
+            invitations?: components["schemas"]["Invitation"][];
+            /**
+             * Removed
+             * @default 0
+             */
+            removed: number;
+            /** Send Email Error */
+            send_email_error?: string | null;
+            /**
+             * Status
+             * @default success
+             */
+            status: string;
+        };
         /** PatchProject */
         PatchProject: {
             /** Description */
             description?: string | null;
             /** Name */
             name?: string | null;
-            settings?: components["schemas"]["ProjectSettings"] | null;
+            /** Settings */
+            settings?: {
+                [key: string]: unknown;
+            } | null;
         };
         /** PatchProjectScore */
         PatchProjectScore: {
@@ -3634,6 +3587,58 @@ export interface components {
             name?: string | null;
             /** Score Type */
             score_type?: string | null;
+        };
+        /** PatchRole */
+        PatchRole: {
+            /** Add Member Permissions */
+            add_member_permissions?: components["schemas"]["MemberPermission"][];
+            /** Add Member Roles */
+            add_member_roles?: string[];
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Remove Member Permissions */
+            remove_member_permissions?: components["schemas"]["MemberPermission"][];
+            /** Remove Member Roles */
+            remove_member_roles?: string[];
+        };
+        /** PatchView */
+        PatchView: {
+            /** Name */
+            name?: string | null;
+            /**
+             * Object Id
+             * @description The project's id
+             */
+            object_id: string;
+            /**
+             * Object Type
+             * @description project: table views hang off their project
+             * @constant
+             */
+            object_type: "project";
+            /** Options */
+            options?: {
+                [key: string]: unknown;
+            } | null;
+            /** User Id */
+            user_id?: string | null;
+            view_data?: components["schemas"]["ViewData"] | null;
+            /** View Type */
+            view_type?: string | null;
+        };
+        /**
+         * Permissions
+         * @description What the caller may do on an object, as the reference's permission names.
+         */
+        Permissions: {
+            /** Object Id */
+            object_id: string;
+            /** Object Type */
+            object_type: string;
+            /** Permissions */
+            permissions: string[];
         };
         /** Project */
         Project: {
@@ -3655,28 +3660,6 @@ export interface components {
             } | null;
             /** User Id */
             user_id?: string | null;
-        };
-        /** ProjectExperiments */
-        ProjectExperiments: {
-            /**
-             * Aggregate Scores
-             * @description The project's aggregate scores (a column each; their means are in each experiment's scores)
-             */
-            aggregate_scores?: string[];
-            /** Objects */
-            objects: components["schemas"]["ExperimentListItem"][];
-        };
-        /** ProjectList */
-        ProjectList: {
-            /** Objects */
-            objects: components["schemas"]["Project"][];
-        };
-        /** ProjectRef */
-        ProjectRef: {
-            /** Id */
-            id: string;
-            /** Name */
-            name: string;
         };
         /**
          * ProjectScore
@@ -3717,32 +3700,6 @@ export interface components {
         ProjectScoreList: {
             /** Objects */
             objects: components["schemas"]["ProjectScore"][];
-        };
-        /**
-         * ProjectSettings
-         * @description A project's settings. Other settings of the reference (`spanFieldOrder`, …) are kept as sent.
-         */
-        ProjectSettings: {
-            /** Baseline Experiment Id */
-            baseline_experiment_id?: string | null;
-            /**
-             * Comparison Key
-             * @description How test cases of two experiments are matched: an expression of the query language over a trace, or an array of them, e.g. `input.question` or `[input.query, metadata.category]`. Default (unset or empty): `input`.
-             * @example input
-             * @example [input.query, metadata.category]
-             */
-            comparison_key?: string | null;
-        } & {
-            [key: string]: unknown;
-        };
-        /** QueryWarning */
-        QueryWarning: {
-            /** Code */
-            code: string;
-            /** Message */
-            message: string;
-            /** Stage */
-            stage: string;
         };
         /** RegisterDataset */
         RegisterDataset: {
@@ -3838,22 +3795,41 @@ export interface components {
         RegisteredProject: {
             project: components["schemas"]["Project"];
         };
-        /** ResolvedObject */
-        ResolvedObject: {
-            /** Object Id */
-            object_id: string;
-            /** Object Name */
-            object_name: string;
-            /** Object Type */
-            object_type: string;
-            /** Org Name */
-            org_name: string;
-            /** Path */
-            path: string;
-            /** Project Id */
-            project_id: string;
-            /** Project Name */
-            project_name: string;
+        /** RemoveUsers */
+        RemoveUsers: {
+            /** Emails */
+            emails?: string[];
+            /** Ids */
+            ids?: string[];
+        };
+        /** Role */
+        Role: {
+            /** Created */
+            created?: string | null;
+            /** Deleted At */
+            deleted_at?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Id */
+            id: string;
+            /** Member Permissions */
+            member_permissions?: components["schemas"]["MemberPermission"][];
+            /** Member Roles */
+            member_roles?: string[];
+            /** Name */
+            name: string;
+            /**
+             * Org Id
+             * @description null for the built-in system roles
+             */
+            org_id: string | null;
+            /** User Id */
+            user_id?: string | null;
+        };
+        /** Roles */
+        Roles: {
+            /** Objects */
+            objects: components["schemas"]["Role"][];
         };
         /**
          * RowSelection
@@ -3899,8 +3875,6 @@ export interface components {
             mean: number | null;
             /** Name */
             name: string;
-            /** @description The paired t-test over the matched test cases (the summary's `paired_statistics`): mean difference, its 95% confidence interval, p-value and n; None for aggregate scores */
-            paired?: components["schemas"]["PairedStatistics"] | null;
             /**
              * Regressed
              * @description Largest drops first
@@ -3912,42 +3886,13 @@ export interface components {
              */
             regressions: number;
         };
-        /** ScoreHistogram */
-        ScoreHistogram: {
-            /**
-             * Edges
-             * @description Bin edges over [0, 1]: bins + 1 numbers
-             */
-            edges: number[];
-            /** Experiments */
-            experiments: components["schemas"]["ExperimentHistogram"][];
-            /** Name */
-            name: string;
-        };
         /**
          * ScoreSpan
-         * @description A scorer's span under the selected span: its value(s) and why (output, metadata, error);
-         *     a classifier's labels and a facet's summary (docs/scoring.md).
+         * @description A scorer's span under the selected span: its value(s) and why (output, metadata, error).
          */
         ScoreSpan: {
-            /**
-             * Classifications
-             * @description A classifier's labels: name -> [{id, label, metadata}]
-             */
-            classifications?: {
-                [key: string]: {
-                    [key: string]: unknown;
-                }[];
-            } | null;
             /** Error */
             error?: unknown;
-            /**
-             * Facets
-             * @description A facet's summary: name -> text
-             */
-            facets?: {
-                [key: string]: string;
-            } | null;
             /** Metadata */
             metadata?: unknown;
             /** Name */
@@ -3960,6 +3905,19 @@ export interface components {
             } | null;
             /** Span Id */
             span_id: string;
+        };
+        /** ScoreSummary */
+        ScoreSummary: {
+            /** Diff */
+            diff?: number | null;
+            /** Improvements */
+            improvements: number;
+            /** Name */
+            name: string;
+            /** Regressions */
+            regressions: number;
+            /** Score */
+            score: number | null;
         };
         /** ScorerPlan */
         ScorerPlan: {
@@ -4023,6 +3981,59 @@ export interface components {
              * @enum {string}
              */
             type: "function" | "global";
+        };
+        /** SessionInfo */
+        SessionInfo: {
+            /**
+             * Csrf Token
+             * @description Send as X-CSRF-Token on writes (null for an API key)
+             */
+            csrf_token: string | null;
+            org: components["schemas"]["OrgRef"];
+            /** Orgs */
+            orgs: components["schemas"]["OrgRef"][];
+            permissions: components["schemas"]["OrgPermissions"];
+            user: components["schemas"]["UserRef"];
+        };
+        /** SetViewDefault */
+        SetViewDefault: {
+            /**
+             * Object Id
+             * @description The project's id
+             */
+            object_id: string;
+            /**
+             * Object Type
+             * @description project: table views hang off their project
+             * @constant
+             */
+            object_type: "project";
+            /**
+             * Scope
+             * @enum {string}
+             */
+            scope: "project" | "organization";
+            /** View Id */
+            view_id: string;
+            /** View Type */
+            view_type: string;
+        };
+        /**
+         * SignIn
+         * @description Either an email and password, or an API key to exchange for a browser session.
+         */
+        SignIn: {
+            /** Api Key */
+            api_key?: string | null;
+            /** Email */
+            email?: string | null;
+            /** Password */
+            password?: string | null;
+        };
+        /** SignedOut */
+        SignedOut: {
+            /** Sessions Ended */
+            sessions_ended: number;
         };
         /** SignedUpload */
         SignedUpload: {
@@ -4327,130 +4338,6 @@ export interface components {
             status: components["schemas"]["AttachmentStatus"];
         };
         /**
-         * SummaryPairedStatistics
-         * @description `summarize`'s addition (top level, so every score and metric item keeps the reference's
-         *     keys): the paired test of each score and metric against the comparison experiment.
-         */
-        SummaryPairedStatistics: {
-            /** Comparison Experiment Id */
-            comparison_experiment_id: string;
-            /**
-             * Comparison Key
-             * @description The project's comparison key used to match test cases
-             */
-            comparison_key: string;
-            /** Confidence */
-            confidence: number;
-            /** Metrics */
-            metrics: {
-                [key: string]: components["schemas"]["PairedValues"];
-            };
-            /** Scores */
-            scores: {
-                [key: string]: components["schemas"]["PairedValues"];
-            };
-            /**
-             * Test
-             * @constant
-             */
-            test: "paired_t";
-        };
-        /** SummaryQuery */
-        SummaryQuery: {
-            /**
-             * Comparison Experiment Id
-             * @description Compare with this experiment over the same filters
-             */
-            comparison_experiment_id?: string | null;
-            /** Custom Columns */
-            custom_columns?: components["schemas"]["CustomColumn"][];
-            /**
-             * Filters
-             * @description Each a condition `{column, op, value}` or a filter typed in the query language
-             */
-            filters?: (string | components["schemas"]["Condition"])[];
-            /**
-             * Row Type
-             * @default traces
-             * @enum {string}
-             */
-            row_type: "traces" | "spans";
-            /**
-             * Search
-             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
-             */
-            search?: string | null;
-            /** Sort */
-            sort?: components["schemas"]["SortKey"][];
-        };
-        /** TableCount */
-        TableCount: {
-            /** Total */
-            total: number;
-        };
-        /** TableFields */
-        TableFields: {
-            /**
-             * Classifications
-             * @description Classification names (classifiers, topics): filter on `classifications.<name>.label`
-             */
-            classifications: string[];
-            /** Default Comparison Experiment Id */
-            default_comparison_experiment_id: string | null;
-            /**
-             * Facets
-             * @description Facet names: `facets.<name>` is the trace's summary text
-             */
-            facets: string[];
-            /** Metadata */
-            metadata: string[];
-            /** Metric Labels */
-            metric_labels: {
-                [key: string]: string;
-            };
-            /** Metrics */
-            metrics: string[];
-            /** Scores */
-            scores: string[];
-        };
-        /** TableGroups */
-        TableGroups: {
-            /** Comparison Experiment Id */
-            comparison_experiment_id: string | null;
-            /** Group By */
-            group_by: string;
-            /** Groups */
-            groups: components["schemas"]["GroupStats"][];
-        };
-        /** TableMetric */
-        TableMetric: {
-            /**
-             * Diff
-             * @description Against the comparison over the same filters
-             */
-            diff?: number | null;
-            /** Metric */
-            metric: number;
-            /** Name */
-            name: string;
-            /** Unit */
-            unit: string;
-        };
-        /** TablePage */
-        TablePage: {
-            /** Offset */
-            offset: number;
-            /** Rows */
-            rows: {
-                [key: string]: unknown;
-            }[];
-            /**
-             * Total
-             * @description Rows matching the filters; null unless `with_total`
-             */
-            total: number | null;
-        };
-        /**
          * TableQuery
          * @description One table state; the filters are ANDed together.
          */
@@ -4475,62 +4362,6 @@ export interface components {
             search?: string | null;
             /** Sort */
             sort?: components["schemas"]["SortKey"][];
-        };
-        /** TableScore */
-        TableScore: {
-            /**
-             * Diff
-             * @description Against the comparison over the same filters
-             */
-            diff?: number | null;
-            /**
-             * Improvements
-             * @description With a comparison: matched test cases that improved
-             */
-            improvements?: number | null;
-            /** Name */
-            name: string;
-            /**
-             * Regressions
-             * @description With a comparison: matched test cases that regressed
-             */
-            regressions?: number | null;
-            /** Score */
-            score: number;
-        };
-        /** TableSummary */
-        TableSummary: {
-            /** Comparison Experiment Name */
-            comparison_experiment_name: string | null;
-            /** Metrics */
-            metrics: {
-                [key: string]: components["schemas"]["TableMetric"];
-            };
-            /** Scores */
-            scores: {
-                [key: string]: components["schemas"]["TableScore"];
-            };
-            /**
-             * Traces
-             * @description Traces the filters keep
-             */
-            traces: number;
-        };
-        /** TableView */
-        TableView: {
-            /** Description */
-            description: string;
-            /** Filter */
-            filter: string | null;
-            /** Id */
-            id: string;
-            /** Name */
-            name: string;
-        };
-        /** TableViews */
-        TableViews: {
-            /** Objects */
-            objects: components["schemas"]["TableView"][];
         };
         /** ToolCall */
         ToolCall: {
@@ -4589,91 +4420,137 @@ export interface components {
             /** Total */
             total: number;
         };
-        /** VersionInfo */
-        VersionInfo: {
-            /** Server */
-            server: string;
-            /** Version */
-            version: string;
+        /**
+         * User
+         * @description The reference's `User`; `given_name` and Assay's `name` hold the display name.
+         */
+        User: {
+            /** Avatar Url */
+            avatar_url?: string | null;
+            /** Created */
+            created?: string | null;
+            /** Email */
+            email?: string | null;
+            /** Family Name */
+            family_name?: string | null;
+            /** Given Name */
+            given_name?: string | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
         };
-        /** DatasetSummary */
-        assay__api__models__DatasetSummary: {
-            data_summary: components["schemas"]["DataSummary"] | null;
-            /** Dataset Name */
-            dataset_name: string;
-            /** Dataset Url */
-            dataset_url: string;
-            /** Project Name */
-            project_name: string;
-            /** Project Url */
-            project_url: string;
+        /** UserRef */
+        UserRef: {
+            /** Email */
+            email: string;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
         };
-        /** MetricSummary */
-        assay__api__models__MetricSummary: {
+        /** Users */
+        Users: {
+            /** Objects */
+            objects: components["schemas"]["User"][];
+        };
+        /** ValidationError */
+        ValidationError: {
+            /** Context */
+            ctx?: Record<string, never>;
+            /** Input */
+            input?: unknown;
+            /** Location */
+            loc: (string | number)[];
+            /** Message */
+            msg: string;
+            /** Error Type */
+            type: string;
+        };
+        /** View */
+        View: {
+            /** Created */
+            created?: string | null;
+            /** Deleted At */
+            deleted_at?: string | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Object Id */
+            object_id: string;
+            /** Object Type */
+            object_type: string;
             /**
-             * Diff
-             * @description Present when the comparison has this metric
+             * Options
+             * @description TableViewOptions: columnVisibility, columnOrder, columnSizing, grouping, rowHeight, layout, queryShape, … (stored as given)
              */
-            diff?: number | null;
-            /** Improvements */
-            improvements: number;
-            /** Metric */
-            metric: number;
-            /** Name */
-            name: string;
-            /** Regressions */
-            regressions: number;
-            /** Unit */
-            unit: string;
+            options?: {
+                [key: string]: unknown;
+            } | null;
+            /** User Id */
+            user_id?: string | null;
+            view_data?: components["schemas"]["ViewData"] | null;
+            /** View Type */
+            view_type: string | null;
         };
-        /** ScoreSummary */
-        assay__api__models__ScoreSummary: {
+        /** ViewData */
+        ViewData: {
+            /** Custom Charts */
+            custom_charts?: unknown;
+            search?: components["schemas"]["ViewDataSearch"] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** ViewDataSearch */
+        ViewDataSearch: {
             /**
-             * Diff
-             * @description Present when the comparison has this score
+             * Filter
+             * @description SQL filter strings, e.g. "metadata.category = 'math'"
              */
-            diff?: number | null;
-            /** Improvements */
-            improvements: number;
-            /** Name */
-            name: string;
-            /** Regressions */
-            regressions: number;
-            /** Score */
-            score: number;
+            filter?: unknown[] | null;
+            /**
+             * Match
+             * @description Assay: the search text
+             */
+            match?: unknown[] | null;
+            /**
+             * Sort
+             * @description Assay: {column, desc, nulls_last} items
+             */
+            sort?: unknown[] | null;
+            /** Tag */
+            tag?: unknown[] | null;
+        } & {
+            [key: string]: unknown;
         };
-        /** DatasetSummary */
-        assay__model__ts_sdk__DatasetSummary: {
-            /** Total Records */
-            total_records: number;
+        /**
+         * ViewDefaults
+         * @description The project's and the organization's default views of a page (personal defaults live in the
+         *     browser). The organization's is given only when the caller can read it.
+         */
+        ViewDefaults: {
+            organization: components["schemas"]["View"] | null;
+            project: components["schemas"]["View"] | null;
         };
-        /** MetricSummary */
-        assay__model__ts_sdk__MetricSummary: {
-            /** Diff */
-            diff?: number | null;
-            /** Improvements */
-            improvements: number;
-            /** Metric */
-            metric: number;
-            /** Name */
-            name: string;
-            /** Regressions */
-            regressions: number;
-            /** Unit */
-            unit: string;
+        /** ViewRef */
+        ViewRef: {
+            /**
+             * Object Id
+             * @description The project's id
+             */
+            object_id: string;
+            /**
+             * Object Type
+             * @description project: table views hang off their project
+             * @constant
+             */
+            object_type: "project";
         };
-        /** ScoreSummary */
-        assay__model__ts_sdk__ScoreSummary: {
-            /** Diff */
-            diff?: number | null;
-            /** Improvements */
-            improvements: number;
-            /** Name */
-            name: string;
-            /** Regressions */
-            regressions: number;
-            /** Score */
-            score: number | null;
+        /** Views */
+        Views: {
+            /** Objects */
+            objects: components["schemas"]["View"][];
         };
     };
     responses: never;
@@ -4704,60 +4581,6 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     login_api_apikey_login_post: {
@@ -4775,34 +4598,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LoginResponse"];
-                };
-            };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -4814,17 +4612,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /**
-                     * Id
-                     * @description The experiment whose base experiment is asked for
-                     */
-                    id: string;
-                };
-            };
-        };
+        requestBody?: never;
         responses: {
             /** @description Successful Response */
             200: {
@@ -4832,43 +4620,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BaseExperiment"];
-                };
-            };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -4895,58 +4649,13 @@ export interface operations {
                     "application/json": components["schemas"]["RegisteredDataset"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -4973,58 +4682,13 @@ export interface operations {
                     "application/json": components["schemas"]["Experiment"][];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -5051,58 +4715,79 @@ export interface operations {
                     "application/json": components["schemas"]["RegisteredExperiment"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description Missing or invalid API key */
-            401: {
+        };
+    };
+    accept_link_api_link_accept_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptLink"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["SessionInfo"];
                 };
             };
-            /** @description The key may read this resource but not change it */
-            403: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description No such resource, or not readable with this key */
-            404: {
+        };
+    };
+    inspect_link_api_link_inspect_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkToken"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["LinkInfo"];
                 };
             };
-            /** @description The name is taken by another object */
-            409: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -5127,58 +4812,13 @@ export interface operations {
                     "application/json": components["schemas"]["Project"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -5205,58 +4845,13 @@ export interface operations {
                     "application/json": components["schemas"]["RegisteredProject"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -5283,58 +4878,97 @@ export interface operations {
                     "application/json": components["schemas"]["ObjectInfo"][];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description Missing or invalid API key */
-            401: {
+        };
+    };
+    whoami_api_session_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["SessionInfo"];
                 };
             };
-            /** @description The key may read this resource but not change it */
-            403: {
+        };
+    };
+    sign_in_api_session_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["SessionInfo"];
                 };
             };
-            /** @description No such resource, or not readable with this key */
-            404: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description The name is taken by another object */
-            409: {
+        };
+    };
+    sign_out_api_session_delete: {
+        parameters: {
+            query?: {
+                everywhere?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["SignedOut"];
                 };
             };
-            /** @description Request body larger than the limit */
-            413: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -5364,58 +4998,13 @@ export interface operations {
                     "application/json": components["schemas"]["AttachmentMetadata"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -5442,58 +5031,13 @@ export interface operations {
                     "application/json": components["schemas"]["SignedUpload"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -5518,58 +5062,13 @@ export interface operations {
                     "*/*": string;
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -5596,58 +5095,13 @@ export interface operations {
                     "application/json": components["schemas"]["AttachmentRecord"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -5674,58 +5128,13 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -5737,77 +5146,15 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /**
-                     * Fmt
-                     * @default json
-                     */
-                    fmt?: ("json" | "jsonl" | "parquet") | null;
-                    /**
-                     * Query
-                     * @description SQL text, pipe text, or the SDK's JSON query tree
-                     */
-                    query: string | {
-                        [key: string]: unknown;
-                    };
-                    /**
-                     * Version
-                     * @description A transaction id: read the state as of it
-                     */
-                    version?: string | number | null;
-                } & {
-                    [key: string]: unknown;
-                };
-            };
-        };
+        requestBody?: never;
         responses: {
-            /** @description `fmt: json`: the page as JSON; `jsonl` and `parquet` send the cursor in `x-bt-cursor` */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BtqlResponse"];
-                    "application/vnd.apache.parquet": string;
-                    "application/x-ndjson": string;
-                };
-            };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": unknown;
                 };
             };
         };
@@ -5829,61 +5176,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["assay__model__ts_sdk__DatasetSummary"];
+                    "application/json": components["schemas"]["DatasetSummary"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -5909,58 +5211,13 @@ export interface operations {
                     "application/json": components["schemas"]["ExperimentComparison"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -5983,60 +5240,6 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     logs3_logs3_post: {
@@ -6046,23 +5249,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /**
-                     * Api Version
-                     * @description Ignored (the SDK sends 2)
-                     */
-                    api_version?: unknown;
-                    /** Rows */
-                    rows: {
-                        [key: string]: unknown;
-                    }[];
-                } & {
-                    [key: string]: unknown;
-                };
-            };
-        };
+        requestBody?: never;
         responses: {
             /** @description Successful Response */
             200: {
@@ -6070,52 +5257,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Logs3Response"];
-                };
-            };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -6133,7 +5277,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    resourceSpans?: Record<string, never>[] | null;
+                    resourceSpans?: Record<string, never>[];
                 };
                 "application/x-protobuf": string;
             };
@@ -6211,6 +5355,351 @@ export interface operations {
             };
         };
     };
+    list_acls_v1_acl_get: {
+        parameters: {
+            query: {
+                object_type: "organization" | "project" | "experiment" | "dataset" | "prompt" | "prompt_session" | "group" | "role" | "org_member" | "project_log" | "org_project";
+                object_id: string;
+                limit?: number | null;
+                starting_after?: string | null;
+                ending_before?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Acls"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_acl_v1_acl_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AclItem"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Acl"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    find_and_delete_acl_v1_acl_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AclItem"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Acl"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    batch_update_v1_acl_batch_update_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AclBatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AclBatchResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_org_v1_acl_list_org_get: {
+        parameters: {
+            query?: {
+                org_name?: string | null;
+                limit?: number | null;
+                starting_after?: string | null;
+                ending_before?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Acls"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_acl_v1_acl__acl_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                acl_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Acl"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_acl_v1_acl__acl_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                acl_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Acl"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_keys_v1_api_key_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeys"];
+                };
+            };
+        };
+    };
+    create_key_v1_api_key_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKey"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_key_v1_api_key__key_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_key_v1_api_key__key_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     assistant_conversation_v1_assistant_conversation__conversation_id__get: {
         parameters: {
             query?: never;
@@ -6236,44 +5725,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description Missing or invalid API key */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description No such experiment (or dataset), or not readable with this key */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
-            /** @description The query ran past its time limit */
+            /** @description A query ran past its time limit */
             408: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
-            /** @description Request body larger than the limit */
-            413: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -6285,7 +5766,6 @@ export interface operations {
                 project_name?: string | null;
                 project_id?: string | null;
                 org_name?: string | null;
-                /** @description Only these objects (their UUIDs) */
                 ids?: string[] | null;
                 limit?: number | null;
                 starting_after?: string | null;
@@ -6303,43 +5783,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DatasetList"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -6363,52 +5818,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Dataset"];
+                    "application/json": unknown;
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -6430,43 +5849,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Dataset"];
+                    "application/json": unknown;
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -6488,52 +5880,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Dataset"];
+                    "application/json": unknown;
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -6559,61 +5915,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Dataset"];
+                    "application/json": unknown;
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -6637,43 +5948,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["assay__api__models__DatasetSummary"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -6699,52 +5985,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FeedbackResponse"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -6772,43 +6024,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FetchResponse"];
+                    "application/json": unknown;
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -6834,43 +6059,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FetchResponse"];
+                    "application/json": unknown;
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -6896,52 +6094,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InsertResponse"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -6955,7 +6119,6 @@ export interface operations {
                 org_name?: string | null;
                 /** @description JSON object the experiment metadata must contain */
                 metadata?: string | null;
-                /** @description Only these objects (their UUIDs) */
                 ids?: string[] | null;
                 limit?: number | null;
                 starting_after?: string | null;
@@ -6973,43 +6136,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ExperimentList"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -7033,52 +6171,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Experiment"];
+                    "application/json": unknown;
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -7100,43 +6202,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Experiment"];
+                    "application/json": unknown;
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -7158,52 +6233,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Experiment"];
+                    "application/json": unknown;
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -7229,61 +6268,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Experiment"];
+                    "application/json": unknown;
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -7317,44 +6311,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description Missing or invalid API key */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description No such experiment (or dataset), or not readable with this key */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
-            /** @description The query ran past its time limit */
+            /** @description A query ran past its time limit */
             408: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
-            /** @description Request body larger than the limit */
-            413: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -7388,44 +6374,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description Missing or invalid API key */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description No such experiment (or dataset), or not readable with this key */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
-            /** @description The query ran past its time limit */
+            /** @description A query ran past its time limit */
             408: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
-            /** @description Request body larger than the limit */
-            413: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -7459,44 +6437,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description Missing or invalid API key */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description No such experiment (or dataset), or not readable with this key */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
-            /** @description The query ran past its time limit */
+            /** @description A query ran past its time limit */
             408: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
-            /** @description Request body larger than the limit */
-            413: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -7530,53 +6500,43 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description Missing or invalid API key */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description The key may not write the dataset */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description No such experiment (or dataset), or not readable with this key */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
-            /** @description The query ran past its time limit */
+            /** @description A query ran past its time limit */
             408: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
-            /** @description Request body larger than the limit */
-            413: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -7610,44 +6570,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description Missing or invalid API key */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description No such experiment (or dataset), or not readable with this key */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
-            /** @description The query ran past its time limit */
+            /** @description A query ran past its time limit */
             408: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
-            /** @description Request body larger than the limit */
-            413: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -7681,44 +6633,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description Missing or invalid API key */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description No such experiment (or dataset), or not readable with this key */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
-            /** @description The query ran past its time limit */
+            /** @description A query ran past its time limit */
             408: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
-            /** @description Request body larger than the limit */
-            413: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -7752,53 +6696,43 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description Missing or invalid API key */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description The key may not update the project */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description No such experiment (or dataset), or not readable with this key */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
-            /** @description The query ran past its time limit */
+            /** @description A query ran past its time limit */
             408: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
-            /** @description Request body larger than the limit */
-            413: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
             /** @description The LLM endpoint failed */
@@ -7806,506 +6740,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    compare_summary_v1_experiment__experiment_id__compare_get: {
-        parameters: {
-            query?: {
-                /** @description The experiments compared with the base (ids, or names in its project); at most 7 */
-                with?: string[];
-            };
-            header?: never;
-            path: {
-                experiment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ComparisonSummary"];
-                };
-            };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    compare_count_v1_experiment__experiment_id__compare_count_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                experiment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CompareQuery"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TableCount"];
-                };
-            };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    compare_groups_v1_experiment__experiment_id__compare_groups_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                experiment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CompareGroupsQuery"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CompareGroups"];
-                };
-            };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    compare_histograms_v1_experiment__experiment_id__compare_histograms_get: {
-        parameters: {
-            query?: {
-                /** @description The experiments compared with the base (ids, or names in its project); at most 7 */
-                with?: string[];
-                /** @description Equal bins over [0, 1] */
-                bins?: number;
-            };
-            header?: never;
-            path: {
-                experiment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ComparisonHistograms"];
-                };
-            };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    compare_filtered_histograms_v1_experiment__experiment_id__compare_histograms_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                experiment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CompareHistogramsQuery"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ComparisonHistograms"];
-                };
-            };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    compare_rows_v1_experiment__experiment_id__compare_rows_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                experiment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CompareRowsQuery"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CompareRowsPage"];
-                };
-            };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    compare_filtered_summary_v1_experiment__experiment_id__compare_summary_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                experiment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CompareSummaryQuery"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ComparisonSummary"];
-                };
-            };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
         };
     };
@@ -8324,59 +6759,22 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The rows as CSV (`format: csv`) or a JSON array (`format: json`), as a download */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
-                    "text/csv": string;
+                    "application/json": unknown;
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -8401,43 +6799,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ExperimentSummary"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -8463,52 +6836,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TablePage"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -8534,52 +6873,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CheckResult"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -8605,52 +6910,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TableCount"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -8672,52 +6943,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TableFields"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -8743,123 +6980,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TableGroups"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    table_summary_v1_experiment__experiment_id__table_summary_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                experiment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SummaryQuery"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TableSummary"];
-                };
-            };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -8883,52 +7015,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TableViews"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -8954,52 +7052,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FeedbackResponse"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -9027,43 +7091,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FetchResponse"];
+                    "application/json": unknown;
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -9089,43 +7126,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FetchResponse"];
+                    "application/json": unknown;
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -9151,52 +7161,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InsertResponse"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -9211,7 +7187,6 @@ export interface operations {
                 /** @description scorer, classifier or facet (Assay) */
                 function_type?: string | null;
                 org_name?: string | null;
-                /** @description Only these objects (their UUIDs) */
                 ids?: string[] | null;
                 limit?: number | null;
                 starting_after?: string | null;
@@ -9232,58 +7207,13 @@ export interface operations {
                     "application/json": components["schemas"]["FunctionList"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -9310,58 +7240,13 @@ export interface operations {
                     "application/json": components["schemas"]["Function"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -9388,58 +7273,13 @@ export interface operations {
                     "application/json": components["schemas"]["Function"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -9464,58 +7304,13 @@ export interface operations {
                     "application/json": components["schemas"]["Function"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -9540,58 +7335,13 @@ export interface operations {
                     "application/json": components["schemas"]["Function"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -9620,58 +7370,13 @@ export interface operations {
                     "application/json": components["schemas"]["Function"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -9694,58 +7399,201 @@ export interface operations {
                     "application/json": components["schemas"]["BuiltinScorer"][];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+        };
+    };
+    list_groups_v1_group_get: {
+        parameters: {
+            query?: {
+                group_name?: string | null;
+                limit?: number | null;
+                starting_after?: string | null;
+                ending_before?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["Groups"];
                 };
             };
-            /** @description Missing or invalid API key */
-            401: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description The key may read this resource but not change it */
-            403: {
+        };
+    };
+    replace_group_v1_group_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateGroup"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["Group"];
                 };
             };
-            /** @description No such resource, or not readable with this key */
-            404: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description The name is taken by another object */
-            409: {
+        };
+    };
+    create_group_v1_group_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateGroup"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["Group"];
                 };
             };
-            /** @description Request body larger than the limit */
-            413: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_group_v1_group__group_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Group"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_group_v1_group__group_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Group"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    patch_group_v1_group__group_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchGroup"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Group"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -9773,49 +7621,13 @@ export interface operations {
                     "application/json": components["schemas"]["JobList"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -9842,49 +7654,13 @@ export interface operations {
                     "application/json": components["schemas"]["JobOut"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -9909,49 +7685,13 @@ export interface operations {
                     "application/json": components["schemas"]["JobOut"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -9976,49 +7716,13 @@ export interface operations {
                     "application/json": components["schemas"]["JobOut"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10041,60 +7745,6 @@ export interface operations {
                     "application/json": components["schemas"]["LLMSettings"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
         };
     };
     resolve_object_v1_object_resolve_get: {
@@ -10115,43 +7765,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ResolvedObject"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10171,34 +7796,94 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrganizationList"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+        };
+    };
+    list_members_v1_organization_members_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["Members"];
                 };
             };
-            /** @description Missing or invalid API key */
-            401: {
+        };
+    };
+    patch_members_v1_organization_members_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchMembers"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["PatchMembersResult"];
                 };
             };
-            /** @description Request body larger than the limit */
-            413: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    my_permissions_v1_permissions_get: {
+        parameters: {
+            query: {
+                object_type: "project";
+                object_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Permissions"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10210,7 +7895,6 @@ export interface operations {
                 /** @description Same as project_name (the reference accepts both). */
                 name?: string | null;
                 org_name?: string | null;
-                /** @description Only these objects (their UUIDs) */
                 ids?: string[] | null;
                 limit?: number | null;
                 starting_after?: string | null;
@@ -10228,34 +7912,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProjectList"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10279,43 +7947,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Project"];
+                    "application/json": unknown;
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10337,43 +7978,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Project"];
+                    "application/json": unknown;
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10395,52 +8009,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Project"];
+                    "application/json": unknown;
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10466,61 +8044,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Project"];
+                    "application/json": unknown;
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10550,44 +8083,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description Missing or invalid API key */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description No such experiment (or dataset), or not readable with this key */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
-            /** @description The query ran past its time limit */
+            /** @description A query ran past its time limit */
             408: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
-            /** @description Request body larger than the limit */
-            413: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10609,43 +8134,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProjectExperiments"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10671,52 +8171,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FeedbackResponse"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10744,43 +8210,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FetchResponse"];
+                    "application/json": unknown;
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10806,43 +8245,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FetchResponse"];
+                    "application/json": unknown;
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10868,52 +8280,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InsertResponse"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10927,7 +8305,6 @@ export interface operations {
                 /** @description weighted, minimum or maximum */
                 score_type?: string | null;
                 org_name?: string | null;
-                /** @description Only these objects (their UUIDs) */
                 ids?: string[] | null;
                 limit?: number | null;
                 starting_after?: string | null;
@@ -10948,58 +8325,13 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectScoreList"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11026,58 +8358,13 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectScore"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11104,58 +8391,13 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectScore"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11180,58 +8422,13 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectScore"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11256,58 +8453,13 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectScore"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11336,58 +8488,13 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectScore"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11408,60 +8515,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EmptyList"];
-                };
-            };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The key may read this resource but not change it */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The name is taken by another object */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -11486,58 +8539,584 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description Missing or invalid API key */
-            401: {
+        };
+    };
+    list_roles_v1_role_get: {
+        parameters: {
+            query?: {
+                role_name?: string | null;
+                limit?: number | null;
+                starting_after?: string | null;
+                ending_before?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["Roles"];
                 };
             };
-            /** @description The key may read this resource but not change it */
-            403: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description No such resource, or not readable with this key */
-            404: {
+        };
+    };
+    replace_role_v1_role_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateRole"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["Role"];
                 };
             };
-            /** @description The name is taken by another object */
-            409: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description Request body larger than the limit */
-            413: {
+        };
+    };
+    create_role_v1_role_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateRole"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["Role"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_role_v1_role__role_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                role_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Role"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_role_v1_role__role_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                role_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Role"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    patch_role_v1_role__role_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                role_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchRole"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Role"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_users_v1_user_get: {
+        parameters: {
+            query?: {
+                email?: string[] | null;
+                ids?: string[] | null;
+                org_name?: string | null;
+                limit?: number | null;
+                starting_after?: string | null;
+                ending_before?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Users"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_user_v1_user__user_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_views_v1_view_get: {
+        parameters: {
+            query: {
+                object_type: "project";
+                object_id: string;
+                view_type?: string | null;
+                view_name?: string | null;
+                ids?: string[] | null;
+                limit?: number | null;
+                starting_after?: string | null;
+                ending_before?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Views"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    replace_view_v1_view_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateView"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["View"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_view_v1_view_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateView"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["View"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_view_v1_view__view_id__get: {
+        parameters: {
+            query: {
+                object_type: "project";
+                object_id: string;
+            };
+            header?: never;
+            path: {
+                view_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["View"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_view_v1_view__view_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ViewRef"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["View"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    patch_view_v1_view__view_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchView"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["View"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_defaults_v1_view_default_get: {
+        parameters: {
+            query: {
+                object_type: "project";
+                object_id: string;
+                view_type: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewDefaults"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_default_v1_view_default_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetViewDefault"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewDefaults"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    clear_default_v1_view_default_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClearViewDefault"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewDefaults"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11567,49 +9146,13 @@ export interface operations {
                     "application/json": components["schemas"]["SpanNames"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11636,49 +9179,13 @@ export interface operations {
                     "application/json": components["schemas"]["TraceSkeleton"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11708,49 +9215,13 @@ export interface operations {
                     "application/json": components["schemas"]["TraceSearch"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11778,49 +9249,13 @@ export interface operations {
                     "application/json": components["schemas"]["SpanDetail"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11852,49 +9287,13 @@ export interface operations {
                     "application/json": components["schemas"]["TraceSpans"];
                 };
             };
-            /** @description Bad input: the message names the field, row or query position */
-            400: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or invalid API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource, or not readable with this key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The query ran past its time limit */
-            408: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11914,7 +9313,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VersionInfo"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
