@@ -41,9 +41,9 @@ def test_generated_types_match_the_committed_schema(tmp_path):
     assert out.read_text() == TYPES.read_text(), f"ui/src/api/schema.d.ts is stale; {HINT}"
 
 
-# Routes anyone may call (no API key, so no 401), and routes whose errors follow another
-# specification's body (OTLP's Status message).
-PUBLIC = {"/version"}
+# Routes anyone may call (no API key, so no 401; a one-time link's token is its own credential),
+# and routes whose errors follow another specification's body (OTLP's Status message).
+PUBLIC = {"/version", "/api/link/inspect", "/api/link/accept"}
 OWN_ERROR_BODY = {"/otel/v1/traces"}
 
 

@@ -299,6 +299,9 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("POST", "/v1/experiment/{experiment_id}/table"): Case(READ, E, json=TABLE),
     ("POST", "/v1/experiment/{experiment_id}/table/count"): Case(READ, E, json=TABLE),
     ("POST", "/v1/experiment/{experiment_id}/table/groups"): Case(READ, E, json={"group_by": "metadata.x"}),
+    ("POST", "/v1/experiment/{experiment_id}/table/summary"): Case(
+        READ, E, json={"filters": ["scores.a > 0"]}
+    ),
     ("POST", "/v1/experiment/{experiment_id}/table/check"): Case(
         READ, E, json={"kind": "filter", "text": "scores.a > 0"}
     ),

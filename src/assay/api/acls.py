@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Body, Depends, Query
 
 from assay.api.deps import caller, services
+from assay.api.models import AUTHENTICATED, errors
 from assay.api.routing import api_router
 from assay.model.access import AclObjectType
 from assay.model.acl_api import (
@@ -30,7 +31,7 @@ from assay.services.auth import Principal
 from assay.services.catalog import paginate
 from assay.services.context import Services
 
-router = api_router(tags=["access control"])
+router = api_router(tags=["access control"], responses={**AUTHENTICATED, **errors(403, 404)})
 
 
 def _page(found: list[dict[str, Any]], limit: int | None, after: str | None, before: str | None) -> Any:
@@ -40,7 +41,7 @@ def _page(found: list[dict[str, Any]], limit: int | None, after: str | None, bef
 @router.get("/v1/acl", response_model=Acls)
 def list_acls(
     object_type: AclObjectType,
-    object_id: str,
+    object_id: str = Query(min_length=1),
     limit: int | None = Query(None, ge=1),
     starting_after: str | None = None,
     ending_before: str | None = None,

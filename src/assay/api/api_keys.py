@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Depends
 
 from assay.api.deps import caller, services
+from assay.api.models import AUTHENTICATED, errors
 from assay.api.routing import api_router
 from assay.model.accounts import ApiKey, ApiKeys, CreateApiKey, CreatedApiKey
 from assay.model.errors import InvalidInput
@@ -12,7 +13,7 @@ from assay.services import people
 from assay.services.auth import Principal
 from assay.services.context import Services
 
-router = api_router(tags=["api keys"])
+router = api_router(tags=["api keys"], responses={**AUTHENTICATED, **errors(403, 404)})
 
 
 @router.get("/v1/api_key", response_model=ApiKeys)

@@ -48,16 +48,21 @@ def _routes(routes: list[BaseRoute]) -> Iterator[BaseRoute]:
 def allowed_methods(app: FastAPI, path: str) -> str:
     """Every method some route accepts on `path`, for the `Allow` header of a 405: the route
     Starlette matched first knows only its own (`GET /v1/project` and `POST /v1/project` are
-    two routes)."""
-    table: list[tuple[re.Pattern[str], set[str]]] | None = getattr(app.state, "route_methods", None)
+    two routes).
+
+    A path that a literal route names and a parameter route also matches (`/v1/acl/list_org` and
+    `/v1/acl/{acl_id}`) takes the literal route's methods: that is the resource it names."""
+    table: list[tuple[re.Pattern[str], int, set[str]]] | None = getattr(app.state, "route_methods", None)
     if table is None:
         table = [
-            (r.path_regex, set(r.methods or ()))
+            (r.path_regex, r.path.count("{"), set(r.methods or ()))
             for r in _routes(app.routes)
             if isinstance(r, Route | APIRoute)
         ]
         app.state.route_methods = table
-    found = {m for pattern, methods in table if pattern.match(path) for m in methods}
+    matches = [(params, methods) for pattern, params, methods in table if pattern.match(path)]
+    fewest = min((params for params, _ in matches), default=0)
+    found = {m for params, methods in matches if params == fewest for m in methods}
     return ", ".join(sorted(found))
 
 

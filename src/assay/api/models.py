@@ -32,12 +32,13 @@ class ErrorBody(BaseModel):
 
 ERROR_TEXT = {
     400: "Bad input: the message names the field, row or query position",
-    401: "Missing or invalid API key",
+    401: "Missing or invalid API key (or session)",
     403: "The key may read this resource but not change it",
     404: "No such resource, or not readable with this key",
     408: "The query ran past its time limit",
     409: "The name is taken by another object",
     413: "Request body larger than the limit",
+    429: "Too many failed attempts: wait the seconds the message (and Retry-After) says",
     502: "An upstream service Assay called (an LLM endpoint) failed",
 }
 

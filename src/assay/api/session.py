@@ -10,6 +10,7 @@ from fastapi import Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from assay.api.deps import caller, check_origin, services
+from assay.api.models import errors
 from assay.api.routing import api_router
 from assay.model.accounts import (
     AcceptLink,
@@ -27,7 +28,7 @@ from assay.services import people, sessions
 from assay.services.auth import Principal, Resource
 from assay.services.context import Services
 
-router = api_router(tags=["sign-in"])
+router = api_router(tags=["sign-in"], responses=errors(400, 413))
 
 
 def _secure(request: Request, svc: Services) -> bool:
@@ -80,7 +81,7 @@ def _started(
     return session_info(svc, who, started.session.csrf)
 
 
-@router.post("/api/session", response_model=SessionInfo)
+@router.post("/api/session", response_model=SessionInfo, responses=errors(401, 403, 429))
 async def sign_in(
     body: SignIn, request: Request, response: Response, svc: Services = Depends(services)
 ) -> SessionInfo:
@@ -101,7 +102,7 @@ async def sign_in(
     return _started(request, response, svc, user.id, started)
 
 
-@router.get("/api/session", response_model=SessionInfo)
+@router.get("/api/session", response_model=SessionInfo, responses=errors(401))
 def whoami(
     request: Request, who: Principal = Depends(caller), svc: Services = Depends(services)
 ) -> SessionInfo:
@@ -113,7 +114,7 @@ def whoami(
     return session_info(svc, who, csrf)
 
 
-@router.delete("/api/session", response_model=SignedOut)
+@router.delete("/api/session", response_model=SignedOut, responses=errors(401, 403))
 def sign_out(
     response: Response,
     everywhere: bool = False,
@@ -128,14 +129,14 @@ def sign_out(
     return SignedOut(sessions_ended=ended)
 
 
-@router.post("/api/link/inspect", response_model=LinkInfo)
+@router.post("/api/link/inspect", response_model=LinkInfo, responses=errors(404))
 def inspect_link(body: LinkToken, svc: Services = Depends(services)) -> LinkInfo:
     """What a one-time link is for (without using it): whose it is and what it asks for."""
     info = people.inspect_link(svc, body.token)
     return LinkInfo(**info.__dict__)
 
 
-@router.post("/api/link/accept", response_model=SessionInfo)
+@router.post("/api/link/accept", response_model=SessionInfo, responses=errors(403, 404, 409))
 async def accept_link(
     body: AcceptLink, request: Request, response: Response, svc: Services = Depends(services)
 ) -> SessionInfo:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import Depends, Query, Request
 
 from assay.api.deps import base_url, caller, services
+from assay.api.models import AUTHENTICATED, errors
 from assay.api.routing import api_router
 from assay.model.accounts import Invitation, Members, PatchMembers, PatchMembersResult, User, Users
 from assay.model.errors import InvalidInput, NotFound
@@ -13,7 +14,7 @@ from assay.services import catalog, people
 from assay.services.auth import Principal
 from assay.services.context import Services
 
-router = api_router(tags=["users"])
+router = api_router(tags=["users"], responses={**AUTHENTICATED, **errors(403)})
 
 
 @router.get("/v1/user", response_model=Users)
@@ -40,7 +41,7 @@ def list_users(
     return Users(objects=[User(**m) for m in page])
 
 
-@router.get("/v1/user/{user_id}", response_model=User)
+@router.get("/v1/user/{user_id}", response_model=User, responses=errors(404))
 def get_user(user_id: str, who: Principal = Depends(caller), svc: Services = Depends(services)) -> User:
     for m in people.list_members(svc, who):
         if m["id"] == user_id:
@@ -54,7 +55,7 @@ def list_members(who: Principal = Depends(caller), svc: Services = Depends(servi
     return Members(objects=people.list_members(svc, who))
 
 
-@router.patch("/v1/organization/members", response_model=PatchMembersResult)
+@router.patch("/v1/organization/members", response_model=PatchMembersResult, responses=errors(404, 409))
 def patch_members(
     body: PatchMembers, request: Request, who: Principal = Depends(caller), svc: Services = Depends(services)
 ) -> PatchMembersResult:

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Body, Depends, Query
 
 from assay.api.deps import caller, services
+from assay.api.models import AUTHENTICATED, errors
 from assay.api.routing import api_router
 from assay.model.views import (
     ClearViewDefault,
@@ -24,13 +25,13 @@ from assay.services import views
 from assay.services.auth import Principal
 from assay.services.context import Services
 
-router = api_router(tags=["views"])
+router = api_router(tags=["views"], responses={**AUTHENTICATED, **errors(403, 404)})
 
 
 @router.get("/v1/view", response_model=Views)
 def list_views(
     object_type: ViewObjectType,
-    object_id: str,
+    object_id: str = Query(min_length=1),
     view_type: str | None = None,
     view_name: str | None = None,
     ids: list[str] | None = Query(None),
@@ -73,7 +74,7 @@ def replace_view(
 def get_view(
     view_id: str,
     object_type: ViewObjectType,
-    object_id: str,
+    object_id: str = Query(min_length=1),
     who: Principal = Depends(caller),
     svc: Services = Depends(services),
 ) -> Any:
@@ -102,8 +103,8 @@ def delete_view(
 @router.get("/v1/view_default", response_model=ViewDefaults)
 def get_defaults(
     object_type: ViewObjectType,
-    object_id: str,
-    view_type: str,
+    object_id: str = Query(min_length=1),
+    view_type: str = Query(min_length=1),
     who: Principal = Depends(caller),
     svc: Services = Depends(services),
 ) -> Any:
@@ -131,7 +132,7 @@ def clear_default(
 @router.get("/v1/permissions", response_model=Permissions)
 def my_permissions(
     object_type: ViewObjectType,
-    object_id: str,
+    object_id: str = Query(min_length=1),
     who: Principal = Depends(caller),
     svc: Services = Depends(services),
 ) -> Any:

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 
 class _Lenient(BaseModel):
@@ -106,7 +106,7 @@ class InviteUsers(_Lenient):
     group_name: str | None = None
     group_ids: list[str] = Field(default_factory=list)
     group_names: list[str] = Field(default_factory=list)
-    send_invite_emails: bool = True
+    send_invite_emails: StrictBool = True
 
 
 class RemoveUsers(_Lenient):
