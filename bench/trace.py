@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))  # the trace generator is shared with the browser 
 
 from tests.browser.trace_data import DEEP, big_trace, log_rows  # noqa: E402
 
-from assay.testing import CHROMIUM_ARGS, start_server  # noqa: E402
+from assay.testing import CHROMIUM_ARGS, sign_in, start_server  # noqa: E402
 
 TREE = "[role=tree][aria-label='Span tree'] [role=treeitem]"
 
@@ -76,7 +76,7 @@ def measure(url: str, key: str, name: str, runs: int) -> dict[str, float]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1440, "height": 900})
-        context.add_init_script(f"localStorage.setItem('assay.api_key', {key!r})")
+        sign_in(context, url, key)
         page = context.new_page()
         page.goto(f"{url}/app/login")  # warm the asset cache, as a returning user has it
         for _ in range(runs):

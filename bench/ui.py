@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 import psutil
 
-from assay.testing import CHROMIUM_ARGS, start_server
+from assay.testing import CHROMIUM_ARGS, sign_in, start_server
 
 ROOT = Path(__file__).resolve().parents[1]
 CATEGORIES = ["capitals", "arithmetic", "science", "history", "language"]
@@ -112,7 +112,7 @@ def measure(url: str, key: str, traces: int) -> dict[str, float]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1600, "height": 1000})
-        context.add_init_script(f"localStorage.setItem('assay.api_key', {key!r})")
+        sign_in(context, url, key)
         page = context.new_page()
         page.goto(f"{url}/app/login")  # warm the asset cache, as a returning user has it
         t0 = time.perf_counter()

@@ -13,6 +13,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -28,6 +29,14 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def sign_in(context: Any, url: str, key: str) -> None:
+    """Sign a Playwright browser context in with an API key, as `?api_key=` does in the web app:
+    the key is exchanged for a session cookie the context keeps (pages never hold the key)."""
+    res = context.request.post(f"{url}/api/session", data={"api_key": key})
+    if not res.ok:
+        raise RuntimeError(f"signing in with the key failed: {res.status} {res.text()}")
 
 
 def free_port() -> int:

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import httpx
 
+from assay.testing import CHROMIUM_ARGS, sign_in
 from tests.browser.compare_data import PROJECT, make_project
-from tests.browser.conftest import CHROMIUM_ARGS
 from tests.browser.trace_data import anthropic_trace, log_rows, openai_trace
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -74,7 +74,7 @@ def main(url: str, key: str) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1440, "height": 860})
-        context.request.post(f"{url}/api/session", data={"api_key": key})  # signs the context in
+        sign_in(context, url, key)
         page = context.new_page()
         for name, (target, ready) in shots.items():
             page.goto(target)

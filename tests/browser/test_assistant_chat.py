@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from assay.testing import sign_in
 from tests.analysis.planted import planted_rows
 from tests.conftest import Server, start_server
 from tests.llm_server import ScriptedLLM, text_reply, tool_calls
@@ -69,7 +70,7 @@ def experiment(chat_server: Server) -> dict[str, str]:
 @pytest.fixture
 def chat_page(browser: Any, chat_server: Server, tmp_path: Path) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1600, "height": 1600})
-    context.add_init_script(f"localStorage.setItem('assay.api_key', {chat_server.key!r})")
+    sign_in(context, chat_server.url, chat_server.key)
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))

@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from assay.testing import CHROMIUM_ARGS
+from assay.testing import CHROMIUM_ARGS, sign_in
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 ASSAY = Path(sys.executable).parent / "assay"
@@ -127,7 +127,7 @@ def take(tour: Tour) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1440, "height": 860})
-        context.add_init_script(f"localStorage.setItem('assay.api_key', {tour.key!r})")
+        sign_in(context, tour.url, tour.key)
         page = context.new_page()
         for name, shot in SHOTS.items():
             target, ready, *then = shot(tour)

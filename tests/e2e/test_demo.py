@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from assay.demo.agent import STEP_LIMIT
+from assay.testing import sign_in
 from tests.conftest import ASSAY
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -333,7 +334,7 @@ def test_an_aggregate_score_a_classifier_and_topics_run_after_the_fact(demo):
 @pytest.fixture
 def page(browser: Any, demo: Demo) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    context.add_init_script(f"localStorage.setItem('assay.api_key', {demo.key!r})")
+    sign_in(context, demo.url, demo.key)
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
@@ -341,6 +342,25 @@ def page(browser: Any, demo: Demo) -> Iterator[Any]:
     yield pg
     context.close()
     assert not errors, errors
+
+
+@pytest.mark.browser
+def test_the_printed_link_signs_a_fresh_browser_in_as_the_demo_user(browser, demo):
+    """What the README says to do after `make demo`: open the printed sign-in link."""
+    link = re.search(r"one-time link\): (http://\S+)", demo.output).group(1)  # type: ignore[union-attr]
+    assert link.startswith(f"{demo.url}/app/accept#token=")
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(link)
+        page.get_by_text("demo@assay.local").first.wait_for()
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name="Projects").wait_for()
+        page.get_by_role("link", name="demo").first.wait_for()  # the demo project, readable
+        page.goto(link)  # the link works once
+        page.get_by_text("already used").wait_for()
+    finally:
+        context.close()
 
 
 def trace_with_tool(demo: Demo, experiment: str, tool: str) -> str:
