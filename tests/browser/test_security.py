@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from assay.testing import sign_in
 from tests.browser.conftest import OWNER_EMAIL, Demo, experiment_url
 
 pytestmark = pytest.mark.browser
@@ -65,9 +66,11 @@ def signed_in_as(page: Any, demo: Demo) -> str | None:
 
 @pytest.mark.parametrize("accept", [False, True])
 def test_a_key_in_a_link_asks_before_replacing_who_is_signed_in(
-    browser: Any, demo: Demo, owner_state: Path, accept: bool
+    browser: Any, demo: Demo, accept: bool
 ) -> None:
-    context = browser.new_context(storage_state=str(owner_state))
+    # a session of its own: accepting signs it out, which must not end the other tests' session
+    context = browser.new_context()
+    sign_in(context, demo.url, demo.server.key)
     page = context.new_page()
     asked: list[str] = []
 
