@@ -237,13 +237,13 @@ def in_browser(url: str, key: str, repeat: int) -> dict[str, dict[str, Any]]:
 
     from playwright.sync_api import sync_playwright
 
-    from assay.testing import CHROMIUM_ARGS
+    from assay.testing import CHROMIUM_ARGS, sign_in
 
     out: dict[str, dict[str, Any]] = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=sh.which("chromium"), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1600, "height": 1000})
-        context.add_init_script(f"localStorage.setItem('assay.api_key', {key!r})")
+        sign_in(context, url.split("/app/", 1)[0], key)
         page = context.new_page()
         for name, target, ready in (
             ("browser first rows", url, ".datatable [role=row][data-row-id] .cmp-line .chg"),

@@ -130,3 +130,18 @@ def test_insert_feedback_and_summarize_experiment(api: Api) -> None:
 def test_version_route_avoids_overflow_uploads(api: Api) -> None:
     body = api.get("/version").json()
     assert "logs3_payload_max_bytes" not in body
+
+
+def test_summarize_against_a_base_with_no_rows_yet(api: Api) -> None:
+    """An experiment whose base nothing was logged to: its own scores, no differences (was a 500)."""
+    project = make_project(api)
+    base = make_experiment(api, project["id"], name="empty-base")
+    exp = api.post(
+        "/v1/experiment", json={"project_id": project["id"], "name": "x", "base_exp_id": base["id"]}
+    ).json()
+    api.post(f"/v1/experiment/{exp['id']}/insert", json={"events": [{"input": "a", "scores": {"s": 0.5}}]})
+    res = api.get(f"/v1/experiment/{exp['id']}/summarize")
+    assert res.status_code == 200, res.text
+    summary = res.json()
+    assert summary["comparison_experiment_name"] == "empty-base"
+    assert summary["scores"]["s"]["score"] == 0.5 and "diff" not in summary["scores"]["s"]

@@ -150,6 +150,7 @@ OBJ_E, OBJ_D, OBJ_P = ({"object_id": ref(k)} for k in ("experiment", "dataset", 
 ROW = lambda w: {"events": [{"id": f"matrix-row-{next(_n)}", "input": "x"}]}  # noqa: E731
 FEEDBACK = lambda w: {"feedback": [{"id": "row-0", "comment": "ok"}]}  # noqa: E731
 TABLE = {"row_type": "traces"}
+COMPARED = lambda w: {"row_type": "traces", "experiment_ids": [w.ids["base"]]}  # noqa: E731
 SECRET = ("project", "experiment", "dataset")
 VIEW = {"view_id": ref("view")}
 GHOST_TS = {"json": {"project_id": str(uuid.uuid4()), "experiment_name": "ts", "dataset_name": "ts"}}
@@ -308,6 +309,20 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/v1/experiment/{experiment_id}/table/views"): Case(READ, E),
     ("GET", "/v1/experiment/{experiment_id}/table/fields"): Case(READ, E),
     ("POST", "/v1/experiment/{experiment_id}/export"): Case(READ, E, json={"format": "json"}),
+    # comparisons (the base experiment's project is the same one)
+    ("GET", "/v1/experiment/{experiment_id}/compare"): Case(
+        READ, E, params=lambda w: {"with": w.ids["base"]}
+    ),
+    ("GET", "/v1/experiment/{experiment_id}/compare/histograms"): Case(
+        READ, E, params=lambda w: {"with": w.ids["base"]}
+    ),
+    ("POST", "/v1/experiment/{experiment_id}/compare/summary"): Case(READ, E, json=lambda w: COMPARED(w)),
+    ("POST", "/v1/experiment/{experiment_id}/compare/histograms"): Case(READ, E, json=lambda w: COMPARED(w)),
+    ("POST", "/v1/experiment/{experiment_id}/compare/rows"): Case(READ, E, json=lambda w: COMPARED(w)),
+    ("POST", "/v1/experiment/{experiment_id}/compare/count"): Case(READ, E, json=lambda w: COMPARED(w)),
+    ("POST", "/v1/experiment/{experiment_id}/compare/groups"): Case(
+        READ, E, json=lambda w: {**COMPARED(w), "group_by": "metadata.x"}
+    ),
     # the trace view
     ("GET", TRACE): Case(READ, TRACE_PATH),
     ("GET", TRACE + "/span/{span_id}"): Case(READ, {**TRACE_PATH, "span_id": "s0"}),
@@ -546,7 +561,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         w.ids["project"] = w.post("/v1/project", {"name": "alpha"})["id"]
         base = w.post("/v1/experiment", {"project_id": w.ids["project"], "name": "base"})["id"]
         exp = w.post("/v1/experiment", {"project_id": w.ids["project"], "name": "exp", "base_exp_id": base})
-        w.ids["experiment"] = exp["id"]
+        w.ids["experiment"], w.ids["base"] = exp["id"], base
         w.ids["dataset"] = w.post("/v1/dataset", {"project_id": w.ids["project"], "name": "ds"})["id"]
         for kind, oid in (
             ("experiment", exp["id"]),

@@ -83,7 +83,7 @@ def main(url: str, key: str) -> None:
             page.screenshot(path=str(DOCS / name))
             print("wrote", DOCS / name)
         context = browser.new_context(viewport={"width": 1440, "height": 860}, color_scheme="dark")
-        context.add_init_script(f"localStorage.setItem('assay.api_key', {key!r})")
+        sign_in(context, url, key)
         page = context.new_page()
         for name, (target, ready) in dark.items():
             page.goto(target)

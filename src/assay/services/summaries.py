@@ -21,7 +21,7 @@ from assay.services.auth import Principal
 from assay.services.catalog import get_object, previous_experiment
 from assay.services.context import Services
 from assay.services.project_scores import aggregates_of
-from assay.store.base import MeasureComparison, ObjectRef
+from assay.store.base import ExperimentComparison, MeasureComparison, ObjectRef
 
 
 def _url(base: str, *parts: str) -> str:
@@ -41,6 +41,12 @@ def comparison_for(
         if base and not base.get("deleted_at"):
             return base
     return previous_experiment(svc, exp)
+
+
+def _measures(
+    found: ExperimentComparison | None,
+) -> tuple[dict[str, MeasureComparison], dict[str, MeasureComparison]]:
+    return (found.scores, found.metrics) if found is not None else ({}, {})
 
 
 def summarize_experiment(
@@ -85,8 +91,9 @@ def summarize_experiment(
             key=comparison_key.compiled(key, svc.store.dialect),
             metrics=SUMMARY_METRICS,
         )
-        mine, mine_metrics = found[exp["id"]].scores, found[exp["id"]].metrics
-        theirs, theirs_metrics = found[base["id"]].scores, found[base["id"]].metrics
+        # an experiment without rows (a base nothing was logged to yet) has no entry
+        mine, mine_metrics = _measures(found.get(exp["id"]))
+        theirs, theirs_metrics = _measures(found.get(base["id"]))
     scores = {}
     for name, m in sorted(mine.items()):
         item: dict[str, Any] = {

@@ -889,6 +889,139 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/experiment/{experiment_id}/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compare Summary
+         * @description Every score and metric of the base (the path's experiment) and of each other experiment:
+         *     means, differences, improvements and regressions against the base, and a paired t-test (mean
+         *     difference over matched test cases, 95% confidence interval, p-value, n).
+         */
+        get: operations["compare_summary_v1_experiment__experiment_id__compare_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiment/{experiment_id}/compare/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compare Count
+         * @description How many rows the same comparison query matches.
+         */
+        post: operations["compare_count_v1_experiment__experiment_id__compare_count_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiment/{experiment_id}/compare/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compare Groups
+         * @description Per group: every compared experiment's count, score and metric means, and its improvements
+         *     and regressions against the base.
+         */
+        post: operations["compare_groups_v1_experiment__experiment_id__compare_groups_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiment/{experiment_id}/compare/histograms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compare Histograms
+         * @description Each score's distribution over traces, for the base and each other experiment.
+         */
+        get: operations["compare_histograms_v1_experiment__experiment_id__compare_histograms_get"];
+        put?: never;
+        /**
+         * Compare Filtered Histograms
+         * @description Each score's distribution (as `GET …/compare/histograms`) over the traces the table's
+         *     filters keep in each experiment.
+         */
+        post: operations["compare_filtered_histograms_v1_experiment__experiment_id__compare_histograms_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiment/{experiment_id}/compare/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compare Rows
+         * @description A page of the experiment's trace rows (filters, search and sort as in the table), each with
+         *     the base's and every other compared experiment's test case (matched by comparison key): scores,
+         *     metrics, the matched trace, and deltas against the base. `change` keeps only the rows whose test
+         *     case improved or regressed in one experiment.
+         */
+        post: operations["compare_rows_v1_experiment__experiment_id__compare_rows_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiment/{experiment_id}/compare/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compare Filtered Summary
+         * @description The comparison's summary (as `GET …/compare`) over the traces the table's filters, search
+         *     and custom columns keep in each experiment, as `POST …/table/summary` counts them for one: the
+         *     header statistics and the Summary layouts of a comparison under a filter.
+         */
+        post: operations["compare_filtered_summary_v1_experiment__experiment_id__compare_summary_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/experiment/{experiment_id}/export": {
         parameters: {
             query?: never;
@@ -2201,6 +2334,33 @@ export interface components {
             /** Score */
             score: number;
         };
+        /**
+         * ChangeFilter
+         * @description Only the rows whose test case improved (or regressed) in one experiment against the base.
+         */
+        ChangeFilter: {
+            /**
+             * Direction
+             * @enum {string}
+             */
+            direction: "improvements" | "regressions";
+            /**
+             * Experiment Id
+             * @description The table's experiment or one of `experiment_ids`
+             */
+            experiment_id: string;
+            /**
+             * Kind
+             * @default score
+             * @enum {string}
+             */
+            kind: "score" | "metric";
+            /**
+             * Name
+             * @description A score (or metric) name
+             */
+            name: string;
+        };
         /** ChangesQuery */
         ChangesQuery: {
             /**
@@ -2377,6 +2537,348 @@ export interface components {
              * @description Scorers to use (default: this experiment's scores)
              */
             scores?: string[] | null;
+        };
+        /** CompareGroup */
+        CompareGroup: {
+            /** Experiments */
+            experiments: components["schemas"]["GroupOfExperiment"][];
+            /** Group */
+            group: unknown;
+        };
+        /** CompareGroups */
+        CompareGroups: {
+            /** Experiments */
+            experiments: components["schemas"]["ComparedExperiment"][];
+            /** Group By */
+            group_by: string;
+            /** Groups */
+            groups: components["schemas"]["CompareGroup"][];
+        };
+        /** CompareGroupsQuery */
+        CompareGroupsQuery: {
+            /**
+             * Base Experiment Id
+             * @description The base: the table's experiment or one of `experiment_ids` (default: the first of them)
+             */
+            base_experiment_id?: string | null;
+            change?: components["schemas"]["ChangeFilter"] | null;
+            /** Custom Columns */
+            custom_columns?: components["schemas"]["CustomColumn"][];
+            /**
+             * Experiment Ids
+             * @description The experiments compared besides the table's own (ids), in display order
+             */
+            experiment_ids?: string[];
+            /**
+             * Filters
+             * @description Each a condition `{column, op, value}` or a filter typed in the query language
+             */
+            filters?: (string | components["schemas"]["Condition"])[];
+            /**
+             * Group By
+             * @description A column path, e.g. metadata.category
+             */
+            group_by: string;
+            /**
+             * Row Type
+             * @default traces
+             * @enum {string}
+             */
+            row_type: "traces" | "spans";
+            /**
+             * Search
+             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
+             */
+            search?: string | null;
+            /** Sort */
+            sort?: components["schemas"]["SortKey"][];
+        };
+        /** CompareHistogramsQuery */
+        CompareHistogramsQuery: {
+            /**
+             * Base Experiment Id
+             * @description The base: the table's experiment or one of `experiment_ids` (default: the first of them)
+             */
+            base_experiment_id?: string | null;
+            /**
+             * Bins
+             * @description Equal bins over [0, 1]
+             * @default 10
+             */
+            bins: number;
+            /** Custom Columns */
+            custom_columns?: components["schemas"]["CustomColumn"][];
+            /**
+             * Experiment Ids
+             * @description The experiments compared besides the table's own (ids), in display order
+             */
+            experiment_ids?: string[];
+            /**
+             * Filters
+             * @description Each a condition `{column, op, value}` or a filter typed in the query language
+             */
+            filters?: (string | components["schemas"]["Condition"])[];
+            /**
+             * Row Type
+             * @default traces
+             * @enum {string}
+             */
+            row_type: "traces" | "spans";
+            /**
+             * Search
+             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
+             */
+            search?: string | null;
+            /** Sort */
+            sort?: components["schemas"]["SortKey"][];
+        };
+        /**
+         * CompareQuery
+         * @description A table state plus the comparison, and optionally only the rows that changed.
+         */
+        CompareQuery: {
+            /**
+             * Base Experiment Id
+             * @description The base: the table's experiment or one of `experiment_ids` (default: the first of them)
+             */
+            base_experiment_id?: string | null;
+            change?: components["schemas"]["ChangeFilter"] | null;
+            /** Custom Columns */
+            custom_columns?: components["schemas"]["CustomColumn"][];
+            /**
+             * Experiment Ids
+             * @description The experiments compared besides the table's own (ids), in display order
+             */
+            experiment_ids?: string[];
+            /**
+             * Filters
+             * @description Each a condition `{column, op, value}` or a filter typed in the query language
+             */
+            filters?: (string | components["schemas"]["Condition"])[];
+            /**
+             * Row Type
+             * @default traces
+             * @enum {string}
+             */
+            row_type: "traces" | "spans";
+            /**
+             * Search
+             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
+             */
+            search?: string | null;
+            /** Sort */
+            sort?: components["schemas"]["SortKey"][];
+        };
+        /** CompareRow */
+        CompareRow: {
+            /**
+             * Experiments
+             * @description One per compared experiment, the base first
+             */
+            experiments: components["schemas"]["ComparedCase"][];
+            /** Match Key */
+            match_key: string | null;
+            /**
+             * Row
+             * @description The table row (the fields of POST /v1/experiment/{id}/table)
+             */
+            row: {
+                [key: string]: unknown;
+            };
+        };
+        /** CompareRowsPage */
+        CompareRowsPage: {
+            /** Experiments */
+            experiments: components["schemas"]["ComparedExperiment"][];
+            /** Offset */
+            offset: number;
+            /** Rows */
+            rows: components["schemas"]["CompareRow"][];
+            /** Total */
+            total: number | null;
+        };
+        /** CompareRowsQuery */
+        CompareRowsQuery: {
+            /**
+             * Base Experiment Id
+             * @description The base: the table's experiment or one of `experiment_ids` (default: the first of them)
+             */
+            base_experiment_id?: string | null;
+            change?: components["schemas"]["ChangeFilter"] | null;
+            /** Custom Columns */
+            custom_columns?: components["schemas"]["CustomColumn"][];
+            /**
+             * Experiment Ids
+             * @description The experiments compared besides the table's own (ids), in display order
+             */
+            experiment_ids?: string[];
+            /**
+             * Filters
+             * @description Each a condition `{column, op, value}` or a filter typed in the query language
+             */
+            filters?: (string | components["schemas"]["Condition"])[];
+            /**
+             * Limit
+             * @default 100
+             */
+            limit: number;
+            /**
+             * Offset
+             * @default 0
+             */
+            offset: number;
+            /**
+             * Row Type
+             * @default traces
+             * @enum {string}
+             */
+            row_type: "traces" | "spans";
+            /**
+             * Search
+             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
+             */
+            search?: string | null;
+            /** Sort */
+            sort?: components["schemas"]["SortKey"][];
+            /**
+             * With Fields
+             * @description Add each matched trace's input, output, expected, metadata, error
+             * @default false
+             */
+            with_fields: boolean;
+            /**
+             * With Total
+             * @default true
+             */
+            with_total: boolean;
+        };
+        /**
+         * CompareSummaryQuery
+         * @description A table state (its filters, search and custom columns; the sort is ignored) and the
+         *     comparison: the table's experiment, the others, and which of them is the base.
+         */
+        CompareSummaryQuery: {
+            /**
+             * Base Experiment Id
+             * @description The base: the table's experiment or one of `experiment_ids` (default: the first of them)
+             */
+            base_experiment_id?: string | null;
+            /** Custom Columns */
+            custom_columns?: components["schemas"]["CustomColumn"][];
+            /**
+             * Experiment Ids
+             * @description The experiments compared besides the table's own (ids), in display order
+             */
+            experiment_ids?: string[];
+            /**
+             * Filters
+             * @description Each a condition `{column, op, value}` or a filter typed in the query language
+             */
+            filters?: (string | components["schemas"]["Condition"])[];
+            /**
+             * Row Type
+             * @default traces
+             * @enum {string}
+             */
+            row_type: "traces" | "spans";
+            /**
+             * Search
+             * @description Text searched (ignoring case) in input, output, expected, metadata and the span name
+             */
+            search?: string | null;
+            /** Sort */
+            sort?: components["schemas"]["SortKey"][];
+        };
+        /**
+         * ComparedCase
+         * @description One experiment's side of a table row: its test case with the row's comparison key.
+         */
+        ComparedCase: {
+            /** Experiment Id */
+            experiment_id: string;
+            /**
+             * Fields
+             * @description input, output, expected, metadata, error of trace `id` (with `with_fields`)
+             */
+            fields?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Id
+             * @description The row itself for the table's experiment, else the case's first trace
+             */
+            id: string | null;
+            /** Metric Deltas */
+            metric_deltas: {
+                [key: string]: number | null;
+            };
+            /** Metrics */
+            metrics: {
+                [key: string]: number | null;
+            };
+            /**
+             * Score Deltas
+             * @description Score minus the base's score of the same test case (empty for the base)
+             */
+            score_deltas: {
+                [key: string]: number | null;
+            };
+            /** Scores */
+            scores: {
+                [key: string]: number | null;
+            };
+            /**
+             * Traces
+             * @description Traces of the test case in this experiment (trials); 0: not matched
+             */
+            traces: number;
+        };
+        /** ComparedExperiment */
+        ComparedExperiment: {
+            /** Created */
+            created?: string | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "base" | "comparison";
+            /** Traces */
+            traces: number;
+        };
+        /**
+         * ComparisonHistograms
+         * @description Each score's distribution over traces, per experiment (overlaid when comparing).
+         */
+        ComparisonHistograms: {
+            /** Experiments */
+            experiments: components["schemas"]["ComparedExperiment"][];
+            /** Scores */
+            scores: components["schemas"]["ScoreHistogram"][];
+        };
+        /**
+         * ComparisonSummary
+         * @description Scores and metrics of a base and up to 7 other experiments, with paired statistics.
+         */
+        ComparisonSummary: {
+            /**
+             * Comparison Key
+             * @description The project's comparison key used to match test cases
+             */
+            comparison_key: string;
+            /**
+             * Experiments
+             * @description The base first, then the others in order
+             */
+            experiments: components["schemas"]["ComparedExperiment"][];
+            /** Metrics */
+            metrics: components["schemas"]["MeasureComparison"][];
+            project: components["schemas"]["ProjectRef"];
+            /** Scores */
+            scores: components["schemas"]["MeasureComparison"][];
         };
         /**
          * Condition
@@ -2986,6 +3488,21 @@ export interface components {
                 [key: string]: components["schemas"]["assay__model__ts_sdk__ScoreSummary"];
             };
         };
+        /** ExperimentHistogram */
+        ExperimentHistogram: {
+            /**
+             * Counts
+             * @description Traces per bin, lowest bin first
+             */
+            counts: number[];
+            /** Experiment Id */
+            experiment_id: string;
+            /**
+             * Traces
+             * @description Traces with this score
+             */
+            traces: number;
+        };
         /** ExperimentList */
         ExperimentList: {
             /** Objects */
@@ -3045,6 +3562,8 @@ export interface components {
             metrics: {
                 [key: string]: components["schemas"]["assay__api__models__MetricSummary"];
             } | null;
+            /** @description Assay's addition with a comparison: the paired t-test of each score and metric */
+            paired_statistics?: components["schemas"]["SummaryPairedStatistics"] | null;
             /** Project Name */
             project_name: string;
             /** Project Url */
@@ -3240,6 +3759,32 @@ export interface components {
             org_id: string;
             /** User Id */
             user_id?: string | null;
+        };
+        /** GroupOfExperiment */
+        GroupOfExperiment: {
+            /** Count */
+            count: number;
+            /** Experiment Id */
+            experiment_id: string;
+            /**
+             * Improvements
+             * @description Per score: traces of the group above the base's case value
+             */
+            improvements: {
+                [key: string]: number;
+            };
+            /** Metrics */
+            metrics: {
+                [key: string]: number | null;
+            };
+            /** Regressions */
+            regressions: {
+                [key: string]: number;
+            };
+            /** Scores */
+            scores: {
+                [key: string]: number | null;
+            };
         };
         /** GroupQuery */
         GroupQuery: {
@@ -3467,6 +4012,63 @@ export interface components {
              */
             xact_id: string | null;
         };
+        /**
+         * MeasureComparison
+         * @description A score or metric across the compared experiments, the base first.
+         */
+        MeasureComparison: {
+            /** Experiments */
+            experiments: components["schemas"]["MeasureOfExperiment"][];
+            /** Higher Is Better */
+            higher_is_better: boolean;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "score" | "metric";
+            /** Name */
+            name: string;
+            /**
+             * Unit
+             * @description '%' for scores (0..1 shown as percent), the metric's unit otherwise
+             */
+            unit: string;
+        };
+        /**
+         * MeasureOfExperiment
+         * @description One score or metric of one experiment, and how it compares with the base.
+         */
+        MeasureOfExperiment: {
+            /**
+             * Diff
+             * @description value - the base's value (None for the base itself)
+             */
+            diff: number | null;
+            /** Experiment Id */
+            experiment_id: string;
+            /**
+             * Improvements
+             * @description Traces better than the base's value of their test case
+             */
+            improvements: number;
+            /** @description Against the base; None for the base itself */
+            paired: components["schemas"]["PairedStatistics"] | null;
+            /**
+             * Regressions
+             * @description Traces worse than the base's value of their test case
+             */
+            regressions: number;
+            /**
+             * Traces
+             * @description Traces with a value
+             */
+            traces: number;
+            /**
+             * Value
+             * @description Mean over the experiment's traces (a trace's score: mean of its spans)
+             */
+            value: number | null;
+        };
         /** Member */
         Member: {
             /** Avatar Url */
@@ -3691,6 +4293,76 @@ export interface components {
              */
             pearson?: number | null;
         };
+        /**
+         * PairedStatistics
+         * @description The paired test of one measure, naming the test and its confidence level.
+         */
+        PairedStatistics: {
+            /** Ci High */
+            ci_high: number | null;
+            /**
+             * Ci Low
+             * @description 95% confidence interval of the mean difference (n >= 2)
+             */
+            ci_low: number | null;
+            /**
+             * Confidence
+             * @default 0.95
+             */
+            confidence: number;
+            /**
+             * Mean Diff
+             * @description Mean of (experiment - base) over the matched cases
+             */
+            mean_diff: number | null;
+            /**
+             * N
+             * @description Matched test cases with a value in both experiments
+             */
+            n: number;
+            /**
+             * P Value
+             * @description Two-sided p-value of the paired t-test (n >= 2)
+             */
+            p_value: number | null;
+            /**
+             * Test
+             * @default paired_t
+             * @constant
+             */
+            test: "paired_t";
+        };
+        /**
+         * PairedValues
+         * @description Is the change real? A paired t-test over the test cases both experiments have.
+         *
+         *     A test case's value is the mean over its traces (trials); the differences are (experiment -
+         *     base) per matched case. The confidence interval is that of the mean difference.
+         */
+        PairedValues: {
+            /** Ci High */
+            ci_high: number | null;
+            /**
+             * Ci Low
+             * @description 95% confidence interval of the mean difference (n >= 2)
+             */
+            ci_low: number | null;
+            /**
+             * Mean Diff
+             * @description Mean of (experiment - base) over the matched cases
+             */
+            mean_diff: number | null;
+            /**
+             * N
+             * @description Matched test cases with a value in both experiments
+             */
+            n: number;
+            /**
+             * P Value
+             * @description Two-sided p-value of the paired t-test (n >= 2)
+             */
+            p_value: number | null;
+        };
         /** ParentProject */
         ParentProject: {
             /** Id */
@@ -3806,10 +4478,7 @@ export interface components {
             description?: string | null;
             /** Name */
             name?: string | null;
-            /** Settings */
-            settings?: {
-                [key: string]: unknown;
-            } | null;
+            settings?: components["schemas"]["ProjectSettings"] | null;
         };
         /** PatchProjectScore */
         PatchProjectScore: {
@@ -3909,6 +4578,13 @@ export interface components {
             /** Objects */
             objects: components["schemas"]["Project"][];
         };
+        /** ProjectRef */
+        ProjectRef: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+        };
         /**
          * ProjectScore
          * @description A stored project score, as `/v1/project_score` returns it.
@@ -3948,6 +4624,23 @@ export interface components {
         ProjectScoreList: {
             /** Objects */
             objects: components["schemas"]["ProjectScore"][];
+        };
+        /**
+         * ProjectSettings
+         * @description A project's settings. Other settings of the reference (`spanFieldOrder`, …) are kept as sent.
+         */
+        ProjectSettings: {
+            /** Baseline Experiment Id */
+            baseline_experiment_id?: string | null;
+            /**
+             * Comparison Key
+             * @description How test cases of two experiments are matched: an expression of the query language over a trace, or an array of them, e.g. `input.question` or `[input.query, metadata.category]`. Default (unset or empty): `input`.
+             * @example input
+             * @example [input.query, metadata.category]
+             */
+            comparison_key?: string | null;
+        } & {
+            [key: string]: unknown;
         };
         /** QueryWarning */
         QueryWarning: {
@@ -4160,13 +4853,42 @@ export interface components {
              */
             regressions: number;
         };
+        /** ScoreHistogram */
+        ScoreHistogram: {
+            /**
+             * Edges
+             * @description Bin edges over [0, 1]: bins + 1 numbers
+             */
+            edges: number[];
+            /** Experiments */
+            experiments: components["schemas"]["ExperimentHistogram"][];
+            /** Name */
+            name: string;
+        };
         /**
          * ScoreSpan
-         * @description A scorer's span under the selected span: its value(s) and why (output, metadata, error).
+         * @description A scorer's span under the selected span: its value(s) and why (output, metadata, error);
+         *     a classifier's labels and a facet's summary (docs/scoring.md).
          */
         ScoreSpan: {
+            /**
+             * Classifications
+             * @description A classifier's labels: name -> [{id, label, metadata}]
+             */
+            classifications?: {
+                [key: string]: {
+                    [key: string]: unknown;
+                }[];
+            } | null;
             /** Error */
             error?: unknown;
+            /**
+             * Facets
+             * @description A facet's summary: name -> text
+             */
+            facets?: {
+                [key: string]: string;
+            } | null;
             /** Metadata */
             metadata?: unknown;
             /** Name */
@@ -4598,6 +5320,35 @@ export interface components {
             org_id?: string | null;
             status: components["schemas"]["AttachmentStatus"];
         };
+        /**
+         * SummaryPairedStatistics
+         * @description `summarize`'s addition (top level, so every score and metric item keeps the reference's
+         *     keys): the paired test of each score and metric against the comparison experiment.
+         */
+        SummaryPairedStatistics: {
+            /** Comparison Experiment Id */
+            comparison_experiment_id: string;
+            /**
+             * Comparison Key
+             * @description The project's comparison key used to match test cases
+             */
+            comparison_key: string;
+            /** Confidence */
+            confidence: number;
+            /** Metrics */
+            metrics: {
+                [key: string]: components["schemas"]["PairedValues"];
+            };
+            /** Scores */
+            scores: {
+                [key: string]: components["schemas"]["PairedValues"];
+            };
+            /**
+             * Test
+             * @constant
+             */
+            test: "paired_t";
+        };
         /** SummaryQuery */
         SummaryQuery: {
             /**
@@ -4633,8 +5384,18 @@ export interface components {
         };
         /** TableFields */
         TableFields: {
+            /**
+             * Classifications
+             * @description Classification names (classifiers, topics): filter on `classifications.<name>.label`
+             */
+            classifications: string[];
             /** Default Comparison Experiment Id */
             default_comparison_experiment_id: string | null;
+            /**
+             * Facets
+             * @description Facet names: `facets.<name>` is the trace's summary text
+             */
+            facets: string[];
             /** Metadata */
             metadata: string[];
             /** Metric Labels */
@@ -9199,6 +9960,503 @@ export interface operations {
             };
             /** @description The LLM endpoint failed */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compare_summary_v1_experiment__experiment_id__compare_get: {
+        parameters: {
+            query?: {
+                /** @description The experiments compared with the base (ids, or names in its project); at most 7 */
+                with?: string[];
+            };
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComparisonSummary"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key (or session) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compare_count_v1_experiment__experiment_id__compare_count_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompareQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TableCount"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key (or session) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compare_groups_v1_experiment__experiment_id__compare_groups_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompareGroupsQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompareGroups"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key (or session) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compare_histograms_v1_experiment__experiment_id__compare_histograms_get: {
+        parameters: {
+            query?: {
+                /** @description The experiments compared with the base (ids, or names in its project); at most 7 */
+                with?: string[];
+                /** @description Equal bins over [0, 1] */
+                bins?: number;
+            };
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComparisonHistograms"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key (or session) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compare_filtered_histograms_v1_experiment__experiment_id__compare_histograms_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompareHistogramsQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComparisonHistograms"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key (or session) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compare_rows_v1_experiment__experiment_id__compare_rows_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompareRowsQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompareRowsPage"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key (or session) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compare_filtered_summary_v1_experiment__experiment_id__compare_summary_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experiment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompareSummaryQuery"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComparisonSummary"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key (or session) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The query ran past its time limit */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -44,7 +44,10 @@ export function tableToView(state: TableState, builtinFilter: string | null): Vi
       // Assay's own, beside the reference's fields:
       columnPinning: state.pinned,
       customColumns: state.custom,
-      comparisonExperimentId: state.comparison || null,
+      comparisonExperimentIds: state.comparisons,
+      baseExperimentId: state.base || null,
+      diff: state.diff,
+      diffMode: state.diffMode,
       groupComparisons: state.groupCompare,
       orderByRegressions: state.orderByRegressions,
       regressionScore: state.regressionScore || null,
@@ -63,7 +66,8 @@ export function viewToTable(view: SavedView): TableState {
   return {
     ...DEFAULT_STATE,
     view: view.id,
-    filters: arr(s.filter).filter((f) => typeof f === "string"),
+    // SQL text (the reference's) or a structured condition (the filter builder's)
+    filters: arr(s.filter).filter((f) => typeof f === "string" || (f && typeof f.column === "string" && typeof f.op === "string")),
     search: typeof arr(s.match)[0] === "string" ? arr(s.match)[0] : "",
     sort: arr(s.sort).filter((k) => k && typeof k.column === "string"),
     hidden: Object.entries(visibility).filter(([, v]) => v === false).map(([k]) => k),
@@ -74,7 +78,12 @@ export function viewToTable(view: SavedView): TableState {
     rowType: o.queryShape === "spans" ? "spans" : "traces",
     pinned: arr(o.columnPinning).filter((c) => typeof c === "string"),
     custom: arr(o.customColumns).filter((c) => c && typeof c.name === "string" && typeof c.expr === "string"),
-    comparison: str(o.comparisonExperimentId, ""),
+    // a view saved before comparisons of several experiments named one
+    comparisons: (Array.isArray(o.comparisonExperimentIds) ? arr(o.comparisonExperimentIds) : [o.comparisonExperimentId])
+      .filter((c) => typeof c === "string" && c).slice(0, 7),
+    base: str(o.baseExperimentId, ""),
+    diff: o.diff === true,
+    diffMode: o.diffMode === "expected" ? "expected" : "experiments",
     groupCompare: o.groupComparisons === true,
     orderByRegressions: o.orderByRegressions === true,
     regressionScore: str(o.regressionScore, ""),
