@@ -3,10 +3,13 @@ members list with groups the web app's Members page shows."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import Depends, Query, Request
+from pydantic import StringConstraints
 
 from assay.api.deps import base_url, caller, services
-from assay.api.models import AUTHENTICATED, errors
+from assay.api.models import AUTHENTICATED, ObjectId, errors
 from assay.api.routing import api_router
 from assay.model.accounts import Invitation, Members, PatchMembers, PatchMembersResult, User, Users
 from assay.model.errors import InvalidInput, NotFound
@@ -14,13 +17,16 @@ from assay.services import catalog, people
 from assay.services.auth import Principal
 from assay.services.context import Services
 
+# an email address has an @ (a filter naming anything else could match nobody: a 400)
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")]
+
 router = api_router(tags=["users"], responses={**AUTHENTICATED, **errors(403)})
 
 
 @router.get("/v1/user", response_model=Users)
 def list_users(
-    email: list[str] | None = Query(None),
-    ids: list[str] | None = Query(None),
+    email: list[Email] | None = Query(None, description="Only the members with these emails"),
+    ids: list[ObjectId] | None = Query(None, description="Only these users (their UUIDs)"),
     org_name: str | None = None,
     limit: int | None = Query(None, ge=1),
     starting_after: str | None = None,

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import Body, Depends, Query
 
 from assay.api.deps import caller, services
-from assay.api.models import AUTHENTICATED, errors
+from assay.api.models import AUTHENTICATED, ObjectId, errors
 from assay.api.routing import api_router
 from assay.model.views import (
     ClearViewDefault,
@@ -34,7 +34,7 @@ def list_views(
     object_id: str = Query(min_length=1),
     view_type: str | None = None,
     view_name: str | None = None,
-    ids: list[str] | None = Query(None),
+    ids: list[ObjectId] | None = Query(None, description="Only these views (their UUIDs)"),
     limit: int | None = Query(None, ge=0),
     starting_after: str | None = None,
     ending_before: str | None = None,

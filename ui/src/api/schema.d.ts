@@ -14730,7 +14730,9 @@ export interface operations {
     list_users_v1_user_get: {
         parameters: {
             query?: {
+                /** @description Only the members with these emails */
                 email?: string[] | null;
+                /** @description Only these users (their UUIDs) */
                 ids?: string[] | null;
                 org_name?: string | null;
                 limit?: number | null;
@@ -14864,6 +14866,7 @@ export interface operations {
                 object_id: string;
                 view_type?: string | null;
                 view_name?: string | null;
+                /** @description Only these views (their UUIDs) */
                 ids?: string[] | null;
                 limit?: number | null;
                 starting_after?: string | null;
