@@ -1614,7 +1614,8 @@ export interface paths {
         };
         /**
          * Project Experiments
-         * @description Experiments of a project, newest first, with dataset, score averages, row count and metadata.
+         * @description Experiments of a project, newest first, with dataset, score averages (the project's aggregate
+         *     scores included), row count and metadata.
          */
         get: operations["project_experiments_v1_project__project_id__experiments_get"];
         put?: never;
@@ -4570,6 +4571,11 @@ export interface components {
         };
         /** ProjectExperiments */
         ProjectExperiments: {
+            /**
+             * Aggregate Scores
+             * @description The project's aggregate scores (a column each; their means are in each experiment's scores)
+             */
+            aggregate_scores?: string[];
             /** Objects */
             objects: components["schemas"]["ExperimentListItem"][];
         };
@@ -4842,6 +4848,8 @@ export interface components {
             mean: number | null;
             /** Name */
             name: string;
+            /** @description The paired t-test over the matched test cases (the summary's `paired_statistics`): mean difference, its 95% confidence interval, p-value and n; None for aggregate scores */
+            paired?: components["schemas"]["PairedStatistics"] | null;
             /**
              * Regressed
              * @description Largest drops first
