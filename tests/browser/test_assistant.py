@@ -159,3 +159,59 @@ def test_on_a_comparison_what_improved_answers_for_each_experiment(
         line = part.locator("li", has_text="acc").first.locator(".paired-line").inner_text()
         assert f"mean difference {paired['mean_diff'] * 100:.1f} pts" in line, (name, line)
     assert answer.get_by_role("region", name="Changes of before").count() == 0  # the base itself
+
+
+def test_the_trace_assistant_in_a_fullscreen_trace(page: Any, demo: Demo, planted: dict[str, Any]) -> None:
+    """A fullscreen trace offers its own assistant: a summary, the failed span and the slowest
+    ones, computed from the trace's spans, each span one click away."""
+    eid = demo.post("/v1/experiment", {"project_id": planted["project"], "name": "agent-run"})["id"]
+    t = 1_800_000_000.0
+
+    def span(sid: str, parent: str | None, name: str, kind: str, start: float, took: float, **f: Any) -> dict:
+        row = {
+            "id": sid,
+            "span_id": sid,
+            "root_span_id": "agent-1",
+            "experiment_id": eid,
+            "span_attributes": {"name": name, "type": kind},
+            "metrics": {"start": start, "end": start + took},
+            **f,
+        }
+        if parent:
+            row["span_parents"] = [parent]
+        return row
+
+    rows = [
+        span("agent-1", None, "agent", "task", t, 10.0, input="plan a trip", scores={"acc": 0.25}),
+        span("agent-llm", "agent-1", "plan with the model", "llm", t + 0.5, 6.0),
+        span(
+            "agent-tool", "agent-1", "book hotel", "tool", t + 7, 2.0, error="HTTP 503 from the booking API"
+        ),
+    ]
+    res = httpx.post(f"{demo.url}/logs3", json={"rows": rows}, headers=demo.headers, timeout=60)
+    assert res.status_code == 200, res.text
+    page.goto(f"{demo.url}/app/local/p/assistant/experiments/agent-run?tr=agent-1")
+    trace = page.get_by_role("region", name="Trace")
+    trace.wait_for()
+    assert trace.get_by_role("button", name="Assistant on this trace").count() == 0  # fullscreen only
+    trace.get_by_role("button", name="Fullscreen").click()
+    trace.get_by_role("button", name="Assistant on this trace").click()
+    panel = page.get_by_role("complementary", name="Trace assistant")
+    panel.get_by_role("button", name="Summarise this trace").click()
+    summary = panel.get_by_role("region", name="Summarise this trace")
+    assert "3 spans over 10.0s" in summary.inner_text() or "3 spans over 10s" in summary.inner_text()
+    assert "1 LLM call" in summary.inner_text() and "1 span failed" in summary.inner_text()
+    assert "acc 25.00%" in summary.inner_text()
+    panel.get_by_role("button", name="What took the longest?").click()
+    slowest = panel.get_by_role("region", name="What took the longest?")
+    assert [b.strip() for b in slowest.locator("li button").all_inner_texts()] == [
+        "plan with the model",
+        "book hotel",
+    ]
+    panel.get_by_role("button", name="Where did it fail?").click()
+    failed = panel.get_by_role("region", name="Where did it fail?")
+    failed.get_by_role("button", name="book hotel").click()
+    page.wait_for_url(re.compile("sp=agent-tool"))
+    page.locator(".span-detail[data-span-id='agent-tool']").get_by_text(
+        "HTTP 503 from the booking API"
+    ).wait_for()

@@ -295,7 +295,7 @@ export function ExperimentPage() {
                   fullscreen={tp.fullscreen} onFullscreen={(fullscreen) => setTp({ fullscreen })}
                   onClose={() => setTp({ trace: "", span: "", fullscreen: false, mode: "trace" })}
                   pageHref={tracePage} onlyTraceMode={!!comparison} renderField={comparison ? diffFields(comparedCase) : undefined}
-                  onScore={() => { setScoreTrace(tp.trace); setScoreOpen(true); }} />
+                  onScore={() => { setScoreTrace(tp.trace); setScoreOpen(true); }} assistant={!!tp.fullscreen} />
               </div>
             ) : state.assistant ? (
               <AssistantPanel experiment={exp} comparisonId={comparison ? comparison.base : ""} scores={fields?.scores ?? []}

@@ -49,7 +49,7 @@ export function TracePage() {
       {exp && (
         <div className="trace-panel page-panel">
           <TraceView trace={{ objectType: "experiment", objectId: exp.id, rootSpanId: trace }} span={tp.span} mode={tp.mode}
-            onSpan={(sp) => set({ sp })} onMode={(tvt) => set({ tvt })} />
+            onSpan={(sp) => set({ sp })} onMode={(tvt) => set({ tvt })} assistant />
         </div>
       )}
     </main>

@@ -3,9 +3,10 @@
 //
 // Keys while it is open: n/p next/previous span, 1/2/3 trace/timeline/thread, f fullscreen,
 // Ctrl+F find, Esc leave fullscreen or close. Arrow keys move inside the tree or timeline.
-import { ArrowUpRight, Gauge, Maximize2, Minimize2, MoreHorizontal, Search, X } from "lucide-react";
+import { ArrowUpRight, Gauge, Maximize2, Minimize2, MoreHorizontal, Search, Sparkles, X } from "lucide-react";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link } from "react-router-dom";
+import { TraceAssistant } from "../assistant/TraceAssistant";
 import { ErrorMessage, IconButton, Menu, MenuItem, MenuLabel, SkeletonRows, Spinner, Tooltip, useHotkeys } from "../ui";
 import type { TraceMode } from "../state/trace";
 import { fetchSkeleton, searchTrace, type TraceRef } from "./api";
@@ -32,6 +33,7 @@ export interface TraceViewProps {
   pageHref?: string; // "open in its own page"
   onScore?: () => void; // "score this trace" (retrospective scoring)
   onlyTraceMode?: boolean; // comparing experiments: timeline and thread are not offered
+  assistant?: boolean; // offer the trace assistant (fullscreen, or the trace's own page)
   renderField?: FieldRenderer;
 }
 
@@ -78,7 +80,7 @@ export function TraceView(props: TraceViewProps) {
   );
 }
 
-function TraceHeader(props: TraceViewProps & { tree: TraceTree | null; children?: React.ReactNode }) {
+function TraceHeader(props: TraceViewProps & { tree: TraceTree | null; children?: React.ReactNode; asking?: boolean; onAsk?: () => void }) {
   const { tree, mode, onlyTraceMode } = props;
   const root = tree?.roots[0];
   const s = tree?.skeleton.spans;
@@ -112,6 +114,9 @@ function TraceHeader(props: TraceViewProps & { tree: TraceTree | null; children?
       </div>
       {props.children}
       <span className="spacer" />
+      {props.onAsk && (
+        <IconButton label="Assistant on this trace" aria-pressed={props.asking} onClick={props.onAsk}><Sparkles /></IconButton>
+      )}
       {props.onScore && <IconButton label="Score this trace" onClick={props.onScore}><Gauge /></IconButton>}
       {props.onFullscreen && (
         <IconButton label={props.fullscreen ? "Exit fullscreen" : "Fullscreen"} shortcut="f" onClick={() => props.onFullscreen!(!props.fullscreen)}>
@@ -146,6 +151,8 @@ function LoadedTrace(props: TraceViewProps & { tree: TraceTree }) {
   const [matches, setMatches] = useState<Set<number> | null>(null);
   const [searching, setSearching] = useState(false);
   const findRef = useRef<HTMLInputElement>(null);
+  const [asking, setAsking] = useState(false);
+  const asks = asking && !!props.assistant;
 
   const selected = tree.index.get(props.span) ?? tree.roots[0] ?? 0;
   // Opening a span deep in a collapsed branch unfolds its ancestors.
@@ -231,7 +238,7 @@ function LoadedTrace(props: TraceViewProps & { tree: TraceTree }) {
   const spanMatches = scope === "span" && term ? null : matches;
   return (
     <>
-      <TraceHeader {...props} tree={tree}>
+      <TraceHeader {...props} tree={tree} asking={asks} onAsk={props.assistant ? () => setAsking(!asking) : undefined}>
         <div className="trace-find" role="search">
           <Search aria-hidden />
           <input ref={findRef} className="input sm" type="search" aria-label="Find in trace" placeholder="Find in trace…"
@@ -250,6 +257,7 @@ function LoadedTrace(props: TraceViewProps & { tree: TraceTree }) {
           {term && scope === "span" && <span className="find-count" role="status">{contains(tree.skeleton.spans.name[selected], term) ? "in name" : "highlighted below"}</span>}
         </div>
       </TraceHeader>
+      <div className={asks ? "trace-with-assistant" : "trace-main"}>
       {mode === "thread" ? (
         <div className="trace-body single"><Thread trace={trace} tree={tree} term={term} /></div>
       ) : (
@@ -283,6 +291,8 @@ function LoadedTrace(props: TraceViewProps & { tree: TraceTree }) {
           </div>
         </div>
       )}
+      {asks && <TraceAssistant trace={trace} tree={tree} onSpan={(id) => { if (mode === "thread") props.onMode("trace"); props.onSpan(id); }} onClose={() => setAsking(false)} />}
+      </div>
     </>
   );
 }
