@@ -234,6 +234,10 @@ def mcp_refusal(status: int) -> dict[str, int]:
 
 TRACE = "/v1/{object_type}/{object_id}/trace/{root_span_id}"
 TRACE_PATH = {"object_type": "experiment", "object_id": ref("experiment"), "root_span_id": "s0"}
+# Reading a row's review needs read on the rows; reviewing writes to them, so it needs update
+# (the reference's rule for feedback and merge inserts; docs/review.md).
+REVIEW = "/v1/{object_type}/{object_id}/review"
+REVIEW_PATH = {"object_type": "experiment", "object_id": ref("experiment")}
 
 MATRIX: dict[tuple[str, str], Case] = {
     # the reference SDK's routes
@@ -328,6 +332,8 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", TRACE + "/span/{span_id}"): Case(READ, {**TRACE_PATH, "span_id": "s0"}),
     ("GET", TRACE + "/search"): Case(READ, TRACE_PATH, params={"q": "x"}),
     ("GET", TRACE + "/spans"): Case(READ, TRACE_PATH),
+    ("GET", REVIEW): Case(READ, REVIEW_PATH, params={"id": "row-0"}),
+    ("POST", REVIEW): Case(WRITE, REVIEW_PATH, json={"id": "row-0", "complete": True}),
     ("POST", "/v1/{object_type}/{object_id}/span_names"): Case(
         READ, {"object_type": "experiment", "object_id": ref("experiment")}, json={"span_ids": ["s0"]}
     ),

@@ -117,8 +117,13 @@ def test_project_scores_are_created_listed_replaced_and_deleted(sapi: Api) -> No
         ("weighted", {"a": 1e308, "b": 1e308}, "up to 1,000,000"),  # their sum would be infinite
         ("minimum", {"a": 1}, 'needs categories ["'),
         ("maximum", [], 'needs categories ["'),
-        ("categorical", [{"name": "yes", "value": 1}], "does not keep yet"),
-        ("formula", None, "must be one of weighted, minimum, maximum"),
+        (
+            "categorical",
+            [{"name": "yes", "value": 2}],
+            "a number from 0 to 1",
+        ),  # review scores: test_review.py
+        ("online", None, "not kept by Assay"),
+        ("formula", None, "must be one of weighted, minimum, maximum, slider, categorical, free-form"),
         ("minimum", ["agg"], "cannot be one of its own components"),
     ],
 )

@@ -116,7 +116,8 @@ async def summarize_experiment(
     who: Principal = Depends(caller),
     svc: Services = Depends(services),
 ) -> dict[str, Any]:
-    """Score and metric averages, with improvements and regressions against the comparison."""
+    """Score and metric averages, with improvements and regressions against the comparison,
+    and (Assay's addition) `review_progress`: the experiment's human-reviewed traces."""
     return await run_in_threadpool(
         summaries.summarize_experiment,
         svc,
@@ -125,6 +126,7 @@ async def summarize_experiment(
         base_url=base_url(request),
         summarize_scores=summarize_scores,
         comparison_experiment_id=comparison_experiment_id,
+        with_review=True,
     )
 
 

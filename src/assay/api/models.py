@@ -166,6 +166,13 @@ class MetricSummary(BaseModel):
     regressions: int
 
 
+class ReviewProgress(BaseModel):
+    """Traces reviewed (a human review score set, or the review marked complete; docs/review.md)."""
+
+    reviewed: int
+    total: int
+
+
 class ExperimentSummary(BaseModel):
     project_name: str
     experiment_name: str
@@ -176,6 +183,9 @@ class ExperimentSummary(BaseModel):
     metrics: dict[str, MetricSummary] | None
     paired_statistics: SummaryPairedStatistics | None = Field(
         None, description="Assay's addition with a comparison: the paired t-test of each score and metric"
+    )
+    review_progress: ReviewProgress | None = Field(
+        None, description="Assay's addition: how many of the experiment's traces are human-reviewed"
     )
 
 

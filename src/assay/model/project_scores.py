@@ -1,6 +1,7 @@
-"""Project scores (`/v1/project_score`, the reference's `ProjectScore`): aggregate scores.
+"""Project scores (`/v1/project_score`, the reference's `ProjectScore`): aggregate scores and
+human-review scores, one object kind told apart by `score_type`.
 
-An aggregate score combines a trace's scores into one number, and is shown wherever scores are:
+**Aggregates** combine a trace's scores into one number, and are shown wherever scores are:
 
 | `score_type` | `categories` | the trace's value |
 |---|---|---|
@@ -13,8 +14,15 @@ components present, with their weights (renormalised); the minimum and maximum o
 present. A trace with none of the components has no value (null), like a trace without a score.
 An experiment's aggregate is the mean of its traces' values, exactly like any other score.
 
-Assay keeps the aggregate types; human-review score types (`categorical`, `slider`,
-`free-form`) and `online` rules are not kept yet and are refused with a 400.
+**Human-review scores** are what reviewers enter (`assay.services.review_entry`):
+
+| `score_type` | `categories` | `config` | a reviewer's value |
+|---|---|---|---|
+| `slider` | none | | a number from 0 to 1 |
+| `categorical` | `[{"name", "value"}, ...]` (values 0..1) | `destination: "expected"`, `multi_select` | an option's name (a list of names when multiple choice) |
+| `free-form` | none | `destination`: a dotted path in `metadata` | text |
+
+`online` rules are not kept and are refused with a 400.
 """
 
 from __future__ import annotations
@@ -23,10 +31,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-AggregateType = Literal["weighted", "minimum", "maximum"]
+ScoreType = Literal["weighted", "minimum", "maximum", "slider", "categorical", "free-form"]
 AGGREGATE_TYPES: tuple[str, ...] = ("weighted", "minimum", "maximum")
-OTHER_SCORE_TYPES = frozenset({"slider", "categorical", "free-form", "online"})
+HUMAN_TYPES: tuple[str, ...] = ("slider", "categorical", "free-form")
+SCORE_TYPES: tuple[str, ...] = (*AGGREGATE_TYPES, *HUMAN_TYPES)
+OTHER_SCORE_TYPES = frozenset({"online"})
 MAX_COMPONENTS = 50
+MAX_OPTIONS = 50
 
 
 class _Lenient(BaseModel):
@@ -38,13 +49,19 @@ class CreateProjectScore(_Lenient):
 
     project_id: str = Field(min_length=1)
     name: str = Field(min_length=1, max_length=200, description="The score's name, as its column shows it")
-    description: str | None = Field(None, max_length=4000)
-    score_type: str = Field(description="weighted, minimum or maximum")
+    description: str | None = Field(None, max_length=4000, description="Markdown, shown to reviewers")
+    score_type: str = Field(description="weighted, minimum, maximum, slider, categorical or free-form")
     categories: Any = Field(
         None,
-        description='weighted: {"<score>": weight, ...}; minimum and maximum: ["<score>", ...]',
+        description='weighted: {"<score>": weight, ...}; minimum and maximum: ["<score>", ...]; '
+        'categorical: [{"name": "<option>", "value": 0..1}, ...]; slider and free-form: none',
     )
-    config: dict[str, Any] | None = None
+    config: dict[str, Any] | None = Field(
+        None,
+        description='categorical: {"destination": "expected"} writes the choice into `expected` instead '
+        'of a score, {"multi_select": true} allows several options; free-form: {"destination": '
+        '"<dotted path in metadata>"} (default: the score\'s name)',
+    )
 
 
 class PatchProjectScore(_Lenient):
@@ -53,6 +70,13 @@ class PatchProjectScore(_Lenient):
     score_type: str | None = None
     categories: Any = None
     config: dict[str, Any] | None = None
+
+
+class ScoreCategory(BaseModel):
+    """One option of a categorical review score."""
+
+    name: str
+    value: float = Field(description="What choosing it scores, from 0 to 1")
 
 
 class ProjectScore(BaseModel):
@@ -64,9 +88,13 @@ class ProjectScore(BaseModel):
     created: str
     name: str
     description: str | None = None
-    score_type: AggregateType
-    categories: dict[str, float] | list[str]
-    config: dict[str, Any] | None = None
+    score_type: ScoreType
+    categories: dict[str, float] | list[ScoreCategory] | list[str] | None = None
+    config: dict[str, Any] | None = Field(
+        None,
+        description='review scores: "destination" (categorical: "expected"; free-form: the path in '
+        'metadata) and "multi_select" (categorical)',
+    )
     position: str | None = None
     deleted_at: str | None = None
 

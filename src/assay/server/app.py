@@ -29,6 +29,7 @@ from assay.api import (
     project_scores,
     projects,
     registration,
+    review,
     session,
     tables,
     traces,
@@ -70,6 +71,7 @@ UI_ROUTERS = (  # the web app's API
     traces.router,
     analysis.router,
     compare.router,
+    review.router,
 )
 # people and access (issue 10)
 PEOPLE_ROUTERS = (session.router, users.router, api_keys.router, acls.router, views.router)

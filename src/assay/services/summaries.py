@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from assay.model.metrics import METRIC_UNITS, SUMMARY_METRICS
-from assay.services import comparison_key
+from assay.services import comparison_key, review
 from assay.services import stats as stats_mod
 from assay.services.aggregates import summary_items as aggregate_summary
 from assay.services.auth import Principal
@@ -58,9 +58,11 @@ def summarize_experiment(
     summarize_scores: bool = True,
     comparison_experiment_id: str | None = None,
     fallback: bool = True,
+    with_review: bool = False,
 ) -> dict[str, Any]:
     """The summary; without an explicit comparison and with `fallback` off, nothing is compared
-    (the TypeScript SDK's `/experiment-comparison2` asks for the base itself first)."""
+    (the TypeScript SDK's `/experiment-comparison2` asks for the base itself first). `with_review`
+    adds `review_progress` (`services.review.progress`)."""
     exp = get_object(svc, who, "experiment", experiment_id)
     project = get_object(svc, who, "project", exp["project_id"])
     out: dict[str, Any] = {
@@ -72,6 +74,8 @@ def summarize_experiment(
         "scores": None,
         "metrics": None,
     }
+    if with_review:
+        out["review_progress"] = review.progress(svc, "experiment", exp["id"], exp["project_id"])
     if not summarize_scores:
         return out
     ref = ObjectRef("experiment", exp["id"])

@@ -17,12 +17,12 @@ from assay.model.metrics import METRIC_LABELS, METRIC_UNITS, SUMMARY_METRICS, TA
 from assay.query import QueryError, Source, compile_column, compile_filter, parse_expression
 from assay.query.compile import encode_cursor
 from assay.query.parse import ParsedQuery
-from assay.services import comparison_key
+from assay.services import comparison_key, review
 from assay.services.aggregates import expand, formulas_of
 from assay.services.auth import Principal
 from assay.services.catalog import get_object, rows_owner
 from assay.services.context import Services
-from assay.services.project_scores import aggregates_of
+from assay.services.project_scores import aggregates_of, review_scores_of
 from assay.services.queries import run_parsed
 from assay.services.summaries import comparison_for
 from assay.services.table_query import (
@@ -94,24 +94,21 @@ BUILTIN_VIEWS: dict[str, tuple[str, str, str | None, str | None]] = {
 
 
 def builtin_views(svc: Services, who: Principal, experiment_id: str, row_type: str) -> list[dict[str, Any]]:
-    """The built-in views as filters for `row_type`.
-
-    "Unreviewed" and "Assigned to me" depend on human review (a later issue). Until review scores
-    and assignments exist nothing is reviewed and nothing is assigned; the filters below say
-    exactly that, and review will replace them without changing the mechanism.
-    """
-    rows_owner(svc, who, "experiment", experiment_id)
+    """The built-in views as filters for `row_type`. "Unreviewed" and "Assigned to me" follow
+    `services.review`'s definitions, with the project's review scores and the caller's user id."""
+    doc = rows_owner(svc, who, "experiment", experiment_id)
     views = [
         {"id": vid, "name": name, "description": desc, "filter": traces if row_type == "traces" else spans}
         for vid, (name, desc, traces, spans) in BUILTIN_VIEWS.items()
     ]
-    mine = exp.EQ(this=exp.column("assigned_to", table="metadata"), expression=exp.Literal.string(who.key_id))
+    definitions = review_scores_of(svc, doc["project_id"])
+    unreviewed = review.unreviewed(definitions, "traces" if row_type == "traces" else "spans")
     views.append(
         {
             "id": "unreviewed",
             "name": "Unreviewed",
-            "description": "Rows without a human review (no review scores are defined yet)",
-            "filter": None,
+            "description": "Rows without a human review score and not marked complete",
+            "filter": review.filter_text(unreviewed),
         }
     )
     views.append(
@@ -119,7 +116,7 @@ def builtin_views(svc: Services, who: Principal, experiment_id: str, row_type: s
             "id": "assigned_to_me",
             "name": "Assigned to me",
             "description": "Rows assigned to you for review",
-            "filter": mine.sql(),  # text generated from a tree: the key id is a literal node
+            "filter": review.filter_text(review.assigned_to(who.user_id)),  # the id is a literal node
         }
     )
     return views

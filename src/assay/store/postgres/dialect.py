@@ -176,13 +176,12 @@ class PostgresDialect(DuckDBDialect):
 
     def json_contains(self, doc: exp.Expr, value: exp.Expr) -> exp.Expr:
         # The needle anywhere in the document: the document or any value inside it contains it.
-        needle = _call("to_jsonb", value)
+        typed = _cast(value, "TEXT") if isinstance(value, exp.Literal) and value.is_string else value
+        needle = _call("to_jsonb", typed)  # a bare quoted literal has no type to_jsonb can take
+        # A Table node carries the alias: sqlglot drops an alias set on the bare function call.
+        values = _call("jsonb_path_query", _cast(doc, "JSONB"), exp.Literal.string("lax $.**"))
         inside = exp.select("1").from_(
-            exp.alias_(
-                _call("jsonb_path_query", _cast(doc, "JSONB"), exp.Literal.string("lax $.**")),
-                "v",
-                table=True,
-            )
+            exp.Table(this=values, alias=exp.TableAlias(this=exp.to_identifier("v")))
         )
         inside = inside.where(exp.ArrayContainsAll(this=exp.column("v"), expression=needle))
         return exp.Exists(this=inside)
