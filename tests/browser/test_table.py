@@ -83,7 +83,7 @@ def test_errors_view_shows_exactly_the_rows_with_errors(page, demo):
     assert 0 < len(btql_ids(demo, "metrics.errors > 0")) < 60
     page.get_by_role("button", name="Views").click()
     page.get_by_role("menuitem", name="Assigned to me").click()
-    wait_rows(page, 0)  # nothing is assigned before review exists
+    wait_rows(page, 0)  # nothing in this project is assigned (assignment: test_review.py)
     page.get_by_role("button", name="Views").click()
     page.get_by_role("menuitem", name="Unreviewed").click()
     wait_rows(page, 60)

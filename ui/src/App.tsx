@@ -9,6 +9,7 @@ import { Login } from "./pages/Login";
 import { Accept } from "./pages/Accept";
 import { Members } from "./pages/settings/Members";
 import { ApiKeys } from "./pages/settings/ApiKeys";
+import { ReviewScores } from "./review/ReviewScores";
 import { EmptyState, ToastProvider, TooltipProvider } from "./ui";
 import { RequireSession, SessionProvider } from "./shell/session";
 import { CrumbsProvider } from "./shell/crumbs";
@@ -46,6 +47,7 @@ export function App() {
               <Route path="/:org/p/:project" element={guarded(<ProjectPage />)} />
               <Route path="/:org/p/:project/experiments" element={guarded(<ProjectPage />)} />
               <Route path="/:org/p/:project/settings" element={guarded(<ProjectSettingsPage />)} />
+              <Route path="/:org/p/:project/settings/review" element={guarded(<ReviewScores />)} />
               <Route path="/:org/p/:project/experiments/:experiment" element={guarded(<ExperimentPage />)} />
               <Route path="/:org/p/:project/experiments/:experiment/trace/:trace" element={guarded(<TracePage />)} />
               <Route path="*" element={<NotFound />} />

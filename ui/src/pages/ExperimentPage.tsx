@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useParams } from "react-router-dom";
-import { Database, Diff, Download, Eye, Gauge, PanelRight, Sparkles, X } from "lucide-react";
+import { ClipboardCheck, Database, Diff, Download, Eye, Gauge, PanelRight, Sparkles, X } from "lucide-react";
 import { api, describeFilter, download, q, tableSummary, type Experiment, type Fields, type Project, type Summary, type TableView } from "../api/client";
 import { useTableState } from "../state/url";
 import { tableToView, viewToTable } from "../state/views";
@@ -27,6 +27,8 @@ import { TraceView } from "../trace/TraceView";
 import { AssistantPanel } from "../assistant/AssistantPanel";
 import { ScoreDialog } from "../scoring/ScoreDialog";
 import type { Row } from "../api/client";
+import { ReviewMode } from "../review/ReviewMode";
+import { AssignMenu } from "../review/AssignMenu";
 
 export function ExperimentPage() {
   const { org = "", project = "", experiment = "" } = useParams();
@@ -43,8 +45,13 @@ export function ExperimentPage() {
   useEffect(() => setSearchDraft(state.search), [state.search]);
   const projectPath = `/${encodeURIComponent(org)}/p/${encodeURIComponent(project)}`;
   useCrumbs([{ label: org, to: "/" }, { label: project, to: projectPath }, { label: "Experiments", to: projectPath }, { label: experiment }]);
-  useHotkeys({ "/": () => searchRef.current?.focus() });
   const [tp, setTp] = useTraceParams();
+  // Human review: review mode over the current filter (the button or `r`), and a counter that
+  // reloads the rows, the summary and the review progress after each review or assignment.
+  const [reviewing, setReviewing] = useState(false);
+  const [reviewed, setReviewed] = useState(0);
+  const [progress, setProgress] = useState<{ reviewed: number; total: number } | null>(null);
+  useHotkeys({ "/": () => searchRef.current?.focus(), r: () => setReviewing(true) }, !reviewing);
   // Rows chosen for scoring (by row id), the Score dialog, and a counter that reloads the table,
   // fields and summary once a scoring job has written new scores.
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -81,6 +88,12 @@ export function ExperimentPage() {
       .then((r) => setViews(r.objects))
       .catch((e) => toast("error", "Could not load the views", e.message));
   }, [exp?.id, state.rowType]);
+  useEffect(() => {
+    if (!exp) return;
+    api<{ review_progress?: { reviewed: number; total: number } | null }>(`/v1/experiment/${exp.id}/summarize?summarize_scores=false`)
+      .then((r) => setProgress(r.review_progress ?? null))
+      .catch(() => setProgress(null));
+  }, [exp?.id, refresh, reviewed]);
   const view = views.find((v) => v.id === state.view);
   const query = {
     row_type: state.rowType,
@@ -104,7 +117,7 @@ export function ExperimentPage() {
     return () => {
       live = false;
     };
-  }, [exp?.id, !!comparison, allowed, refresh, JSON.stringify([query.row_type, query.filters, query.search, query.custom_columns])]);
+  }, [exp?.id, !!comparison, allowed, refresh, reviewed, JSON.stringify([query.row_type, query.filters, query.search, query.custom_columns])]);
   const { summary: compared, error: comparedError } = useComparisonSummary(allowed ? comparison : null, query);
   const histograms = useHistograms(comparison, query, allowed && state.layout === "list");
   const allColumns = useMemo(() => {
@@ -176,13 +189,22 @@ export function ExperimentPage() {
                   <span key={k} className="badge mono">{k}: {typeof v === "string" ? v : JSON.stringify(v)}</span>
                 ))}
                 <span className="subtle">{new Date(exp.created).toLocaleString()}</span>
+                {progress && progress.total > 0 && (
+                  <span className="badge review-progress" aria-label="Review progress" title="Traces with a human review score, or marked complete (docs/review.md)">
+                    <ClipboardCheck aria-hidden />Reviewed {progress.reviewed} / {progress.total}
+                  </span>
+                )}
               </>
             ) : !error && <Skeleton width={220} />}
           </div>
         </div>
       </div>
       <ErrorMessage>{error}</ErrorMessage>
-      {exp && proj && (
+      {exp && proj && reviewing && (
+        <ReviewMode experimentId={exp.id} projectId={proj.id} query={query} settingsHref={`${projectPath}/settings/review`}
+          onReviewed={() => setReviewed((n) => n + 1)} onClose={() => setReviewing(false)} />
+      )}
+      {exp && proj && !reviewing && (
         <>
           <div className="toolbar" role="toolbar" aria-label="Table controls">
             {views.length ? (
@@ -225,6 +247,9 @@ export function ExperimentPage() {
               title="Score the selected rows (or every row matching the filter) with scorers and classifiers">
               {selected.size ? `Score ${selected.size} selected` : "Score"}
             </Button>
+            <AssignMenu rowsType="experiment" objectId={exp.id} rowIds={[...selected]}
+              onAssigned={() => { setSelected(new Set()); setReviewed((n) => n + 1); }} />
+            <Button icon={<ClipboardCheck />} onClick={() => setReviewing(true)} title="Review the rows of the current filter one by one (r)">Review</Button>
             <Button aria-pressed={state.details} icon={<PanelRight />} onClick={() => update({ details: !state.details, assistant: false })}>Details</Button>
             <Button aria-pressed={state.assistant} icon={<Sparkles />} onClick={() => update({ assistant: !state.assistant, details: false })}>Assistant</Button>
           </div>
@@ -268,7 +293,7 @@ export function ExperimentPage() {
                   onFirstPage={() => setRowsIn(true)} filtered={filtered || state.view !== "default"}
                   onClearFilters={() => { setSearchDraft(""); update({ filters: [], search: "", view: "default" }); }}
                   rowKey={rowKey} openKey={tp.trace ? openKey || (spansMode ? "" : tp.trace) : ""} onOpen={openRow} keyboard
-                  selected={selected} onSelect={select} refresh={refresh} onTotal={setTotal} />
+                  selected={selected} onSelect={select} refresh={refresh + reviewed} onTotal={setTotal} />
               )}
               {state.layout === "list" && state.groupBy && comparison && state.groupCompare && (
                 <CompareGroupsTable comparison={comparison} query={query} groupBy={groupExpr} change={state.change} />
@@ -295,7 +320,8 @@ export function ExperimentPage() {
                   fullscreen={tp.fullscreen} onFullscreen={(fullscreen) => setTp({ fullscreen })}
                   onClose={() => setTp({ trace: "", span: "", fullscreen: false, mode: "trace" })}
                   pageHref={tracePage} onlyTraceMode={!!comparison} renderField={comparison ? diffFields(comparedCase) : undefined}
-                  onScore={() => { setScoreTrace(tp.trace); setScoreOpen(true); }} assistant={!!tp.fullscreen} />
+                  onScore={() => { setScoreTrace(tp.trace); setScoreOpen(true); }} assistant={!!tp.fullscreen}
+                  review={{ projectId: proj.id, settingsHref: `${projectPath}/settings/review`, onReviewed: () => setReviewed((n) => n + 1) }} />
               </div>
             ) : state.assistant ? (
               <AssistantPanel experiment={exp} comparisonId={comparison ? comparison.base : ""} scores={fields?.scores ?? []}

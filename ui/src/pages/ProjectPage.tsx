@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
-import { ArrowDown, ArrowUp, Columns2, FlaskConical, GitCompareArrows, Settings } from "lucide-react";
+import { ArrowDown, ArrowUp, ClipboardCheck, Columns2, FlaskConical, GitCompareArrows, Settings } from "lucide-react";
 import { api, q, type Experiment, type Project } from "../api/client";
 import { ScoreChart } from "../components/ScoreChart";
 import { fmtScore } from "../components/format";
@@ -144,6 +144,7 @@ export function ProjectPage() {
           <h1>Experiments</h1>
         </div>
         <Link className="btn" to={`${projectPath}/settings`}><Settings aria-hidden />Settings</Link>
+        <Link className="btn" to={`${projectPath}/settings/review`}><ClipboardCheck aria-hidden />Review scores</Link>
       </div>
       <ErrorMessage>{error}</ErrorMessage>
       {exps && exps.length > 0 && (

@@ -6,12 +6,13 @@ import { api, q, type Schemas } from "../api/client";
 import { Button, Dialog, ErrorMessage, IconButton, Spinner, toast } from "../ui";
 
 type ProjectScore = Schemas["ProjectScore"];
+const AGGREGATES: string[] = ["weighted", "minimum", "maximum"];
 const TYPES: [string, string][] = [["weighted", "Weighted average"], ["minimum", "Minimum"], ["maximum", "Maximum"]];
 
 function describe(s: ProjectScore): string {
   const c = s.categories;
   if (Array.isArray(c)) return `${s.score_type} of ${c.join(", ")}`;
-  return `weighted: ${Object.entries(c).map(([k, w]) => `${k} × ${w}`).join(", ")}`;
+  return `weighted: ${Object.entries(c ?? {}).map(([k, w]) => `${k} × ${w}`).join(", ")}`;
 }
 
 export function AggregateScores({ projectId, scores }: { projectId: string; scores: string[] }) {
@@ -24,7 +25,7 @@ export function AggregateScores({ projectId, scores }: { projectId: string; scor
   const [busy, setBusy] = useState(false);
   const load = () =>
     api<{ objects: ProjectScore[] }>(`/v1/project_score?project_id=${q(projectId)}`)
-      .then((r) => setList(r.objects))
+      .then((r) => setList(r.objects.filter((s) => AGGREGATES.includes(s.score_type)))) // review scores: review/ReviewScores.tsx
       .catch((e) => setError(e.message));
   useEffect(() => { if (open) load(); }, [open, projectId]);
 

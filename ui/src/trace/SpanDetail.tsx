@@ -9,6 +9,9 @@ import { Button, ErrorMessage, SkeletonRows } from "../ui";
 import { fmtScore } from "../components/format";
 import { labelsOf } from "../components/columns";
 import { fetchSpan, type SpanDetail as Detail, type TraceRef } from "./api";
+import { fetchSpan, forgetTrace, type SpanDetail as Detail, type TraceRef } from "./api";
+import { ReviewPanel } from "../review/ReviewPanel";
+import type { ReviewState } from "../review/api";
 import { FieldView } from "./FieldView";
 import { Highlight } from "./Highlight";
 import { Pretty } from "./Pretty";
@@ -18,10 +21,18 @@ import { duration, fmtCost, fmtDuration, fmtTokens, type TraceTree } from "./mod
 
 export type FieldRenderer = (field: string, value: unknown, view: ReactNode) => ReactNode;
 
+// Human review in the scores panel: the project the trace belongs to, where its review scores are
+// set up, and what to do once a review is saved.
+export interface ReviewOptions {
+  projectId: string;
+  settingsHref?: string;
+  onReviewed?: (s: ReviewState) => void;
+}
+
 const FIELDS: [string, string][] = [["input", "Input"], ["output", "Output"], ["expected", "Expected"], ["metadata", "Metadata"]];
 
-export function SpanDetail({ trace, tree, index, term, renderField }: {
-  trace: TraceRef; tree: TraceTree; index: number; term?: string; renderField?: FieldRenderer;
+export function SpanDetail({ trace, tree, index, term, renderField, review }: {
+  trace: TraceRef; tree: TraceTree; index: number; term?: string; renderField?: FieldRenderer; review?: ReviewOptions;
 }) {
   const spanId = tree.ids[index];
   const [detail, setDetail] = useState<Detail | null>(null);
@@ -73,6 +84,10 @@ export function SpanDetail({ trace, tree, index, term, renderField }: {
             </section>
           )}
           <Scores span={span} detail={current!} term={term} />
+          {review && trace.objectType !== "dataset" && span.span_attributes?.type !== "review" && (
+            <ReviewPanel target={{ rowsType: trace.objectType, objectId: trace.objectId, projectId: review.projectId, rowId: String(span.id), settingsHref: review.settingsHref }}
+              onReviewed={(s) => { forgetTrace(trace); review.onReviewed?.(s); }} />
+          )}
           {FIELDS.map(([field, label]) => {
             const value = span[field];
             if (value === undefined || value === null || (field === "metadata" && isEmpty(value))) return null;

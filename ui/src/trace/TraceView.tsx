@@ -12,7 +12,7 @@ import type { TraceMode } from "../state/trace";
 import { fetchSkeleton, searchTrace, type TraceRef } from "./api";
 import { contains } from "./Highlight";
 import { buildTree, typeFilter, visibleSpans, type TraceTree } from "./model";
-import { SpanDetail, type FieldRenderer } from "./SpanDetail";
+import { SpanDetail, type FieldRenderer, type ReviewOptions } from "./SpanDetail";
 import { SpanIcon } from "./SpanIcon";
 import { SpanTree } from "./SpanTree";
 import { Thread } from "./Thread";
@@ -35,6 +35,7 @@ export interface TraceViewProps {
   onlyTraceMode?: boolean; // comparing experiments: timeline and thread are not offered
   assistant?: boolean; // offer the trace assistant (fullscreen, or the trace's own page)
   renderField?: FieldRenderer;
+  review?: ReviewOptions; // human review in the scores panel (experiments and logs)
 }
 
 export function TraceView(props: TraceViewProps) {
@@ -287,7 +288,7 @@ function LoadedTrace(props: TraceViewProps & { tree: TraceTree }) {
             )}
           </div>
           <div className="trace-right">
-            <SpanDetail trace={trace} tree={tree} index={selected} term={spanTerm} renderField={props.renderField} />
+            <SpanDetail trace={trace} tree={tree} index={selected} term={spanTerm} renderField={props.renderField} review={props.review} />
           </div>
         </div>
       )}

@@ -33,6 +33,12 @@ export function fetchSpan(t: TraceRef, spanId: string): Promise<SpanDetail> {
   return p;
 }
 
+// Forget the cached spans of a trace (a review changed them).
+export function forgetTrace(t: TraceRef) {
+  const prefix = `${traceBase(t)}/`;
+  for (const key of [...details.keys()]) if (key.startsWith(prefix)) details.delete(key);
+}
+
 export function searchTrace(t: TraceRef, q: string): Promise<TraceSearch> {
   return api<TraceSearch>(`${traceBase(t)}/search?q=${encodeURIComponent(q)}`);
 }

@@ -4,11 +4,11 @@ import * as DM from "@radix-ui/react-dropdown-menu";
 import { Check } from "lucide-react";
 import type { ReactNode } from "react";
 
-export function Menu({ trigger, children, align = "start" }: {
-  trigger: ReactNode; children: ReactNode; align?: "start" | "end" | "center";
+export function Menu({ trigger, children, align = "start", onOpenChange }: {
+  trigger: ReactNode; children: ReactNode; align?: "start" | "end" | "center"; onOpenChange?: (open: boolean) => void;
 }) {
   return (
-    <DM.Root modal={false}>
+    <DM.Root modal={false} onOpenChange={onOpenChange}>
       <DM.Trigger asChild>{trigger}</DM.Trigger>
       <DM.Portal>
         <DM.Content className="menu" align={align} sideOffset={4} collisionPadding={8}>
