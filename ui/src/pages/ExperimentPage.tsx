@@ -247,8 +247,10 @@ export function ExperimentPage() {
               title="Score the selected rows (or every row matching the filter) with scorers and classifiers">
               {selected.size ? `Score ${selected.size} selected` : "Score"}
             </Button>
-            <AssignMenu rowsType="experiment" objectId={exp.id} rowIds={[...selected]}
-              onAssigned={() => { setSelected(new Set()); setReviewed((n) => n + 1); }} />
+            {selected.size > 0 && (
+              <AssignMenu rowsType="experiment" objectId={exp.id} rowIds={[...selected]}
+                onAssigned={() => { setSelected(new Set()); setReviewed((n) => n + 1); }} />
+            )}
             <Button icon={<ClipboardCheck />} onClick={() => setReviewing(true)} title="Review the rows of the current filter one by one (r)">Review</Button>
             <Button aria-pressed={state.details} icon={<PanelRight />} onClick={() => update({ details: !state.details, assistant: false })}>Details</Button>
             <Button aria-pressed={state.assistant} icon={<Sparkles />} onClick={() => update({ assistant: !state.assistant, details: false })}>Assistant</Button>

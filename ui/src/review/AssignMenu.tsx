@@ -31,8 +31,9 @@ export function AssignMenu({ rowsType, objectId, rowIds, onAssigned }: {
     }>
       <MenuLabel>Assign to</MenuLabel>
       {!people && <MenuItem disabled onSelect={() => {}}>Loading members…</MenuItem>}
+      {people?.length === 0 && <MenuItem disabled onSelect={() => {}}>No members yet</MenuItem>}
       {people?.map((m) => (
-        <MenuItem key={m.id} onSelect={() => void assign(m)}>
+        <MenuItem key={m.id} onSelect={() => void assign(m)} hint={m.pending ? "invited" : undefined}>
           {m.name || m.email}{m.id === session?.user.id ? " (you)" : ""}
         </MenuItem>
       ))}

@@ -67,7 +67,7 @@ export interface Member {
 }
 
 export function members(): Promise<Member[]> {
-  return api<{ objects: Member[] }>("/v1/organization/members").then((r) => r.objects.filter((m) => !m.pending));
+  return api<{ objects: Member[] }>("/v1/organization/members").then((r) => r.objects);
 }
 
 export const pct = (v: number) => `${Math.round(v * 1000) / 10}%`;
