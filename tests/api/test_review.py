@@ -358,3 +358,30 @@ REVIEWED_SQL = (
     'OR metadata."~__bt_review_lists"."__bt_default_review_list".status != \'PENDING\' '
     "THEN root_span_id END) AS reviewed, count(DISTINCT root_span_id) AS total FROM experiment('{exp}')"
 )
+
+
+def test_project_logs_rows_are_reviewed_the_same_way(env: Env) -> None:
+    env.define("quality", "slider")
+    owner = env.team["owner"].headers
+    logged = env.ok(
+        env.client.post(
+            f"/v1/project_logs/{env.project}/insert",
+            json={"events": [{"id": "log-1", "input": "q", "output": "a"}]},
+            headers=owner,
+        )
+    )
+    assert logged["row_ids"] == ["log-1"]
+    base = f"/v1/project_logs/{env.project}/review"
+    for who, value in (("owner", 1.0), ("engineer", 0.0)):
+        res = env.client.post(
+            base, json={"id": "log-1", "scores": {"quality": value}}, headers=env.team[who].headers
+        )
+        env.ok(res)
+    state = env.ok(env.client.get(base, params={"id": "log-1"}, headers=env.team["viewer"].headers))
+    assert state["values"] == {"quality": 0.5} and len(state["reviews"]) == 2
+    res = env.client.post(
+        base, json={"id": "log-1", "scores": {"quality": 1}}, headers=env.team["viewer"].headers
+    )
+    assert res.status_code == 403
+    refused = env.client.get("/v1/dataset/x/review", params={"id": "r"}, headers=owner)
+    assert refused.status_code == 400 and "object_type" in refused.text  # datasets are not reviewed here
