@@ -1051,7 +1051,8 @@ export interface paths {
         };
         /**
          * Summarize Experiment
-         * @description Score and metric averages, with improvements and regressions against the comparison.
+         * @description Score and metric averages, with improvements and regressions against the comparison,
+         *     and (Assay's addition) `review_progress`: the experiment's human-reviewed traces.
          */
         get: operations["summarize_experiment_v1_experiment__experiment_id__summarize_get"];
         put?: never;
@@ -1917,6 +1918,31 @@ export interface paths {
          * @description Assay: clear the project or organization default view of a page.
          */
         delete: operations["clear_default_v1_view_default_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/{object_type}/{object_id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Review
+         * @description Every reviewer's values on a row, the row's combined values, its status and assignees.
+         */
+        get: operations["get_review_v1__object_type___object_id__review_get"];
+        put?: never;
+        /**
+         * Review
+         * @description Set your review values on a row (each reviewer's are kept apart; numeric ones are
+         *     averaged onto the row), mark its review complete, add a comment or tags.
+         */
+        post: operations["review_v1__object_type___object_id__review_post"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -3050,14 +3076,20 @@ export interface components {
         CreateProjectScore: {
             /**
              * Categories
-             * @description weighted: {"<score>": weight, ...}; minimum and maximum: ["<score>", ...]
+             * @description weighted: {"<score>": weight, ...}; minimum and maximum: ["<score>", ...]; categorical: [{"name": "<option>", "value": 0..1}, ...]; slider and free-form: none
              */
             categories?: unknown;
-            /** Config */
+            /**
+             * Config
+             * @description categorical: {"destination": "expected"} writes the choice into `expected` instead of a score, {"multi_select": true} allows several options; free-form: {"destination": "<dotted path in metadata>"} (default: the score's name)
+             */
             config?: {
                 [key: string]: unknown;
             } | null;
-            /** Description */
+            /**
+             * Description
+             * @description Markdown, shown to reviewers
+             */
             description?: string | null;
             /**
              * Name
@@ -3068,7 +3100,7 @@ export interface components {
             project_id: string;
             /**
              * Score Type
-             * @description weighted, minimum or maximum
+             * @description weighted, minimum, maximum, slider, categorical or free-form
              */
             score_type: string;
         };
@@ -3569,6 +3601,8 @@ export interface components {
             project_name: string;
             /** Project Url */
             project_url: string;
+            /** @description Assay's addition: how many of the experiment's traces are human-reviewed */
+            review_progress?: components["schemas"]["ReviewProgress"] | null;
             /** Scores */
             scores: {
                 [key: string]: components["schemas"]["assay__api__models__ScoreSummary"];
@@ -4597,10 +4631,13 @@ export interface components {
          */
         ProjectScore: {
             /** Categories */
-            categories: {
+            categories?: {
                 [key: string]: number;
-            } | string[];
-            /** Config */
+            } | components["schemas"]["ScoreCategory"][] | string[] | null;
+            /**
+             * Config
+             * @description review scores: "destination" (categorical: "expected"; free-form: the path in metadata) and "multi_select" (categorical)
+             */
             config?: {
                 [key: string]: unknown;
             } | null;
@@ -4622,7 +4659,7 @@ export interface components {
              * Score Type
              * @enum {string}
              */
-            score_type: "weighted" | "minimum" | "maximum";
+            score_type: "weighted" | "minimum" | "maximum" | "slider" | "categorical" | "free-form";
             /** User Id */
             user_id?: string | null;
         };
@@ -4775,6 +4812,100 @@ export interface components {
             /** Project Name */
             project_name: string;
         };
+        /**
+         * Review
+         * @description One reviewer's values on a row.
+         */
+        Review: {
+            /** Review Span Id */
+            review_span_id: string;
+            /** Reviewed At */
+            reviewed_at: string;
+            reviewer: components["schemas"]["Reviewer"];
+            /**
+             * Values
+             * @description Review score name → the value this reviewer set
+             */
+            values: {
+                [key: string]: unknown;
+            };
+        };
+        /** ReviewInput */
+        ReviewInput: {
+            /**
+             * Comment
+             * @description A comment on the row
+             */
+            comment?: string | null;
+            /**
+             * Complete
+             * @description true marks the row's review complete, false sets it back to PENDING
+             */
+            complete?: boolean | null;
+            /**
+             * Id
+             * @description The row reviewed (a trace's row is its root span)
+             */
+            id: string;
+            /**
+             * Scores
+             * @description Review score name → your value: a number from 0 to 1 (slider), an option's name, or a list of names when multiple choice (categorical), text (free-form); null clears it
+             */
+            scores?: {
+                [key: string]: number | boolean | string | string[] | null;
+            };
+            /**
+             * Tags
+             * @description Tags added to the row
+             */
+            tags?: string[] | null;
+        };
+        /**
+         * ReviewProgress
+         * @description Traces reviewed (a human review score set, or the review marked complete; docs/review.md).
+         */
+        ReviewProgress: {
+            /** Reviewed */
+            reviewed: number;
+            /** Total */
+            total: number;
+        };
+        /**
+         * ReviewState
+         * @description A row's review: every reviewer's values, the combined values on the row, its status.
+         */
+        ReviewState: {
+            /**
+             * Assignments
+             * @description User ids the row is assigned to
+             */
+            assignments: string[];
+            /** Reviews */
+            reviews: components["schemas"]["Review"][];
+            /** Row Id */
+            row_id: string;
+            /**
+             * Status
+             * @description The review status: PENDING, COMPLETE (or APPROVED, REJECTED)
+             */
+            status?: string | null;
+            /**
+             * Values
+             * @description Review score name → the row's value: the average over reviewers for numeric scores, the latest reviewer's value otherwise
+             */
+            values: {
+                [key: string]: unknown;
+            };
+        };
+        /** Reviewer */
+        Reviewer: {
+            /** Email */
+            email?: string | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name?: string | null;
+        };
         /** Role */
         Role: {
             /** Created */
@@ -4824,6 +4955,19 @@ export interface components {
              * @description The table's text search
              */
             search?: string | null;
+        };
+        /**
+         * ScoreCategory
+         * @description One option of a categorical review score.
+         */
+        ScoreCategory: {
+            /** Name */
+            name: string;
+            /**
+             * Value
+             * @description What choosing it scores, from 0 to 1
+             */
+            value: number;
         };
         /** ScoreChange */
         ScoreChange: {
@@ -15450,6 +15594,149 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ViewDefaults"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key (or session) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_review_v1__object_type___object_id__review_get: {
+        parameters: {
+            query: {
+                /** @description The row (a trace's row is its root span) */
+                id: string;
+            };
+            header?: never;
+            path: {
+                object_type: "experiment" | "project_logs";
+                object_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewState"];
+                };
+            };
+            /** @description Bad input: the message names the field, row or query position */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key (or session) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may read this resource but not change it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource, or not readable with this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    review_v1__object_type___object_id__review_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                object_type: "experiment" | "project_logs";
+                object_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewInput"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewState"];
                 };
             };
             /** @description Bad input: the message names the field, row or query position */
