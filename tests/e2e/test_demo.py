@@ -331,6 +331,31 @@ def test_an_aggregate_score_a_classifier_and_topics_run_after_the_fact(demo):
     assert len({r["output"] for r in topics}) == 6  # each trace's topic, named by its terms
 
 
+def test_two_reviewers_review_gpt_4o_and_rows_are_assigned_to_the_demo_user(demo):
+    eid = demo.experiments()["gpt-4o"]["id"]
+    progress = demo.request("GET", f"/v1/experiment/{eid}/summarize")["review_progress"]
+    assert progress["reviewed"] == 8 and progress["total"] > 8
+    reviewed = demo.sql(f"SELECT id, scores FROM experiment('{eid}') WHERE scores.helpfulness IS NOT NULL")
+    assert len(reviewed) == 8
+    both = [
+        r
+        for r in reviewed
+        if len(demo.request("GET", f"/v1/experiment/{eid}/review", params={"id": r["id"]})["reviews"]) == 2
+    ]
+    assert len(both) == 4  # the demo user and Rita Reviewer, on the same rows
+    state = demo.request("GET", f"/v1/experiment/{eid}/review", params={"id": both[0]["id"]})
+    mine = [r["values"]["helpfulness"] for r in state["reviews"]]
+    assert state["values"]["helpfulness"] == pytest.approx(sum(mine) / 2)  # averaged onto the row
+    assert {r["reviewer"]["email"] for r in state["reviews"]} == {"demo@assay.local", "reviewer@assay.local"}
+    views = demo.request("GET", f"/v1/experiment/{eid}/table/views")["objects"]
+    mine_filter = next(v for v in views if v["id"] == "assigned_to_me")["filter"]
+    assigned = demo.request("POST", f"/v1/experiment/{eid}/table", json={"filters": [mine_filter]})
+    assert assigned["total"] == 6  # the demo key is the demo user's: their "Assigned to me"
+    unreviewed = next(v for v in views if v["id"] == "unreviewed")["filter"]
+    left = demo.request("POST", f"/v1/experiment/{eid}/table", json={"filters": [unreviewed]})
+    assert left["total"] == progress["total"] - 8
+
+
 @pytest.fixture
 def page(browser: Any, demo: Demo) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1440, "height": 1000})

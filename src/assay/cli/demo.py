@@ -14,8 +14,9 @@ from rich.console import Console
 from assay.cli import options
 from assay.cli.serving import run
 from assay.demo import project, saved_key
-from assay.demo.account import demo_user
+from assay.demo.account import demo_user, reviewer_user
 from assay.services import people
+from assay.services.auth import issue_api_key
 
 console = Console(soft_wrap=True)
 
@@ -51,8 +52,10 @@ def demo(
             console.print("Loading the demo project (four evaluations through the braintrust SDK)…")
             started = time.monotonic()
             log.parent.mkdir(parents=True, exist_ok=True)
+            reviewer = reviewer_user(store, settings.org_name)  # a key of their own for each load
+            reviewer_key = issue_api_key(store, org.id, reviewer.id, "demo reviewer")[1]
             done = subprocess.run(
-                [sys.executable, "-m", "assay.demo.evaluation", url, key, str(log)],
+                [sys.executable, "-m", "assay.demo.evaluation", url, key, str(log), reviewer_key],
                 capture_output=True,
                 text=True,
                 check=False,

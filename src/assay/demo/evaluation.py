@@ -48,7 +48,7 @@ def record(case: Case) -> dict[str, Any]:
     return row
 
 
-def run(api_url: str, api_key: str) -> list[str]:
+def run(api_url: str, api_key: str, reviewer_key: str | None = None) -> list[str]:
     """Load the dataset and run the four experiments; return one summary line per experiment."""
     import braintrust
 
@@ -68,7 +68,7 @@ def run(api_url: str, api_key: str) -> list[str]:
     variants = asyncio.run(_gather(*(evaluate(v) for v in VARIANTS if v is not BASELINE)))
     braintrust.flush()
     lines = [summary_line(r.summary) for r in (baseline, *variants)]
-    return lines + extras.add(api_url, api_key, PROJECT)
+    return lines + extras.add(api_url, api_key, PROJECT, reviewer_key)
 
 
 async def _gather(*runs: Any) -> list[Any]:
@@ -107,12 +107,13 @@ def summary_line(summary: Any) -> str:
 
 
 def main(argv: list[str]) -> None:
-    """`python -m assay.demo.evaluation URL KEY LOG`: run the demo's evaluations in a process of
-    their own (so the SDK and the server each have a core), the SDK's output in LOG (its progress
-    bars and the tracebacks of the deliberate errors), one summary line per experiment on stdout."""
-    url, key, log = argv
+    """`python -m assay.demo.evaluation URL KEY LOG [REVIEWER_KEY]`: run the demo's evaluations in a
+    process of their own (so the SDK and the server each have a core), the SDK's output in LOG (its
+    progress bars and the tracebacks of the deliberate errors), one summary line per experiment on
+    stdout. REVIEWER_KEY is the second reviewer's key (`demo.review`)."""
+    url, key, log, *rest = argv
     with Path(log).open("w") as out, redirect_stdout(out), redirect_stderr(out):
-        lines = run(url, key)
+        lines = run(url, key, rest[0] if rest else None)
     print("\n".join(lines))
 
 

@@ -7,6 +7,8 @@
   classifier span with its label, written by the server like any scorer result.
 - A topics run over the baseline: its traces' inputs clustered into named topics, each trace
   labelled with its topic.
+- Human review (`demo.review`): review scores, two reviewers' values on gpt-4o's traces, rows
+  marked complete and rows assigned to the demo user.
 
 Both are offline (no LLM): rules and arithmetic over the logged rows.
 """
@@ -17,6 +19,8 @@ import time
 from typing import Any
 
 import httpx
+
+from assay.demo import review
 
 OVERALL = {
     "name": "overall",
@@ -54,8 +58,9 @@ class Api:
         return res.json()
 
 
-def add(url: str, key: str, project: str) -> list[str]:
-    """Add the aggregate score and label every experiment's traces; one line per thing done."""
+def add(url: str, key: str, project: str, reviewer_key: str | None = None) -> list[str]:
+    """Add the aggregate score, label every experiment's traces and review some (`demo.review`,
+    the second reviewer with `reviewer_key`); one line per thing done."""
     api = Api(url, key)
     pid = api.call("GET", "/v1/project", params={"project_name": project})["objects"][0]["id"]
     api.call("POST", "/v1/project_score", json={"project_id": pid, **OVERALL})
@@ -78,10 +83,15 @@ def add(url: str, key: str, project: str) -> list[str]:
     finished = [_wait(api, job) for job in jobs]
     labelled = sum(j["done"] for j in finished)
     found = (_wait(api, topics["id"]).get("result") or {}).get("topics") or []
+    by_name = {e["name"]: e["id"] for e in experiments}
+    reviewed = review.add(
+        api, Api(url, reviewer_key) if reviewer_key else None, pid, by_name[review.EXPERIMENT]
+    )
     return [
         "aggregate score overall = (2 Correctness + ExactMatch + Levenshtein) / 4",
         f"classifier {CLASSIFIER['name']!r}: {labelled} traces labelled by {len(jobs)} scoring jobs",
         f"topics of the baseline's inputs: {'; '.join(str(t.get('label')) for t in found)}",
+        *reviewed,
     ]
 
 
