@@ -26,10 +26,10 @@ export function ReviewMode({ experimentId, projectId, query, settingsHref, onRev
   const [mode, setMode] = useState<TraceMode>("trace");
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    // Trace rows whatever the table shows: a review is of a trace's root (its row).
+    // The table's rows as it shows them: traces (a review of the root span) or spans.
     api<{ rows: Row[]; total: number | null }>(`/v1/experiment/${experimentId}/table`, {
       method: "POST",
-      json: { ...query, row_type: "traces", limit: MAX_ROWS, offset: 0, with_total: true },
+      json: { ...query, limit: MAX_ROWS, offset: 0, with_total: true },
     })
       .then((r) => { setRows(r.rows); setTotal(r.total); })
       .catch((e) => setError(e.message));
@@ -38,8 +38,9 @@ export function ReviewMode({ experimentId, projectId, query, settingsHref, onRev
   const go = (step: number) => {
     if (!rows?.length) return;
     setAt((i) => Math.max(0, Math.min(rows.length - 1, i + step)));
-    setSpan("");
   };
+  // The reviewed span is selected in the trace (a trace row's is its root).
+  useEffect(() => setSpan(row && row.span_id !== row.root_span_id ? String(row.span_id) : ""), [row?.id]);
   async function completeAndContinue() {
     if (!row || busy) return;
     setBusy(true);
