@@ -8,7 +8,6 @@ import { useEffect, useState, type ReactNode } from "react";
 import { Button, ErrorMessage, SkeletonRows } from "../ui";
 import { fmtScore } from "../components/format";
 import { labelsOf } from "../components/columns";
-import { fetchSpan, type SpanDetail as Detail, type TraceRef } from "./api";
 import { fetchSpan, forgetTrace, type SpanDetail as Detail, type TraceRef } from "./api";
 import { ReviewPanel } from "../review/ReviewPanel";
 import type { ReviewState } from "../review/api";
