@@ -55,7 +55,8 @@ def _show(score: dict[str, Any]) -> str:
     cats = score.get("categories")
     if isinstance(cats, dict):
         return ", ".join(f"{k}={v:g}" for k, v in cats.items())
-    return ", ".join(map(str, cats or []))
+    # a categorical review score's options are {name, value} (docs/review.md)
+    return ", ".join(f"{c['name']}={c['value']:g}" if isinstance(c, dict) else str(c) for c in cats or [])
 
 
 def _fail(exc: RemoteError) -> NoReturn:
