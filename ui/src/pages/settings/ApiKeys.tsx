@@ -52,20 +52,20 @@ export function ApiKeys() {
         <span className="spacer" />
         <Button variant="primary" icon={<Plus />} onClick={() => { setCreated(null); setCreating(true); }}>Create API key</Button>
       </div>
-      <p className="muted">A key acts with your permissions. Use it as <code>BRAINTRUST_API_KEY</code> for the SDK, or <code>Authorization: Bearer &lt;key&gt;</code>.</p>
+      <p className="muted page-intro">A key acts with your permissions. Use it as <code>BRAINTRUST_API_KEY</code> for the SDK, or <code>Authorization: Bearer &lt;key&gt;</code>.</p>
       <ErrorMessage>{error}</ErrorMessage>
       {!keys && !error && <SkeletonRows rows={3} label="Loading keys" />}
       {keys && keys.length === 0 && <EmptyState icon={<KeyRound />} title="No API keys yet">Create one for the SDK or a script.</EmptyState>}
       {keys && keys.length > 0 && (
         <div className="table-card">
           <table className="list" aria-label="API keys">
-            <thead><tr><th>Name</th><th>Key</th><th>Member</th><th>Created</th><th aria-label="Actions" /></tr></thead>
+            <thead><tr><th>Name</th><th>Key</th><th>Member</th><th>Created</th><th className="actions" aria-label="Actions" /></tr></thead>
             <tbody>
               {keys.map((k) => (
                 <tr key={k.id} data-key={k.name}>
                   <td>{k.name}</td><td className="mono">{k.preview_name}</td><td>{k.user_email}</td>
                   <td className="muted">{k.created ? new Date(k.created).toLocaleString() : ""}</td>
-                  <td><IconButton label={`Revoke ${k.name}`} onClick={() => revoke(k)}><Trash2 /></IconButton></td>
+                  <td className="actions"><IconButton label={`Revoke ${k.name}`} onClick={() => revoke(k)}><Trash2 /></IconButton></td>
                 </tr>
               ))}
             </tbody>

@@ -69,7 +69,7 @@ export function Members() {
       {members && members.length > 0 && (
         <div className="table-card">
           <table className="list" aria-label="Members">
-            <thead><tr><th>Name</th><th>Email</th><th>Groups</th><th>Status</th><th aria-label="Actions" /></tr></thead>
+            <thead><tr><th>Name</th><th>Email</th><th>Groups</th><th>Status</th><th className="actions" aria-label="Actions" /></tr></thead>
             <tbody>
               {members.map((m) => (
                 <tr key={m.id} data-member={m.email}>
@@ -77,7 +77,7 @@ export function Members() {
                   <td>{m.email}</td>
                   <td>{m.groups.length ? m.groups.map((g) => <span key={g} className="badge">{g}</span>) : <span className="subtle">no project access</span>}</td>
                   <td>{m.pending ? <span className="badge">invited</span> : "active"}</td>
-                  <td>{perms?.remove_members && m.id !== session?.user.id && (
+                  <td className="actions">{perms?.remove_members && m.id !== session?.user.id && (
                     <IconButton label={`Remove ${m.email}`} onClick={() => remove(m)}><UserMinus /></IconButton>
                   )}</td>
                 </tr>
