@@ -97,6 +97,10 @@ def run(
             raise duckdb.InterruptException("deadline passed")
     except duckdb.InterruptException:
         raise QueryTimeout(f"the query ran longer than the time limit of {timeout:g} s") from None
+    except OSError as exc:  # an interrupt that lands while pyarrow reads the batches is its OSError
+        if "INTERRUPT" not in str(exc):
+            raise
+        raise QueryTimeout(f"the query ran longer than the time limit of {timeout:g} s") from None
     except duckdb.OutOfMemoryException:
         raise QueryTooLarge(
             f"the query needs more memory than the database allows (query limit {_mib(memory)}, "
