@@ -67,30 +67,32 @@ def main(url: str, key: str) -> None:
     }
     three = make_project(url, key, exps)
     compared = f"{url}/app/local/p/{PROJECT}/experiments/model-v2?c={three['model-v1']},{three['model-v3']}"
-    shots["compare-list.png"] = (compared, ".datatable [role=row][data-row-id] .cmp-line")
-    shots["compare-diff.png"] = (compared + "&diff=1", "section.cmp-case ins.diff-add")
-    shots["compare-summary.png"] = (compared + "&layout=summary", "figure.histogram svg")
+    # A three-way comparison at 1280x800 (the smallest screen the app is made for), light and dark.
+    compare = {
+        "compare-list": (compared, ".datatable [role=row][data-row-id] .cmp-line"),
+        "compare-diff": (compared + "&diff=1", "section.cmp-case ins.diff-add"),
+        "compare-summary": (compared + "&layout=summary", "figure.histogram svg"),
+    }
     dark = {"dark-mode.png": (f"{url}/app/local/p/agents/experiments/tools?tr={agents}", tree)}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 860})
-        sign_in(context, url, key)
-        page = context.new_page()
-        for name, (target, ready) in shots.items():
-            page.goto(target)
-            page.locator(ready).first.wait_for()
-            page.wait_for_timeout(600)
-            page.screenshot(path=str(DOCS / name))
-            print("wrote", DOCS / name)
-        context = browser.new_context(viewport={"width": 1440, "height": 860}, color_scheme="dark")
-        sign_in(context, url, key)
-        page = context.new_page()
-        for name, (target, ready) in dark.items():
-            page.goto(target)
-            page.locator(ready).first.wait_for()
-            page.wait_for_timeout(600)
-            page.screenshot(path=str(DOCS / name))
-            print("wrote", DOCS / name)
+        runs = [
+            (shots, {"width": 1440, "height": 860}, "light"),
+            (dark, {"width": 1440, "height": 860}, "dark"),
+            ({f"{n}.png": v for n, v in compare.items()}, {"width": 1280, "height": 800}, "light"),
+            ({f"{n}-dark.png": v for n, v in compare.items()}, {"width": 1280, "height": 800}, "dark"),
+        ]
+        for targets, viewport, scheme in runs:
+            context = browser.new_context(viewport=viewport, color_scheme=scheme)  # type: ignore[arg-type]
+            sign_in(context, url, key)
+            page = context.new_page()
+            for name, (target, ready) in targets.items():
+                page.goto(target)
+                page.locator(ready).first.wait_for()
+                page.wait_for_timeout(600)
+                page.screenshot(path=str(DOCS / name))
+                print("wrote", DOCS / name)
+            context.close()
         browser.close()
 
 

@@ -59,7 +59,7 @@ function MeasureCard({ m, summary, histograms }: { m: MeasureComparison; summary
             <div className="big-label">{summary.experiments[i].name}</div>
             {i > 0 && (
               <div className={`chg ${direction(kind, e.diff)}`}>
-                {fmtChange(kind, m.name, e.diff)} <span className="counts">▲{e.improvements} ▼{e.regressions}</span>
+                {fmtChange(kind, m.name, e.diff)} <span className="counts"><span className="up" title="improvements">▲{e.improvements}</span> <span className="down" title="regressions">▼{e.regressions}</span></span>
               </div>
             )}
             {i > 0 && <div className={`ci ${significant(e.paired) ? "sig" : ""}`}>{fmtPaired(kind, m.name, e.paired)}</div>}
@@ -137,7 +137,7 @@ export function CompareSummaryTableLayout({ comparison, query, title }: { compar
                 {m.experiments.map((e, i) => (
                   <td key={e.experiment_id} className="num">
                     <div>{fmtValue(m.kind as Kind, m.name, e.value)}</div>
-                    {i > 0 && <div className={`chg ${direction(m.kind as Kind, e.diff)}`}>{fmtChange(m.kind as Kind, m.name, e.diff)} <span className="counts">▲{e.improvements} ▼{e.regressions}</span></div>}
+                    {i > 0 && <div className={`chg ${direction(m.kind as Kind, e.diff)}`}>{fmtChange(m.kind as Kind, m.name, e.diff)} <span className="counts"><span className="up">▲{e.improvements}</span> <span className="down">▼{e.regressions}</span></span></div>}
                     {i > 0 && <div className={`ci ${significant(e.paired) ? "sig" : ""}`}>{fmtPaired(m.kind as Kind, m.name, e.paired)}</div>}
                   </td>
                 ))}

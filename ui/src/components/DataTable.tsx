@@ -321,8 +321,10 @@ export function DataTable(props: DataTableProps) {
   );
 }
 
+// In comparison mode the score columns hold a line per experiment; the text columns give up width
+// so that two of them fit beside input, output, expected and error at 1280 px.
 function width(c: ColumnSpec, compare = false): number {
-  if (c.kind === "field") return 260;
+  if (c.kind === "field") return compare ? (c.id === "error" ? 120 : 190) : 260;
   if (c.kind === "score" || c.kind === "metric") return compare ? 230 : 150;
   if (c.kind === "created") return 180;
   return 160;
