@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 
+import sqlglot
 from sqlglot import exp
 
 from assay.model.metrics import METRIC_NAMES
@@ -197,3 +198,20 @@ class DuckDBDialect:
 
 
 DIALECT = DuckDBDialect()
+
+
+def parse(sql: str) -> exp.Expr:
+    """A fixed statement or fragment of the store's own SQL (declared in `store/duckdb/`, never
+    user input) as a tree, parsed once at import; statements are then put together as trees."""
+    return sqlglot.parse_one(sql, dialect="duckdb")
+
+
+def render(tree: exp.Expr) -> str:
+    return DIALECT.render(tree)
+
+
+def parse_select(sql: str) -> exp.Select:
+    """`parse` for a fixed SELECT, typed as one (so it can be extended: where, order, limit)."""
+    tree = parse(sql)
+    assert isinstance(tree, exp.Select), sql
+    return tree

@@ -3,7 +3,7 @@
 A fetch page is whole traces, newest first, each event in the API's shape (`codec.api_event`).
 Building those events in Python costs a tuple, a dict and a JSON decode per field of every row,
 then encoding it all again for the response; here DuckDB writes each event's JSON text itself
-(`EVENT`), and the route splices the texts into its response unparsed. Rows whose event needs
+(`_event`), and the route splices the texts into its response unparsed. Rows whose event needs
 more than this expression says (fields outside the columns, comments, a missing id field) are
 built by `codec.api_event` instead, so the shape has one definition and a test holds the two
 ways equal (`tests/store/test_duckdb_fetch_pages.py`).
@@ -13,69 +13,140 @@ keys) when those are fresh, else from a narrow aggregation over the keys older t
 its spans are then read with a pagination-key bound (every span of a trace sorts after the
 trace's first key, and rows are appended roughly in key order, so zone maps skip the rest) rather
 than by joining every row of the object.
+
+The statements are sqlglot trees rendered once per shape; the object, the cursor and the page's
+traces are named parameters.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import duckdb
+from sqlglot import exp
 
 from assay.model.objects import OBJECT_TYPES
 from assay.store import codec
 from assay.store.base import ObjectRef
 from assay.store.duckdb import arrow
+from assay.store.duckdb.dialect import parse, render
 from assay.store.duckdb.summaries import needs_refresh
 
-CREATED = (
+# `created` as the API writes it: ISO-8601 in UTC, microseconds only when there are some.
+_CREATED = parse(
     "strftime(timezone('UTC', created), '%Y-%m-%dT%H:%M:%S') || CASE WHEN date_part('microseconds', created) "
     "% 1000000 = 0 THEN '' ELSE '.' || lpad(CAST(date_part('microseconds', created) % 1000000 AS VARCHAR), 6, "
     "'0') END || '+00:00'"
 )
-FIELDS = (
-    f"'id', id, 'created', {CREATED}, 'span_id', span_id, 'root_span_id', root_span_id, "
-    "'span_parents', span_parents, 'input', input, 'output', output, 'expected', expected, "
-    "'error', error, 'metadata', metadata, 'span_attributes', span_attributes, 'context', context, "
-    "'origin', origin, 'scores', scores, 'metrics', metrics, 'tags', tags, "
-    "'_xact_id', CAST(_xact_id AS VARCHAR), '_pagination_key', _pagination_key, 'is_root', is_root, "
-    "'project_id', project_id"
-)
-
-
-def event_sql(object_type: str, org_id: str | None) -> str:
-    """The JSON text of a current row's event (valid where `needs_python` is false)."""
-    owner = OBJECT_TYPES[object_type].id_field if object_type != "project_logs" else None
-    tail = (
-        f"'{owner}', object_id"
-        if owner
-        else "'log_id', 'g'" + (f", 'org_id', {arrow.sql_literal(org_id)}" if org_id else "")
-    )
-    return f"CAST(json_object({FIELDS}, {tail}) AS VARCHAR)"
-
-
-NEEDS_PYTHON = (
+# The event's fields, by name, as DuckDB reads them from a stored row.
+_FIELDS: dict[str, exp.Expr] = {
+    "id": exp.column("id"),
+    "created": _CREATED,
+    **{
+        name: exp.column(name)
+        for name in ("span_id", "root_span_id", "span_parents", "input", "output", "expected", "error")
+    },
+    **{
+        name: exp.column(name)
+        for name in ("metadata", "span_attributes", "context", "origin", "scores", "metrics", "tags")
+    },
+    "_xact_id": exp.cast(exp.column("_xact_id"), exp.DataType.build("VARCHAR")),
+    "_pagination_key": exp.column("_pagination_key"),
+    "is_root": exp.column("is_root"),
+    "project_id": exp.column("project_id"),
+}
+# Rows whose event DuckDB cannot write: `codec.api_event` builds them.
+_NEEDS_PYTHON = parse(
     "extra IS NOT NULL OR created IS NULL OR span_id IS NULL OR root_span_id IS NULL OR year(created) < 1000 "
     "OR EXISTS (SELECT 1 FROM comments c WHERE c.object_type = r.object_type AND c.object_id = r.object_id "
     "AND c.target_id = r.id)"
 )
 
 
+def _event(object_type: str, with_org: bool) -> exp.Expr:
+    """The JSON text of a current row's event (valid where `_NEEDS_PYTHON` is false); the org id
+    of project logs, when known, is the parameter `$org_id`."""
+    owner = OBJECT_TYPES[object_type].id_field if object_type != "project_logs" else None
+    fields = dict(_FIELDS)
+    if owner:
+        fields[owner] = exp.column("object_id")
+    else:
+        fields["log_id"] = exp.Literal.string("g")
+        if with_org:
+            fields["org_id"] = exp.Placeholder(this="org_id")
+    args: list[exp.Expr] = []
+    for name, value in fields.items():
+        args += [exp.Literal.string(name), value.copy()]
+    return exp.cast(exp.func("json_object", *args), exp.DataType.build("VARCHAR"))
+
+
+@functools.lru_cache(maxsize=8)
+def _traces_sql(fresh: bool, after: bool) -> str:
+    """(root_span_id, first key) of a page's traces, newest first: from the stored summaries when
+    they are `fresh`, else from the spans; below the cursor `$after` if `after`. Parameters:
+    `$object_type`, `$object_id`, `$limit` (and `$after`)."""
+    of_object = exp.and_(
+        exp.column("object_type").eq(exp.Placeholder(this="object_type")),
+        exp.column("object_id").eq(exp.Placeholder(this="object_id")),
+    )
+    if fresh:
+        query = exp.select("root_span_id", "first_key").from_("trace_summaries").where(of_object)
+        key: exp.Expr = exp.column("first_key")
+    else:
+        key = exp.column("_pagination_key")
+        query = (
+            exp.select("root_span_id", exp.alias_(exp.func("min", key.copy()), "k"))
+            .from_("rows")
+            .where(of_object)
+            .group_by("root_span_id")
+        )
+    if after:
+        query = query.where(key.copy() < exp.Placeholder(this="after"))
+    order = exp.Ordered(this=exp.column("first_key" if fresh else "k"), desc=True)
+    return render(query.order_by(order).limit(exp.Placeholder(this="limit")))
+
+
 def _page_traces(
     con: duckdb.DuckDBPyConnection, ref: ObjectRef, limit: int, after: str | None
 ) -> list[tuple[str, str]]:
     """(root_span_id, first key) of the page's traces, newest first."""
-    params: list[Any] = [ref.object_type, ref.object_id]
-    if not needs_refresh(con, ref.object_type, [ref.object_id]):
-        below = "" if after is None else "AND first_key < ?"
-        sql = f"""SELECT root_span_id, first_key FROM trace_summaries
-                  WHERE object_type = ? AND object_id = ? {below} ORDER BY first_key DESC LIMIT ?"""
-    else:
-        below = "" if after is None else "AND _pagination_key < ?"
-        sql = f"""SELECT root_span_id, min(_pagination_key) AS k FROM rows
-                  WHERE object_type = ? AND object_id = ? {below}
-                  GROUP BY root_span_id ORDER BY k DESC LIMIT ?"""
-    params += ([after] if after is not None else []) + [limit]
-    return [(r, k) for r, k in con.execute(sql, params).fetchall()]
+    fresh = not needs_refresh(con, ref.object_type, [ref.object_id])
+    params: dict[str, Any] = {"object_type": ref.object_type, "object_id": ref.object_id, "limit": limit}
+    if after is not None:
+        params["after"] = after
+    return [(r, k) for r, k in con.execute(_traces_sql(fresh, after is not None), params).fetchall()]
+
+
+@functools.lru_cache(maxsize=16)
+def _page_sql(object_type: str, with_org: bool) -> str:
+    """Each span of the page's traces (`$traces` and their first keys `$keys`, in page order)
+    with its event text, or NULL where Python builds the event. Parameters: `$object_type`,
+    `$object_id`, `$low` (the least first key of the page) and `$org_id` if `with_org`."""
+    page = exp.select(
+        exp.alias_(exp.func("unnest", exp.Placeholder(this="traces")), "root_span_id"),
+        exp.alias_(exp.func("unnest", exp.Placeholder(this="keys")), "tkey"),
+    )
+    event = exp.Case(
+        ifs=[exp.If(this=exp.not_(exp.paren(_NEEDS_PYTHON.copy())), true=_event(object_type, with_org))]
+    )
+    query = (
+        exp.select(exp.column("rowid", table="r"), event)
+        .from_(exp.alias_(exp.to_table("rows"), "r", table=True))
+        .join(page.subquery("p"), using=["root_span_id"])
+        .where(
+            exp.and_(
+                exp.column("object_type", table="r").eq(exp.Placeholder(this="object_type")),
+                exp.column("object_id", table="r").eq(exp.Placeholder(this="object_id")),
+                exp.column("_pagination_key", table="r") >= exp.Placeholder(this="low"),
+            )
+        )
+        .order_by(
+            exp.Ordered(this=exp.column("tkey", table="p"), desc=True),
+            exp.column("_pagination_key", table="r"),
+        )
+    )
+    return render(query)
 
 
 def current_page(
@@ -88,18 +159,16 @@ def current_page(
         traces = _page_traces(con, ref, limit, after)
         if not traces:
             return [], []
-        page = arrow.pa.table({"root_span_id": [r for r, _ in traces], "tkey": [k for _, k in traces]})
-        found = con.from_arrow(page).query(
-            "_assay_page",
-            f"""SELECT r.rowid, CASE WHEN NOT ({NEEDS_PYTHON}) THEN {event_sql(ref.object_type, org_id)} END
-                FROM rows r JOIN _assay_page p USING (root_span_id)
-                WHERE r.object_type = {arrow.sql_literal(ref.object_type)}
-                  AND r.object_id = {arrow.sql_literal(ref.object_id)}
-                  AND r._pagination_key >= {arrow.sql_literal(min(k for _, k in traces))}
-                ORDER BY p.tkey DESC, r._pagination_key""",
-        )
-        assert found is not None
-        rows = found.fetchall()
+        with_org = ref.object_type == "project_logs" and org_id is not None
+        params: dict[str, Any] = {
+            "traces": [r for r, _ in traces],
+            "keys": [k for _, k in traces],
+            "object_type": ref.object_type,
+            "object_id": ref.object_id,
+            "low": min(k for _, k in traces),
+            **({"org_id": org_id} if with_org else {}),
+        }
+        rows = con.execute(_page_sql(ref.object_type, with_org), params).fetchall()
         others = [rowid for rowid, doc in rows if doc is None]
         built = {
             rec["_rowid"]: codec.api_event(rec, org_id)
