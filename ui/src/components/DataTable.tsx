@@ -312,7 +312,7 @@ export function DataTable(props: DataTableProps) {
         )}
       </div>
       <div className="table-footer">
-        <span aria-live="polite">{total === null ? "Loading…" : `${total.toLocaleString()} ${query.row_type === "spans" ? "spans" : "traces"}`}</span>
+        <span aria-live="polite">{total === null ? "Loading…" : `${total.toLocaleString()} ${query.row_type === "spans" ? "span" : "trace"}${total === 1 ? "" : "s"}`}</span>
         {props.onOpen && props.keyboard && (
           <span className="keys" aria-hidden><Kbd>j</Kbd><Kbd>k</Kbd> move <Kbd>Enter</Kbd> open {selectable && <><Kbd>x</Kbd> select </>}<Kbd>Esc</Kbd> close</span>
         )}
