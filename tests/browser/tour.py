@@ -77,6 +77,10 @@ class Tour:
             )[0]["root_span_id"]
         )
 
+    def others(self, experiment: str) -> str:
+        """The ids of every experiment but `experiment`, for `c=` (a comparison of all of them)."""
+        return ",".join(i for name, i in sorted(self.exps.items()) if name != experiment)
+
     def page(self, experiment: str, query: str = "") -> str:
         return f"{self.url}/app/local/p/demo/experiments/{experiment}{'?' + query if query else ''}"
 
@@ -112,6 +116,14 @@ SHOTS: dict[str, Callable[[Tour], Shot]] = {
     "tour-compare.png": lambda t: (
         t.page("gpt-4o", f"c={t.exps['baseline']}&group=metadata.category&gc=1"),
         "table[aria-label=Groups] tbody tr, tr.group-row",
+    ),
+    "tour-compare-four.png": lambda t: (
+        t.page("baseline", f"c={t.others('baseline')}&base={t.exps['baseline']}"),
+        '.datatable [role=row][data-row-id] [data-column="scores.Correctness"] .cmp-line >> nth=3',
+    ),
+    "tour-diff.png": lambda t: (
+        t.page("baseline", f"c={t.others('baseline')}&base={t.exps['baseline']}&diff=1"),
+        "section.cmp-case tr.cmp-subrow >> nth=3",
     ),
     "tour-assistant.png": lambda t: (
         t.page("gpt-4o", "assistant=1"),

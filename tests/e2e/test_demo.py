@@ -356,6 +356,19 @@ def test_two_reviewers_review_gpt_4o_and_rows_are_assigned_to_the_demo_user(demo
     assert left["total"] == progress["total"] - 8
 
 
+def test_a_saved_view_compares_the_three_variants_against_the_baseline(demo):
+    exps = demo.experiments()
+    pid = exps["baseline"]["project_id"]
+    views = demo.request(
+        "GET", "/v1/view", params={"object_type": "project", "object_id": pid, "view_type": "experiment"}
+    )["objects"]
+    view = next(v for v in views if v["name"] == "Four-way comparison")
+    ids = {exps[n]["id"] for n in ("gpt-4o", "claude-sonnet", "prompt-v2")}
+    assert set(view["options"]["comparisonExperimentIds"]) == ids
+    assert view["options"]["baseExperimentId"] == exps["baseline"]["id"]
+    assert view["options"]["grouping"] == "metadata.category"
+
+
 @pytest.fixture
 def page(browser: Any, demo: Demo) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
@@ -432,9 +445,19 @@ def test_the_experiments_list_shows_the_four_experiments_and_compares_them(page,
         table.locator(f"tr[data-experiment='{name}']").wait_for()
     exps = demo.experiments()
     others = ",".join(exps[n]["id"] for n in ("gpt-4o", "claude-sonnet", "prompt-v2"))
-    page.goto(f"{demo.url}/app/local/p/demo/experiments/baseline?c={others}")
+    base = exps["baseline"]["id"]
+    page.goto(f"{demo.url}/app/local/p/demo/experiments/baseline?c={others}&base={base}")
     page.locator(".table-footer").filter(has_text="traces").first.wait_for()
     assert page.locator(".datatable [role=row][data-row-id]").count() > 0
+    # each row's score cell holds one line per experiment: the baseline and the three variants
+    lines = page.locator('.datatable [role=row][data-row-id] [data-column="scores.Correctness"]').first
+    lines.locator(".cmp-line").nth(3).wait_for()
+    assert lines.locator(".cmp-line").count() == 4
+    # diff mode: each test case expands into one sub-row per experiment
+    page.goto(f"{demo.url}/app/local/p/demo/experiments/baseline?c={others}&base={base}&diff=1")
+    case = page.locator("section.cmp-case").first
+    case.locator("tr.cmp-subrow").nth(3).wait_for()
+    assert case.locator("tr.cmp-subrow").count() == 4
 
 
 @pytest.mark.browser

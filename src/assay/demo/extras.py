@@ -9,6 +9,8 @@
   labelled with its topic.
 - Human review (`demo.review`): review scores, two reviewers' values on gpt-4o's traces, rows
   marked complete and rows assigned to the demo user.
+- A saved table view, `Four-way comparison` (the three variants against the baseline, grouped by
+  category), in the project's views menu for every member.
 
 Both are offline (no LLM): rules and arithmetic over the logged rows.
 """
@@ -42,6 +44,8 @@ CLASSIFIER = {
         ],
     },
 }
+VIEW_NAME = "Four-way comparison"
+VARIANTS = ("gpt-4o", "claude-sonnet", "prompt-v2")  # compared against the baseline
 TOPICS = 6  # the baseline's inputs clustered into this many named topics (TF-IDF and k-means)
 JOB_TIMEOUT_S = 300
 
@@ -84,6 +88,7 @@ def add(url: str, key: str, project: str, reviewer_key: str | None = None) -> li
     labelled = sum(j["done"] for j in finished)
     found = (_wait(api, topics["id"]).get("result") or {}).get("topics") or []
     by_name = {e["name"]: e["id"] for e in experiments}
+    view = _save_view(api, pid, by_name)
     reviewed = review.add(
         api, Api(url, reviewer_key) if reviewer_key else None, pid, by_name[review.EXPERIMENT]
     )
@@ -91,8 +96,25 @@ def add(url: str, key: str, project: str, reviewer_key: str | None = None) -> li
         "aggregate score overall = (2 Correctness + ExactMatch + Levenshtein) / 4",
         f"classifier {CLASSIFIER['name']!r}: {labelled} traces labelled by {len(jobs)} scoring jobs",
         f"topics of the baseline's inputs: {'; '.join(str(t.get('label')) for t in found)}",
+        f"saved view {view['name']!r}: {', '.join(VARIANTS)} against the baseline, by category",
         *reviewed,
     ]
+
+
+def _save_view(api: Api, pid: str, by_name: dict[str, str]) -> dict[str, Any]:
+    """The saved view, in the reference's shape (`docs/views.md`); POST keeps an existing one."""
+    options = {
+        "comparisonExperimentIds": [by_name[name] for name in VARIANTS],
+        "baseExperimentId": by_name["baseline"],
+        "grouping": "metadata.category",
+        "layout": "list",
+        "queryShape": "traces",
+    }
+    body = {"object_type": "project", "object_id": pid, "view_type": "experiment", "name": VIEW_NAME}
+    saved: dict[str, Any] = api.call(
+        "POST", "/v1/view", json={**body, "view_data": {"search": {}}, "options": options}
+    )
+    return saved
 
 
 def _wait(api: Api, job: str) -> dict[str, Any]:
