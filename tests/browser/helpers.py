@@ -6,7 +6,8 @@ from typing import Any
 
 
 def wait_rows(page: Any, total: int, kind: str = "traces") -> None:
-    page.locator(".table-footer").filter(has_text=f"{total:,} {kind}").first.wait_for()
+    noun = kind.removesuffix("s") if total == 1 else kind  # the footer says "1 trace", "2 traces"
+    page.locator(".table-footer").filter(has_text=f"{total:,} {noun}").first.wait_for()
 
 
 def row_ids(page: Any) -> list[str]:
