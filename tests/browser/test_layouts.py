@@ -106,6 +106,8 @@ def test_columns_hide_reorder_pin_survive_a_reload(page, demo):
     page.keyboard.press("Escape")
     page.reload()
     wait_rows(page, 60)
+    # metadata columns appear once the experiment's keys have loaded, which can be after the rows
+    page.locator(".datatable [role=columnheader][data-column='metadata.category']").wait_for()
     headers = header_ids(page)
     assert "expected" not in headers
     assert headers.index("metadata.category") < headers.index("input")

@@ -25,9 +25,21 @@ def _answers(server: Server) -> dict[str, Any]:
     return {
         "experiments": [a, b],
         "rows": [fetch_all(server, "experiment", e["id"]) for e in (a, b)],
-        "summary": {k: v for k, v in summary.items() if k not in {"project_url", "experiment_url"}},
+        "summary": _rounded({k: v for k, v in summary.items() if k not in {"project_url", "experiment_url"}}),
         "sql": api(server, "POST", "/btql", json={"query": query})["data"],
     }
+
+
+def _rounded(value: Any) -> Any:
+    """`value` with its floats to 12 significant digits: DuckDB and PostgreSQL sum in different
+    orders, so a standard deviation (and the paired test's interval) can differ in the last bit."""
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
 
 
 def _migrate(*args: str) -> subprocess.CompletedProcess[str]:
