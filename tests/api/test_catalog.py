@@ -93,6 +93,21 @@ def test_experiment_patch_merges_and_delete_hides(api: Api) -> None:
     assert make_experiment(api, project["id"], name="x")["id"] != exp["id"]
 
 
+def test_a_version_is_a_string_or_an_integer_never_a_boolean_or_a_fraction(api: Api) -> None:
+    project = make_project(api)
+    exp = make_experiment(api, project["id"], name="v", dataset_version="7")
+    for bad in (True, 1.5, [1]):
+        for method, path, body in (
+            ("PATCH", f"/v1/experiment/{exp['id']}", {"dataset_version": bad}),
+            ("POST", "/v1/experiment", {"project_id": project["id"], "dataset_version": bad}),
+        ):
+            resp = getattr(api, method.lower())(path, json=body)
+            assert resp.status_code == 400 and "dataset_version" in resp.text, (bad, resp.text)
+    assert api.get(f"/v1/experiment/{exp['id']}").json()["dataset_version"] == "7"
+    patched = api.patch(f"/v1/experiment/{exp['id']}", json={"dataset_version": 9})
+    assert patched.status_code == 200 and str(patched.json()["dataset_version"]) == "9"
+
+
 def test_dataset_create_get_and_summarize(api: Api) -> None:
     project = make_project(api)
     ds = api.post("/v1/dataset", json={"project_id": project["id"], "name": "qa"}).json()

@@ -10,13 +10,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 # Catalog objects. Functions (scorers, classifiers, facets) and project scores hang off a project
 # and are decided on it.
 CatalogKind = Literal["project", "experiment", "dataset"]
 ObjectKind = CatalogKind | Literal["function", "project_score", "assistant_conversation"]
 RowObjectType = Literal["experiment", "dataset", "project_logs"]
+# A dataset's or parameters' version as callers send it: a transaction id as a string or an
+# integer. Strict, so `true` or `1.5` is a 400 rather than silently becoming version 1.
+ObjectVersion = StrictStr | StrictInt
 
 
 @dataclass(frozen=True)
@@ -140,9 +143,9 @@ class CreateExperiment(_Lenient):
     description: str | None = None
     base_exp_id: str | None = None
     dataset_id: str | None = None
-    dataset_version: str | int | None = None
+    dataset_version: ObjectVersion | None = None
     parameters_id: str | None = None
-    parameters_version: str | int | None = None
+    parameters_version: ObjectVersion | None = None
     ensure_new: bool = False
     public: bool = False
     metadata: dict[str, Any] | None = None
@@ -155,13 +158,13 @@ class PatchExperiment(_Lenient):
     description: str | None = None
     base_exp_id: str | None = None
     dataset_id: str | None = None
-    dataset_version: str | int | None = None
+    dataset_version: ObjectVersion | None = None
     public: bool | None = None
     metadata: dict[str, Any] | None = None
     tags: list[str] | None = None
     repo_info: dict[str, Any] | None = None
     parameters_id: str | None = None
-    parameters_version: str | int | None = None
+    parameters_version: ObjectVersion | None = None
 
 
 class CreateDataset(_Lenient):

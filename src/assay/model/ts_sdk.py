@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assay.model.objects import Dataset, Experiment, Project
+from assay.model.objects import Dataset, Experiment, ObjectVersion, Project
 
 Name = Field(None, min_length=1, max_length=1024)
 
@@ -43,7 +43,7 @@ class RegisterExperiment(ProjectRef):
         None, description="Commits of the caller's checkout, newest first; picks the base experiment."
     )
     dataset_id: str | None = None
-    dataset_version: str | int | None = None
+    dataset_version: ObjectVersion | None = None
     public: bool = False
     metadata: dict[str, Any] | None = None
     tags: list[str] | None = None
