@@ -22,3 +22,14 @@ export function cellText(v: unknown): string {
   if (typeof v === "string") return v;
   return JSON.stringify(v);
 }
+
+// A timestamp as a list shows it: "Dec 2, 06:23", with the year only when it is not this year.
+export function fmtWhen(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const sameYear = d.getFullYear() === new Date().getFullYear();
+  return d.toLocaleString(undefined, {
+    month: "short", day: "numeric", ...(sameYear ? {} : { year: "numeric" }),
+    hour: "2-digit", minute: "2-digit", hour12: false,
+  });
+}

@@ -3,7 +3,7 @@ import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom"
 import { ArrowDown, ArrowUp, ClipboardCheck, Columns2, FlaskConical, GitCompareArrows, Settings } from "lucide-react";
 import { api, q, type Experiment, type Project } from "../api/client";
 import { ScoreChart } from "../components/ScoreChart";
-import { fmtScore } from "../components/format";
+import { fmtScore, fmtWhen } from "../components/format";
 import { Button, EmptyState, ErrorMessage, Menu, MenuItem, MenuLabel, SearchInput, Skeleton, useHotkeys } from "../ui";
 import { ViewsMenu } from "../components/ViewsMenu";
 import type { SavedView } from "../state/views";
@@ -186,7 +186,7 @@ export function ProjectPage() {
         </EmptyState>
       ) : (
         <div className="table-card">
-          <table className="list" aria-label="Experiments">
+          <table className="list experiments" aria-label="Experiments">
             <thead>
               <tr>
                 <th aria-label="Select" style={{ width: 32 }} />
@@ -209,7 +209,7 @@ export function ProjectPage() {
                       onChange={(ev) => setSelected(ev.target.checked ? [...selected, e.id] : selected.filter((x) => x !== e.id))} />
                   </td>
                   <td><Link className="exp-name" to={base + encodeURIComponent(e.name)}>{e.name}</Link></td>
-                  {shows("created") && <td className="muted">{new Date(e.created).toLocaleString()}</td>}
+                  {shows("created") && <td className="muted nowrap" title={new Date(e.created).toLocaleString()}>{fmtWhen(e.created)}</td>}
                   {shows("dataset") && <td>{e.dataset_name ?? <span className="subtle">—</span>}</td>}
                   {scoreNames.filter((s) => shows(`score:${s}`)).map((s) => (
                     <td key={s} className="num">
@@ -223,7 +223,7 @@ export function ProjectPage() {
                     <td className="meta">
                       <span className="meta-chips">
                         {Object.entries(e.metadata ?? {}).map(([k, v]) => (
-                          <span key={k} className="badge">{k}: {typeof v === "string" ? v : JSON.stringify(v)}</span>
+                          <span key={k} className="badge" title={`${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`}>{k}: {typeof v === "string" ? v : JSON.stringify(v)}</span>
                         ))}
                       </span>
                     </td>
