@@ -1,15 +1,13 @@
 """`JobStore` written once for every SQL backend: the claim/lease/finish logic and its statements.
 
-The two backends differ in three things only, which `JobsBackend` names, so the logic and the
-statements (syntax trees, compiled once per dialect) are shared:
-- how a function runs on a connection (`read`, `write`): on DuckDB a reader cursor or the single
-  writer's transaction, on PostgreSQL a pooled connection (in a transaction for writes);
-- row locks (`locks`): on PostgreSQL a claim picks its chunk `FOR UPDATE OF c SKIP LOCKED`, so two
-  claims side by side each take a different chunk, and every change to a job's counts takes the
-  job's row lock first (chunk first, then job: no deadlocks). On DuckDB the single writer
-  serialises all changes, and the statements carry no locks;
-- the lease clock (`clock`): PostgreSQL's `clock_timestamp()`, so servers with skewed clocks agree;
-  DuckDB runs in this process, so its clock is this machine's, passed as the `now` parameter.
+The backends differ only in what `assay.store.sql_backend.SqlBackend` names, so the logic and the
+statements (syntax trees, compiled once per dialect) are shared. Here that means:
+- row locks: on PostgreSQL a claim picks its chunk `FOR UPDATE OF c SKIP LOCKED`, so two claims
+  side by side each take a different chunk, and every change to a job's counts takes the job's
+  row lock first (chunk first, then job: no deadlocks). On DuckDB the single writer serialises
+  all changes, and the statements carry no locks;
+- the lease clock: PostgreSQL's `clock_timestamp()`, so servers with skewed clocks agree; DuckDB
+  runs in this process, so its clock is this machine's, passed as the `now` parameter.
 
 A finished chunk keeps its row (its items dropped), so counts stay auditable.
 """
@@ -18,19 +16,15 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 import orjson
-import sqlglot
 from sqlglot import exp
 
 from assay.model.objects import utcnow
 from assay.store.codec import dumps_checked
 from assay.store.jobs import ACTIVE_STATES, MAX_ATTEMPTS, Claim, Job
-
-T = TypeVar("T")
+from assay.store.sql_backend import SqlBackend, Statement, Tx, compile_statement, parse
 
 _COLUMNS = (
     "id, org_id, project_id, kind, state, created, updated, total, done, failed, chunks, chunks_done, doc"
@@ -63,62 +57,23 @@ _TEXTS: dict[str, str] = {
 _LIST_FILTERS = ("project_id", "object_id")  # the columns `list_jobs` may narrow by
 
 
-class Tx(Protocol):
-    """One connection (in a transaction, for writes) that runs compiled statements."""
-
-    def rows(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]: ...
-
-    def many(self, sql: str, params: Sequence[Mapping[str, Any]]) -> None: ...
-
-
-class JobsBackend(Protocol):
-    """What a backend gives `SqlJobs`: where functions run, its dialect, locks and clock."""
-
-    dialect: str  # a sqlglot dialect name
-    locks: bool  # take row locks (several servers share the database)
-    clock: exp.Expr | None  # the database's clock in epoch seconds; None: this process passes `now`
-
-    def read(self, fn: Callable[[Tx], T]) -> T: ...
-
-    def write(self, fn: Callable[[Tx], T]) -> T: ...
-
-
-@dataclass(frozen=True)
-class Statement:
-    """A compiled statement and the names of the parameters it takes (DuckDB refuses extras)."""
-
-    sql: str
-    names: frozenset[str]
-
-    def bind(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in params.items() if k in self.names}
-
-
-def _compile(tree: exp.Expr, backend: JobsBackend) -> Statement:
-    if backend.clock is not None:
-        clock = backend.clock
-        tree = tree.transform(
-            lambda node: clock.copy() if isinstance(node, exp.Placeholder) and node.name == "now" else node
-        )
-    names = frozenset(p.name for p in tree.find_all(exp.Placeholder))
-    return Statement(tree.sql(dialect=backend.dialect), names)
-
-
 class Statements:
     """`_TEXTS` compiled for one backend, plus the locking and filtered variants."""
 
-    def __init__(self, backend: JobsBackend) -> None:
-        trees = {name: sqlglot.parse_one(text, dialect="duckdb") for name, text in _TEXTS.items()}
+    def __init__(self, backend: SqlBackend) -> None:
+        trees = {name: parse(text) for name, text in _TEXTS.items()}
         self._backend = backend
-        self.by_name = {name: _compile(tree, backend) for name, tree in trees.items()}
+        self.by_name = {
+            name: compile_statement(tree, backend.dialect, backend.clock) for name, tree in trees.items()
+        }
         get, pick = trees["get"], trees["pick"]
         assert isinstance(get, exp.Select) and isinstance(pick, exp.Select)
         if backend.locks:
             get = get.lock(update=True)
             pick = pick.copy()
             pick.set("locks", [exp.Lock(update=True, expressions=[exp.to_table("c")], wait=False)])
-        self.get_locked = _compile(get, backend)
-        self.pick = _compile(pick, backend)
+        self.get_locked = compile_statement(get, backend.dialect, backend.clock)
+        self.pick = compile_statement(pick, backend.dialect, backend.clock)
         self._lists: dict[tuple[str, ...], Statement] = {}
 
     def __getitem__(self, name: str) -> Statement:
@@ -139,7 +94,7 @@ class Statements:
                 )
                 .limit(exp.Placeholder(this="limit"))
             )
-            self._lists[filters] = _compile(tree, self._backend)
+            self._lists[filters] = compile_statement(tree, self._backend.dialect, self._backend.clock)
         return self._lists[filters]
 
 
@@ -182,7 +137,7 @@ _RETRY = _Retry()
 class SqlJobs:
     """`store.jobs` of a SQL store (see the module docstring for what the backends differ in)."""
 
-    def __init__(self, backend: JobsBackend) -> None:
+    def __init__(self, backend: SqlBackend) -> None:
         self._backend = backend
         self._sql = Statements(backend)
 

@@ -7,52 +7,13 @@ statements take no row locks; lease times are this machine's clock (DuckDB runs 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol, TypeVar
-
-import duckdb
-from sqlglot import exp
-
-from assay.store.sql_jobs import SqlJobs, Tx
-
-T = TypeVar("T")
-
-
-class Runs(Protocol):
-    """Runs a function of a connection (on a reader cursor, or in the writer's transaction)."""
-
-    def __call__(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T: ...
-
-
-class _Tx:
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self._con = con
-
-    def rows(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        return self._con.execute(sql, dict(params)).fetchall()
-
-    def many(self, sql: str, params: Sequence[Mapping[str, Any]]) -> None:
-        self._con.executemany(sql, [dict(p) for p in params])
-
-
-class _Backend:
-    dialect = "duckdb"
-    locks = False
-    clock: exp.Expr | None = None
-
-    def __init__(self, read: Runs, write: Runs) -> None:
-        self._read, self._write = read, write
-
-    def read(self, fn: Callable[[Tx], T]) -> T:
-        return self._read(lambda con: fn(_Tx(con)))
-
-    def write(self, fn: Callable[[Tx], T]) -> T:
-        return self._write(lambda con: fn(_Tx(con)))
+from assay.store.duckdb.sql_backend import DuckDBSql, Runs
+from assay.store.sql_jobs import SqlJobs
 
 
 def duckdb_jobs(read: Runs, write: Runs) -> SqlJobs:
     """`store.jobs` of a `DuckDBStore`: `read` runs on a reader cursor, `write` on the writer."""
-    return SqlJobs(_Backend(read, write))
+    return SqlJobs(DuckDBSql(read, write))
 
 
 SCHEMA = """

@@ -39,7 +39,7 @@ from assay.store.duckdb.jobs import duckdb_jobs
 from assay.store.duckdb.lifecycle import Database
 from assay.store.duckdb.people import DuckDBPeople
 from assay.store.duckdb.prepared import prepare
-from assay.store.duckdb.records import DuckDBRecords
+from assay.store.duckdb.records import duckdb_records
 from assay.store.duckdb.row_writes import RowWriter
 from assay.store.duckdb.writer import Batched, WriterThread
 
@@ -79,7 +79,7 @@ def healing(method: Callable[P, T]) -> Callable[P, T]:
 
 
 class _Healed:
-    """A part of the store (people, records) whose every method heals the store like its own."""
+    """A part of the store (people) whose every method heals the store like its own."""
 
     def __init__(self, store: DuckDBStore, part: object) -> None:
         self._store, self._part = store, part
@@ -134,16 +134,12 @@ class DuckDBStore:
         )
         self._closed = False
         self.jobs = duckdb_jobs(self._read_with, self._write_with)
+        self.records = duckdb_records(self._read_with, self._write_with)
         self._people = healed(self, DuckDBPeople(self._reader, self._writer))
-        self._records = healed(self, DuckDBRecords(self._reader, self._writer))
 
     @property
     def people(self) -> DuckDBPeople:
         return self._people
-
-    @property
-    def records(self) -> DuckDBRecords:
-        return self._records
 
     # -- plumbing -------------------------------------------------------------------------
     def _reader(self) -> duckdb.DuckDBPyConnection:
@@ -151,7 +147,7 @@ class DuckDBStore:
 
     @healing
     def _read_with(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-        """Run `fn` on this thread's reader cursor (for the parts of the store: `jobs`)."""
+        """Run `fn` on this thread's reader cursor (for the parts of the store: `jobs`, `records`)."""
         return fn(self._reader())
 
     @healing

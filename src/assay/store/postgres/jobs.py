@@ -8,18 +8,10 @@ so servers with skewed clocks agree on when a lease has expired.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
-
-import psycopg
-import sqlglot
 from psycopg_pool import ConnectionPool
-from sqlglot import exp
 
-from assay.store.postgres.connections import connection
-from assay.store.sql_jobs import SqlJobs, Tx
-
-T = TypeVar("T")
+from assay.store.postgres.sql_backend import PostgresSql
+from assay.store.sql_jobs import SqlJobs
 
 SCHEMA = """
 CREATE TABLE jobs (
@@ -35,36 +27,6 @@ CREATE INDEX job_chunks_open ON job_chunks (job_id, chunk) WHERE state <> 'done'
 """
 
 
-class _Tx:
-    def __init__(self, con: psycopg.Connection) -> None:
-        self._con = con
-
-    def rows(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        cur = self._con.execute(sql, params)
-        return cur.fetchall() if cur.description is not None else []
-
-    def many(self, sql: str, params: Sequence[Mapping[str, Any]]) -> None:
-        with self._con.cursor() as cur:
-            cur.executemany(sql, params)
-
-
-class _Backend:
-    dialect = "postgres"
-    locks = True
-    clock: exp.Expr | None = sqlglot.parse_one("extract(epoch FROM clock_timestamp())", dialect="postgres")
-
-    def __init__(self, pool: ConnectionPool) -> None:
-        self._pool = pool
-
-    def read(self, fn: Callable[[Tx], T]) -> T:
-        with connection(self._pool) as con:
-            return fn(_Tx(con))
-
-    def write(self, fn: Callable[[Tx], T]) -> T:
-        with connection(self._pool) as con, con.transaction():
-            return fn(_Tx(con))
-
-
 def postgres_jobs(pool: ConnectionPool) -> SqlJobs:
     """`store.jobs` of a `PostgresStore`: each call is one transaction on a pooled connection."""
-    return SqlJobs(_Backend(pool))
+    return SqlJobs(PostgresSql(pool))

@@ -41,7 +41,7 @@ from assay.store.postgres.connections import connection, open_pool
 from assay.store.postgres.dialect import DIALECT
 from assay.store.postgres.jobs import postgres_jobs
 from assay.store.postgres.people import PostgresPeople
-from assay.store.postgres.records import PostgresRecords
+from assay.store.postgres.records import postgres_records
 from assay.store.postgres.schema import migrate
 
 POOL_SIZE = 16  # connections per server; each request holds one for one statement or transaction
@@ -62,7 +62,7 @@ class PostgresStore:
             migrate(con)
         self.jobs = postgres_jobs(self._pool)
         self.people = PostgresPeople(self._pool)
-        self.records = PostgresRecords(self._pool)
+        self.records = postgres_records(self._pool)
         self._last_write = 0.0
         self._stop = threading.Event()
         self._refresher: threading.Thread | None = None
