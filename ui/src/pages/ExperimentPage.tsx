@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { useParams } from "react-router-dom";
 import { ClipboardCheck, Database, Diff, Download, Eye, Gauge, PanelRight, Sparkles, X } from "lucide-react";
 import { api, describeFilter, download, q, tableSummary, type Experiment, type Fields, type Project, type Summary, type TableView } from "../api/client";
+import { background } from "../api/priority";
 import { useTableState } from "../state/url";
 import { tableToView, viewToTable } from "../state/views";
 import { ViewsMenu } from "../components/ViewsMenu";
@@ -61,12 +62,16 @@ export function ExperimentPage() {
   const [total, setTotal] = useState<number | null>(null);
 
   useEffect(() => {
-    // Catalog lookups only (no aggregates), so the first rows are not held up by statistics.
-    api<{ objects: Project[] }>(`/v1/project?project_name=${q(project)}`)
+    // Catalog lookups only (no aggregates), so the first rows are not held up by statistics; the
+    // project and its experiments at once (by the project's name), not one after the other.
+    const projP = api<{ objects: Project[] }>(`/v1/project?project_name=${q(project)}`);
+    const expsP = api<{ objects: Experiment[] }>(`/v1/experiment?project_name=${q(project)}`);
+    expsP.catch(() => undefined); // reported below, after the project's own error
+    projP
       .then((r) => {
         if (!r.objects.length) throw new Error(`project ${project} not found`);
         setProj(r.objects[0]);
-        return api<{ objects: Experiment[] }>(`/v1/experiment?project_id=${r.objects[0].id}`);
+        return expsP;
       })
       .then((r) => {
         if (!r.objects.some((e) => e.name === experiment)) setError(`experiment ${experiment} not found`);
@@ -84,13 +89,13 @@ export function ExperimentPage() {
   }, [exp?.id, refresh]);
   useEffect(() => {
     if (!exp) return;
-    api<{ objects: TableView[] }>(`/v1/experiment/${exp.id}/table/views?row_type=${state.rowType}`)
+    background(() => api<{ objects: TableView[] }>(`/v1/experiment/${exp.id}/table/views?row_type=${state.rowType}`))
       .then((r) => setViews(r.objects))
       .catch((e) => toast("error", "Could not load the views", e.message));
   }, [exp?.id, state.rowType]);
   useEffect(() => {
     if (!exp) return;
-    api<{ review_progress?: { reviewed: number; total: number } | null }>(`/v1/experiment/${exp.id}/summarize?summarize_scores=false`)
+    background(() => api<{ review_progress?: { reviewed: number; total: number } | null }>(`/v1/experiment/${exp.id}/summarize?summarize_scores=false`))
       .then((r) => setProgress(r.review_progress ?? null))
       .catch(() => setProgress(null));
   }, [exp?.id, refresh, reviewed]);

@@ -2,6 +2,7 @@
 // (`view_data.search` for filters, search and sort; `options` for the table's layout), so a view
 // copied to another project with `GET /v1/view` + `POST /v1/view` opens with the same state.
 import { api, q } from "../api/client";
+import { background } from "../api/priority";
 import { DEFAULT_STATE, type TableState } from "./url";
 
 export type ViewType = "experiment" | "experiments";
@@ -93,7 +94,7 @@ export function viewToTable(view: SavedView): TableState {
 const where = (projectId: string) => `object_type=project&object_id=${q(projectId)}`;
 
 export function listViews(projectId: string, viewType: ViewType): Promise<SavedView[]> {
-  return api<{ objects: SavedView[] }>(`/v1/view?${where(projectId)}&view_type=${viewType}`).then((r) => r.objects);
+  return background(() => api<{ objects: SavedView[] }>(`/v1/view?${where(projectId)}&view_type=${viewType}`).then((r) => r.objects));
 }
 
 export function saveView(method: "POST" | "PUT", projectId: string, viewType: ViewType, name: string, payload: ViewPayload): Promise<SavedView> {
@@ -105,7 +106,7 @@ export function deleteView(projectId: string, id: string): Promise<SavedView> {
 }
 
 export function getDefaults(projectId: string, viewType: ViewType): Promise<Defaults> {
-  return api<Defaults>(`/v1/view_default?${where(projectId)}&view_type=${viewType}`);
+  return background(() => api<Defaults>(`/v1/view_default?${where(projectId)}&view_type=${viewType}`));
 }
 
 export function setDefault(projectId: string, viewType: ViewType, scope: "project" | "organization", viewId: string): Promise<Defaults> {
@@ -127,5 +128,5 @@ export function setPersonalDefault(projectId: string, viewType: ViewType, viewId
 }
 
 export function projectPermissions(projectId: string): Promise<string[]> {
-  return api<{ permissions: string[] }>(`/v1/permissions?${where(projectId)}`).then((r) => r.permissions);
+  return background(() => api<{ permissions: string[] }>(`/v1/permissions?${where(projectId)}`).then((r) => r.permissions));
 }

@@ -9,7 +9,7 @@ import { Link } from "react-router-dom";
 import { TraceAssistant } from "../assistant/TraceAssistant";
 import { ErrorMessage, IconButton, Menu, MenuItem, MenuLabel, SkeletonRows, Spinner, Tooltip, useHotkeys } from "../ui";
 import type { TraceMode } from "../state/trace";
-import { fetchSkeleton, searchTrace, type TraceRef } from "./api";
+import { fetchSkeleton, fetchSpan, searchTrace, type TraceRef } from "./api";
 import { contains } from "./Highlight";
 import { buildTree, typeFilter, visibleSpans, type TraceTree } from "./model";
 import { SpanDetail, type FieldRenderer, type ReviewOptions } from "./SpanDetail";
@@ -190,7 +190,10 @@ function LoadedTrace(props: TraceViewProps & { tree: TraceTree }) {
     }, 250);
     return () => window.clearTimeout(t);
   }, [find, scope, trace.rootSpanId, tree]);
-  const select = (i: number) => props.onSpan(tree.ids[i]);
+  const select = (i: number) => {
+    fetchSpan(trace, tree.ids[i]); // ask now, not once the URL change has re-rendered the page
+    props.onSpan(tree.ids[i]);
+  };
   function step(delta: number) {
     const at = rows.indexOf(selected);
     const to = at + delta;

@@ -1,5 +1,6 @@
 // The trace routes, with a small cache of span details so moving back and forth is instant.
 import { api, type Schemas } from "../api/client";
+import { foreground } from "../api/priority";
 
 export type SpanDetail = Schemas["SpanDetail"];
 export type TraceSkeleton = Schemas["TraceSkeleton"];
@@ -18,7 +19,7 @@ export const traceBase = (t: TraceRef) =>
 const details = new Map<string, Promise<SpanDetail>>();
 
 export function fetchSkeleton(t: TraceRef): Promise<TraceSkeleton> {
-  return api<TraceSkeleton>(traceBase(t));
+  return foreground(api<TraceSkeleton>(traceBase(t)));
 }
 
 export function fetchSpan(t: TraceRef, spanId: string): Promise<SpanDetail> {
