@@ -7,7 +7,10 @@ Reports, each the median of --runs tries:
 - tree from link: opening a shared link to the trace (`?tr=`) → the span tree on screen;
 - deep span: clicking the span 20 levels deep in the tree → its input shown in the details;
 - skeleton: the size of the skeleton response and its server time;
-then the JS heap and the memory of the Chromium processes with the trace open.
+then the JS heap and the memory of the Chromium processes with the trace open: in a new browser
+context that opened the shared link and the deep span once (what a user holds), and, as
+`after_runs_*`, in the page of the timed runs (3 x runs page loads, with the garbage V8 has not
+collected yet; the figure earlier runs reported).
 
 The times are taken in the page, on the page's clock: from the click's `pointerdown` (or the
 navigation's start) to the first frame after the awaited element entered the DOM (a
@@ -150,6 +153,20 @@ def measure(url: str, key: str, name: str, runs: int) -> dict[str, Any]:
         count = page.locator("[role=tree][aria-label='Span tree']").get_attribute("data-span-count")
         level = page.locator(target).get_attribute("aria-level")
         page.wait_for_timeout(1000)
+        heap_runs = page.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize : 0")
+        _, uss_runs, _ = chromium_memory()
+        # The memory a user holds who opened the shared link and the deep span once: a new context
+        # (its own renderer), as the figures above include the garbage of 3 x runs page loads
+        # that V8 had not collected yet.
+        context.close()
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        sign_in(context, url, key)
+        page = context.new_page()
+        page.goto(f"{table}?tr=big-root")
+        page.locator(TREE).first.wait_for(timeout=60_000)
+        page.locator(target).click()
+        page.locator(DETAIL).wait_for(timeout=60_000)
+        page.wait_for_timeout(1000)
         heap = page.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize : 0")
         rss, uss, by_type = chromium_memory()
         browser.close()
@@ -169,6 +186,8 @@ def measure(url: str, key: str, name: str, runs: int) -> dict[str, Any]:
         "chromium_rss_mb": round(rss / 2**20, 1),
         "chromium_uss_mb": round(uss / 2**20, 1),
         "chromium_uss_mb_by_type": by_type,
+        "after_runs_js_heap_mb": round(heap_runs / 2**20, 1),
+        "after_runs_chromium_uss_mb": round(uss_runs / 2**20, 1),
     }
 
 

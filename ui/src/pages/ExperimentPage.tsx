@@ -116,7 +116,7 @@ export function ExperimentPage() {
     // the table's filters).
     if (!exp || !allowed || comparison) return;
     let live = true;
-    tableSummary(exp.id, query)
+    background(() => tableSummary(exp.id, query))
       .then((r) => live && setSummary(r))
       .catch((e) => live && setError(e.message));
     return () => {
