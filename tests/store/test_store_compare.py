@@ -95,3 +95,81 @@ def test_score_names(env: Env) -> None:
     env.write(b, {"id": "r", "span_id": "r", "root_span_id": "r", "scores": {"z": 1.0, "b c": 0.0}})
     assert env.store.score_names([a, b]) == ["acc", "b c", "z"]
     assert env.store.score_names([]) == []
+
+
+def _figures(found: dict[str, Any]) -> dict[tuple[str, str, str], tuple[Any, ...]]:
+    """Every figure of a comparison, rounded past floating-point noise, by (experiment, kind, name)."""
+
+    def r(v: float | None) -> float | None:
+        return None if v is None else round(v, 9)
+
+    out: dict[tuple[str, str, str], tuple[Any, ...]] = {}
+    for object_id, e in found.items():
+        for kind, measures in (("scores", e.scores), ("metrics", e.metrics)):
+            for name, m in measures.items():
+                out[(object_id, kind, name)] = (
+                    e.traces,
+                    r(m.mean),
+                    m.count,
+                    m.higher,
+                    m.lower,
+                    m.pairs,
+                    r(m.mean_diff),
+                    r(m.sd_diff),
+                )
+    return out
+
+
+def _varied(env: Env) -> list[ObjectRef]:
+    """Three experiments over 30 inputs: trials (a third of the cases run twice or three times),
+    traces without input, missing and null scores, a score only one experiment has."""
+    refs = [env.experiment() for _ in range(3)]
+    for e, ref in enumerate(refs):
+        rows: list[dict[str, Any]] = []
+        for i in range(30 + 5 * e):
+            for trial in range(1 + (i % 3 == 0) + (i % 9 == 0)):
+                acc = None if (i + e) % 7 == 0 else ((i * 7 + e * 3 + trial) % 10) / 10
+                extra: dict[str, Any] = {"input": None} if i % 11 == 10 else {"input": {"q": i}}
+                rows += case(f"{e}-{i}-{trial}", acc, tokens=i + e + trial, **extra)
+                if e == 1 and i % 4 == 0:
+                    rows[-1]["scores"]["only_here"] = (i % 5) / 4
+        env.write(ref, *rows)
+    return refs
+
+
+def test_the_default_key_gives_what_the_same_key_computed_per_read_gives(env: Env) -> None:
+    # The default key is the stored one (DuckDB reads its stored test cases); `input` compiled as a
+    # project key is computed from every trace on each read: the same test cases, the same figures.
+    base, *others = _varied(env)
+    metrics = ["prompt_tokens", "duration"]
+    stored = env.store.compare_experiments(base, others, metrics=metrics)
+    computed = env.store.compare_experiments(base, others, metrics=metrics, key=key(env, "input"))
+    assert _figures(stored) == _figures(computed)
+    assert stored[others[0].object_id].scores["only_here"].count > 0
+    assert "only_here" not in stored[base.object_id].scores
+    # 30 shared inputs, less 2 without input, 4 the base has no accuracy for, 4 the other has none for.
+    assert stored[others[1].object_id].scores["acc"].pairs == 20
+
+
+def test_a_comparison_follows_later_writes(env: Env) -> None:
+    base, new = env.experiment(), env.experiment()
+    env.write(base, *case("b1", 0.2, input="q1"), *case("b2", 0.8, input="q2"))
+    env.write(new, *case("n1", 0.4, input="q1"), *case("n2", 0.8, input="q2"))
+    first = env.store.compare_experiments(base, [new])[new.object_id].scores["acc"]
+    assert (first.higher, first.lower, first.pairs) == (1, 0, 2)
+    # A merge lowers a score, a trial is added, an input is edited, a new score appears.
+    env.write(new, {"id": "n1-s", "_is_merge": True, "scores": {"acc": 0.1}})
+    env.write(new, *case("n3", 1.0, input="q2"))
+    env.write(base, {"id": "b2", "_is_merge": True, "input": "q2-edited"})
+    env.write(base, {"id": "b1-s", "_is_merge": True, "scores": {"acc": 0.2, "fresh": 1.0}})
+    found = env.store.compare_experiments(base, [new])
+    acc = found[new.object_id].scores["acc"]
+    assert (acc.higher, acc.lower, acc.pairs) == (0, 1, 1)  # only q1 still matches
+    assert acc.mean == pytest.approx((0.1 + 0.8 + 1.0) / 3) and acc.count == 3
+    assert acc.mean_diff == pytest.approx(0.1 - 0.2)
+    assert found[base.object_id].scores["fresh"].mean == pytest.approx(1.0)
+    assert _figures(found) == _figures(env.store.compare_experiments(base, [new], key=key(env, "input")))
+    # A deleted trace leaves its test case.
+    env.write(new, {"id": "n1", "_object_delete": True}, {"id": "n1-s", "_object_delete": True})
+    gone = env.store.compare_experiments(base, [new])[new.object_id].scores["acc"]
+    assert gone.pairs == 0 and gone.count == 2

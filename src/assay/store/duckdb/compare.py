@@ -39,6 +39,7 @@ class CompareTrees:
     subclasses this and overrides what it spells differently (maps, keys, unnesting)."""
 
     dialect = "duckdb"
+    stored_cases = True  # `cases` of the default key read the stored test cases (`cases.py`) when built
 
     def render(self, tree: exp.Expr) -> str:
         return tree.sql(dialect=self.dialect, comments=False)
@@ -132,6 +133,10 @@ class CompareTrees:
             .group_by(_col(KEY))
         )
         if not all_scores:
+            if key is None and not all_metrics and self.stored_cases:
+                from assay.store.duckdb import cases as stored  # here: it imports this module
+
+                return stored.stored_cases(object_type, object_id, scores, metrics, found)
             return found
         keyed = (
             exp.select("*")
@@ -405,6 +410,14 @@ def compare_experiments(
     exprs = [extra[name] if name in extra else trees.entry(column, name) for column, name in measures]
     tree = trees.comparison_sql(base.object_type, base.object_id, ids, key, exprs, where)
     columns, rows = run(trees.render(tree))
+    return comparisons(columns, rows, measures)
+
+
+def comparisons(
+    columns: Sequence[str], rows: Sequence[tuple[Any, ...]], measures: Sequence[tuple[str, str]]
+) -> dict[str, ExperimentComparison]:
+    """The rows of a comparison statement (`CompareTrees.comparison_sql`'s columns) per object;
+    `measures` names measure j as (`scores`|`metrics`, name)."""
     out: dict[str, ExperimentComparison] = {}
     for values in rows:
         row = dict(zip(columns, values, strict=True))

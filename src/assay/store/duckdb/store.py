@@ -32,7 +32,7 @@ from assay.store.base import (
     WriteRequest,
     WriteResult,
 )
-from assay.store.duckdb import catalog, compare, copying, execute, row_reads, summaries
+from assay.store.duckdb import cases, catalog, compare, copying, execute, row_reads, summaries
 from assay.store.duckdb.dialect import DIALECT
 from assay.store.duckdb.health import is_disk_full, is_fatal, store_error
 from assay.store.duckdb.jobs import duckdb_jobs
@@ -316,9 +316,37 @@ class DuckDBStore:
         where: exp.Expr | None = None,
         formulas: Mapping[str, exp.Expr] | None = None,
     ) -> dict[str, ExperimentComparison]:
-        self.refresh_summaries(base.object_type, [base.object_id, *(o.object_id for o in others)])
+        ids = list(dict.fromkeys([base.object_id, *(o.object_id for o in others)]))
+        self.refresh_summaries(base.object_type, ids)
+        if key is None and where is None and not formulas:
+            found = self._compare_cases(base.object_type, ids, metrics)
+            if found is not None:
+                return found
         run = self._run if where is None and not formulas else self._run_user
         return compare.compare_experiments(run, compare.DUCKDB, base, others, key, metrics, where, formulas)
+
+    def _compare_cases(
+        self, object_type: str, ids: list[str], metrics: Sequence[str]
+    ) -> dict[str, ExperimentComparison] | None:
+        """The comparison over the objects' stored test cases (`cases`), built first where missing;
+        None if builds kept changing under it (the caller then groups the traces itself)."""
+        for _ in range(3):
+            built = self._built_cases(object_type, ids)
+            if len(built) < len(set(ids)):
+                continue  # a refresh forgot some meanwhile
+            found = cases.compare_experiments(self._run, object_type, ids[0], ids, metrics, built)
+            if found is not None:
+                return found
+        return None
+
+    def _built_cases(self, object_type: str, ids: Sequence[str]) -> dict[str, cases.Build]:
+        """The objects' stored test cases, building those that are missing (on the writer)."""
+        built = cases.builds(self._reader(), object_type, ids)
+        missing = [i for i in dict.fromkeys(ids) if i not in built]
+        if not missing:
+            return built
+        self._writer.submit(functools.partial(cases.build, object_type=object_type, object_ids=missing))
+        return cases.builds(self._reader(), object_type, ids)
 
     def _run(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         cur = self._reader().execute(sql)
@@ -369,4 +397,6 @@ class DuckDBStore:
         if source.shape == "summary":
             ids = [*source.object_ids, *source.compare_ids]
             self.refresh_summaries(source.object_type, ids)
+            if source.compare_ids and source.comparison_key is None:
+                self._built_cases(source.object_type, source.compare_ids)  # `compare =>` reads them
         return execute.run(lambda: self._reader().cursor(), compiled, timeout=timeout, memory=memory)

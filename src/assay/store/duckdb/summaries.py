@@ -34,12 +34,14 @@ from typing import Any
 import duckdb
 from sqlglot import exp
 
+from assay.store.duckdb import cases
 from assay.store.duckdb.dialect import parse, parse_select, render
 from assay.store.duckdb.traces import TRACE, compute, create_table
 
-SUMMARY_VERSION = (
-    4  # bump when what `traces.compute` writes changes (2: stand-in roots; 3: classifier errors; 4: min_xact)
-)
+# Bump when what `traces.compute` writes changes (2: stand-in roots; 3: classifier errors; 4: min_xact;
+# 5: match_key a number; 6: labels; 7: after a rebase had put it back to 4, which left databases of
+# versions 4 and 5 unrebuilt).
+SUMMARY_VERSION = 7
 _WORK = "_assay_dirty"
 # The marks of one refresh: a trace's least `_xact_id`; `unknown` when a mark predates them.
 _DIRTY = parse_select(
@@ -74,7 +76,9 @@ def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
     """Create (or rebuild, if its definition changed) the summaries table; run in a transaction."""
     found = con.execute("SELECT version FROM cache_versions WHERE name = 'trace_summaries'").fetchone()
     if found and found[0] == SUMMARY_VERSION:
+        cases.ensure_tables(con)
         return
+    cases.ensure_tables(con, rebuild=True)  # test cases are made of trace summaries
     con.execute("DROP TABLE IF EXISTS trace_summaries")
     create_table(con)
     con.execute("DELETE FROM dirty_traces")
@@ -152,6 +156,7 @@ def _recompute(con: duckdb.DuckDBPyConnection, work: str, params: list[Any]) -> 
             return
         con.execute(_FORGET_SUMMARIES)
         compute(con, _WORK, None if unknown else since)
+        cases.forget(con, _WORK)  # the test cases built of these traces' old summaries
         con.execute(_CLEAR_MARKS)
     finally:
         _drop_dirty(con)

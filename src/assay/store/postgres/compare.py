@@ -37,6 +37,7 @@ def _col(name: str, table: str | None = None) -> exp.Column:
 
 class PostgresTrees(CompareTrees):
     dialect = "postgres"
+    stored_cases = False  # test cases are grouped from the trace summaries on each read
 
     def match_key(self, parts: Sequence[exp.Expr]) -> exp.Expr:
         """The MD5 (hex text) of the key's JSON text; NULL when every part is NULL."""
