@@ -1,13 +1,14 @@
 """Comparison benchmark: a base and 7 experiments of 100,000 traces each, through a real server.
 
     .venv/bin/python bench/compare.py [--traces 100000] [--experiments 8] [--repeat 5] [--regenerate]
+                                      [--data-dir DIR] [--only summary,groups] [--browser]
 
 Generates (by this script, once; kept in bench/data/compare/) one project with EXPERIMENTS
 experiments of TRACES traces (a root span with input, output, expected and metadata, an llm span
 with tokens, a score span with two scores), written through the store's write path; every
 experiment runs the same test cases with different scores, and a tenth of the cases run twice
 (trials). Then it starts `assay serve` on that data and times over HTTP, median of --repeat runs
-after one warm-up:
+after one warm-up (the wall time, and the server process's CPU time, all threads):
 
   first rows     POST /v1/experiment/{newest}/compare/rows: the first 100 rows, each with the
                  base's and the 6 other experiments' test cases and deltas (what the List shows)
@@ -221,14 +222,26 @@ def generate(data_dir: Path, experiments: int, traces: int) -> str:
     return key
 
 
-def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+def cpu_seconds(pid: int) -> float:
+    """The process's CPU time so far, all threads (utime + stime of /proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed(fn: Callable[[], Any], repeat: int, pid: int) -> tuple[float, float, float, Any]:
+    """Median wall milliseconds and median server CPU milliseconds of `repeat` runs after a warm-up
+    (on a shared machine the CPU figure moves far less than the wall time), and the warm-up's wall
+    milliseconds (the first comparison of an experiment builds its stored test cases)."""
+    start = time.perf_counter()
     result = fn()  # warm-up
-    samples = []
+    first = (time.perf_counter() - start) * 1000
+    samples, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, used = time.perf_counter(), cpu_seconds(pid)
         result = fn()
         samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1000, result
+        cpu.append(cpu_seconds(pid) - used)
+    return first, statistics.median(samples) * 1000, statistics.median(cpu) * 1000, result
 
 
 def in_browser(url: str, key: str, repeat: int) -> dict[str, dict[str, Any]]:
@@ -269,6 +282,9 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=ROOT / "bench/data/compare")
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--browser", action="store_true", help="also time the web app in headless Chromium")
+    parser.add_argument(
+        "--only", default="", help="comma-separated requests to time (default: all), e.g. summary,groups"
+    )
     args = parser.parse_args()
     if not 2 <= args.experiments <= 8:
         parser.error("--experiments must be between 2 and 8")
@@ -344,33 +360,51 @@ def main() -> None:
                     None,
                 ),
             }
+            wanted = [n.strip() for n in args.only.split(",") if n.strip()] or list(cases)
+            if unknown := [n for n in wanted if n not in cases]:
+                parser.error(f"--only: unknown request(s) {', '.join(unknown)} (known: {', '.join(cases)})")
+            load = os.getloadavg()
             table = Table(
                 title=f"Comparing {args.experiments} experiments of {args.traces:,} traces "
-                f"({os.cpu_count()} CPUs, HTTP, median of {args.repeat})"
+                f"({os.cpu_count()} CPUs, HTTP, median of {args.repeat}; load average {load[0]:.1f} at the start)"
             )
-            for col in ("request", "result", "time", "target"):
-                table.add_column(col, justify="right" if col == "time" else "left")
+            for col in ("request", "result", "warm-up", "time", "server CPU", "target"):
+                table.add_column(col, justify="right" if col in ("warm-up", "time", "server CPU") else "left")
             results_of: dict[str, Any] = {}
-            for name, (fn, describe, target) in cases.items():
-                ms, found = timed(fn, args.repeat)
+            for name in wanted:
+                fn, describe, target = cases[name]
+                first, ms, cpu_ms, found = timed(fn, args.repeat, server.process.pid)
                 results_of[name] = found
                 verdict = "" if target is None else ("met" if ms < target else "[red]missed[/red]")
-                results[name] = {"ms": round(ms, 1), "result": describe(found), "target_ms": target}
+                results[name] = {
+                    "ms": round(ms, 1),
+                    "server_cpu_ms": round(cpu_ms, 1),
+                    "warm_up_ms": round(first, 1),
+                    "result": describe(found),
+                    "target_ms": target,
+                    "load": round(os.getloadavg()[0], 2),
+                }
                 table.add_row(
                     name,
                     describe(found),
+                    f"{first:,.0f} ms",
                     f"{ms:,.0f} ms",
+                    f"{cpu_ms:,.0f} ms",
                     (f"< {target:,.0f} ms: {verdict}" if target else ""),
                 )
             console.print(table)
-            problems = check_against_reference(results_of["summary"], args.experiments, args.traces)
-            results["reference"] = {"mismatches": problems}
             console.print(
-                "summary vs the hand-computed reference (accuracy: means, diffs, improvements, "
-                f"regressions, paired n, mean, CI, p): {'all agree' if not problems else 'MISMATCH'}"
+                f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}"
             )
-            for p in problems:
-                console.print(f"  [red]{p}[/red]")
+            if "summary" in results_of:
+                problems = check_against_reference(results_of["summary"], args.experiments, args.traces)
+                results["reference"] = {"mismatches": problems}
+                console.print(
+                    "summary vs the hand-computed reference (accuracy: means, diffs, improvements, "
+                    f"regressions, paired n, mean, CI, p): {'all agree' if not problems else 'MISMATCH'}"
+                )
+                for p in problems:
+                    console.print(f"  [red]{p}[/red]")
             if args.browser:
                 project = c.get(f"/v1/project/{pid}").json()["name"]
                 page_url = f"{server.url}/app/local/p/{project}/experiments/{exps[-1]['name']}?c={','.join([base, *middle])}"
