@@ -54,7 +54,7 @@ class Statement:
     def bind(self, params: Mapping[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in params.items() if k in self.names}
 
-    def run(self, tx: Tx, **params: Any) -> list[tuple[Any, ...]]:
+    def run(self, tx: Tx, /, **params: Any) -> list[tuple[Any, ...]]:
         return tx.rows(self.sql, self.bind(params))
 
 

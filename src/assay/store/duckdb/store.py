@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, ParamSpec, TypeVar
 
 import duckdb
 from sqlglot import exp
@@ -37,7 +37,7 @@ from assay.store.duckdb.dialect import DIALECT
 from assay.store.duckdb.health import is_disk_full, is_fatal, store_error
 from assay.store.duckdb.jobs import duckdb_jobs
 from assay.store.duckdb.lifecycle import Database
-from assay.store.duckdb.people import DuckDBPeople
+from assay.store.duckdb.people import duckdb_people
 from assay.store.duckdb.prepared import prepare
 from assay.store.duckdb.records import duckdb_records
 from assay.store.duckdb.row_writes import RowWriter
@@ -76,21 +76,6 @@ def healing(method: Callable[P, T]) -> Callable[P, T]:
         return _heal(args[0], method, *args, **kwargs)  # type: ignore[arg-type]
 
     return call
-
-
-class _Healed:
-    """A part of the store (people) whose every method heals the store like its own."""
-
-    def __init__(self, store: DuckDBStore, part: object) -> None:
-        self._store, self._part = store, part
-
-    def __getattr__(self, name: str) -> Any:
-        method = getattr(self._part, name)
-        return functools.wraps(method)(lambda *args, **kwargs: _heal(self._store, method, *args, **kwargs))
-
-
-def healed(store: DuckDBStore, part: T) -> T:
-    return cast(T, _Healed(store, part))
 
 
 def path_of(url: str) -> str:
@@ -135,11 +120,7 @@ class DuckDBStore:
         self._closed = False
         self.jobs = duckdb_jobs(self._read_with, self._write_with)
         self.records = duckdb_records(self._read_with, self._write_with)
-        self._people = healed(self, DuckDBPeople(self._reader, self._writer))
-
-    @property
-    def people(self) -> DuckDBPeople:
-        return self._people
+        self.people = duckdb_people(self._read_with, self._write_with)
 
     # -- plumbing -------------------------------------------------------------------------
     def _reader(self) -> duckdb.DuckDBPyConnection:
@@ -147,7 +128,7 @@ class DuckDBStore:
 
     @healing
     def _read_with(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-        """Run `fn` on this thread's reader cursor (for the parts of the store: `jobs`, `records`)."""
+        """Run `fn` on this thread's reader cursor (for the parts of the store: jobs, records, people)."""
         return fn(self._reader())
 
     @healing

@@ -40,7 +40,7 @@ from assay.store.postgres.compare import POSTGRES
 from assay.store.postgres.connections import connection, open_pool
 from assay.store.postgres.dialect import DIALECT
 from assay.store.postgres.jobs import postgres_jobs
-from assay.store.postgres.people import PostgresPeople
+from assay.store.postgres.people import postgres_people
 from assay.store.postgres.records import postgres_records
 from assay.store.postgres.schema import migrate
 
@@ -61,7 +61,7 @@ class PostgresStore:
         with connection(self._pool) as con:
             migrate(con)
         self.jobs = postgres_jobs(self._pool)
-        self.people = PostgresPeople(self._pool)
+        self.people = postgres_people(self._pool)
         self.records = postgres_records(self._pool)
         self._last_write = 0.0
         self._stop = threading.Event()
