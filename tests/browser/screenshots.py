@@ -67,7 +67,8 @@ def main(url: str, key: str) -> None:
     }
     three = make_project(url, key, exps)
     compared = f"{url}/app/local/p/{PROJECT}/experiments/model-v2?c={three['model-v1']},{three['model-v3']}"
-    # A three-way comparison at 1280x800 (the smallest screen the app is made for), light and dark.
+    # A three-way comparison, light and dark. Every shot is 1280x800: the smallest screen the app
+    # is made for, where crowding shows first.
     compare = {
         "compare-list": (compared, ".datatable [role=row][data-row-id] .cmp-line"),
         "compare-diff": (compared + "&diff=1", "section.cmp-case ins.diff-add"),
@@ -77,8 +78,8 @@ def main(url: str, key: str) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
         runs = [
-            (shots, {"width": 1440, "height": 860}, "light"),
-            (dark, {"width": 1440, "height": 860}, "dark"),
+            (shots, {"width": 1280, "height": 800}, "light"),
+            (dark, {"width": 1280, "height": 800}, "dark"),
             ({f"{n}.png": v for n, v in compare.items()}, {"width": 1280, "height": 800}, "light"),
             ({f"{n}-dark.png": v for n, v in compare.items()}, {"width": 1280, "height": 800}, "dark"),
         ]
