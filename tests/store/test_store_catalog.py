@@ -110,3 +110,22 @@ def test_a_shared_secret_is_made_once_for_every_server_of_the_database(open_back
         db.close()
     assert again == first
     assert first is None or len(first) >= 32  # None: one process owns the database (DuckDB)
+
+
+def test_the_change_count_moves_with_every_write_but_row_data(env: Env, db_backend: str) -> None:
+    """What authentication reuses (`services/change_cache.py`) must be read again after a change
+    to people, keys, access rules or the catalog; rows are written far too often to count."""
+    store = env.store
+    if db_backend != "duckdb":
+        assert store.change_count() is None  # other servers may write: nothing read is reused
+        return
+    ref = env.experiment()
+    before = store.change_count()
+    env.write(ref, {"id": "a", "input": 1})
+    env.write(ref, {"id": "a", "_is_merge": True, "output": 2})
+    assert store.change_count() == before
+    env.create("experiment", "another")
+    after_create = store.change_count()
+    assert after_create is not None and after_create != before
+    store.people.create_user("someone@example.test", "Someone")
+    assert store.change_count() != after_create

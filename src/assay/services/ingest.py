@@ -121,7 +121,8 @@ def _validate_merge_controls(index: int, row: dict[str, Any]) -> None:
 
 
 class Router:
-    """Resolves rows to objects, checking each object once per request."""
+    """Resolves rows to objects, checking each object once per request (and once per change of
+    the catalog or access rules: `Services.row_owners`)."""
 
     def __init__(self, svc: Services, who: Principal) -> None:
         self.svc, self.who = svc, who
@@ -132,9 +133,15 @@ class Router:
             raise InvalidInput(f"{object_type} id must be a non-empty string")
         key = (object_type, object_id)
         if key not in self._seen:
-            doc = rows_owner(self.svc, self.who, object_type, object_id, "update")
-            self._seen[key] = doc["id"] if object_type == "project_logs" else doc["project_id"]
+            self._seen[key] = self.svc.row_owners.get(
+                self.svc.store, (self.who.user_id, self.who.org_id, *key), lambda: self._owner(*key)
+            )
         return ObjectRef(object_type, object_id), self._seen[key]
+
+    def _owner(self, object_type: str, object_id: str) -> str:
+        """The project of the object, if the caller may write its rows."""
+        doc = rows_owner(self.svc, self.who, object_type, object_id, "update")
+        return str(doc["id"] if object_type == "project_logs" else doc["project_id"])
 
     def route(self, index: int, row: dict[str, Any]) -> tuple[ObjectRef, str]:
         if row.get("experiment_id") is not None:

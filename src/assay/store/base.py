@@ -199,6 +199,12 @@ class Store(Protocol):
     def close(self) -> None:
         """Flush and release the database. Pending writes complete first."""
 
+    def change_count(self) -> int | None:
+        """A number that moves whenever people, keys, access rules or the catalog may have changed
+        (any write but row data), so what a caller read of them under an unchanged number still
+        holds: authentication caches on it. None from a backend that other processes may write
+        to (PostgreSQL): nothing read may then be reused."""
+
     def shared_secret(self, name: str) -> bytes | None:
         """A random secret called `name`, created on first use and the same for every server of
         this database (e.g. the key signing attachment URLs). None from a backend that one

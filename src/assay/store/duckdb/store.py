@@ -137,6 +137,9 @@ class DuckDBStore:
         result: T = self._writer.submit(fn)
         return result
 
+    def change_count(self) -> int:
+        return self._writer.change_count  # every write goes through this process's writer
+
     def shared_secret(self, name: str) -> bytes | None:
         return None  # one process per file: its secrets live beside the file (services/signing.py)
 

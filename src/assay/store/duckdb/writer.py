@@ -95,6 +95,15 @@ def _run_together(jobs: list[Job], con: duckdb.DuckDBPyConnection) -> list[Any]:
     return results
 
 
+def _pass_on(outcome: Future[Any], real: Future[Any]) -> None:
+    """Give the caller's future the outcome its job had (`_run_group` holds them back)."""
+    error = outcome.exception() if outcome.done() else RuntimeError("the writer stopped before this job ran")
+    if error is not None:
+        real.set_exception(error)
+    else:
+        real.set_result(outcome.result())
+
+
 class _Fatal(Exception):
     """The database was invalidated during a transaction; `results` are set when its commit was
     durable nonetheless (only its automatic checkpoint failed)."""
@@ -119,9 +128,18 @@ class WriterThread:
         self._last_slice = time.monotonic()
         self._incoming = 0  # announced jobs not yet submitted (see `announce`)
         self._incoming_lock = threading.Lock()
+        self._changes = 0  # see `change_count`; counted by this thread only, read by any
         self._queue: queue.Queue[tuple[Job | Recover, Future[Any]] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
+
+    @property
+    def change_count(self) -> int:
+        """A number that moves whenever a job other than a row write (`Batched`) has run, or the
+        database was reopened: users, keys, access rules and the catalog only change that way, so
+        what was read of them under an unchanged count still holds (`services.access` caches on it).
+        It moves after the job's commit and before its caller learns the outcome."""
+        return self._changes
 
     def announce(self) -> None:
         """A job is on its way: the caller is encoding it and will `submit(job, announced=True)`
@@ -214,6 +232,7 @@ class WriterThread:
             fut.set_result(None)
 
     def _reopen(self, cause: BaseException | None) -> None:
+        self._changes += 1
         if cause is not None:
             log.error("the database was invalidated (%s); reopening it", first_line(cause))
         try:
@@ -265,6 +284,21 @@ class WriterThread:
     def _run_group(self, group: list[tuple[Job, Future[Any]]]) -> None:
         if not self._ready(group):
             return
+        if all(isinstance(job, Batched) for job, _ in group):
+            self._run_jobs(group)
+            return
+        # The change count moves before and after (a read made while the job runs is not trusted
+        # after it either), and the callers learn their outcomes only after that.
+        self._changes += 1
+        held: list[tuple[Job, Future[Any]]] = [(job, Future()) for job, _ in group]
+        try:
+            self._run_jobs(held)
+        finally:
+            self._changes += 1
+            for (_, real), (_, outcome) in zip(group, held, strict=True):
+                _pass_on(outcome, real)
+
+    def _run_jobs(self, group: list[tuple[Job, Future[Any]]]) -> None:
         if len(group) > 1:
             try:
                 results = self._transaction([job for job, _ in group])

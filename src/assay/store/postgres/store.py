@@ -78,6 +78,9 @@ class PostgresStore:
             self._refresher.join(timeout=30)
         self._pool.close()
 
+    def change_count(self) -> None:
+        return None  # other servers may share the database: nothing read is reused
+
     def shared_secret(self, name: str) -> bytes:
         with connection(self._pool) as con:
             return catalog.shared_secret(con, name)
