@@ -73,6 +73,11 @@ def test_experiment_list_filters_and_pages(api: Api) -> None:
         "/v1/experiment", params={"project_id": project["id"], "ending_before": made[2]["id"]}
     ).json()["objects"]
     assert [e["name"] for e in before] == ["e4", "e3"]
+    for path in ("/v1/experiment", "/v1/project", "/v1/dataset", "/v1/function", "/v1/role", "/v1/group"):
+        none = api.get(path, params={"project_id": project["id"], "limit": 0})
+        assert none.status_code == 200 and none.json()["objects"] == [], path  # every list pages alike
+        unknown = api.get(path, params={"project_id": project["id"], "starting_after": "no-such-id"})
+        assert unknown.status_code == 400 and "cursor" in unknown.text, path
     named = api.get("/v1/experiment", params={"project_name": "p", "experiment_name": "e2"}).json()["objects"]
     assert [e["id"] for e in named] == [made[2]["id"]]
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import Body, Depends, Query
 
-from assay.api.deps import caller, services
+from assay.api.deps import caller, paging, services
 from assay.api.models import AUTHENTICATED, errors
 from assay.api.routing import api_router
 from assay.model.access import AclObjectType
@@ -28,28 +28,22 @@ from assay.model.acl_api import (
 from assay.model.errors import InvalidInput, NotFound
 from assay.services import acls
 from assay.services.auth import Principal
-from assay.services.catalog import paginate
+from assay.services.catalog import Page
 from assay.services.context import Services
 
 router = api_router(tags=["access control"], responses={**AUTHENTICATED, **errors(403, 404)})
-
-
-def _page(found: list[dict[str, Any]], limit: int | None, after: str | None, before: str | None) -> Any:
-    return {"objects": paginate(found, limit=limit, starting_after=after, ending_before=before)}
 
 
 @router.get("/v1/acl", response_model=Acls)
 def list_acls(
     object_type: AclObjectType,
     object_id: str = Query(min_length=1),
-    limit: int | None = Query(None, ge=1),
-    starting_after: str | None = None,
-    ending_before: str | None = None,
+    page: Page = Depends(paging),
     who: Principal = Depends(caller),
     svc: Services = Depends(services),
 ) -> Any:
     """The ACLs placed on one object (needs `read_acls` on it)."""
-    return _page(acls.list_acls(svc, who, object_type, object_id), limit, starting_after, ending_before)
+    return {"objects": page.of(acls.list_acls(svc, who, object_type, object_id))}
 
 
 @router.post("/v1/acl", response_model=Acl)
@@ -78,16 +72,14 @@ def batch_update(body: AclBatch, who: Principal = Depends(caller), svc: Services
 @router.get("/v1/acl/list_org", response_model=Acls)
 def list_org(
     org_name: str | None = None,
-    limit: int | None = Query(None, ge=1),
-    starting_after: str | None = None,
-    ending_before: str | None = None,
+    page: Page = Depends(paging),
     who: Principal = Depends(caller),
     svc: Services = Depends(services),
 ) -> Any:
     """Every ACL of the organization (needs `read_acls` on it)."""
     if org_name and org_name != who.org_name:
         raise InvalidInput(f"unknown organization {org_name!r} for this caller")
-    return _page(acls.list_org(svc, who), limit, starting_after, ending_before)
+    return {"objects": page.of(acls.list_org(svc, who))}
 
 
 @router.get("/v1/acl/{acl_id}", response_model=Acl)
@@ -103,15 +95,13 @@ def delete_acl(acl_id: str, who: Principal = Depends(caller), svc: Services = De
 @router.get("/v1/role", response_model=Roles)
 def list_roles(
     role_name: str | None = None,
-    limit: int | None = Query(None, ge=1),
-    starting_after: str | None = None,
-    ending_before: str | None = None,
+    page: Page = Depends(paging),
     who: Principal = Depends(caller),
     svc: Services = Depends(services),
 ) -> Any:
     """The organization's roles and the system roles (`org_id` null: Owner, Engineer, Viewer)."""
     found = [r for r in acls.list_roles(svc, who) if role_name is None or r["name"] == role_name]
-    return _page(found, limit, starting_after, ending_before)
+    return {"objects": page.of(found)}
 
 
 @router.post("/v1/role", response_model=Role)
@@ -147,15 +137,13 @@ def delete_role(role_id: str, who: Principal = Depends(caller), svc: Services = 
 @router.get("/v1/group", response_model=Groups)
 def list_groups(
     group_name: str | None = None,
-    limit: int | None = Query(None, ge=1),
-    starting_after: str | None = None,
-    ending_before: str | None = None,
+    page: Page = Depends(paging),
     who: Principal = Depends(caller),
     svc: Services = Depends(services),
 ) -> Any:
     """The organization's groups, the built-in ones (Owners, Engineers, Viewers) included."""
     found = [g for g in acls.list_groups(svc, who) if group_name is None or g["name"] == group_name]
-    return _page(found, limit, starting_after, ending_before)
+    return {"objects": page.of(found)}
 
 
 @router.post("/v1/group", response_model=Group)

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import Depends, Query, Request
 
-from assay.api.deps import base_url, caller, services
+from assay.api.deps import base_url, caller, paging, services
 from assay.api.models import AUTHENTICATED, Dataset, DatasetList, DatasetSummary, ObjectId, errors
 from assay.api.routing import api_router
 from assay.api.row_routes import add_row_routes
@@ -14,6 +14,7 @@ from assay.model.errors import InvalidInput
 from assay.model.objects import CreateDataset, PatchDataset
 from assay.services import catalog, summaries
 from assay.services.auth import Principal
+from assay.services.catalog import Page
 from assay.services.context import Services
 
 router = api_router(tags=["datasets"], responses=AUTHENTICATED)
@@ -34,9 +35,7 @@ def list_datasets(
     project_id: str | None = None,
     org_name: str | None = None,
     ids: list[ObjectId] | None = Query(None, description="Only these objects (their UUIDs)"),
-    limit: int | None = Query(None, ge=1),
-    starting_after: str | None = None,
-    ending_before: str | None = None,
+    page: Page = Depends(paging),
     who: Principal = Depends(caller),
     svc: Services = Depends(services),
 ) -> dict[str, Any]:
@@ -51,8 +50,7 @@ def list_datasets(
     ]
     found = catalog.readable(svc, who, "dataset", found)
     found.sort(key=lambda d: (d["created"], d["id"]), reverse=True)
-    page = catalog.paginate(found, limit=limit, starting_after=starting_after, ending_before=ending_before)
-    return {"objects": page}
+    return {"objects": page.of(found)}
 
 
 @router.get("/v1/dataset/{dataset_id}", response_model=Dataset, responses=errors(404))

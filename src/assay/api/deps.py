@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from fastapi import Request
+from fastapi import Query, Request
 
 from assay.model.errors import Forbidden, InvalidInput
 from assay.services import sessions
 from assay.services.auth import Principal
+from assay.services.catalog import Page
 from assay.services.context import Services
 
 
@@ -79,3 +80,12 @@ def base_url(request: Request) -> str:
     """The address clients should use: the configured public URL, else the one they called."""
     configured = services(request).settings.public_url
     return (configured or str(request.base_url)).rstrip("/")
+
+
+def paging(
+    limit: int | None = Query(None, ge=0, description="At most this many objects (0: none)"),
+    starting_after: str | None = Query(None, description="Objects after the one with this id"),
+    ending_before: str | None = Query(None, description="Objects before the one with this id"),
+) -> Page:
+    """The list routes' cursors (`Page`)."""
+    return Page(limit, starting_after, ending_before)

@@ -8,7 +8,7 @@ import orjson
 from fastapi import Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from assay.api.deps import base_url, caller, services
+from assay.api.deps import base_url, caller, paging, services
 from assay.api.models import AUTHENTICATED, Experiment, ExperimentList, ExperimentSummary, ObjectId, errors
 from assay.api.routing import api_router
 from assay.api.row_routes import add_row_routes
@@ -16,6 +16,7 @@ from assay.model.errors import InvalidInput
 from assay.model.objects import CreateExperiment, PatchExperiment
 from assay.services import catalog, summaries
 from assay.services.auth import Principal
+from assay.services.catalog import Page
 from assay.services.context import Services
 
 router = api_router(tags=["experiments"], responses=AUTHENTICATED)
@@ -51,9 +52,7 @@ def list_experiments(
     org_name: str | None = None,
     metadata: str | None = Query(None, description="JSON object the experiment metadata must contain"),
     ids: list[ObjectId] | None = Query(None, description="Only these objects (their UUIDs)"),
-    limit: int | None = Query(None, ge=1),
-    starting_after: str | None = None,
-    ending_before: str | None = None,
+    page: Page = Depends(paging),
     who: Principal = Depends(caller),
     svc: Services = Depends(services),
 ) -> dict[str, Any]:
@@ -74,8 +73,7 @@ def list_experiments(
     found = catalog.readable(svc, who, "experiment", found)
     if wanted is not None:
         found = [e for e in found if catalog.matches_metadata(e, wanted)]
-    page = catalog.paginate(found, limit=limit, starting_after=starting_after, ending_before=ending_before)
-    return {"objects": page}
+    return {"objects": page.of(found)}
 
 
 @router.get("/v1/experiment/{experiment_id}", response_model=Experiment, responses=errors(404))

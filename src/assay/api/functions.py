@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import Depends, Query
 
-from assay.api.deps import caller, services
+from assay.api.deps import caller, paging, services
 from assay.api.models import AUTHENTICATED, ObjectId, errors
 from assay.api.routing import api_router
 from assay.model.errors import InvalidInput
@@ -21,6 +21,7 @@ from assay.model.functions import (
 )
 from assay.services import functions
 from assay.services.auth import Principal
+from assay.services.catalog import Page
 from assay.services.context import Services
 
 router = api_router(tags=["scoring"], responses={**AUTHENTICATED, **errors(403, 404, 409)})
@@ -35,9 +36,7 @@ def list_functions(
     function_type: str | None = Query(None, description="scorer, classifier or facet (Assay)"),
     org_name: str | None = None,
     ids: list[ObjectId] | None = Query(None, description="Only these objects (their UUIDs)"),
-    limit: int | None = Query(None, ge=1),
-    starting_after: str | None = None,
-    ending_before: str | None = None,
+    page: Page = Depends(paging),
     who: Principal = Depends(caller),
     svc: Services = Depends(services),
 ) -> Any:
@@ -53,9 +52,7 @@ def list_functions(
         slug=slug,
         function_type=function_type,
         ids=ids,
-        limit=limit,
-        starting_after=starting_after,
-        ending_before=ending_before,
+        page=page,
     )
     return {"objects": found}
 

@@ -6,13 +6,14 @@ from typing import Any
 
 from fastapi import Depends, Query
 
-from assay.api.deps import caller, services
+from assay.api.deps import caller, paging, services
 from assay.api.models import AUTHENTICATED, ObjectId, errors
 from assay.api.routing import api_router
 from assay.model.errors import InvalidInput
 from assay.model.project_scores import CreateProjectScore, PatchProjectScore, ProjectScore, ProjectScoreList
 from assay.services import project_scores
 from assay.services.auth import Principal
+from assay.services.catalog import Page
 from assay.services.context import Services
 
 router = api_router(tags=["scoring"], responses={**AUTHENTICATED, **errors(403, 404, 409)})
@@ -26,9 +27,7 @@ def list_project_scores(
     score_type: str | None = Query(None, description="weighted, minimum or maximum"),
     org_name: str | None = None,
     ids: list[ObjectId] | None = Query(None, description="Only these objects (their UUIDs)"),
-    limit: int | None = Query(None, ge=1),
-    starting_after: str | None = None,
-    ending_before: str | None = None,
+    page: Page = Depends(paging),
     who: Principal = Depends(caller),
     svc: Services = Depends(services),
 ) -> Any:
@@ -43,9 +42,7 @@ def list_project_scores(
         name=project_score_name,
         score_type=score_type,
         ids=ids,
-        limit=limit,
-        starting_after=starting_after,
-        ending_before=ending_before,
+        page=page,
     )
     return {"objects": found}
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import Depends, Query
 
-from assay.api.deps import caller, services
+from assay.api.deps import caller, paging, services
 from assay.api.models import AUTHENTICATED, ObjectId, Project, ProjectList, errors
 from assay.api.routing import api_router
 from assay.api.row_routes import add_row_routes
@@ -14,6 +14,7 @@ from assay.model.errors import InvalidInput
 from assay.model.objects import CreateProject, PatchProject
 from assay.services import catalog
 from assay.services.auth import Principal
+from assay.services.catalog import Page
 from assay.services.context import Services
 
 router = api_router(tags=["projects"], responses=AUTHENTICATED)
@@ -33,9 +34,7 @@ def list_projects(
     name: str | None = Query(None, description="Same as project_name (the reference accepts both)."),
     org_name: str | None = None,
     ids: list[ObjectId] | None = Query(None, description="Only these objects (their UUIDs)"),
-    limit: int | None = Query(None, ge=1),
-    starting_after: str | None = None,
-    ending_before: str | None = None,
+    page: Page = Depends(paging),
     who: Principal = Depends(caller),
     svc: Services = Depends(services),
 ) -> dict[str, Any]:
@@ -49,8 +48,7 @@ def list_projects(
         "project",
         svc.store.list_objects("project", org_id=who.org_id, name=project_name or name, ids=ids),
     )
-    page = catalog.paginate(found, limit=limit, starting_after=starting_after, ending_before=ending_before)
-    return {"objects": page}
+    return {"objects": page.of(found)}
 
 
 @router.get("/v1/project/{project_id}", response_model=Project, responses=errors(404))

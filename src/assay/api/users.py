@@ -8,13 +8,14 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from pydantic import StringConstraints
 
-from assay.api.deps import base_url, caller, services
+from assay.api.deps import base_url, caller, paging, services
 from assay.api.models import AUTHENTICATED, ObjectId, errors
 from assay.api.routing import api_router
 from assay.model.accounts import Invitation, Members, PatchMembers, PatchMembersResult, User, Users
 from assay.model.errors import InvalidInput, NotFound
-from assay.services import catalog, people
+from assay.services import people
 from assay.services.auth import Principal
+from assay.services.catalog import Page
 from assay.services.context import Services
 
 # an email address has an @ (a filter naming anything else could match nobody: a 400)
@@ -28,9 +29,7 @@ def list_users(
     email: list[Email] | None = Query(None, description="Only the members with these emails"),
     ids: list[ObjectId] | None = Query(None, description="Only these users (their UUIDs)"),
     org_name: str | None = None,
-    limit: int | None = Query(None, ge=1),
-    starting_after: str | None = None,
-    ending_before: str | None = None,
+    page: Page = Depends(paging),
     who: Principal = Depends(caller),
     svc: Services = Depends(services),
 ) -> Users:
@@ -43,8 +42,7 @@ def list_users(
         found = [m for m in found if m["email"].lower() in wanted]
     if ids:
         found = [m for m in found if m["id"] in ids]
-    page = catalog.paginate(found, limit=limit, starting_after=starting_after, ending_before=ending_before)
-    return Users(objects=[User(**m) for m in page])
+    return Users(objects=[User(**m) for m in page.of(found)])
 
 
 @router.get("/v1/user/{user_id}", response_model=User, responses=errors(404))

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import Body, Depends, Query
 
-from assay.api.deps import caller, services
+from assay.api.deps import caller, paging, services
 from assay.api.models import AUTHENTICATED, ObjectId, errors
 from assay.api.routing import api_router
 from assay.model.views import (
@@ -23,6 +23,7 @@ from assay.model.views import (
 )
 from assay.services import views
 from assay.services.auth import Principal
+from assay.services.catalog import Page
 from assay.services.context import Services
 
 router = api_router(tags=["views"], responses={**AUTHENTICATED, **errors(403, 404)})
@@ -35,9 +36,7 @@ def list_views(
     view_type: str | None = None,
     view_name: str | None = None,
     ids: list[ObjectId] | None = Query(None, description="Only these views (their UUIDs)"),
-    limit: int | None = Query(None, ge=0),
-    starting_after: str | None = None,
-    ending_before: str | None = None,
+    page: Page = Depends(paging),
     who: Principal = Depends(caller),
     svc: Services = Depends(services),
 ) -> Any:
@@ -49,9 +48,7 @@ def list_views(
         view_type=view_type,
         view_name=view_name,
         ids=ids,
-        limit=limit,
-        starting_after=starting_after,
-        ending_before=ending_before,
+        page=page,
     )
     return {"objects": found}
 

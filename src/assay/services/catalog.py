@@ -9,6 +9,7 @@ Deleted objects are not found.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -177,28 +178,33 @@ def matches_metadata(doc: dict[str, Any], wanted: dict[str, Any]) -> bool:
 
 
 # -- listing --------------------------------------------------------------------------------
-def paginate(
-    objects: list[dict[str, Any]],
-    *,
-    limit: int | None,
-    starting_after: str | None,
-    ending_before: str | None,
-) -> list[dict[str, Any]]:
-    """The reference API's object-id cursors over a newest-first list."""
-    if starting_after and ending_before:
-        raise InvalidInput("pass at most one of starting_after and ending_before")
-    if limit is not None and limit < 1:
-        raise InvalidInput("limit must be a positive integer")
-    ids = [o["id"] for o in objects]
-    for cursor in (starting_after, ending_before):
-        if cursor and cursor not in ids:
-            raise InvalidInput(f"unknown cursor object id {cursor!r}")
-    if starting_after:
-        objects = objects[ids.index(starting_after) + 1 :]
-    if ending_before:
-        objects = objects[: ids.index(ending_before)]
-        return objects[-limit:] if limit else objects
-    return objects[:limit] if limit else objects
+@dataclass(frozen=True)
+class Page:
+    """The reference API's object-id cursors, declared once for every list: at most `limit`
+    objects (0: none) of a newest-first list, after the object `starting_after` or before the
+    object `ending_before`."""
+
+    limit: int | None = None
+    starting_after: str | None = None
+    ending_before: str | None = None
+
+    def of(self, objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if self.starting_after and self.ending_before:
+            raise InvalidInput("pass at most one of starting_after and ending_before")
+        if self.limit is not None and self.limit < 0:
+            raise InvalidInput("limit must be zero or a positive integer")
+        if self.limit == 0:
+            return []
+        ids = [o["id"] for o in objects]
+        for cursor in (self.starting_after, self.ending_before):
+            if cursor and cursor not in ids:
+                raise InvalidInput(f"unknown cursor object id {cursor!r}")
+        if self.starting_after:
+            objects = objects[ids.index(self.starting_after) + 1 :]
+        if self.ending_before:
+            objects = objects[: ids.index(self.ending_before)]
+            return objects[-self.limit :] if self.limit else objects
+        return objects[: self.limit] if self.limit else objects
 
 
 def patch_object(

@@ -21,7 +21,7 @@ from assay.model.errors import Conflict, NotFound
 from assay.model.functions import BuiltinScorer, CreateFunction, PatchFunction
 from assay.model.objects import ObjectKind, utcnow
 from assay.services.auth import Action, Principal, Resource, require
-from assay.services.catalog import paginate, project_of
+from assay.services.catalog import Page, project_of
 from assay.services.context import Services
 from assay.services.llm import LLM
 from assay.services.scorers.builtin import BUILTINS
@@ -65,9 +65,7 @@ def list_functions(
     slug: str | None = None,
     function_type: str | None = None,
     ids: list[str] | None = None,
-    limit: int | None = None,
-    starting_after: str | None = None,
-    ending_before: str | None = None,
+    page: Page = Page(),
 ) -> list[dict[str, Any]]:
     """Functions of the caller's organization (of one project when named), newest first."""
     project_ids: list[str]
@@ -99,7 +97,7 @@ def list_functions(
         docs = [d for d in docs if d.get("function_type") == function_type]
     if ids is not None:
         docs = [d for d in docs if d["id"] in ids]
-    return paginate(docs, limit=limit, starting_after=starting_after, ending_before=ending_before)
+    return page.of(docs)
 
 
 def _with_slug(svc: Services, project_id: str, slug: str) -> dict[str, Any] | None:

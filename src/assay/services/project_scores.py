@@ -26,7 +26,7 @@ from assay.model.project_scores import (
     PatchProjectScore,
 )
 from assay.services.auth import Action, Principal, Resource, require
-from assay.services.catalog import paginate, project_of
+from assay.services.catalog import Page, project_of
 from assay.services.context import Services
 
 KIND: ObjectKind = "project_score"
@@ -170,9 +170,7 @@ def list_project_scores(
     name: str | None = None,
     score_type: str | None = None,
     ids: list[str] | None = None,
-    limit: int | None = None,
-    starting_after: str | None = None,
-    ending_before: str | None = None,
+    page: Page = Page(),
 ) -> list[dict[str, Any]]:
     """Project scores of the caller's organization (of one project when named), newest first."""
     if project_id:
@@ -189,7 +187,7 @@ def list_project_scores(
         docs = [d for d in docs if d.get("score_type") == score_type]
     if ids is not None:
         docs = [d for d in docs if d["id"] in ids]
-    return paginate(docs, limit=limit, starting_after=starting_after, ending_before=ending_before)
+    return page.of(docs)
 
 
 def aggregates_of(svc: Services, project_id: str) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from assay.model.merge import deep_merge
 from assay.model.objects import utcnow
 from assay.model.views import ClearViewDefault, CreateView, PatchView, SetViewDefault, ViewRef
 from assay.services.auth import Action, Principal, Resource, require
-from assay.services.catalog import paginate, project_of
+from assay.services.catalog import Page, project_of
 from assay.services.context import Services
 from assay.store.records import IfExists
 
@@ -45,9 +45,7 @@ def list_views(
     view_type: str | None,
     view_name: str | None,
     ids: list[str] | None,
-    limit: int | None,
-    starting_after: str | None,
-    ending_before: str | None,
+    page: Page,
 ) -> list[dict[str, Any]]:
     """The project's views, newest first."""
     project = _project(svc, who, ref, "read")
@@ -59,9 +57,7 @@ def list_views(
         and (view_name is None or v["name"] == view_name)
         and (not ids or v["id"] in ids)
     ]
-    if limit == 0:
-        return []
-    return paginate(found, limit=limit, starting_after=starting_after, ending_before=ending_before)
+    return page.of(found)
 
 
 def save(svc: Services, who: Principal, body: CreateView, if_exists: IfExists) -> dict[str, Any]:

@@ -7775,8 +7775,11 @@ export interface operations {
             query: {
                 object_type: "organization" | "project" | "experiment" | "dataset" | "prompt" | "prompt_session" | "group" | "role" | "org_member" | "project_log" | "org_project";
                 object_id: string;
+                /** @description At most this many objects (0: none) */
                 limit?: number | null;
+                /** @description Objects after the one with this id */
                 starting_after?: string | null;
+                /** @description Objects before the one with this id */
                 ending_before?: string | null;
             };
             header?: never;
@@ -8052,8 +8055,11 @@ export interface operations {
         parameters: {
             query?: {
                 org_name?: string | null;
+                /** @description At most this many objects (0: none) */
                 limit?: number | null;
+                /** @description Objects after the one with this id */
                 starting_after?: string | null;
+                /** @description Objects before the one with this id */
                 ending_before?: string | null;
             };
             header?: never;
@@ -8596,8 +8602,11 @@ export interface operations {
                 org_name?: string | null;
                 /** @description Only these objects (their UUIDs) */
                 ids?: string[] | null;
+                /** @description At most this many objects (0: none) */
                 limit?: number | null;
+                /** @description Objects after the one with this id */
                 starting_after?: string | null;
+                /** @description Objects before the one with this id */
                 ending_before?: string | null;
             };
             header?: never;
@@ -9266,8 +9275,11 @@ export interface operations {
                 metadata?: string | null;
                 /** @description Only these objects (their UUIDs) */
                 ids?: string[] | null;
+                /** @description At most this many objects (0: none) */
                 limit?: number | null;
+                /** @description Objects after the one with this id */
                 starting_after?: string | null;
+                /** @description Objects before the one with this id */
                 ending_before?: string | null;
             };
             header?: never;
@@ -11522,8 +11534,11 @@ export interface operations {
                 org_name?: string | null;
                 /** @description Only these objects (their UUIDs) */
                 ids?: string[] | null;
+                /** @description At most this many objects (0: none) */
                 limit?: number | null;
+                /** @description Objects after the one with this id */
                 starting_after?: string | null;
+                /** @description Objects before the one with this id */
                 ending_before?: string | null;
             };
             header?: never;
@@ -12063,8 +12078,11 @@ export interface operations {
         parameters: {
             query?: {
                 group_name?: string | null;
+                /** @description At most this many objects (0: none) */
                 limit?: number | null;
+                /** @description Objects after the one with this id */
                 starting_after?: string | null;
+                /** @description Objects before the one with this id */
                 ending_before?: string | null;
             };
             header?: never;
@@ -13136,8 +13154,11 @@ export interface operations {
                 org_name?: string | null;
                 /** @description Only these objects (their UUIDs) */
                 ids?: string[] | null;
+                /** @description At most this many objects (0: none) */
                 limit?: number | null;
+                /** @description Objects after the one with this id */
                 starting_after?: string | null;
+                /** @description Objects before the one with this id */
                 ending_before?: string | null;
             };
             header?: never;
@@ -13853,8 +13874,11 @@ export interface operations {
                 org_name?: string | null;
                 /** @description Only these objects (their UUIDs) */
                 ids?: string[] | null;
+                /** @description At most this many objects (0: none) */
                 limit?: number | null;
+                /** @description Objects after the one with this id */
                 starting_after?: string | null;
+                /** @description Objects before the one with this id */
                 ending_before?: string | null;
             };
             header?: never;
@@ -14470,8 +14494,11 @@ export interface operations {
         parameters: {
             query?: {
                 role_name?: string | null;
+                /** @description At most this many objects (0: none) */
                 limit?: number | null;
+                /** @description Objects after the one with this id */
                 starting_after?: string | null;
+                /** @description Objects before the one with this id */
                 ending_before?: string | null;
             };
             header?: never;
@@ -14887,8 +14914,11 @@ export interface operations {
                 /** @description Only these users (their UUIDs) */
                 ids?: string[] | null;
                 org_name?: string | null;
+                /** @description At most this many objects (0: none) */
                 limit?: number | null;
+                /** @description Objects after the one with this id */
                 starting_after?: string | null;
+                /** @description Objects before the one with this id */
                 ending_before?: string | null;
             };
             header?: never;
@@ -15020,8 +15050,11 @@ export interface operations {
                 view_name?: string | null;
                 /** @description Only these views (their UUIDs) */
                 ids?: string[] | null;
+                /** @description At most this many objects (0: none) */
                 limit?: number | null;
+                /** @description Objects after the one with this id */
                 starting_after?: string | null;
+                /** @description Objects before the one with this id */
                 ending_before?: string | null;
             };
             header?: never;
