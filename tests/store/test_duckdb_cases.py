@@ -6,7 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
+import sqlglot
+from sqlglot import exp
 
 from assay.store import open_store
 from assay.store.duckdb import cases, compare
@@ -97,3 +100,16 @@ def test_a_compared_side_reads_the_same_cases_built_or_not(env: Env) -> None:
     store.compare_experiments(base, [other])  # builds both
     assert other.object_id in builds(env, other.object_id)
     assert store._reader().execute(sql).fetchall() == grouped
+
+
+def test_a_key_is_shown_as_its_decimal_digits() -> None:
+    # text_key spells CAST(key AS VARCHAR) faster; the digits must be the same on both sides of 2^127.
+    values = [0, 1, 9, 10, 2**64, 2**127 - 1, 2**127, 2**127 + 1, 2**127 + 9, 2**128 - 10, 2**128 - 1]
+    rows = ", ".join(f"('{v}')" for v in [*values, None]).replace("'None'", "NULL")
+    keys = sqlglot.parse_one(
+        f"SELECT CAST(x AS UHUGEINT) AS match_key FROM (VALUES {rows}) AS v(x)", dialect="duckdb"
+    )
+    assert isinstance(keys, exp.Select)
+    sql = compare.DUCKDB.render(compare.DUCKDB.text_key(keys))
+    with duckdb.connect() as con:
+        assert [r[0] for r in con.execute(sql).fetchall()] == [*(str(v) for v in values), None]

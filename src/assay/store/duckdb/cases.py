@@ -437,5 +437,5 @@ def stored_cases(
         )
     )
     built = exp.select("1").from_(BUILDS).where(_of(object_type, [object_id]))
-    unbuilt = grouped.where(exp.Not(this=exp.Exists(this=built)))
-    return exp.union(cached, unbuilt, distinct=False)  # type: ignore[return-value]
+    unbuilt = grouped.where(exp.Not(this=exp.Exists(this=built)), copy=False)
+    return exp.union(cached, unbuilt, distinct=False, copy=False)  # type: ignore[return-value]

@@ -86,7 +86,7 @@ class DuckDBDialect:
                 on = exp.column(compare.KEY, table=side, quoted=True).eq(
                     exp.column(compare.KEY, table="s", quoted=True)
                 )
-                out = out.join(cases.subquery(side), on=on, join_type="left")
+                out = out.join(cases.subquery(side), on=on, join_type="left", copy=False)
             pick = _picker(side)
             values: dict[str, exp.Expr] = {
                 "id": pick("id"),
@@ -98,8 +98,12 @@ class DuckDBDialect:
                 values["scores"] = pick("scores")
             if need.all_metrics:
                 values["metrics"] = pick("metrics")
-            for part, value in values.items():
-                out = out.select(exp.alias_(value, compared_column(i, part), quoted=True))
+            # copy=False: each copying call would copy the whole statement built so far (with 7
+            # experiments compared, 1.2 s of the page's CPU went to those copies).
+            out = out.select(
+                *[exp.alias_(value, compared_column(i, part), quoted=True) for part, value in values.items()],
+                copy=False,
+            )
         return trees.text_key(out)
 
     def match_key(self, parts: Sequence[exp.Expr]) -> exp.Expr:
