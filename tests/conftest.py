@@ -1,13 +1,13 @@
 """Shared fixtures: an in-process API client (ring 1), a real `assay serve` process (ring 2), and
 the database backend each runs on.
 
-`--db` picks the backends. By default (`--db default`, what `make test` runs) the store
-conformance suite and every ring-1 test (the `api` fixture: tests/api, query, otel…) run on both
-DuckDB and PostgreSQL; tests on real servers (`server`, the browser's `demo`) run on DuckDB, and
-also on PostgreSQL where marked `both_backends` (a representative subset, to keep the run within
-CI's time). `--db duckdb` or `--db postgres` runs everything on one backend, `--db all` on both.
-PostgreSQL is one real cluster for the whole run (`pg_cluster`), each test or module on a fresh
-copy of a migrated template database."""
+Every test that takes `db_backend` (through `api`, `server`, the browser's `demo`, the store's
+`open_backend`, …) runs on DuckDB and on PostgreSQL: `make test` runs the conformance, API,
+end-to-end and browser suites on both. `--db duckdb` or `--db postgres` narrows a run to one
+backend. Tests about the embedded DuckDB file itself (its lock, WAL, memory limit, a full disk
+under it) start their own server on DuckDB and are marked `duckdb_only` with the reason;
+`--db postgres` leaves them out. PostgreSQL is one real cluster for the whole run (`pg_cluster`),
+each test or module on a fresh copy of a migrated template database."""
 
 from __future__ import annotations
 
@@ -34,29 +34,40 @@ __all__ = ["ASSAY", "Api", "Server", "free_port", "start_server"]
 
 BACKENDS = ("duckdb", "postgres")
 TEMPLATE_DB = "assay_template"
-SERVER_FIXTURES = {"demo": "session", "server": "module", "seeded": "module"}
+# Fixtures that take `db_backend` and outlive a test (broadest scope first): its parameter must
+# have their scope.
+SERVER_FIXTURES = {
+    "demo": "session",
+    "server": "module",
+    "seeded": "module",
+    "attachment_server": "module",
+    "chat_server": "module",
+    "world": "module",
+}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--db",
-        choices=["default", "duckdb", "postgres", "all"],
-        default="default",
-        help="database backends to run the API, end-to-end and browser tests on (see tests/conftest.py)",
+        choices=["all", *BACKENDS],
+        default="all",
+        help="database backends to run the store, API, end-to-end and browser tests on (see tests/conftest.py)",
     )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--db") == "postgres":
+        dropped = [item for item in items if item.get_closest_marker("duckdb_only")]
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if not item.get_closest_marker("duckdb_only")]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "db_backend" not in metafunc.fixturenames:
         return
     choice = metafunc.config.getoption("--db")
+    backends = list(BACKENDS) if choice == "all" else [choice]
     real_server = next((f for f in SERVER_FIXTURES if f in metafunc.fixturenames), None)
-    if choice in BACKENDS:
-        backends = [choice]
-    elif choice == "all" or real_server is None or metafunc.definition.get_closest_marker("both_backends"):
-        backends = list(BACKENDS)
-    else:
-        backends = ["duckdb"]
     scope = SERVER_FIXTURES[real_server] if real_server else "function"
     metafunc.parametrize("db_backend", backends, indirect=True, scope=scope)  # type: ignore[arg-type]
 

@@ -7,7 +7,7 @@ import pytest
 from tests.browser.conftest import experiment_url
 from tests.browser.helpers import header_ids, pct, row_ids, wait_rows
 
-pytestmark = [pytest.mark.browser, pytest.mark.both_backends]  # also on PostgreSQL by default
+pytestmark = pytest.mark.browser
 
 
 def btql_ids(demo, where: str, shape: str = "summary") -> set[str]:

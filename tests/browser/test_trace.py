@@ -23,7 +23,7 @@ from tests.browser.trace_data import (
     openai_trace,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.both_backends]  # also on PostgreSQL by default
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")

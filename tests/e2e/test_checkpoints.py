@@ -14,7 +14,8 @@ import pytest
 from assay.store.duckdb.lifecycle import CHECKPOINT_AFTER_BYTES
 from tests.conftest import start_server
 
-pytestmark = pytest.mark.e2e
+# DuckDB only: the WAL and checkpoints of the embedded file (PostgreSQL keeps its own).
+pytestmark = [pytest.mark.e2e, pytest.mark.duckdb_only]
 
 
 def wal_bytes(data_dir: Path) -> int:

@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import ASSAY
 from tests.query.helpers import trace_rows
 
-pytestmark = [pytest.mark.e2e, pytest.mark.both_backends]  # also on PostgreSQL by default
+pytestmark = pytest.mark.e2e
 
 
 def _client(server):

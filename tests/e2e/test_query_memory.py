@@ -17,6 +17,7 @@ DB_MEMORY = 256 * 1024 * 1024
 
 @pytest.mark.slow
 @pytest.mark.e2e
+@pytest.mark.duckdb_only  # the embedded engine's memory limits, inside the server process
 def test_query_over_the_memory_limit_is_a_4xx_and_rss_stays_bounded(tmp_path, monkeypatch):
     monkeypatch.setenv("ASSAY_DB_MEMORY_BYTES", str(DB_MEMORY))
     monkeypatch.setenv("ASSAY_DB_TEMP_BYTES", "0")

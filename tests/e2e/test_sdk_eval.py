@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import Server
 from tests.e2e.sdk import api, experiment, fetch_all, run_script
 
-pytestmark = [pytest.mark.e2e, pytest.mark.both_backends]  # also on PostgreSQL by default
+pytestmark = pytest.mark.e2e
 
 EVAL = """
 import json, braintrust

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import Server
 from tests.e2e.sdk import api, experiment, fetch_all, run_script
 
-pytestmark = [pytest.mark.e2e, pytest.mark.both_backends]  # also on PostgreSQL by default
+pytestmark = pytest.mark.e2e
 
 MANUAL = """
 import json, braintrust

@@ -17,7 +17,8 @@ from tests.conftest import Server, start_server
 from tests.e2e.rawhttp import RawConnection
 from tests.tmpfs import fill, tmpfs
 
-pytestmark = pytest.mark.e2e
+# DuckDB only: a full disk under the embedded file and an invalidated DuckDB database.
+pytestmark = [pytest.mark.e2e, pytest.mark.duckdb_only]
 MiB = 1 << 20
 
 

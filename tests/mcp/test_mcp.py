@@ -23,7 +23,7 @@ from mcp.types import CallToolResult
 from mcp import Client, StdioServerParameters
 from tests.conftest import ASSAY, Server, database_url, start_server
 
-pytestmark = [pytest.mark.e2e, pytest.mark.both_backends]  # also on PostgreSQL by default
+pytestmark = pytest.mark.e2e
 Mode = Literal["auto", "legacy"]
 TOOLS = {"list_projects", "list_experiments", "query", "summarize_experiment", "get_trace", "permalink"}
 

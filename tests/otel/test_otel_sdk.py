@@ -16,7 +16,7 @@ import pytest
 from tests.conftest import Server
 from tests.otel import export_trace
 
-pytestmark = [pytest.mark.e2e, pytest.mark.both_backends]  # also on PostgreSQL by default
+pytestmark = pytest.mark.e2e
 SCRIPT = Path(export_trace.__file__)
 
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from assay.store import open_store
+
+pytestmark = pytest.mark.duckdb_only  # the embedded DuckDB store's own machinery
 
 
 def test_a_checkpoint_during_another_write_transaction_waits_for_the_next_pause(tmp_path: Path) -> None:

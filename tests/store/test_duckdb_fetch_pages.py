@@ -15,6 +15,8 @@ from assay.store.base import CommentWrite, ObjectRef, WriteRequest
 from assay.store.duckdb.row_reads import attach_comments
 from tests.store.conftest import Env
 
+pytestmark = pytest.mark.duckdb_only  # the embedded DuckDB store's own machinery
+
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[Env]:

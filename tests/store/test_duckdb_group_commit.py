@@ -17,6 +17,8 @@ from assay.store.base import ObjectRef, RowWrite, WriteRequest
 from assay.store.duckdb import writer
 from tests.store.conftest import Env
 
+pytestmark = pytest.mark.duckdb_only  # the embedded DuckDB store's own machinery
+
 
 def txid(con: duckdb.DuckDBPyConnection) -> Any:
     found = con.execute("SELECT txid_current()").fetchone()

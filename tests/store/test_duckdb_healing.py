@@ -17,6 +17,8 @@ from assay.store.base import ObjectRef
 from tests.store.conftest import Env
 from tests.tmpfs import fill, tmpfs
 
+pytestmark = pytest.mark.duckdb_only  # the embedded DuckDB store's own machinery
+
 MiB = 1 << 20
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from assay.store import open_store
 from tests.store.conftest import Env
+
+pytestmark = pytest.mark.duckdb_only  # the embedded DuckDB store's own machinery
 
 
 def downgrade_to_v7(con: duckdb.DuckDBPyConnection) -> None:

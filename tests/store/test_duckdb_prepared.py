@@ -8,11 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 
 from assay.store.base import ObjectRef, RowWrite, WriteRequest, WriteResult
 from assay.store.duckdb.prepared import prepare
 from assay.store.duckdb.row_writes import RowWriter
 from assay.store.duckdb.schema import migrate
+
+pytestmark = pytest.mark.duckdb_only  # the embedded DuckDB store's own machinery
 
 E1, E2 = ObjectRef("experiment", "e1"), ObjectRef("experiment", "e2")
 CREATED = "2026-01-01T00:00:00+00:00"

@@ -18,6 +18,8 @@ from assay.store.duckdb.prepared import prepare
 from assay.store.duckdb.row_writes import RowWriter
 from assay.store.duckdb.schema import migrate
 
+pytestmark = pytest.mark.duckdb_only  # the embedded DuckDB store's own machinery
+
 REF = ObjectRef("experiment", "e1")
 
 

@@ -12,6 +12,8 @@ from assay.store import Store, open_store
 from tests.store.conftest import Env
 from tests.store.test_store_reads import scored
 
+pytestmark = pytest.mark.duckdb_only  # the embedded DuckDB store's own machinery
+
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[Env]:

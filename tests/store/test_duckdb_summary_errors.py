@@ -13,6 +13,8 @@ import pytest
 
 from assay.store.duckdb import schema, summaries
 
+pytestmark = pytest.mark.duckdb_only  # the embedded DuckDB store's own machinery
+
 
 def test_out_of_memory_during_a_refresh_is_the_error_raised(tmp_path: Path) -> None:
     con = duckdb.connect(str(tmp_path / "oom.duckdb"))
