@@ -14,12 +14,15 @@ from assay.model.access import ENGINEER_ROLE, OWNER_ROLE, VIEWER_ROLE
 from assay.server.app import create_app, wrap
 from assay.server.settings import Settings
 from assay.store import open_store
+from tests.conftest import database_url
 from tests.team import Person, make_team
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, Person], str]]:
-    settings = Settings(data_dir=tmp_path)
+def env(
+    tmp_path: Path, db_backend: str, request: pytest.FixtureRequest
+) -> Iterator[tuple[TestClient, dict[str, Person], str]]:
+    settings = Settings(data_dir=tmp_path, db_url=database_url(request, db_backend, "acls"))
     store = open_store(settings.resolved_db_url())
     team = make_team(store)
     with TestClient(wrap(create_app(settings, store), settings)) as client:

@@ -14,7 +14,7 @@ from assay.server.app import create_app, wrap
 from assay.server.settings import Settings
 from assay.services.auth import create_api_key
 from assay.store import open_store
-from tests.conftest import Api
+from tests.conftest import Api, database_url
 
 PNG = b"\x89PNG\r\n\x1a\n" + os.urandom(2 * 1024 * 1024)  # larger than the fixture's 1 MiB body limit
 
@@ -117,8 +117,9 @@ def test_external_attachment_urls_are_answered_unchanged(api: Api) -> None:
 
 
 @pytest.fixture
-def small(tmp_path: Path) -> Iterator[Api]:
-    settings = Settings(data_dir=tmp_path, max_attachment_bytes=1000)
+def small(tmp_path: Path, db_backend: str, request: pytest.FixtureRequest) -> Iterator[Api]:
+    db_url = database_url(request, db_backend, "attachments")
+    settings = Settings(data_dir=tmp_path, db_url=db_url, max_attachment_bytes=1000)
     store = open_store(settings.resolved_db_url())
     key = create_api_key(store, settings.org_name)
     with TestClient(wrap(create_app(settings, store), settings)) as client:
@@ -140,9 +141,12 @@ def test_uploads_over_the_limit_get_413_and_store_nothing(small: Api, tmp_path: 
     assert small.client.put(path_of(signed["signedUrl"]), content=b"x" * 1000).status_code == 200
 
 
-def test_attachments_survive_a_restart(tmp_path: Path) -> None:
-    """The bytes, the record and the signing key live beside the database, not in the process."""
-    settings = Settings(data_dir=tmp_path)
+def test_attachments_survive_a_restart(
+    tmp_path: Path, db_backend: str, request: pytest.FixtureRequest
+) -> None:
+    """The bytes, the record and the signing key live beside the database (or in it), not in the
+    process."""
+    settings = Settings(data_dir=tmp_path, db_url=database_url(request, db_backend, "attachments"))
     store = open_store(settings.resolved_db_url())
     key = create_api_key(store, settings.org_name)
     with TestClient(wrap(create_app(settings, store), settings)) as client:
@@ -154,4 +158,7 @@ def test_attachments_survive_a_restart(tmp_path: Path) -> None:
         assert download(Api(client, key), "kept").content == PNG
         assert client.get(path_of(url)).content == PNG  # a URL signed before the restart still works
     store.close()
-    assert oct((tmp_path / "signing.key").stat().st_mode & 0o777) == "0o600"
+    if db_backend == "duckdb":  # PostgreSQL keeps the key in the database, for all its servers
+        assert oct((tmp_path / "signing.key").stat().st_mode & 0o777) == "0o600"
+    else:
+        assert not (tmp_path / "signing.key").exists()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api.scoring_helpers import experiment, ok, sapi  # noqa: F401 - fixture
-from tests.conftest import Api
+from tests.conftest import Api, database_url
 
 
 def _create(api: Api, pid: str, **body: object):
@@ -111,11 +111,15 @@ def test_definitions_assay_cannot_run_are_refused(sapi: Api, body: dict, message
     assert ok(sapi.get("/v1/function", params={"project_id": pid}))["objects"] == []
 
 
-def test_builtins_list_says_what_runs_here_and_the_key_is_never_shown(tmp_path) -> None:
+def test_builtins_list_says_what_runs_here_and_the_key_is_never_shown(tmp_path, db_backend, request) -> None:
     from tests.api.scoring_helpers import scoring_api
 
     gen = scoring_api(
-        tmp_path, llm_base_url="http://127.0.0.1:9/v1", llm_api_key="sk-secret-key", llm_model="m"
+        tmp_path,
+        database_url(request, db_backend, "functions"),
+        llm_base_url="http://127.0.0.1:9/v1",
+        llm_api_key="sk-secret-key",
+        llm_model="m",
     )
     api = next(gen)
     try:

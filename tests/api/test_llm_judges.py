@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.api.scoring_helpers import experiment, log_cases, ok, run_jobs, score_spans, scoring_api
-from tests.conftest import Api
+from tests.conftest import Api, database_url
 from tests.llm_server import ScriptedLLM, last_user_text, text_reply, tool_choice
 
 CASES = [
@@ -44,10 +44,13 @@ def _respond(path: str, body: dict[str, Any]) -> dict[str, Any] | tuple[int, dic
 
 
 @pytest.fixture
-def judged(tmp_path: Path) -> Iterator[tuple[Api, ScriptedLLM]]:
+def judged(
+    tmp_path: Path, db_backend: str, request: pytest.FixtureRequest
+) -> Iterator[tuple[Api, ScriptedLLM]]:
     with ScriptedLLM(_respond) as llm:
         gen = scoring_api(
             tmp_path,
+            database_url(request, db_backend, "judges"),
             llm_base_url=llm.base_url,
             llm_api_key=llm.key,
             llm_model="test-judge",
@@ -152,7 +155,9 @@ def test_judges_classifiers_and_facets_write_their_answers_and_rationale(
     assert "sk-test-llm" not in json.dumps(score_spans(api, eid))  # the key stays on the server
 
 
-def test_rate_limited_calls_are_retried(tmp_path: Path) -> None:
+def test_rate_limited_calls_are_retried(
+    tmp_path: Path, db_backend: str, request: pytest.FixtureRequest
+) -> None:
     calls = {"n": 0}
 
     def respond(path: str, body: dict[str, Any]) -> dict[str, Any] | tuple[int, dict[str, Any]]:
@@ -162,7 +167,13 @@ def test_rate_limited_calls_are_retried(tmp_path: Path) -> None:
         return tool_choice("E")
 
     with ScriptedLLM(respond) as llm:
-        gen = scoring_api(tmp_path, llm_base_url=llm.base_url, llm_api_key=llm.key, llm_model="test-judge")
+        gen = scoring_api(
+            tmp_path,
+            database_url(request, db_backend, "judges"),
+            llm_base_url=llm.base_url,
+            llm_api_key=llm.key,
+            llm_model="test-judge",
+        )
         api = next(gen)
         try:
             _, eid = experiment(api)
@@ -186,8 +197,10 @@ def test_rate_limited_calls_are_retried(tmp_path: Path) -> None:
         assert llm.problems == []
 
 
-def test_an_llm_judge_without_a_configured_llm_is_refused_when_the_job_is_created(tmp_path: Path) -> None:
-    gen = scoring_api(tmp_path)
+def test_an_llm_judge_without_a_configured_llm_is_refused_when_the_job_is_created(
+    tmp_path: Path, db_backend: str, request: pytest.FixtureRequest
+) -> None:
+    gen = scoring_api(tmp_path, database_url(request, db_backend, "judges"))
     api = next(gen)
     try:
         _, eid = experiment(api)

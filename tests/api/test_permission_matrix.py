@@ -25,6 +25,7 @@ from assay.server.app import create_app, wrap
 from assay.server.settings import Settings
 from assay.services.auth import issue_api_key
 from assay.store import open_store
+from tests.conftest import database_url
 from tests.team import ROLES, Person, make_team
 
 pytestmark = pytest.mark.slow
@@ -557,9 +558,11 @@ def app_routes(app: FastAPI) -> set[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(
+    tmp_path_factory: pytest.TempPathFactory, db_backend: str, request: pytest.FixtureRequest
+) -> Iterator[World]:
     tmp = tmp_path_factory.mktemp("matrix")
-    settings = Settings(data_dir=tmp)
+    settings = Settings(data_dir=tmp, db_url=database_url(request, db_backend, "matrix"))
     store = open_store(settings.resolved_db_url())
     team = make_team(store)
     with TestClient(wrap(create_app(settings, store), settings)) as client:

@@ -14,12 +14,13 @@ from assay.server.settings import Settings
 from assay.services import people
 from assay.store import open_store
 from assay.store.base import Store
+from tests.conftest import database_url
 from tests.team import PASSWORD, Person, make_team
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    db = open_store(f"duckdb:///{tmp_path / 'assay.duckdb'}")
+def store(tmp_path: Path, db_backend: str, request: pytest.FixtureRequest) -> Iterator[Store]:
+    db = open_store(database_url(request, db_backend, "signin") or f"duckdb:///{tmp_path / 'assay.duckdb'}")
     yield db
     db.close()
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.api.scoring_helpers import experiment, log_cases, ok, run_jobs, sapi, score_spans, scoring_api  # noqa: F401
-from tests.conftest import Api
+from tests.conftest import Api, database_url
 from tests.llm_server import ScriptedLLM, embeddings
 
 THEMES = {
@@ -83,7 +83,9 @@ def test_topics_without_an_llm_cluster_the_inputs_into_named_groups(sapi: Api) -
     assert len(traces) == 60  # the labels are spans inside the traces, not new traces
 
 
-def test_topics_with_an_embeddings_endpoint_embed_the_texts(tmp_path: Path) -> None:
+def test_topics_with_an_embeddings_endpoint_embed_the_texts(
+    tmp_path: Path, db_backend: str, request: pytest.FixtureRequest
+) -> None:
     cases, theme_of = _cases(8)
     axis = {theme: i for i, theme in enumerate(THEMES)}
 
@@ -98,6 +100,7 @@ def test_topics_with_an_embeddings_endpoint_embed_the_texts(tmp_path: Path) -> N
     with ScriptedLLM(respond, models=("test-embed",)) as llm:
         gen = scoring_api(
             tmp_path,
+            database_url(request, db_backend, "topics"),
             llm_base_url=llm.base_url,
             llm_api_key=llm.key,
             llm_model="test-embed",

@@ -15,7 +15,7 @@ import pytest
 
 from assay.testing import sign_in
 from tests.analysis.planted import planted_rows
-from tests.conftest import Server, start_server
+from tests.conftest import Server, database_url, start_server
 from tests.llm_server import ScriptedLLM, text_reply, tool_calls
 
 pytestmark = pytest.mark.browser
@@ -39,7 +39,10 @@ def llm() -> Iterator[tuple[ScriptedLLM, Script]]:
 
 @pytest.fixture(scope="module")
 def chat_server(
-    tmp_path_factory: pytest.TempPathFactory, llm: tuple[ScriptedLLM, Script]
+    tmp_path_factory: pytest.TempPathFactory,
+    llm: tuple[ScriptedLLM, Script],
+    db_backend: str,
+    request: pytest.FixtureRequest,
 ) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("chat-server")
     env = {
@@ -47,7 +50,7 @@ def chat_server(
         "ASSAY_LLM_API_KEY": "sk-test-llm",
         "ASSAY_LLM_MODEL": "test-judge",
     }
-    srv = start_server(data_dir, env=env)
+    srv = start_server(data_dir, env=env, db_url=database_url(request, db_backend, "chat"))
     yield srv
     srv.stop()
     shutil.rmtree(data_dir, ignore_errors=True)

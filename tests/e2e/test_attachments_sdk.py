@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from assay.testing import start_server
-from tests.conftest import Server
+from tests.conftest import Server, database_url
 from tests.e2e.s3 import S3Server, s3_server
 from tests.e2e.sdk import api, experiment, fetch_all, run_script
 from tests.e2e.ts_sdk import run_node
@@ -59,17 +59,18 @@ print("RESULT " + json.dumps(read))
 
 
 @pytest.fixture(scope="module", params=["folder", "s3"])
-def backend(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+def attachment_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, db_backend: str
 ) -> Iterator[tuple[Server, S3Server | None]]:
     data_dir = tmp_path_factory.mktemp(f"assay-{request.param}")
+    db_url = database_url(request, db_backend, "attachments")
     if request.param == "folder":
-        srv = start_server(data_dir)
+        srv = start_server(data_dir, db_url=db_url)
         yield srv, None
         srv.stop()
     else:
         with s3_server(data_dir / "moto.log") as s3:
-            srv = start_server(data_dir, env=s3.settings())
+            srv = start_server(data_dir, env=s3.settings(), db_url=db_url)
             yield srv, s3
             srv.stop()
     shutil.rmtree(data_dir, ignore_errors=True)
@@ -94,9 +95,9 @@ def by_name(found: list[dict[str, Any]]) -> dict[str, tuple[str, bytes]]:
 
 
 def test_attachments_round_trip_through_both_sdks(
-    backend: tuple[Server, S3Server | None], tmp_path: Path
+    attachment_server: tuple[Server, S3Server | None], tmp_path: Path
 ) -> None:
-    server, s3 = backend
+    server, s3 = attachment_server
     project = f"attachments-{'s3' if s3 else 'folder'}"
     ts_files = files(tmp_path, "ts")
     ts_env = {

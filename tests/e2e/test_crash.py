@@ -22,7 +22,7 @@ import httpx
 import orjson
 import pytest
 
-from tests.conftest import Server, start_server
+from tests.conftest import Server, database_url, start_server
 
 ROWS_PER_REQUEST = 25
 THREADS = 4
@@ -114,9 +114,11 @@ def fetch_all(server: Server, experiment_id: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.e2e
-def test_sigkill_loses_no_acknowledged_row_and_no_request_is_half_visible(tmp_path: Path) -> None:
-    data_dir = tmp_path / "data"
-    server = start_server(data_dir)
+def test_sigkill_loses_no_acknowledged_row_and_no_request_is_half_visible(
+    tmp_path: Path, db_backend: str, request: pytest.FixtureRequest
+) -> None:
+    data_dir, db_url = tmp_path / "data", database_url(request, db_backend, "crash")
+    server = start_server(data_dir, db_url=db_url)
     try:
         experiment_id = make_experiment(server)
         logger = Logger(server, experiment_id)
@@ -128,7 +130,7 @@ def test_sigkill_loses_no_acknowledged_row_and_no_request_is_half_visible(tmp_pa
         server.stop(signal.SIGKILL)
 
     assert logger.acked and logger.sent - logger.acked, "the kill should interrupt in-flight requests"
-    restarted = start_server(data_dir, key=server.key)
+    restarted = start_server(data_dir, key=server.key, db_url=db_url)
     try:
         events = fetch_all(restarted, experiment_id)
     finally:
@@ -153,10 +155,12 @@ def check_history(events: list[dict[str, Any]], sent: set[str], acked: set[str])
 
 @pytest.mark.e2e
 @pytest.mark.slow
-def test_ten_sigkills_during_concurrent_ingestion_lose_nothing_acknowledged(tmp_path: Path) -> None:
+def test_ten_sigkills_during_concurrent_ingestion_lose_nothing_acknowledged(
+    tmp_path: Path, db_backend: str, request: pytest.FixtureRequest
+) -> None:
     rng = random.Random(7)
-    data_dir = tmp_path / "data"
-    server = start_server(data_dir)
+    data_dir, db_url = tmp_path / "data", database_url(request, db_backend, "crash")
+    server = start_server(data_dir, db_url=db_url)
     key = server.key
     experiment_id = make_experiment(server)
     sent: set[str] = set()
@@ -164,7 +168,7 @@ def test_ten_sigkills_during_concurrent_ingestion_lose_nothing_acknowledged(tmp_
     interrupted = 0
     for trial in range(TRIALS):
         if trial:
-            server = start_server(data_dir, key=key)
+            server = start_server(data_dir, key=key, db_url=db_url)
             check_history(fetch_all(server, experiment_id), sent, acked)
         logger = Logger(server, experiment_id, prefix=f"k{trial}-", enough=rng.randint(5, 40))
         try:
@@ -178,7 +182,7 @@ def test_ten_sigkills_during_concurrent_ingestion_lose_nothing_acknowledged(tmp_
         sent |= logger.sent
         acked |= logger.acked
         interrupted += len(logger.sent - logger.acked)
-    restarted = start_server(data_dir, key=key)
+    restarted = start_server(data_dir, key=key, db_url=db_url)
     try:
         events = fetch_all(restarted, experiment_id)
     finally:

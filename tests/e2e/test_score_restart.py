@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ASSAY, start_server
+from tests.conftest import ASSAY, database_url, start_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROWS = 1000
@@ -56,9 +56,11 @@ def _score_spans(http: httpx.Client, eid: str) -> list[dict[str, Any]]:
     return [e for e in events if (e.get("span_attributes") or {}).get("purpose") == "scorer"]
 
 
-def test_a_job_survives_a_crash_and_writes_each_span_once(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    server = start_server(data, env=SETTINGS)
+def test_a_job_survives_a_crash_and_writes_each_span_once(
+    tmp_path: Path, db_backend: str, request: pytest.FixtureRequest
+) -> None:
+    data, db_url = tmp_path / "data", database_url(request, db_backend, "rescore")
+    server = start_server(data, env=SETTINGS, db_url=db_url)
     headers = {"Authorization": f"Bearer {server.key}"}
     try:
         with httpx.Client(base_url=server.url, headers=headers, timeout=60) as http:
@@ -94,7 +96,7 @@ def test_a_job_survives_a_crash_and_writes_each_span_once(tmp_path: Path) -> Non
                 time.sleep(0.01)
         assert seen["state"] == "running" and seen["done"] < ROWS, seen  # really mid-job
         server.stop(signal.SIGKILL)
-        server = start_server(data, key=server.key, env=SETTINGS)
+        server = start_server(data, key=server.key, env=SETTINGS, db_url=db_url)
         with httpx.Client(base_url=server.url, headers=headers, timeout=60) as http:
             job = _wait(http, job["id"])
             assert (job["state"], job["done"], job["failed"]) == ("done", ROWS, 0)
