@@ -17,6 +17,8 @@ from assay.store.duckdb.store import DuckDBStore
 from tests.store.conftest import Env
 from tests.store.test_store_compare import case
 
+pytestmark = pytest.mark.duckdb_only  # the embedded DuckDB store's own machinery
+
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[Env]:
