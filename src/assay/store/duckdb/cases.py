@@ -40,7 +40,9 @@ from assay.store.base import ExperimentComparison
 from assay.store.duckdb import compare
 from assay.store.duckdb.dialect import parse, render
 
-CASES_VERSION = 1  # bump when what `build` writes changes
+# Bump when what `build` writes changes. Its lists follow METRIC_NAMES: a new trace metric changes
+# `traces.compute` too, whose SUMMARY_VERSION bump rebuilds these tables (`ensure_tables`).
+CASES_VERSION = 1
 CASES = "case_summaries"
 BUILDS = "case_builds"
 _CREATE = (
