@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router-dom";
 import { ArrowLeft } from "lucide-react";
-import { api, q, type Experiment, type Project } from "../api/client";
+import { api, q, type Experiment } from "../api/client";
 import { ErrorMessage, SkeletonRows } from "../ui";
 import { useCrumbs } from "../shell/crumbs";
 import { readTraceParams, type TraceMode } from "../state/trace";
@@ -18,11 +18,9 @@ export function TracePage() {
   const expPath = `${projectPath}/experiments/${encodeURIComponent(experiment)}`;
   useCrumbs([{ label: org, to: "/" }, { label: project, to: projectPath }, { label: experiment, to: expPath }, { label: "Trace" }]);
   useEffect(() => {
-    api<{ objects: Project[] }>(`/v1/project?project_name=${q(project)}`)
-      .then((r) => {
-        if (!r.objects.length) throw new Error(`project ${project} not found`);
-        return api<{ objects: Experiment[] }>(`/v1/experiment?project_id=${r.objects[0].id}&experiment_name=${q(experiment)}`);
-      })
+    // One request: the experiment by its project's name and its own (an unknown project is a 404
+    // that names it), so the trace's skeleton is asked for one round trip sooner.
+    api<{ objects: Experiment[] }>(`/v1/experiment?project_name=${q(project)}&experiment_name=${q(experiment)}`)
       .then((r) => {
         const found = r.objects.find((e) => e.name === experiment);
         if (!found) throw new Error(`experiment ${experiment} not found`);
