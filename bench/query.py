@@ -297,7 +297,8 @@ def main() -> None:
         # (what the first summary read pays after the whole experiment was written).
         store._writer.submit(  # type: ignore[attr-defined]
             lambda c: c.execute(
-                "INSERT INTO dirty_traces SELECT DISTINCT object_type, object_id, root_span_id FROM rows"
+                "INSERT INTO dirty_traces (object_type, object_id, root_span_id)"
+                " SELECT DISTINCT object_type, object_id, root_span_id FROM rows"
             )
         )
         start = time.perf_counter()
