@@ -157,6 +157,8 @@ def test_grid_summary_summary_table_and_groups_show_every_experiment(page, demo,
     v3 = em["experiments"][2]
     ci = v3["paired"]
     assert f"n={ci['n']}" in text and f"{'-' if ci['ci_low'] < 0 else '+'}{pct(abs(ci['ci_low']))}" in text
+    # The histograms arrive after the averages (a request of their own): wait for the one chart.
+    card.locator("figure.histogram svg").wait_for()
     assert card.locator("figure.histogram svg").count() == 1
 
     page.goto(url(demo, three, "layout=summary_table"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from assay.cli.serving import bind
@@ -34,4 +35,7 @@ def test_connections_accepted_on_the_bound_socket_have_nagle_turned_off(tmp_path
             writer.close()
         return value
 
-    assert asyncio.run(accepted_nodelay()) != 0
+    # A thread of its own: in the whole suite the session's Playwright (sync API) keeps an event
+    # loop running on the main thread, where asyncio.run refuses to start another.
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, accepted_nodelay()).result(timeout=30) != 0
