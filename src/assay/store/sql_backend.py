@@ -72,3 +72,32 @@ def compile_statement(tree: exp.Expr, dialect: str, clock: exp.Expr | None = Non
         )
     names = frozenset(p.name for p in tree.find_all(exp.Placeholder))
     return Statement(tree.sql(dialect=dialect), names)
+
+
+class StatementSet:
+    """A part's statements compiled for one dialect: `texts` as written; `locked`, reads that guard
+    a write, under `FOR UPDATE` where the backend takes row locks; `narrowed`, a statement of
+    `texts` with one more `column = :column` condition (name -> (base, column))."""
+
+    def __init__(
+        self,
+        dialect: str,
+        locks: bool,
+        texts: Mapping[str, str],
+        locked: Mapping[str, str],
+        narrowed: Mapping[str, tuple[str, str]],
+    ) -> None:
+        trees = {name: parse(text) for name, text in texts.items()}
+        self.by_name = {name: compile_statement(tree, dialect) for name, tree in trees.items()}
+        for name, text in locked.items():
+            tree = parse(text)
+            assert isinstance(tree, exp.Select)
+            self.by_name[name] = compile_statement(tree.lock(update=True) if locks else tree, dialect)
+        for name, (base, column) in narrowed.items():
+            tree = trees[base].copy()
+            assert isinstance(tree, exp.Select | exp.Delete)
+            tree = tree.where(exp.column(column).eq(exp.Placeholder(this=column)))
+            self.by_name[name] = compile_statement(tree, dialect)
+
+    def __getitem__(self, name: str) -> Statement:
+        return self.by_name[name]

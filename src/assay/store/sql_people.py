@@ -16,7 +16,6 @@ from functools import cache
 from typing import Any
 
 import orjson
-from sqlglot import exp
 
 from assay.model.errors import Conflict, NotFound
 from assay.model.objects import Organization, utcnow
@@ -30,7 +29,7 @@ from assay.model.people import (
     User,
     UserKind,
 )
-from assay.store.sql_backend import SqlBackend, Statement, Tx, compile_statement, parse
+from assay.store.sql_backend import SqlBackend, StatementSet, Tx
 
 _USER = "id, email, name, created, kind, password_hash"
 _KEY = "id, org_id, user_id, name, key_hash, preview, created"
@@ -84,30 +83,10 @@ _LOCKED = {  # reads that guard a write: under a row lock where the backend take
 _NARROWED = {"keys_of_user": ("keys", "user_id"), "one_session": ("delete_sessions", "id")}
 
 
-class PeopleStatements:
-    """The statements compiled for one dialect, with or without row locks."""
-
-    def __init__(self, dialect: str, locks: bool) -> None:
-        trees = {name: parse(text) for name, text in _TEXTS.items()}
-        self.by_name = {name: compile_statement(tree, dialect) for name, tree in trees.items()}
-        for name, text in _LOCKED.items():
-            tree = parse(text)
-            assert isinstance(tree, exp.Select)
-            self.by_name[name] = compile_statement(tree.lock(update=True) if locks else tree, dialect)
-        for name, (base, column) in _NARROWED.items():
-            narrowed = trees[base].copy()
-            assert isinstance(narrowed, exp.Select | exp.Delete)
-            narrowed = narrowed.where(exp.column(column).eq(exp.Placeholder(this=column)))
-            self.by_name[name] = compile_statement(narrowed, dialect)
-
-    def __getitem__(self, name: str) -> Statement:
-        return self.by_name[name]
-
-
 @cache
-def statements(dialect: str, locks: bool) -> PeopleStatements:
+def statements(dialect: str, locks: bool) -> StatementSet:
     """Compiled once per process for each backend."""
-    return PeopleStatements(dialect, locks)
+    return StatementSet(dialect, locks, _TEXTS, _LOCKED, _NARROWED)
 
 
 def _user(row: Any) -> User:
@@ -115,7 +94,7 @@ def _user(row: Any) -> User:
 
 
 def create_user(
-    tx: Tx, sql: PeopleStatements, email: str, name: str, kind: str, password_hash: str | None
+    tx: Tx, sql: StatementSet, email: str, name: str, kind: str, password_hash: str | None
 ) -> User:
     """Inside the caller's transaction; Conflict if the email is taken."""
     user = User(str(uuid.uuid4()), email, name, utcnow().isoformat(), kind, password_hash)  # type: ignore[arg-type]
@@ -125,7 +104,7 @@ def create_user(
     return user
 
 
-def placeholder_owner(tx: Tx, sql: PeopleStatements) -> User:
+def placeholder_owner(tx: Tx, sql: StatementSet) -> User:
     """The owner a database has before anyone chose an account (see PLACEHOLDER_OWNER_EMAIL)."""
     found = sql["user_by_email"].run(tx, email_key=PLACEHOLDER_OWNER_EMAIL)
     if found:
@@ -134,7 +113,7 @@ def placeholder_owner(tx: Tx, sql: PeopleStatements) -> User:
 
 
 def _group_members(
-    tx: Tx, sql: PeopleStatements, group_id: str, change: Callable[[list[str]], list[str]]
+    tx: Tx, sql: StatementSet, group_id: str, change: Callable[[list[str]], list[str]]
 ) -> None:
     found = sql["group_locked"].run(tx, id=group_id)
     if not found:
@@ -144,7 +123,7 @@ def _group_members(
     sql["update_group"].run(tx, id=group_id, doc=orjson.dumps(doc).decode())
 
 
-def add_member(tx: Tx, sql: PeopleStatements, org_id: str, user_id: str, group_ids: list[str]) -> None:
+def add_member(tx: Tx, sql: StatementSet, org_id: str, user_id: str, group_ids: list[str]) -> None:
     """Membership plus group memberships (group documents list their `member_users`)."""
     for group_id in group_ids:
         if not sql["group_of_org"].run(tx, id=group_id, org_id=org_id):
@@ -154,7 +133,7 @@ def add_member(tx: Tx, sql: PeopleStatements, org_id: str, user_id: str, group_i
         _group_members(tx, sql, group_id, lambda users: users if user_id in users else [*users, user_id])
 
 
-def remove_member(tx: Tx, sql: PeopleStatements, org_id: str, user_id: str) -> bool:
+def remove_member(tx: Tx, sql: StatementSet, org_id: str, user_id: str) -> bool:
     """The membership, the user's place in the organization's groups, grants and API keys."""
     if not sql["remove_member"].run(tx, org_id=org_id, user_id=user_id):
         return False

@@ -14,13 +14,12 @@ from functools import cache
 from typing import Any
 
 import orjson
-from sqlglot import exp
 
 from assay.model.access import BUILTIN_GROUPS, acl_doc, acl_key
 from assay.model.errors import Conflict, NotFound
 from assay.model.objects import utcnow
 from assay.store.records import DefaultScope, IfExists, Record, RecordKind
-from assay.store.sql_backend import SqlBackend, Statement, Tx, compile_statement, parse
+from assay.store.sql_backend import SqlBackend, StatementSet, Tx
 
 _BY_KEY = "kind = :kind AND org_id = :org_id AND key = :key"
 _BY_ID = "kind = :kind AND id = :id"
@@ -41,35 +40,17 @@ _TEXTS: dict[str, str] = {
     "clear_default": f"DELETE FROM view_defaults WHERE {_DEFAULT}",
     "get_default": f"SELECT view_id FROM view_defaults WHERE {_DEFAULT}",
 }
+_NARROWED = {"list_scoped": ("list", "scope")}
 _LOCKED = {  # reads that guard a write: under a row lock where the backend takes locks
     "holder": f"SELECT CAST(doc AS TEXT) FROM records WHERE {_BY_KEY}",
     "org_of": f"SELECT org_id FROM records WHERE {_BY_ID}",
 }
 
 
-class RecordStatements:
-    """The statements compiled for one dialect, with or without row locks."""
-
-    def __init__(self, dialect: str, locks: bool) -> None:
-        trees = {name: parse(text) for name, text in _TEXTS.items()}
-        self.by_name = {name: compile_statement(tree, dialect) for name, tree in trees.items()}
-        for name, text in _LOCKED.items():
-            tree = parse(text)
-            assert isinstance(tree, exp.Select)
-            self.by_name[name] = compile_statement(tree.lock(update=True) if locks else tree, dialect)
-        listing = trees["list"]
-        assert isinstance(listing, exp.Select)
-        scoped = listing.copy().where(exp.column("scope").eq(exp.Placeholder(this="scope")))
-        self.by_name["list_scoped"] = compile_statement(scoped, dialect)
-
-    def __getitem__(self, name: str) -> Statement:
-        return self.by_name[name]
-
-
 @cache
-def statements(dialect: str, locks: bool) -> RecordStatements:
+def statements(dialect: str, locks: bool) -> StatementSet:
     """Compiled once per process for each backend."""
-    return RecordStatements(dialect, locks)
+    return StatementSet(dialect, locks, _TEXTS, _LOCKED, _NARROWED)
 
 
 def _dumps(doc: dict[str, Any]) -> str:
@@ -78,7 +59,7 @@ def _dumps(doc: dict[str, Any]) -> str:
 
 def put(
     tx: Tx,
-    sql: RecordStatements,
+    sql: StatementSet,
     kind: str,
     org_id: str,
     scope: str | None,
@@ -103,7 +84,7 @@ def put(
     return doc, False
 
 
-def seed_org(tx: Tx, sql: RecordStatements, org_id: str) -> dict[str, str]:
+def seed_org(tx: Tx, sql: StatementSet, org_id: str) -> dict[str, str]:
     """The built-in groups of a new organization and the grant of each (`assay.model.access`),
     inside the caller's transaction; returns name -> group id. Groups it already has are kept."""
     ids: dict[str, str] = {}
