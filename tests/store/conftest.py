@@ -79,3 +79,13 @@ class Env:
 @pytest.fixture
 def env(store: Store) -> Env:
     return Env(store)
+
+
+@pytest.fixture
+def duckdb_env(tmp_path: Path) -> Iterator[Env]:
+    """An `Env` on a DuckDB file, for the tests that read its tables (`env` runs every backend)."""
+    store = _duckdb_opener(tmp_path)()
+    try:
+        yield Env(store)
+    finally:
+        store.close()

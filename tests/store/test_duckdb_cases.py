@@ -3,15 +3,11 @@ summaries they were made of, and never read once out of date."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import duckdb
 import pytest
 import sqlglot
 from sqlglot import exp
 
-from assay.store import open_store
 from assay.store.duckdb import cases, compare
 from assay.store.duckdb.store import DuckDBStore
 from tests.store.conftest import Env
@@ -21,13 +17,8 @@ pytestmark = pytest.mark.duckdb_only  # the embedded DuckDB store's own machiner
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> Iterator[Env]:
-    """DuckDB only: these tests read its tables (the conformance `env` runs every backend)."""
-    store = open_store(f"duckdb:///{tmp_path / 'store.duckdb'}")
-    try:
-        yield Env(store)
-    finally:
-        store.close()
+def env(duckdb_env: Env) -> Env:
+    return duckdb_env
 
 
 def builds(env: Env, *ids: str) -> dict[str, cases.Build]:

@@ -4,13 +4,11 @@ traces, newest first, whether or not the trace summaries are fresh."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from assay.store import codec, open_store
+from assay.store import codec
 from assay.store.base import CommentWrite, ObjectRef, WriteRequest
 from assay.store.duckdb.row_reads import attach_comments
 from tests.store.conftest import Env
@@ -19,13 +17,8 @@ pytestmark = pytest.mark.duckdb_only  # the embedded DuckDB store's own machiner
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> Iterator[Env]:
-    """DuckDB only: these tests read its tables (the conformance `env` runs every backend)."""
-    store = open_store(f"duckdb:///{tmp_path / 'store.duckdb'}")
-    try:
-        yield Env(store)
-    finally:
-        store.close()
+def env(duckdb_env: Env) -> Env:
+    return duckdb_env
 
 
 def python_events(env: Env, ref: ObjectRef, org_id: str | None) -> dict[str, dict[str, Any]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,13 +15,8 @@ pytestmark = pytest.mark.duckdb_only  # the embedded DuckDB store's own machiner
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> Iterator[Env]:
-    """DuckDB only: these tests read its tables (the conformance `env` runs every backend)."""
-    store = open_store(f"duckdb:///{tmp_path / 'store.duckdb'}")
-    try:
-        yield Env(store)
-    finally:
-        store.close()
+def env(duckdb_env: Env) -> Env:
+    return duckdb_env
 
 
 def dirty_count(store: Store) -> int:
