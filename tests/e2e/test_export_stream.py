@@ -61,5 +61,6 @@ def test_an_export_failing_mid_stream_is_cut_off_not_short(server: Server) -> No
             with pytest.raises(IncompleteBody) as cut:
                 raw.read_body(headers)
         received = start + cut.value.received
-        assert received.count(b'"input"') >= 1000  # the whole first page, then nothing
+        # The first page, but for the rows of its last piece (pieces of ~64 KB wait to be full), then nothing.
+        assert 990 <= received.count(b'"input"') <= 1000
         assert not received.rstrip().endswith(b"]")

@@ -19,6 +19,7 @@ from assay.services.tables import export_rows
 from assay.store.columns import TABLE_FIELDS
 
 ALL_FIELDS = TABLE_FIELDS["spans"]  # "all fields": everything a span row carries
+_CHUNK_BYTES = 64 * 1024
 
 
 def pick(row: dict[str, Any], path: str) -> Any:
@@ -70,20 +71,28 @@ def stream(
 def _chunks(
     rows: Iterator[dict[str, Any]], q: TableQuery, fmt: str, columns: list[str] | None
 ) -> Iterator[bytes]:
+    """The body in pieces of about `_CHUNK_BYTES`: each piece the server sends costs a hop to a
+    worker thread and a socket write, which one piece per row (as JSON was) paid for every row."""
     names = columns or [*ALL_FIELDS, *(c.name for c in q.custom_columns)]
     if fmt == "json":
-        yield b"["
+        parts, size = [b"["], 1
         for i, row in enumerate(rows):
             picked = {n: pick(row, n) for n in names}
-            yield (b"," if i else b"") + b"\n" + encode_json(picked, default=str)
-        yield b"\n]\n"
+            part = (b",\n" if i else b"\n") + encode_json(picked, default=str)
+            parts.append(part)
+            size += len(part)
+            if size >= _CHUNK_BYTES:
+                yield b"".join(parts)
+                parts, size = [], 0
+        parts.append(b"\n]\n")
+        yield b"".join(parts)
         return
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(names)
-    for i, row in enumerate(rows):
+    for row in rows:
         writer.writerow([_cell(pick(row, n)) for n in names])
-        if i % 500 == 499:
+        if buf.tell() >= _CHUNK_BYTES:
             yield buf.getvalue().encode()
             buf.seek(0)
             buf.truncate()
