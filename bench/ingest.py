@@ -13,8 +13,12 @@ as deployed) instead of a DuckDB file, and `--servers N` starts N servers over i
 clients spread over them round-robin (as behind a load balancer). The server CPU figure counts the
 Assay servers only, not PostgreSQL's own processes; disk is the database's size.
 
+`--preload FILE` starts the database with the rows of a data file bench/query.py wrote (copied
+as the server's DuckDB file, or into PostgreSQL through `assay migrate`'s copy), so the rate is
+that of a large database; disk per span then counts what the run added.
+
 Run: .venv/bin/python bench/ingest.py [--spans 200000] [--batch 1000] [--threads 4] [--sdk-spans 4000]
-                                      [--postgres [--servers 2]]
+                                      [--postgres [--servers 2]] [--preload bench/data/query.duckdb]
 """
 
 from __future__ import annotations
@@ -229,6 +233,22 @@ def disk_bytes(data_dir: Path, db_url: str | None) -> int:
     return sum(p.stat().st_size for p in data_dir.glob("assay.duckdb*"))
 
 
+def preload(source: Path, data_dir: Path, db_url: str | None) -> None:
+    """The database starts as a copy of `source` (a DuckDB data file)."""
+    if db_url is None:
+        shutil.copyfile(source, data_dir / "assay.duckdb")
+        return
+    from assay.services import migration
+    from assay.store import open_store
+
+    src, target = open_store(f"duckdb:///{source.resolve()}"), open_store(db_url)
+    try:
+        migration.copy(src, target, lambda *_: None)
+    finally:
+        src.close()
+        target.close()
+
+
 def bulk_reference(bodies: list[bytes], workdir: Path) -> tuple[float, int]:
     """Spans/s and bytes/span of one Arrow bulk insert of the same rows into the same schema."""
     records = []
@@ -263,6 +283,7 @@ def main() -> None:
         "--postgres", action="store_true", help="servers on a PostgreSQL cluster started here"
     )
     parser.add_argument("--servers", type=int, default=1, help="servers over the one PostgreSQL (--postgres)")
+    parser.add_argument("--preload", type=Path, help="a bench/query.py data file the database starts with")
     args = parser.parse_args()
     if args.servers > 1 and not args.postgres:
         parser.error("--servers > 1 needs --postgres (a DuckDB file admits one process)")
@@ -278,6 +299,10 @@ def main() -> None:
     try:
         data_dir = workdir / "data"
         data_dir.mkdir()
+        if args.preload:
+            with console.status(f"preloading {args.preload}"):
+                preload(args.preload, data_dir, db_url)
+        before = disk_bytes(data_dir, db_url) if args.preload else 0
         server = Server(data_dir, db_url)
         servers = [server]
         try:
@@ -297,7 +322,7 @@ def main() -> None:
             for s in servers:
                 s.stop()
         total_spans = args.spans + (args.sdk_spans // 4 * 4 if args.sdk_spans else 0)
-        per_span = disk_bytes(data_dir, db_url) // total_spans
+        per_span = (disk_bytes(data_dir, db_url) - before) // total_spans
         with console.status("bulk insert reference"):
             (workdir / "ref").mkdir()
             bulk, bulk_bytes = bulk_reference(bodies, workdir / "ref")
@@ -307,6 +332,8 @@ def main() -> None:
             cluster.stop()
 
     backend = f"PostgreSQL, {args.servers} server(s)" if args.postgres else "DuckDB"
+    if args.preload:
+        backend += f", starting with {args.preload} ({before / 2**20:,.0f} MiB)"
     table = Table(
         title=f"Assay ingest on {backend} ({os.cpu_count()} CPUs, batch {args.batch}, {args.threads} clients)"
     )
