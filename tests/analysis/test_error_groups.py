@@ -14,7 +14,10 @@ from tests.query.helpers import log, make_experiment, make_project, trace_rows
     ("a", "b"),
     [
         ("Rate limit exceeded: retry after 17 seconds", "Rate limit exceeded: retry after 3 seconds"),
-        (f"Row {uuid.uuid4()} not found", f"Row {uuid.uuid4()} not found"),
+        (
+            "Row 562273d2-1500-4af2-821a-924a85acc6cb not found",
+            "Row 1728a970-cd30-4379-9353-82af71ef2777 not found",
+        ),
         ("request req_8f2k19 failed with status 503", "request req_x01 failed with status 429"),
         ("object at 0x7f3a2b1c not callable", "object at 0x10ff not callable"),
         ("KeyError: 'answer'", "KeyError: 'final_answer'"),
