@@ -1,7 +1,9 @@
 """Serialising table rows to CSV or JSON chunk by chunk.
 
-Rows arrive page by page from `tables.export_rows`; each is flattened to the chosen columns (dotted
-paths such as `scores.Levenshtein`), so the CSV has one column per visible table column.
+Rows arrive page by page from `tables.export_pages`; each is flattened to the chosen columns (dotted
+paths such as `scores.Levenshtein`), so the CSV has one column per visible table column. An export
+of all fields has DuckDB write each page's text from its Arrow columns (`store.duckdb.arrow_text`);
+the rest (chosen columns, aggregate scores) is written here, row by row.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from typing import Any
 from assay.model.json_encode import encode_json
 from assay.services.auth import Principal
 from assay.services.context import Services
-from assay.services.table_query import TableQuery
-from assay.services.tables import export_rows
+from assay.services.table_query import AGGREGATE_PREFIX, TableQuery
+from assay.services.tables import ExportPage, export_pages
 from assay.store.columns import TABLE_FIELDS
+from assay.store.duckdb import arrow_text
 
 ALL_FIELDS = TABLE_FIELDS["spans"]  # "all fields": everything a span row carries
 _CHUNK_BYTES = 64 * 1024
@@ -59,41 +62,70 @@ def _cell(value: Any) -> str:
 def stream(
     svc: Services, who: Principal, experiment_id: str, q: TableQuery, fmt: str, columns: list[str] | None
 ) -> Iterator[bytes]:
-    """Validate now (a mistake must be a 400, not a broken download: `export_rows` runs the
+    """Validate now (a mistake must be a 400, not a broken download: `export_pages` runs the
     first page before returning), then stream lazily.
 
     A failure on a later page (the experiment deleted meanwhile, the database gone) propagates
     out of the iterator: the server then closes the connection without ending the chunked body,
     so the client sees an incomplete download, never a shorter file that looks whole."""
-    return _chunks(export_rows(svc, who, experiment_id, q), q, fmt, columns)
-
-
-def _chunks(
-    rows: Iterator[dict[str, Any]], q: TableQuery, fmt: str, columns: list[str] | None
-) -> Iterator[bytes]:
-    """The body in pieces of about `_CHUNK_BYTES`: each piece the server sends costs a hop to a
-    worker thread and a socket write, which one piece per row (as JSON was) paid for every row."""
     names = columns or [*ALL_FIELDS, *(c.name for c in q.custom_columns)]
-    if fmt == "json":
-        parts, size = [b"["], 1
-        for i, row in enumerate(rows):
-            picked = {n: pick(row, n) for n in names}
-            part = (b",\n" if i else b"\n") + encode_json(picked, default=str)
-            parts.append(part)
-            size += len(part)
-            if size >= _CHUNK_BYTES:
-                yield b"".join(parts)
-                parts, size = [], 0
-        parts.append(b"\n]\n")
-        yield b"".join(parts)
-        return
+    pages = export_pages(svc, who, experiment_id, q)
+    body = _json(pages, names, columns is None) if fmt == "json" else _csv(pages, names, columns is None)
+    return _pieces(body)
+
+
+def _pieces(body: Iterator[bytes]) -> Iterator[bytes]:
+    """The body in pieces of about `_CHUNK_BYTES`: each piece the server sends costs a hop to a
+    worker thread and a socket write, which one piece per row (as JSON was) paid for every row;
+    a page's text is cut so the server never holds a whole page in its socket buffers."""
+    pending: list[bytes] = []
+    size = 0
+    for part in body:
+        pending.append(part)
+        size += len(part)
+        if size < _CHUNK_BYTES:
+            continue
+        joined = b"".join(pending)
+        for start in range(0, len(joined), _CHUNK_BYTES * 16):
+            yield joined[start : start + _CHUNK_BYTES * 16]
+        pending, size = [], 0
+    yield b"".join(pending)
+
+
+def _fast(page: ExportPage, whole: bool) -> bool:
+    """Whether DuckDB can write this page's text: every field at the top level (`whole`), and no
+    aggregate score to merge into `scores`."""
+    return whole and not any(c.startswith(AGGREGATE_PREFIX) for c in page.result.table.column_names)
+
+
+def _json(pages: Iterator[ExportPage], names: list[str], whole: bool) -> Iterator[bytes]:
+    yield b"["
+    separator = b"\n"
+    for page in pages:
+        text = arrow_text.json_rows(page.result, names) if _fast(page, whole) else None
+        if text is not None:
+            if text:
+                yield separator + text.encode()
+                separator = b",\n"
+            continue
+        for row in page.rows():
+            yield separator + encode_json({n: pick(row, n) for n in names}, default=str)
+            separator = b",\n"
+    yield b"\n]\n"
+
+
+def _csv(pages: Iterator[ExportPage], names: list[str], whole: bool) -> Iterator[bytes]:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(names)
-    for row in rows:
-        writer.writerow([_cell(pick(row, n)) for n in names])
-        if buf.tell() >= _CHUNK_BYTES:
-            yield buf.getvalue().encode()
-            buf.seek(0)
-            buf.truncate()
     yield buf.getvalue().encode()
+    for page in pages:
+        text = arrow_text.csv_lines(page.result, names) if _fast(page, whole) else None
+        if text is not None:
+            yield text.encode()
+            continue
+        buf.seek(0)
+        buf.truncate()
+        for row in page.rows():
+            writer.writerow([_cell(pick(row, n)) for n in names])
+        yield buf.getvalue().encode()

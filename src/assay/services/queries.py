@@ -20,7 +20,7 @@ from assay.services import sources
 from assay.services.auth import Principal
 from assay.services.context import Services
 from assay.services.query_results import QueryResult, decode
-from assay.store.base import ObjectRef
+from assay.store.base import ObjectRef, ResultSet
 
 
 def run_query(
@@ -55,14 +55,26 @@ def run_parsed(
     return run_compiled(svc, compiled)
 
 
+def execute_parsed(
+    svc: Services, parsed: ParsedQuery, source: Source, *, cursor: str | None = None
+) -> tuple[Compiled, ResultSet]:
+    """As `run_parsed`, but the answer undecoded (Arrow), for a caller that writes it out itself
+    (exports)."""
+    compiled = compile_query(parsed, source, svc.store.dialect, cursor=cursor, limits=limits_of(svc.settings))
+    return compiled, _execute(svc, compiled)
+
+
+def _execute(svc: Services, compiled: Compiled) -> ResultSet:
+    settings = svc.settings
+    return svc.store.execute(compiled, timeout=settings.query_timeout_s, memory=settings.query_memory_bytes)
+
+
 def limits_of(settings: Settings) -> QueryLimits:
     return QueryLimits(settings.query_max_string_bytes, settings.query_max_string_parts)
 
 
 def run_compiled(svc: Services, compiled: Compiled) -> QueryResult:
-    settings = svc.settings
-    result = svc.store.execute(compiled, timeout=settings.query_timeout_s, memory=settings.query_memory_bytes)
-    page = decode(compiled, result)
+    page = decode(compiled, _execute(svc, compiled))
     if compiled.star and compiled.source.shape != "summary":
         svc.store.attach_comments(compiled.source.object_type, page.rows)  # as the fetch routes do
     return page

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlglot import exp
 
 from assay.model.functions import RESULT_SPAN_TYPES_SQL
-from assay.model.json_encode import encode_json
 from assay.model.metrics import METRIC_LABELS, METRIC_UNITS, SUMMARY_METRICS, TABLE_METRICS
-from assay.query import QueryError, Source, compile_column, compile_filter, parse_expression
+from assay.query import Compiled, QueryError, Source, compile_column, compile_filter, parse_expression
 from assay.query.compile import encode_cursor
 from assay.query.parse import ParsedQuery
 from assay.services import comparison_key, review
@@ -24,7 +24,8 @@ from assay.services.auth import Principal
 from assay.services.catalog import get_object, rows_owner
 from assay.services.context import Services
 from assay.services.project_scores import aggregates_of, review_scores_of
-from assay.services.queries import run_parsed
+from assay.services.queries import execute_parsed, run_parsed
+from assay.services.query_results import decode
 from assay.services.summaries import comparison_for
 from assay.services.table_query import (
     Built,
@@ -37,6 +38,7 @@ from assay.services.table_query import (
     summary_select,
     with_aggregates,
 )
+from assay.store.base import ResultSet
 
 
 def _source(
@@ -257,32 +259,49 @@ _EXPORT_PAGE_BYTES = 16 * 1024 * 1024
 _EXPORT_MAX_ROWS = 20_000
 
 
-def export_rows(
+@dataclass
+class ExportPage:
+    """One page of an export: the statement's answer as Arrow, decoded to table rows on demand."""
+
+    compiled: Compiled
+    result: ResultSet
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [with_aggregates(r) for r in decode(self.compiled, self.result).rows]
+
+
+def export_pages(
     svc: Services, who: Principal, experiment_id: str, q: TableQuery, chunk: int = 1000
-) -> Iterator[dict[str, Any]]:
-    """Every matching row, fetched page by page so a large experiment streams in bounded memory.
+) -> Iterator[ExportPage]:
+    """Every matching row, page by page so a large experiment streams in bounded memory.
     The table state is checked (and the experiment resolved) before the first row is asked for.
 
     The first page is `chunk` rows (the first bytes go out soon); the later pages are sized from
-    the first page's encoded bytes per row to about `_EXPORT_PAGE_BYTES` each, which bounds the
+    the first page's Arrow bytes per row to about `_EXPORT_PAGE_BYTES` each, which bounds the
     memory of a page of wide rows and makes the pages of narrow ones few."""
     source = _source(svc, who, experiment_id, q.row_type)
     built = Built(q, _aggregates(svc, source))
-    first = [with_aggregates(r) for r in _run(svc, built.rows(chunk, 0), source)]  # fails before the download
-    per_row = max(1, sum(len(encode_json(r, default=str)) for r in first) // max(1, len(first)))
+
+    def page(limit: int, offset: int) -> ExportPage:
+        cursor = encode_cursor({"o": offset}) if offset else None
+        return ExportPage(*execute_parsed(svc, ParsedQuery(built.rows(limit, offset)), source, cursor=cursor))
+
+    first = page(chunk, 0)  # fails before the download
+    count = first.result.table.num_rows
+    per_row = max(1, first.result.table.nbytes // max(1, count))
     size = min(_EXPORT_MAX_ROWS, max(chunk, _EXPORT_PAGE_BYTES // per_row))
 
-    def rows() -> Iterator[dict[str, Any]]:
+    def pages() -> Iterator[ExportPage]:
         found, offset, want = first, 0, chunk
         while True:
-            yield from found
-            if len(found) < want:
+            yield found
+            if found.result.table.num_rows < want:
                 return
             offset += want
             want = size
-            found = [with_aggregates(r) for r in _run(svc, built.rows(want, offset), source, offset)]
+            found = page(want, offset)
 
-    return rows()
+    return pages()
 
 
 def summary(svc: Services, who: Principal, experiment_id: str, q: SummaryQuery) -> dict[str, Any]:

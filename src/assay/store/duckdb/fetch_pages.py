@@ -30,15 +30,12 @@ from assay.model.objects import OBJECT_TYPES
 from assay.store import codec
 from assay.store.base import ObjectRef
 from assay.store.duckdb import arrow
+from assay.store.duckdb.arrow_text import iso_timestamp
 from assay.store.duckdb.dialect import parse, render
 from assay.store.duckdb.summaries import needs_refresh
 
 # `created` as the API writes it: ISO-8601 in UTC, microseconds only when there are some.
-_CREATED = parse(
-    "strftime(timezone('UTC', created), '%Y-%m-%dT%H:%M:%S') || CASE WHEN date_part('microseconds', created) "
-    "% 1000000 = 0 THEN '' ELSE '.' || lpad(CAST(date_part('microseconds', created) % 1000000 AS VARCHAR), 6, "
-    "'0') END || '+00:00'"
-)
+_CREATED = iso_timestamp(exp.column("created"), utc=True)
 # The event's fields, by name, as DuckDB reads them from a stored row.
 _FIELDS: dict[str, exp.Expr] = {
     "id": exp.column("id"),
