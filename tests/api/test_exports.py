@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
 from assay.services import tables
 from tests.query.helpers import log, make_experiment, make_project, trace_rows
 
@@ -52,13 +54,18 @@ def test_bad_filter_is_refused_before_streaming(api):
     assert res.status_code == 400
 
 
-def test_pages_of_any_size_export_each_row_once_in_order(api, monkeypatch):
+@pytest.mark.parametrize("sort", [[], [{"column": "input", "desc": True}]], ids=["newest first", "sorted"])
+def test_pages_of_any_size_export_each_row_once_in_order(api, monkeypatch, sort):
     """Later pages are sized by bytes per row: 1,000 rows then one page of 1,500, or (a tiny byte
-    budget) pages of 1,000, 1,000 and 500: both give every span once, in the same order."""
+    budget) pages of 1,000, 1,000 and 500: both give every span once, in the same order, whether
+    the pages continue after the last key (newest first) or by offset (a sort)."""
     eid = _setup(api, n=2500)
-    body = {"format": "json", "row_type": "spans", "columns": ["id", "input"]}
+    body = {"format": "json", "row_type": "spans", "columns": ["id", "input"], "sort": sort}
     few = api.post(f"/v1/experiment/{eid}/export", json=body).json()
     monkeypatch.setattr(tables, "_EXPORT_PAGE_BYTES", 1)
     many = api.post(f"/v1/experiment/{eid}/export", json=body).json()
     assert len(few) == 2500 and len({r["id"] for r in few}) == len(few)
     assert [r["id"] for r in many] == [r["id"] for r in few]
+    inputs = [f"q{i}" for i in range(2500)]  # logged in this order: newest last
+    want = sorted(inputs, reverse=True) if sort else inputs[::-1]
+    assert [r["input"] for r in few] == want

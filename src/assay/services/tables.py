@@ -16,7 +16,7 @@ from sqlglot import exp
 from assay.model.functions import RESULT_SPAN_TYPES_SQL
 from assay.model.metrics import METRIC_LABELS, METRIC_UNITS, SUMMARY_METRICS, TABLE_METRICS
 from assay.query import Compiled, QueryError, Source, compile_column, compile_filter, parse_expression
-from assay.query.compile import encode_cursor
+from assay.query.compile import KEY_COLUMN, encode_cursor
 from assay.query.parse import ParsedQuery
 from assay.services import comparison_key, review
 from assay.services.aggregates import expand, formulas_of
@@ -269,6 +269,14 @@ class ExportPage:
     def rows(self) -> list[dict[str, Any]]:
         return [with_aggregates(r) for r in decode(self.compiled, self.result).rows]
 
+    def after(self) -> str | None:
+        """The cursor past this page's last key, for a page in the default order (newest first):
+        the next page then starts there instead of sorting every row to skip an offset."""
+        table = self.result.table
+        if not self.compiled.keyed or table.num_rows == 0:
+            return None
+        return encode_cursor({"k": table.column(KEY_COLUMN)[-1].as_py()})
+
 
 def export_pages(
     svc: Services, who: Principal, experiment_id: str, q: TableQuery, chunk: int = 1000
@@ -278,15 +286,17 @@ def export_pages(
 
     The first page is `chunk` rows (the first bytes go out soon); the later pages are sized from
     the first page's Arrow bytes per row to about `_EXPORT_PAGE_BYTES` each, which bounds the
-    memory of a page of wide rows and makes the pages of narrow ones few."""
+    memory of a page of wide rows and makes the pages of narrow ones few. In the default order
+    each page continues after the last key of the one before; a sorted export goes by offset."""
     source = _source(svc, who, experiment_id, q.row_type)
     built = Built(q, _aggregates(svc, source))
 
-    def page(limit: int, offset: int) -> ExportPage:
-        cursor = encode_cursor({"o": offset}) if offset else None
-        return ExportPage(*execute_parsed(svc, ParsedQuery(built.rows(limit, offset)), source, cursor=cursor))
+    def page(limit: int, offset: int, after: str | None) -> ExportPage:
+        cursor = after or (encode_cursor({"o": offset}) if offset else None)
+        rows = built.rows(limit, 0 if after else offset)
+        return ExportPage(*execute_parsed(svc, ParsedQuery(rows), source, cursor=cursor))
 
-    first = page(chunk, 0)  # fails before the download
+    first = page(chunk, 0, None)  # fails before the download
     count = first.result.table.num_rows
     per_row = max(1, first.result.table.nbytes // max(1, count))
     size = min(_EXPORT_MAX_ROWS, max(chunk, _EXPORT_PAGE_BYTES // per_row))
@@ -299,7 +309,7 @@ def export_pages(
                 return
             offset += want
             want = size
-            found = page(want, offset)
+            found = page(want, offset, found.after())
 
     return pages()
 
