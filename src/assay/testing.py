@@ -67,13 +67,13 @@ class ServerProcess:
         )
         return env
 
-    def stop(self, sig: int | None = None) -> None:
+    def stop(self, sig: int | None = None, timeout: float = 30) -> None:
         if self.process.poll() is None:
             if sig is None:
                 self.process.terminate()
             else:
                 self.process.send_signal(sig)
-            self.process.wait(timeout=30)
+            self.process.wait(timeout=timeout)
 
 
 def start_server(
