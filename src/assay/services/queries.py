@@ -51,8 +51,7 @@ def run_parsed(
     svc: Services, parsed: ParsedQuery, source: Source, *, cursor: str | None = None
 ) -> QueryResult:
     """Run a query the caller built as a tree over a source it already resolved (and checked)."""
-    compiled = compile_query(parsed, source, svc.store.dialect, cursor=cursor, limits=limits_of(svc.settings))
-    return run_compiled(svc, compiled)
+    return run_compiled(svc, _compile(svc, parsed, source, cursor))
 
 
 def execute_parsed(
@@ -60,8 +59,12 @@ def execute_parsed(
 ) -> tuple[Compiled, ResultSet]:
     """As `run_parsed`, but the answer undecoded (Arrow), for a caller that writes it out itself
     (exports)."""
-    compiled = compile_query(parsed, source, svc.store.dialect, cursor=cursor, limits=limits_of(svc.settings))
+    compiled = _compile(svc, parsed, source, cursor)
     return compiled, _execute(svc, compiled)
+
+
+def _compile(svc: Services, parsed: ParsedQuery, source: Source, cursor: str | None) -> Compiled:
+    return compile_query(parsed, source, svc.store.dialect, cursor=cursor, limits=limits_of(svc.settings))
 
 
 def _execute(svc: Services, compiled: Compiled) -> ResultSet:

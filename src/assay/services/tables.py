@@ -253,8 +253,8 @@ def fields(svc: Services, who: Principal, experiment_id: str) -> dict[str, Any]:
 
 
 # An export's later pages hold about this many bytes of rows (at least `chunk` rows, at most
-# `_EXPORT_MAX_ROWS`): each page is one statement that sorts the experiment's rows to reach its
-# offset, so 1,000-row pages of 800,000 spans ran 800 such sorts (quadratic in the size).
+# `_EXPORT_MAX_ROWS`): each page is one statement, and a sorted export's page sorts the
+# experiment's rows to reach its offset, so few large pages cost far less than many small ones.
 _EXPORT_PAGE_BYTES = 16 * 1024 * 1024
 _EXPORT_MAX_ROWS = 20_000
 
