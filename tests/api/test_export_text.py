@@ -24,7 +24,7 @@ AWKWARD = [
 ]
 
 
-def _rows(eid: str) -> list[dict[str, Any]]:
+def awkward_rows(eid: str) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for i in range(40):
         root = f"root{i}"
@@ -70,7 +70,7 @@ def _rows(eid: str) -> list[dict[str, Any]]:
 @pytest.fixture
 def experiment(api: Any) -> str:
     eid = make_experiment(api, make_project(api, "text"), "e")
-    log(api, _rows(eid))
+    log(api, awkward_rows(eid))
     return eid
 
 

@@ -23,18 +23,20 @@ from assay.model.errors import InvalidInput
 from assay.services.auth import Principal
 from assay.services.context import Services
 from assay.services.history import read_at_version
-from assay.services.queries import run_query
-from assay.services.query_results import QueryResult
+from assay.services.queries import run_query, run_query_text
+from assay.services.query_results import QueryResult, QueryText
 
 router = api_router(tags=["query"], responses=AUTHENTICATED)
 FORMATS = ("json", "jsonl", "parquet")
 
 
-def _headers(result: QueryResult) -> dict[str, str]:
+def _headers(result: QueryResult | QueryText) -> dict[str, str]:
     return {"x-bt-cursor": result.cursor} if result.cursor else {}
 
 
-def _render(result: QueryResult, fmt: str) -> Response:
+def _render(result: QueryResult | QueryText, fmt: str) -> Response:
+    if isinstance(result, QueryText):
+        return _render_text(result, fmt)
     if fmt == "jsonl":
         body = b"".join(encode_json(r) + b"\n" for r in result.rows)
         return Response(body, media_type="application/x-ndjson", headers=_headers(result))
@@ -47,6 +49,28 @@ def _render(result: QueryResult, fmt: str) -> Response:
     if result.warnings:
         out["warnings"] = [{"code": "limit", "message": w, "stage": "compile"} for w in result.warnings]
     return OrjsonResponse(out, headers=_headers(result))
+
+
+def _render_text(result: QueryText, fmt: str) -> Response:
+    """The rows as the database wrote them, spliced into the answer (the same bytes a client
+    parses as `_render` would give it, without decoding each value into Python first)."""
+    rows = result.rows.encode()
+    if fmt == "jsonl":
+        return Response(
+            rows + b"\n" if rows else b"", media_type="application/x-ndjson", headers=_headers(result)
+        )
+    parts = [
+        b'{"data":[',
+        rows,
+        b'],"schema":',
+        encode_json(result.schema),
+        b',"cursor":',
+        encode_json(result.cursor),
+    ]
+    if result.warnings:
+        warnings = [{"code": "limit", "message": w, "stage": "compile"} for w in result.warnings]
+        parts += [b',"warnings":', encode_json(warnings)]
+    return Response(b"".join(parts) + b"}", media_type="application/json", headers=_headers(result))
 
 
 @router.post(
@@ -82,12 +106,14 @@ async def btql(
         pinned = await run_in_threadpool(read_at_version, svc, who, body["query"], int(version))
         if pinned is not None:
             return _render(pinned, fmt)
-    result = await run_in_threadpool(
-        run_query,
-        svc,
-        who,
-        body["query"],
-        arrow=fmt == "parquet",
-        version=None if version is None else int(version),
-    )
+    pinned_to = None if version is None else int(version)
+    if fmt == "parquet":
+        result: QueryResult | QueryText = await run_in_threadpool(
+            run_query, svc, who, body["query"], arrow=True, version=pinned_to
+        )
+    else:
+        separator = "\n" if fmt == "jsonl" else ","
+        result = await run_in_threadpool(
+            run_query_text, svc, who, body["query"], separator=separator, version=pinned_to
+        )
     return _render(result, fmt)

@@ -19,7 +19,7 @@ from assay.server.settings import Settings
 from assay.services import sources
 from assay.services.auth import Principal
 from assay.services.context import Services
-from assay.services.query_results import QueryResult, decode
+from assay.services.query_results import QueryResult, QueryText, decode, encode
 from assay.store.base import ObjectRef, ResultSet
 
 
@@ -37,14 +37,30 @@ def run_query(
 
     `version` pins the read to a transaction id. Queries read the current rows, so a version older
     than any source's latest write is refused (the fetch routes replay history instead)."""
+    return run_compiled(svc, _checked(svc, who, query, cursor=cursor, limit=limit, version=version))
+
+
+def run_query_text(
+    svc: Services, who: Principal, query: Any, *, separator: str, version: int | None = None
+) -> QueryText | QueryResult:
+    """As `run_query`, with the rows written as JSON text by the database where it can
+    (`query_results.encode`), else decoded: for answers that go out as JSON unchanged."""
+    compiled = _checked(svc, who, query, cursor=None, limit=None, version=version)
+    result = _execute(svc, compiled)
+    return encode(compiled, result, separator) or _decoded(svc, compiled, result)
+
+
+def _checked(
+    svc: Services, who: Principal, query: Any, *, cursor: str | None, limit: int | None, version: int | None
+) -> Compiled:
+    """`query` parsed, its sources resolved and checked for `who`, and compiled."""
     parsed = parse_query(query)
     source = sources.resolve(svc, who, source_refs(parsed.select))
     if version is not None:
         _check_version(svc, source, version)
-    compiled = compile_query(
+    return compile_query(
         parsed, source, svc.store.dialect, cursor=cursor, limit=limit, limits=limits_of(svc.settings)
     )
-    return run_compiled(svc, compiled)
 
 
 def run_parsed(
@@ -77,7 +93,11 @@ def limits_of(settings: Settings) -> QueryLimits:
 
 
 def run_compiled(svc: Services, compiled: Compiled) -> QueryResult:
-    page = decode(compiled, _execute(svc, compiled))
+    return _decoded(svc, compiled, _execute(svc, compiled))
+
+
+def _decoded(svc: Services, compiled: Compiled, result: ResultSet) -> QueryResult:
+    page = decode(compiled, result)
     if compiled.star and compiled.source.shape != "summary":
         svc.store.attach_comments(compiled.source.object_type, page.rows)  # as the fetch routes do
     return page

@@ -45,11 +45,11 @@ def iso_timestamp(node: exp.Expr, utc: bool) -> exp.Expr:
 Column = tuple[str, ValueKind, pa.DataType]  # name, kind, Arrow type: what the SQL depends on
 
 
-def json_rows(result: ResultSet, names: Sequence[str]) -> str | None:
-    """The page's rows as JSON objects of the fields `names` (absent ones null), joined by `,\\n`;
-    None where the Python path must write them."""
+def json_rows(result: ResultSet, names: Sequence[str], separator: str = ",\n") -> str | None:
+    """The page's rows as JSON objects of the fields `names` (absent ones null), joined by
+    `separator`; None where the Python path must write them."""
     sql = _json_sql(_columns(result), tuple(names)) if _writable(result) else None
-    return None if sql is None else _texts(result.table, sql, ",\n", "")
+    return None if sql is None else _texts(result.table, sql, separator, "")
 
 
 def csv_lines(result: ResultSet, names: Sequence[str]) -> str | None:
