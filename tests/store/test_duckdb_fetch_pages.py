@@ -107,6 +107,10 @@ def test_pages_hold_whole_traces_newest_first(env: Env) -> None:
             ],
         )
     env.write(ref, {"id": "0-1", "_is_merge": True, "output": "moved"})  # an old span rewritten last
+    # A new span of the oldest trace, written last: its key is the largest of all, far above the
+    # keys of the page its trace is on, and the page must still read it.
+    env.write(ref, {"id": "0-late", "span_id": "0-late", "root_span_id": "t0", "span_parents": ["0-0"]})
+    sizes = {f"t{t}": 4 if t == 0 else 3 for t in range(7)}
     for fresh in (False, True):
         if fresh:
             env.store.refresh_summaries(ref.object_type, [ref.object_id])
@@ -115,7 +119,7 @@ def test_pages_hold_whole_traces_newest_first(env: Env) -> None:
             page = env.store.fetch(ref, limit=3, cursor=cursor)
             order = list(dict.fromkeys(e["root_span_id"] for e in page.events))
             traces += order
-            assert all(sum(e["root_span_id"] == t for e in page.events) == 3 for t in order)
+            assert all(sum(e["root_span_id"] == t for e in page.events) == sizes[t] for t in order)
             cursor = page.cursor
             if not cursor:
                 break

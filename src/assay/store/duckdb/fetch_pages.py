@@ -9,10 +9,11 @@ built by `codec.api_event` instead, so the shape has one definition and a test h
 ways equal (`tests/store/test_duckdb_fetch_pages.py`).
 
 Finding a page reads little: the page's traces come from the stored trace summaries (their first
-keys) when those are fresh, else from a narrow aggregation over the keys older than the cursor;
-its spans are then read with a pagination-key bound (every span of a trace sorts after the
-trace's first key, and rows are appended roughly in key order, so zone maps skip the rest) rather
-than by joining every row of the object.
+and last keys) when those are fresh, else from a narrow aggregation over the keys older than the
+cursor; its spans are then read between two pagination keys, the least first key and the greatest
+last key of the page's traces (rows are appended roughly in key order, so zone maps skip the rest),
+rather than by joining every row of the object. With only the lower bound, each page scanned
+every row newer than itself, and paging through an experiment was quadratic in its size.
 
 The statements are sqlglot trees rendered once per shape; the object, the cursor and the page's
 traces are named parameters.
@@ -80,46 +81,55 @@ def _event(object_type: str, with_org: bool) -> exp.Expr:
 
 @functools.lru_cache(maxsize=8)
 def _traces_sql(fresh: bool, after: bool) -> str:
-    """(root_span_id, first key) of a page's traces, newest first: from the stored summaries when
-    they are `fresh`, else from the spans; below the cursor `$after` if `after`. Parameters:
-    `$object_type`, `$object_id`, `$limit` (and `$after`)."""
+    """(root_span_id, first key, last key) of a page's traces, newest first: from the stored
+    summaries when they are `fresh`, else from the spans; below the cursor `$after` if `after`.
+    Parameters: `$object_type`, `$object_id`, `$limit` (and `$after`)."""
     of_object = exp.and_(
         exp.column("object_type").eq(exp.Placeholder(this="object_type")),
         exp.column("object_id").eq(exp.Placeholder(this="object_id")),
     )
+    after_cursor = exp.Placeholder(this="after")
     if fresh:
-        query = exp.select("root_span_id", "first_key").from_("trace_summaries").where(of_object)
-        key: exp.Expr = exp.column("first_key")
+        query = exp.select("root_span_id", "first_key", "last_key").from_("trace_summaries").where(of_object)
+        if after:
+            query = query.where(exp.column("first_key") < after_cursor)
+        first = "first_key"
     else:
         key = exp.column("_pagination_key")
         query = (
-            exp.select("root_span_id", exp.alias_(exp.func("min", key.copy()), "k"))
+            exp.select(
+                "root_span_id",
+                exp.alias_(exp.func("min", key.copy()), "k"),
+                exp.alias_(exp.func("max", key.copy()), "h"),
+            )
             .from_("rows")
             .where(of_object)
             .group_by("root_span_id")
         )
-    if after:
-        query = query.where(key.copy() < exp.Placeholder(this="after"))
-    order = exp.Ordered(this=exp.column("first_key" if fresh else "k"), desc=True)
+        if after:  # after grouping: a span newer than the cursor still counts toward the last key
+            query = query.having(exp.func("min", key.copy()) < after_cursor)
+        first = "k"
+    order = exp.Ordered(this=exp.column(first), desc=True)
     return render(query.order_by(order).limit(exp.Placeholder(this="limit")))
 
 
 def _page_traces(
     con: duckdb.DuckDBPyConnection, ref: ObjectRef, limit: int, after: str | None
-) -> list[tuple[str, str]]:
-    """(root_span_id, first key) of the page's traces, newest first."""
+) -> list[tuple[str, str, str]]:
+    """(root_span_id, first key, last key) of the page's traces, newest first."""
     fresh = not needs_refresh(con, ref.object_type, [ref.object_id])
     params: dict[str, Any] = {"object_type": ref.object_type, "object_id": ref.object_id, "limit": limit}
     if after is not None:
         params["after"] = after
-    return [(r, k) for r, k in con.execute(_traces_sql(fresh, after is not None), params).fetchall()]
+    return [(r, k, h) for r, k, h in con.execute(_traces_sql(fresh, after is not None), params).fetchall()]
 
 
 @functools.lru_cache(maxsize=16)
 def _page_sql(object_type: str, with_org: bool) -> str:
     """Each span of the page's traces (`$traces` and their first keys `$keys`, in page order)
     with its event text, or NULL where Python builds the event. Parameters: `$object_type`,
-    `$object_id`, `$low` (the least first key of the page) and `$org_id` if `with_org`."""
+    `$object_id`, `$low` and `$high` (the least first key and the greatest last key of the
+    page's traces) and `$org_id` if `with_org`."""
     page = exp.select(
         exp.alias_(exp.func("unnest", exp.Placeholder(this="traces")), "root_span_id"),
         exp.alias_(exp.func("unnest", exp.Placeholder(this="keys")), "tkey"),
@@ -135,7 +145,9 @@ def _page_sql(object_type: str, with_org: bool) -> str:
             exp.and_(
                 exp.column("object_type", table="r").eq(exp.Placeholder(this="object_type")),
                 exp.column("object_id", table="r").eq(exp.Placeholder(this="object_id")),
-                exp.column("_pagination_key", table="r") >= exp.Placeholder(this="low"),
+                exp.column("_pagination_key", table="r").between(
+                    exp.Placeholder(this="low"), exp.Placeholder(this="high")
+                ),
             )
         )
         .order_by(
@@ -158,11 +170,12 @@ def current_page(
             return [], []
         with_org = ref.object_type == "project_logs" and org_id is not None
         params: dict[str, Any] = {
-            "traces": [r for r, _ in traces],
-            "keys": [k for _, k in traces],
+            "traces": [r for r, _, _ in traces],
+            "keys": [k for _, k, _ in traces],
             "object_type": ref.object_type,
             "object_id": ref.object_id,
-            "low": min(k for _, k in traces),
+            "low": min(k for _, k, _ in traces),
+            "high": max(h for _, _, h in traces),
             **({"org_id": org_id} if with_org else {}),
         }
         rows = con.execute(_page_sql(ref.object_type, with_org), params).fetchall()
@@ -177,4 +190,4 @@ def current_page(
         }
     finally:
         con.execute("COMMIT")
-    return [built[rowid] if doc is None else doc for rowid, doc in rows], [k for _, k in traces]
+    return [built[rowid] if doc is None else doc for rowid, doc in rows], [k for _, k, _ in traces]

@@ -40,8 +40,8 @@ from assay.store.duckdb.traces import TRACE, compute, create_table
 
 # Bump when what `traces.compute` writes changes (2: stand-in roots; 3: classifier errors; 4: min_xact;
 # 5: match_key a number; 6: labels; 7: after a rebase had put it back to 4, which left databases of
-# versions 4 and 5 unrebuilt).
-SUMMARY_VERSION = 7
+# versions 4 and 5 unrebuilt); 8: last_key, the greatest pagination key of a trace's spans).
+SUMMARY_VERSION = 8
 _WORK = "_assay_dirty"
 # The marks of one refresh: a trace's least `_xact_id`; `unknown` when a mark predates them.
 _DIRTY = parse_select(
