@@ -188,22 +188,30 @@ def _quoted(cell: exp.Expr) -> exp.Expr:
 
 _DATABASE: duckdb.DuckDBPyConnection | None = None
 _LOCK = threading.Lock()
+TEXT_THREADS = 2  # threads writing a page's texts: the 2-core machine's both, at most two anywhere
+_VECTOR = 2048  # rows in one DuckDB vector: the unit its scan hands to a thread
 
 
 def _texts(table: pa.Table, sql: str, separator: str, end: str) -> str:
     """The one text column of `sql` over the page, in the page's order, joined by `separator`
-    (and `end` after the last). One thread and `preserve_insertion_order` keep the order of a
-    projection without sorting the texts; each call reads through a cursor of its own over one
-    in-memory database (opening a database costs more than writing a page)."""
+    (and `end` after the last). The page is cut into batches of one DuckDB vector each, so that
+    `TEXT_THREADS` threads can share the scan (one thread took ~1.6x as long on a page of 10,000
+    spans); `preserve_insertion_order` keeps a projection's output in its input's order on any
+    number of threads, without sorting the texts. Each call reads through a cursor of its own over
+    one in-memory database (opening a database costs more than writing a page)."""
     if table.num_rows == 0:
         return ""
     global _DATABASE
     with _LOCK:
         if _DATABASE is None:
-            _DATABASE = duckdb.connect(":memory:", config={"threads": 1, "preserve_insertion_order": True})
+            config: dict[str, str | bool | int | float | list[str]] = {
+                "threads": TEXT_THREADS,
+                "preserve_insertion_order": True,
+            }
+            _DATABASE = duckdb.connect(":memory:", config=config)
         con = _DATABASE.cursor()
     try:
-        con.register(_PAGE, table)
+        con.register(_PAGE, pa.Table.from_batches(table.to_batches(max_chunksize=_VECTOR), table.schema))
         texts = con.sql(sql).to_arrow_table().column(0)
     finally:
         con.close()
