@@ -22,7 +22,6 @@ Run: .venv/bin/python bench/sdk_ceiling.py [--n 10000] [--queue-size 300000]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import socket
@@ -43,7 +42,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from assay.testing import ServerProcess, start_server
-from workload_assay import Client
+from workload_assay import Client, log_through_sdk, sdk_result
 from workload_data import EXPERIMENTS
 
 HERE = Path(__file__).parent
@@ -90,21 +89,10 @@ def free_port() -> int:
 
 def run_sdk(server: ServerProcess, url: str, n: int, queue_size: int | None) -> dict[str, Any]:
     """The SDK script against `url` (Assay's own or the null server's): its seconds, CPU and ids."""
-    env = server.env()
-    env.pop("BRAINTRUST_SYNC_FLUSH", None)  # the SDK's default: flush in the background
-    env["BRAINTRUST_APP_URL"] = url
+    env = {"BRAINTRUST_APP_URL": url}
     if queue_size is not None:
         env["BRAINTRUST_QUEUE_SIZE"] = str(queue_size)
-    out = subprocess.run(
-        [sys.executable, str(HERE / "workload_sdk.py"), str(n), "7", "ceiling"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=HERE,
-    )
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+    return sdk_result(log_through_sdk(server, n, 7, "ceiling", check=True, **env))
 
 
 def against_null(server: ServerProcess, n: int, queue_size: int | None) -> tuple[dict[str, Any], int]:

@@ -15,7 +15,6 @@ Run: .venv/bin/python bench/sdk_replay.py [--n 2000] [--repeat 3] [--profile /tm
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -30,6 +29,7 @@ import httpx
 import psutil
 
 from assay.testing import ServerProcess, start_server
+from workload_assay import log_through_sdk, sdk_result
 
 HERE = Path(__file__).parent
 CONCURRENCY = 2  # the SDK's sending threads: os.cpu_count() on this 2-core machine
@@ -39,20 +39,18 @@ def record(n: int, folder: Path) -> tuple[dict[str, str], list[bytes]]:
     """The SDK's request bodies for the workload of `n` cases, in the order it sent them."""
     server = start_server(folder / "server")
     try:
-        env = server.env()
-        env.pop("BRAINTRUST_SYNC_FLUSH", None)
-        env["BRAINTRUST_ALL_PUBLISH_PAYLOADS_DIR"] = str(folder / "payloads")
-        env["BRAINTRUST_QUEUE_SIZE"] = str(100 * n)  # nothing dropped while recording
-        out = subprocess.run(
-            [sys.executable, str(HERE / "workload_sdk.py"), str(n), "7", "replay"],
-            env=env,
-            capture_output=True,
-            text=True,
+        out = log_through_sdk(
+            server,
+            n,
+            7,
+            "replay",
             check=True,
+            BRAINTRUST_ALL_PUBLISH_PAYLOADS_DIR=str(folder / "payloads"),
+            BRAINTRUST_QUEUE_SIZE=str(100 * n),  # nothing dropped while recording
         )
     finally:
         server.stop()
-    ids = json.loads(out.stdout.strip().splitlines()[-1])["experiments"]
+    ids = sdk_result(out)["experiments"]
     files = sorted((folder / "payloads").iterdir(), key=lambda p: float(p.name.split("_")[1]))
     return ids, [f.read_bytes() for f in files]
 

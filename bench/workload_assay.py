@@ -316,20 +316,37 @@ def run_assay(
     return steps
 
 
+def log_through_sdk(
+    server: ServerProcess, n: int, seed: int, project: str, *, check: bool = False, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """`workload_sdk.py` in a process of its own, as a user's script runs: the SDK configured for
+    `server` with its defaults (flushing in the background), `env` on top (a raised queue, another
+    URL). Its last line of output is the JSON that `sdk_result` reads."""
+    environ = server.env()
+    environ.pop("BRAINTRUST_SYNC_FLUSH", None)
+    environ.update(env)
+    return subprocess.run(
+        [sys.executable, str(HERE / "workload_sdk.py"), str(n), str(seed), project],
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=check,
+        cwd=HERE,
+    )
+
+
+def sdk_result(out: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    """What `workload_sdk.py` printed: its seconds, CPU seconds and experiment ids."""
+    result: dict[str, Any] = orjson.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
 def run_sdk(client: Client, t: Truth, args: argparse.Namespace) -> Step:
     step = Step("sdk")
-    env = client.server.env()
-    env.pop("BRAINTRUST_SYNC_FLUSH", None)  # the SDK's defaults: flush in the background
     cpu = client.cpu()
     profiler = client.profile("sdk")
     try:
-        out = subprocess.run(
-            [sys.executable, str(HERE / "workload_sdk.py"), str(t.n), str(args.seed), "sdk"],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        out = log_through_sdk(client.server, t.n, args.seed, "sdk")
     finally:
         if profiler is not None:
             profiler.send_signal(signal.SIGINT)
@@ -338,7 +355,7 @@ def run_sdk(client: Client, t: Truth, args: argparse.Namespace) -> Step:
     if out.returncode != 0:
         step.problems.append(f"SDK script failed: {out.stderr[-500:]}")
         return step
-    result = orjson.loads(out.stdout.strip().splitlines()[-1])
+    result = sdk_result(out)
     step.assay = result["seconds"]
     ids = result["experiments"]
     stored = {name: client.count(ids[name]) for name in EXPERIMENTS}
