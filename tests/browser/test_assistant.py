@@ -49,6 +49,13 @@ def planted(demo: Demo) -> dict[str, Any]:
     }
 
 
+def score_item(answer: Any, name: str) -> Any:
+    """The answer's item of score `name`, told by its name alone (a substring match would also
+    find another score whose example trace ids happen to contain the name, e.g. "acc" in hex)."""
+    strong = answer.page.locator("strong", has_text=re.compile(f"^{re.escape(name)}$"))
+    return answer.locator("li").filter(has=strong)
+
+
 def open_panel(page: Any, demo: Demo) -> Any:
     page.goto(f"{demo.url}/app/local/p/assistant/experiments/after?assistant=1")
     panel = page.get_by_role("complementary", name="Assistant")
@@ -62,7 +69,7 @@ def test_what_improved_is_answered_with_rows_to_open(page: Any, demo: Demo, plan
     answer = panel.get_by_role("region", name="What improved from the last experiment?")
     answer.get_by_text("Compared with").wait_for()
     assert "before" in answer.inner_text()
-    acc = answer.locator("li", has_text="acc").first
+    acc = score_item(answer, "acc")
     assert re.search(r"▲\d+ improved", acc.inner_text()) and re.search(r"▼\d+ regressed", acc.inner_text())
     # The paired t-test the API computed, in words: mean difference, interval, p-value and n.
     report = demo.post(f"/v1/experiment/{planted['after']}/analysis/changes", {})
@@ -156,7 +163,7 @@ def test_on_a_comparison_what_improved_answers_for_each_experiment(
         assert "Compared with before" in part.inner_text()
         report = demo.post(f"/v1/experiment/{eid}/analysis/changes", {"base_experiment_id": before})
         paired = next(s for s in report["scores"] if s["name"] == "acc")["paired"]
-        line = part.locator("li", has_text="acc").first.locator(".paired-line").inner_text()
+        line = score_item(part, "acc").locator(".paired-line").inner_text()
         assert f"mean difference {paired['mean_diff'] * 100:.1f} pts" in line, (name, line)
     assert answer.get_by_role("region", name="Changes of before").count() == 0  # the base itself
 
