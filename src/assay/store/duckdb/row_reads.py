@@ -52,7 +52,7 @@ def fetch(
 ) -> FetchPage:
     limit = limit or DEFAULT_FETCH_TRACES
     after = decode_cursor(cursor) if cursor else None
-    current = max_xact(con, ref)
+    current = max_xact(con, ref) if version is not None else None  # a scan of the object's log
     if version is not None and current is not None and version < current:
         records = _page(_records_at_version(con, ref, version), after, limit)
         trace_keys = list(dict.fromkeys(r["_trace_key"] for r in records))

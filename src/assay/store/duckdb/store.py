@@ -39,6 +39,7 @@ from assay.store.duckdb.jobs import duckdb_jobs
 from assay.store.duckdb.lifecycle import Database
 from assay.store.duckdb.people import duckdb_people
 from assay.store.duckdb.prepared import prepare
+from assay.store.duckdb.read_ahead import ReadAhead
 from assay.store.duckdb.records import duckdb_records
 from assay.store.duckdb.row_writes import RowWriter
 from assay.store.duckdb.writer import Batched, WriterThread
@@ -117,6 +118,7 @@ class DuckDBStore:
         self._writer = WriterThread(
             self._db, idle=lambda con: summaries.refresh_some(con, IDLE_REFRESH_TRACES)
         )
+        self._read_ahead = ReadAhead(lambda: (self._writer.commit_count, self._writer.change_count))
         self._closed = False
         self.jobs = duckdb_jobs(self._read_with, self._write_with)
         self.records = duckdb_records(self._read_with, self._write_with)
@@ -167,6 +169,7 @@ class DuckDBStore:
         if self._closed:
             return
         self._closed = True
+        self._read_ahead.close()
         self._writer.close()
         self._db.close()
 
@@ -257,6 +260,19 @@ class DuckDBStore:
         limit: int | None = None,
         cursor: str | None = None,
         version: int | None = None,
+    ) -> FetchPage:
+        if version is not None:
+            return self._fetch_page(ref, limit, cursor, version)
+        page = self._read_ahead.take((ref, limit, cursor)) or self._fetch_page(ref, limit, cursor, None)
+        following = page.cursor
+        if following is not None:  # the client is likely to ask for it next (see `read_ahead`)
+            self._read_ahead.start(
+                (ref, limit, following), lambda: self._fetch_page(ref, limit, following, None)
+            )
+        return page
+
+    def _fetch_page(
+        self, ref: ObjectRef, limit: int | None, cursor: str | None, version: int | None
     ) -> FetchPage:
         org_id = self.object_org(ref.object_id) if ref.object_type == "project_logs" else None
         return row_reads.fetch(self._reader(), ref, org_id, limit, cursor, version)

@@ -129,6 +129,7 @@ class WriterThread:
         self._incoming = 0  # announced jobs not yet submitted (see `announce`)
         self._incoming_lock = threading.Lock()
         self._changes = 0  # see `change_count`; counted by this thread only, read by any
+        self._commits = 0  # see `commit_count`; likewise
         self._queue: queue.Queue[tuple[Job | Recover, Future[Any]] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
@@ -140,6 +141,13 @@ class WriterThread:
         what was read of them under an unchanged count still holds (`services.access` caches on it).
         It moves after the job's commit and before its caller learns the outcome."""
         return self._changes
+
+    @property
+    def commit_count(self) -> int:
+        """A number that moves after every committed job, row writes included, before its caller
+        learns the outcome (the idle summary refresh does not move it: it changes no row). What
+        was read under an unchanged `(commit_count, change_count)` is what a read now would find."""
+        return self._commits
 
     def announce(self) -> None:
         """A job is on its way: the caller is encoding it and will `submit(job, announced=True)`
@@ -308,6 +316,7 @@ class WriterThread:
             except BaseException:
                 pass  # retried one by one below, so a bad job fails alone
             else:
+                self._commits += 1
                 for (_, fut), result in zip(group, results, strict=True):
                     fut.set_result(result)
                 return
@@ -320,6 +329,7 @@ class WriterThread:
             except BaseException as exc:
                 fut.set_exception(self._mapped(exc))
             else:
+                self._commits += 1
                 fut.set_result(result)
 
     def _after_fatal(

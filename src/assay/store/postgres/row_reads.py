@@ -45,7 +45,7 @@ def fetch(
 ) -> FetchPage:
     limit = limit or DEFAULT_FETCH_TRACES
     after = decode_cursor(cursor) if cursor else None
-    current = max_xact(con, ref)
+    current = max_xact(con, ref) if version is not None else None  # a scan of the object's log
     replayed = version is not None and current is not None and version < current
     if replayed:
         assert version is not None
