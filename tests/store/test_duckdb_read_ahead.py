@@ -22,7 +22,9 @@ def env(duckdb_env: Env) -> Env:
 
 def _traces(env: Env, ref: ObjectRef, count: int) -> None:
     for t in range(count):  # one request per trace: later traces have larger keys (newer first)
-        env.write(ref, *[{"id": f"{t}-{s}", "span_id": f"{t}-{s}", "root_span_id": f"t{t}"} for s in range(2)])
+        env.write(
+            ref, *[{"id": f"{t}-{s}", "span_id": f"{t}-{s}", "root_span_id": f"t{t}"} for s in range(2)]
+        )
 
 
 def _read_ahead_done(env: Env) -> None:
