@@ -27,7 +27,7 @@ def _btql(api: Any, query: str, fmt: str, monkeypatch: pytest.MonkeyPatch, fast:
     used: list[bool] = []
     real = arrow_text.json_rows
 
-    def spy(*args: Any) -> str | None:
+    def spy(*args: Any) -> bytes | None:
         text = real(*args) if fast else None
         used.append(text is not None)
         return text

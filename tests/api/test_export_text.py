@@ -81,7 +81,7 @@ def _export(api: Any, eid: str, body: dict[str, Any], monkeypatch: pytest.Monkey
         for name in ("json_rows", "csv_lines"):
             real = getattr(arrow_text, name)
 
-            def spy(*args: Any, real: Any = real) -> str | None:
+            def spy(*args: Any, real: Any = real) -> bytes | None:
                 text = real(*args) if fast else None
                 used.append(text is not None)
                 return text
@@ -140,7 +140,7 @@ def test_a_page_with_a_column_duckdb_cannot_write_takes_the_python_path(api, exp
     used: list[bool] = []
     real = arrow_text.json_rows
 
-    def spy(*args: Any) -> str | None:
+    def spy(*args: Any) -> bytes | None:
         text = real(*args)
         used.append(text is not None)
         return text

@@ -54,7 +54,7 @@ def _render(result: QueryResult | QueryText, fmt: str) -> Response:
 def _render_text(result: QueryText, fmt: str) -> Response:
     """The rows as the database wrote them, spliced into the answer (the same bytes a client
     parses as `_render` would give it, without decoding each value into Python first)."""
-    rows = result.rows.encode()
+    rows = result.rows
     if fmt == "jsonl":
         return Response(
             rows + b"\n" if rows else b"", media_type="application/x-ndjson", headers=_headers(result)

@@ -105,7 +105,8 @@ def _json(pages: Iterator[ExportPage], names: list[str], whole: bool) -> Iterato
         text = arrow_text.json_rows(page.result, names) if _fast(page, whole) else None
         if text is not None:
             if text:
-                yield separator + text.encode()
+                yield separator
+                yield text
                 separator = b",\n"
             continue
         for row in page.rows():
@@ -122,7 +123,7 @@ def _csv(pages: Iterator[ExportPage], names: list[str], whole: bool) -> Iterator
     for page in pages:
         text = arrow_text.csv_lines(page.result, names) if _fast(page, whole) else None
         if text is not None:
-            yield text.encode()
+            yield text
             continue
         buf.seek(0)
         buf.truncate()

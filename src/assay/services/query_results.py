@@ -105,7 +105,7 @@ class QueryText:
     JSON object, joined by the separator the caller asked for (see `encode`)."""
 
     columns: list[str]
-    rows: str
+    rows: bytes  # UTF-8
     schema: dict[str, Any]
     cursor: str | None = None
     warnings: list[str] = field(default_factory=list)

@@ -10,7 +10,8 @@ A page read ahead is served only if nothing was committed since before it was re
 (the writer's commit and change counts, see `WriterThread.commit_count`) is taken before the page's
 snapshot and compared when the page is asked for, so a page served from here is the one a read at
 that moment would write; otherwise the request reads afresh. One page is held at a time, and at
-most one is being written; a failure there only means the request reads the page itself.
+most one is being written (the store reads none ahead after a page of more than 64 Mi characters:
+memory); a failure there only means the request reads the page itself.
 """
 
 from __future__ import annotations

@@ -45,6 +45,7 @@ from assay.store.duckdb.row_writes import RowWriter
 from assay.store.duckdb.writer import Batched, WriterThread
 
 IDLE_REFRESH_TRACES = 5_000  # trace summaries recomputed per slice (~0.1 s: a write waits at most that)
+READ_AHEAD_MAX_CHARS = 64 * 2**20  # a fetch page's text up to which the next one is read ahead
 FIRST_XACT = 10**18  # 19-digit ids: lexicographic order equals numeric order
 
 
@@ -265,7 +266,9 @@ class DuckDBStore:
             return self._fetch_page(ref, limit, cursor, version)
         page = self._read_ahead.take((ref, limit, cursor)) or self._fetch_page(ref, limit, cursor, None)
         following = page.cursor
-        if following is not None:  # the client is likely to ask for it next (see `read_ahead`)
+        # The client is likely to ask for the next page (see `read_ahead`); a page too large to
+        # hold twice is not read ahead.
+        if following is not None and sum(map(len, page.documents)) <= READ_AHEAD_MAX_CHARS:
             self._read_ahead.start(
                 (ref, limit, following), lambda: self._fetch_page(ref, limit, following, None)
             )
