@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assay.cli.admin import advertised
 from assay.server.app import create_app, wrap
+from assay.server.collector import tune_for_serving
 from assay.server.settings import Settings
 from assay.services.access import AccessPolicy
 from assay.store import Store
@@ -95,6 +96,7 @@ def _serve(
             on_ready(url)
 
     threading.Thread(target=watch, daemon=True).start()
+    tune_for_serving()
     try:
         server.run(sockets=[sock])
     finally:
