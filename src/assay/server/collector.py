@@ -1,11 +1,11 @@
 """Tuning Python's cyclic garbage collector for a long-running server.
 
-An ingest request allocates tens of thousands of container objects (a 1,000-span `/logs3` body
-parses into ~50,000 dicts and lists), none of them in reference cycles: reference counting frees
-them. With the default thresholds (a young collection every 700 net allocations) the collector
-still ran ~17 young collections per 1,000 spans, and each full collection walked every object the
-server made at start-up (the app, its routes and models, compiled statements), all under the
-interpreter lock. Measured with `bench/ingest.py --spans 120000 --sdk-spans 0` (see
+An ingest request makes thousands of short-lived dicts and lists (6,500 from parsing a
+1,000-span `/logs3` body alone, more for each row's copies while it is validated and encoded),
+and reference counting frees nearly all of them. With the default thresholds (a young collection
+every 700 net allocations) the collector still ran ~17 young collections per 1,000-span request,
+and each full collection walked every object the server made at start-up (the app, its routes
+and models, compiled statements), all under the interpreter lock. Measured with `bench/ingest.py --spans 120000 --sdk-spans 0` (see
 docs/performance.md): the collector took 2.9-3.1 s of the 23-26 s of server CPU; frozen start-up
 objects and a 10,000-allocation young generation cut it to 0.5-0.7 s.
 
