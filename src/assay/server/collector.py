@@ -5,9 +5,10 @@ An ingest request makes thousands of short-lived dicts and lists (6,500 from par
 and reference counting frees nearly all of them. With the default thresholds (a young collection
 every 700 net allocations) the collector still ran ~17 young collections per 1,000-span request,
 and each full collection walked every object the server made at start-up (the app, its routes
-and models, compiled statements), all under the interpreter lock. Measured with `bench/ingest.py --spans 120000 --sdk-spans 0` (see
-docs/performance.md): the collector took 2.9-3.1 s of the 23-26 s of server CPU; frozen start-up
-objects and a 10,000-allocation young generation cut it to 0.5-0.7 s.
+and models, compiled statements), all under the interpreter lock. Measured with
+`bench/ingest.py --spans 120000 --sdk-spans 0` (see docs/performance.md): the collector took
+2.9-3.1 s of the 23-26 s of server CPU; frozen start-up objects and a 10,000-allocation young
+generation cut it to 0.5-0.7 s.
 
 Cyclic garbage still gets collected, a little later; only the objects alive when the server
 starts are moved out of the collector's sight, and those live as long as the process.
