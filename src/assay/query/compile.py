@@ -203,11 +203,13 @@ def compile_query(
             )
         raw = state.get("o", 0)
         offset = raw if isinstance(raw, int) and raw >= 0 else 0
-    if keyed and shape == "summary" and page > 0 and not source.compare_ids:
-        # Trace rows are wide (input, output, …). Find the page's last key on the narrow key column
-        # first, so the scan fetches the wide columns only for the page's rows (about 2x faster at
-        # 100,000 traces than a top-N sort over whole rows). Not with compare =>: the source is
-        # then a join, which DuckDB would materialise whole to read it twice.
+    if keyed and shape in ("summary", "spans") and page > 0 and not source.compare_ids:
+        # Span and trace rows are wide (input, output, …). Find the page's last key on the narrow
+        # key column first, so the scan fetches the wide columns only for the page's rows: about
+        # 2x faster at 100,000 traces than a top-N sort over whole rows, and for an export's pages
+        # of spans, whose top-N read the wide columns of every span older than the page, 0.07-0.98 s
+        # a page of 17,000 of 400,000 spans. Not with compare =>: the source is then a join,
+        # which DuckDB would materialise whole to read it twice.
         bound = exp.select(exp.alias_(key.copy(), "k")).from_("src")
         if conds:
             bound = bound.where(exp.and_(*[c.copy() for c in conds]))
