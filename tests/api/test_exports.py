@@ -7,6 +7,7 @@ import io
 
 import pytest
 
+from assay.query import QueryTooLarge
 from assay.services import tables
 from tests.query.helpers import log, make_experiment, make_project, trace_rows
 
@@ -82,3 +83,36 @@ def test_filtered_pages_of_spans_export_each_matching_row_once(api, monkeypatch)
     want = [f"q{i}" for i in range(2500) if i % 3 != 1][::-1]
     assert [r["input"] for r in rows if r["input"] is not None] == want
     assert len({r["id"] for r in rows}) == len(rows)
+
+
+def test_a_page_past_the_memory_limit_is_read_again_smaller(api, monkeypatch):
+    """Rows can grow wider after the first page: a later page refused as too large is read again
+    at half the size, and the download still holds every row once, in order; a page too large
+    even at the first page's size fails the download."""
+    eid = _setup(api, n=2500)
+    body = {"format": "json", "row_type": "spans", "columns": ["id", "input"]}
+    want = [r["input"] for r in api.post(f"/v1/experiment/{eid}/export", json=body).json()]
+    real = tables.execute_parsed
+    calls: list[int] = []
+
+    def second_read_too_large(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise QueryTooLarge("the answer is larger than the query memory limit")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tables, "execute_parsed", second_read_too_large)
+    got = [r["input"] for r in api.post(f"/v1/experiment/{eid}/export", json=body).json()]
+    assert got == want and len(got) == 2500
+    assert len(calls) == 3  # the first page, the refused second page, the second page again
+
+    def later_pages_too_large(*args, **kwargs):
+        if kwargs.get("cursor"):
+            raise QueryTooLarge("the answer is larger than the query memory limit")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tables, "execute_parsed", later_pages_too_large)
+    # In-process, the failure after the headers went out reaches the client as this error; over a
+    # socket the server closes the connection before the chunked body ends.
+    with pytest.raises(RuntimeError, match="response already started"):
+        api.post(f"/v1/experiment/{eid}/export", json=body)

@@ -15,7 +15,15 @@ from sqlglot import exp
 
 from assay.model.functions import RESULT_SPAN_TYPES_SQL
 from assay.model.metrics import METRIC_LABELS, METRIC_UNITS, SUMMARY_METRICS, TABLE_METRICS
-from assay.query import Compiled, QueryError, Source, compile_column, compile_filter, parse_expression
+from assay.query import (
+    Compiled,
+    QueryError,
+    QueryTooLarge,
+    Source,
+    compile_column,
+    compile_filter,
+    parse_expression,
+)
 from assay.query.compile import KEY_COLUMN, encode_cursor
 from assay.query.parse import ParsedQuery
 from assay.services import comparison_key, review
@@ -254,9 +262,11 @@ def fields(svc: Services, who: Principal, experiment_id: str) -> dict[str, Any]:
 
 # An export's later pages hold about this many bytes of rows (at least `chunk` rows, at most
 # `_EXPORT_MAX_ROWS`): each page is one statement, and a sorted export's page sorts the
-# experiment's rows to reach its offset, so few large pages cost far less than many small ones.
-_EXPORT_PAGE_BYTES = 16 * 1024 * 1024
-_EXPORT_MAX_ROWS = 20_000
+# experiment's rows to reach its offset, so few large pages cost far less than many small ones
+# (at 400,000 spans each page of spans also costs tens of milliseconds whatever its size: finding
+# its keys, planning its text).
+_EXPORT_PAGE_BYTES = 32 * 1024 * 1024
+_EXPORT_MAX_ROWS = 40_000
 
 
 @dataclass
@@ -284,10 +294,12 @@ def export_pages(
     """Every matching row, page by page so a large experiment streams in bounded memory.
     The table state is checked (and the experiment resolved) before the first row is asked for.
 
-    The first page is `chunk` rows (the first bytes go out soon); the later pages are sized from
-    the first page's Arrow bytes per row to about `_EXPORT_PAGE_BYTES` each, which bounds the
-    memory of a page of wide rows and makes the pages of narrow ones few. In the default order
-    each page continues after the last key of the one before; a sorted export goes by offset."""
+    The first page is `chunk` rows (the first bytes go out soon); each later page is sized from
+    the Arrow bytes per row of the page before it to about `_EXPORT_PAGE_BYTES`, which bounds the
+    memory of a page of wide rows and makes the pages of narrow ones few. Rows can grow wider
+    further on (small spans first, long conversations later): a page past the query memory limit
+    is read again at half the size, down to `chunk` rows. In the default order each page
+    continues after the last key of the one before; a sorted export goes by offset."""
     source = _source(svc, who, experiment_id, q.row_type)
     built = Built(q, _aggregates(svc, source))
 
@@ -296,22 +308,29 @@ def export_pages(
         rows = built.rows(limit, 0 if after else offset)
         return ExportPage(*execute_parsed(svc, ParsedQuery(rows), source, cursor=cursor))
 
-    first = page(chunk, 0, None)  # fails before the download
-    count = first.result.table.num_rows
-    per_row = max(1, first.result.table.nbytes // max(1, count))
-    size = min(_EXPORT_MAX_ROWS, max(chunk, _EXPORT_PAGE_BYTES // per_row))
+    def size_after(last: ExportPage) -> int:
+        table = last.result.table
+        per_row = max(1, table.nbytes // max(1, table.num_rows))
+        return min(_EXPORT_MAX_ROWS, max(chunk, _EXPORT_PAGE_BYTES // per_row))
 
-    def pages() -> Iterator[ExportPage]:
+    def pages(first: ExportPage) -> Iterator[ExportPage]:
         found, offset, want = first, 0, chunk
         while True:
             yield found
             if found.result.table.num_rows < want:
                 return
             offset += want
-            want = size
-            found = page(want, offset, found.after())
+            want = size_after(found)
+            while True:
+                try:
+                    found = page(want, offset, found.after())
+                    break
+                except QueryTooLarge:
+                    if want <= chunk:
+                        raise
+                    want = max(chunk, want // 2)
 
-    return pages()
+    return pages(page(chunk, 0, None))  # the first page fails before the download
 
 
 def summary(svc: Services, who: Principal, experiment_id: str, q: SummaryQuery) -> dict[str, Any]:
