@@ -203,13 +203,14 @@ def compile_query(
             )
         raw = state.get("o", 0)
         offset = raw if isinstance(raw, int) and raw >= 0 else 0
-    if keyed and shape in ("summary", "spans") and page > 0 and not source.compare_ids:
+    if keyed and shape in dialect.bounded_pages and page > 0 and not source.compare_ids:
         # Span and trace rows are wide (input, output, …). Find the page's last key on the narrow
         # key column first, so the scan fetches the wide columns only for the page's rows: about
-        # 2x faster at 100,000 traces than a top-N sort over whole rows, and for an export's pages
-        # of spans, whose top-N read the wide columns of every span older than the page, 0.07-0.98 s
-        # a page of 17,000 of 400,000 spans. Not with compare =>: the source is then a join,
-        # which DuckDB would materialise whole to read it twice.
+        # 2x faster at 100,000 traces than a top-N sort over whole rows; a page of 17,000 of
+        # 400,000 spans took 0.07-0.98 s (the top-N read the wide columns of every older span),
+        # 0.10-0.22 s so. Not with compare =>: the source is then a join, which DuckDB would
+        # materialise whole to read it twice; nor where the dialect's planner makes reading the
+        # source twice cost more (`Dialect.bounded_pages`).
         bound = exp.select(exp.alias_(key.copy(), "k")).from_("src")
         if conds:
             bound = bound.where(exp.and_(*[c.copy() for c in conds]))

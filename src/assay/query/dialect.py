@@ -37,6 +37,9 @@ class Compared:
 
 class Dialect(Protocol):
     name: str
+    # The shapes whose keyed pages after the first find their own last key on the narrow key
+    # column before reading whole rows (`compile.py`): the source is then read twice.
+    bounded_pages: frozenset[str]
 
     def render(self, tree: exp.Expr) -> str:
         """The statement as this backend's SQL text (the only place a tree becomes text)."""

@@ -48,6 +48,7 @@ class DuckDBDialect:
 
     name = "duckdb"
     compare_trees: compare.CompareTrees = compare.DUCKDB  # how comparisons are spelled
+    bounded_pages = frozenset({"summary", "spans"})
 
     def render(self, tree: exp.Expr) -> str:
         return tree.sql(dialect=self.name, comments=False)

@@ -89,6 +89,10 @@ class PostgresDialect(DuckDBDialect):
 
     name = "postgres"
     compare_trees: CompareTrees = POSTGRES  # comparisons (`compare =>`, match keys) spelled for PostgreSQL
+    # None: PostgreSQL materialises a CTE that is read twice, so each page copied every row of the
+    # object first. An export of 30,000 one-span traces in pages of 1,000: the spans' page queries
+    # 5.9-6.1 s without against 8.4-9.6 s with, the traces' 3.0 s against 5.6 s.
+    bounded_pages: frozenset[str] = frozenset()
 
     def render(self, tree: exp.Expr) -> str:
         return _float_division(_having_aliases(as_text(tree.copy()))).sql(dialect=self.name, comments=False)
