@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from assay.server.app import create_app, wrap
 from assay.server.settings import Settings
 from assay.services.auth import create_api_key
 from assay.store import open_store
+from assay.store.postgres.store import REFRESH_THREAD
 from assay.testing import ASSAY, CHROMIUM_ARGS, free_port, start_server
 from assay.testing import ServerProcess as Server
 from assay.testing_postgres import Cluster, start_cluster
@@ -44,6 +46,16 @@ SERVER_FIXTURES = {
     "chat_server": "module",
     "world": "module",
 }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_store_left_open() -> Iterator[None]:
+    """Fails the run if a PostgreSQL store outlives every fixture: an unclosed store keeps its
+    pool and background thread, which then fail against a dropped database and log tracebacks
+    into later tests' output. Torn down last, after every other fixture."""
+    yield
+    left = [t for t in threading.enumerate() if t.name == REFRESH_THREAD and t.is_alive()]
+    assert not left, f"{len(left)} PostgreSQL store(s) left open by the tests (missing close())"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

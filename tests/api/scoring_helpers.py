@@ -21,11 +21,13 @@ from tests.conftest import Api, database_url
 def scoring_api(tmp_path: Path, db_url: str | None = None, **settings: Any) -> Iterator[Api]:
     cfg = Settings(data_dir=tmp_path, db_url=db_url, job_workers=0, **settings)
     store = open_store(cfg.resolved_db_url())
-    key = create_api_key(store, cfg.org_name)
-    app = create_app(cfg, store)
-    with TestClient(wrap(app, cfg)) as client:
-        yield Api(client, key, app)
-    store.close()
+    try:  # tests that drive this generator themselves end it with `close()`, at the `yield`
+        key = create_api_key(store, cfg.org_name)
+        app = create_app(cfg, store)
+        with TestClient(wrap(app, cfg)) as client:
+            yield Api(client, key, app)
+    finally:
+        store.close()
 
 
 @pytest.fixture

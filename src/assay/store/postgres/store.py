@@ -47,6 +47,7 @@ from assay.store.postgres.schema import migrate
 POOL_SIZE = 16  # connections per server; each request holds one for one statement or transaction
 IDLE_AFTER_S = 0.5  # background refresh starts once this server had no write for this long
 IDLE_REFRESH_TRACES = 5_000  # trace summaries recomputed per background transaction
+REFRESH_THREAD = "assay-refresh"  # the name of each open store's background thread
 log = logging.getLogger("assay.store")
 
 
@@ -68,7 +69,7 @@ class PostgresStore:
         self._refresher: threading.Thread | None = None
         if background:
             self._refresher = threading.Thread(
-                target=self._refresh_when_idle, name="assay-refresh", daemon=True
+                target=self._refresh_when_idle, name=REFRESH_THREAD, daemon=True
             )
             self._refresher.start()
 
