@@ -84,6 +84,66 @@ def test_integers_outside_64_bits_are_found(raw: bytes, inexact: bool) -> None:
     assert has_inexact_integer(raw) == inexact
 
 
+def parsed_inexact(raw: bytes) -> bool:
+    """The exact answer: parse the whole text, refusing any integer outside 64 bits."""
+
+    def checked(text: str) -> int:
+        if not -(2**63) <= int(text) <= 2**64 - 1:
+            raise OverflowError(text)
+        return int(text)
+
+    try:
+        json.loads(raw, parse_int=checked)
+    except OverflowError:
+        return True
+    return False
+
+
+# Long digit runs everywhere a byte scanner could take for an integer: in strings, ids,
+# fractions, exponents and float mantissas, next to integers of every size.
+long_digits = st.from_regex(r"\A-?[0-9]{19,30}\Z").map(lambda d: d.lstrip("-0") or "0")
+digit_strings = st.builds(
+    lambda pre, d, post: pre + d + post,
+    st.sampled_from(["", "c", " ", "-", "x1"]),
+    long_digits,
+    st.sampled_from(["", "a", " ", "."]),
+)
+numbers = (
+    st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.builds(
+        lambda d, tail: float(d + tail), long_digits, st.sampled_from([".5", "e-30", "e3", ".0001e-7"])
+    )
+)
+digit_values = st.recursive(
+    numbers | digit_strings | st.none(),
+    lambda kids: st.lists(kids, max_size=4) | st.dictionaries(digit_strings, kids, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(digit_values)
+def test_inexact_integer_check_agrees_with_a_full_parse(value: Any) -> None:
+    for raw in (json.dumps(value).encode(), json.dumps(value, indent=1).encode()):
+        assert has_inexact_integer(raw) == parsed_inexact(raw)
+
+
+def test_long_digit_runs_that_are_no_integer_pass_without_a_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hex ids, fractions and exponents with long digit runs are judged by their bytes alone."""
+
+    def no_parse(*_: Any, **__: Any) -> Any:
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(json, "loads", no_parse)
+    for raw in (
+        b'{"root_span_id": "c30243398127453681905792a8ed730e"}',
+        b'{"scores": {"a": 0.0012345678901234567}}',
+        b'[1e-12345678901234567890, 12345678901234567890.5, "12345678901234567890"]',
+    ):
+        assert not has_inexact_integer(raw)
+
+
 def test_messages_name_the_place() -> None:
     deep = b'{"rows": [{"id": "x"}, {"input": {"a b": [' + b"[" * 200 + b"]" * 200 + b"]}}]}"
     assert (locate(deep) or "").startswith('rows[1].input["a b"][0][0]…')
