@@ -47,12 +47,21 @@ def test_spans_show_name_type_and_parent_and_search_finds_span_names(page, demo)
     page.goto(experiment_url(demo, query="rt=spans"))
     page.locator(".datatable [role=row][data-row-id]:not([data-row-id=''])").first.wait_for()
     names = cells(page, "span_attributes.name")
-    parents = cells(page, "span_parents")
     # A score span sits under its trace's eval span; the eval span is a root.
     rows = {
         r["id"]: r
         for r in demo.post(f"/v1/experiment/{eid}/table", {"row_type": "spans", "limit": 100})["rows"]
     }
+    # A parent on another page is named once the table's `span_names` request answers; until
+    # then its id shows (in a <code>), so wait for the score rows' parents to be named.
+    scored = [i for i, name in names.items() if rows[i]["span_attributes"]["type"] == "score" and name]
+    assert scored
+    page.wait_for_function(
+        """ids => ids.every(id => !document.querySelector(
+            `.datatable [data-row-id="${id}"] [data-column="span_parents"] code`))""",
+        arg=scored,
+    )
+    parents = cells(page, "span_parents")
     for row_id, name in names.items():
         kind = rows[row_id]["span_attributes"]["type"]
         if kind == "eval":
