@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from assay.model.errors import InvalidInput
 from assay.model.json_encode import encode_json
 from assay.model.json_limits import (
+    INT_MAX,
+    INT_MIN,
     MAX_JSON_DEPTH,
     ORJSON_MAX_DEPTH,
     check_body,
@@ -88,9 +90,10 @@ def parsed_inexact(raw: bytes) -> bool:
     """The exact answer: parse the whole text, refusing any integer outside 64 bits."""
 
     def checked(text: str) -> int:
-        if not -(2**63) <= int(text) <= 2**64 - 1:
+        value = int(text)
+        if not INT_MIN <= value <= INT_MAX:
             raise OverflowError(text)
-        return int(text)
+        return value
 
     try:
         json.loads(raw, parse_int=checked)
